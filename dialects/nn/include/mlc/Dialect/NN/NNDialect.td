@@ -1,0 +1,35 @@
+//===- NNDialect.td - The nn dialect -----------------------*- tablegen -*-===//
+//
+// The nn dialect: the ONNX operators that convolutional networks use, with
+// one meaning per op regardless of the ONNX opset the model came from.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef MLC_DIALECT_NN_NNDIALECT_TD
+#define MLC_DIALECT_NN_NNDIALECT_TD
+
+include "mlir/IR/OpBase.td"
+
+def NN_Dialect : Dialect {
+  let name = "nn";
+  let cppNamespace = "::mlc::nn";
+  let summary = "Neural network operators, as ONNX defines them for CNNs";
+  let description = [{
+    Each op is one ONNX operator (or a family of alike operators under a
+    `kind`), normalized to a single form whatever opset the model used: where
+    ONNX turned an attribute into an input across versions (Clip bounds,
+    Squeeze and Unsqueeze axes, Pad amounts, Resize scales and sizes, Slice
+    bounds, Split sizes, Reduce axes), the op takes the operand. Tensor types
+    use `?` for dims that are not known; every op computes its result type
+    from its operands (see `ShapeInferenceOpInterface`). Operators that nn does
+    not know import as `nn.custom`, so nothing in a model is lost. The
+    semantics are written down in dialects/nn/spec.md.
+  }];
+  let useDefaultAttributePrinterParser = 1;
+  let hasConstantMaterializer = 1;
+  let extraClassDeclaration = [{
+    void registerAttributes();
+  }];
+}
+
+#endif // MLC_DIALECT_NN_NNDIALECT_TD

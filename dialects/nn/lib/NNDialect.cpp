@@ -1,0 +1,62 @@
+//===- NNDialect.cpp - The nn dialect -------------------------------------===//
+
+#include "mlc/Dialect/NN/NNDialect.h"
+#include "mlc/Dialect/NN/NNOps.h"
+#include "mlc/Dialect/NN/ShapeUtils.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/DialectImplementation.h"
+#include "llvm/ADT/TypeSwitch.h"
+
+using namespace mlir;
+using namespace mlc::nn;
+
+#include "mlc/Dialect/NN/NNDialect.cpp.inc"
+#include "mlc/Dialect/NN/NNEnums.cpp.inc"
+#include "mlc/Dialect/NN/NNInterfaces.cpp.inc"
+
+#define GET_ATTRDEF_CLASSES
+#include "mlc/Dialect/NN/NNAttributes.cpp.inc"
+
+#define GET_OP_CLASSES
+#include "mlc/Dialect/NN/NNOps.cpp.inc"
+
+void NNDialect::initialize() {
+  addOperations<
+#define GET_OP_LIST
+#include "mlc/Dialect/NN/NNOps.cpp.inc"
+      >();
+  registerAttributes();
+}
+
+void NNDialect::registerAttributes() {
+  addAttributes<
+#define GET_ATTRDEF_LIST
+#include "mlc/Dialect/NN/NNAttributes.cpp.inc"
+      >();
+}
+
+Operation *NNDialect::materializeConstant(OpBuilder &builder, Attribute value,
+                                          Type type, Location loc) {
+  auto elements = dyn_cast<ElementsAttr>(value);
+  if (!elements || elements.getType() != type)
+    return nullptr;
+  return builder.create<ConstantOp>(loc, type, elements);
+}
+
+LogicalResult mlc::nn::verifyInferredResultTypes(Operation *op) {
+  SmallVector<Type> inferred;
+  if (failed(cast<ShapeInferenceOpInterface>(op).inferResultTypes(inferred)))
+    return failure();
+  if (inferred.size() != op->getNumResults())
+    return op->emitOpError() << "has " << op->getNumResults()
+                             << " results but its operands give "
+                             << inferred.size();
+  for (auto [i, declared, computed] :
+       llvm::enumerate(op->getResultTypes(), inferred))
+    if (!areCompatible(declared, computed))
+      return op->emitOpError() << "result #" << i << " is declared "
+                               << declared << " but its operands give "
+                               << computed;
+  return success();
+}
