@@ -1,0 +1,704 @@
+#!/usr/bin/python3
+"""Writes the committed fixture models: small realistic CNN exports and hand-made ONNX files
+for the importer's tests. Run with Debian's Python (python3-onnx, python3-torch,
+python3-torchvision):
+
+    /usr/bin/python3 utils/make_fixtures.py                 # writes into the repository
+    /usr/bin/python3 utils/make_fixtures.py --out /tmp/fx   # the same tree under /tmp/fx
+    /usr/bin/python3 utils/make_fixtures.py --verify        # also run each model in ONNX
+                                                            # Runtime (utils/ort_compare.py)
+
+Deterministic: fixed seeds, one thread, no timestamps; running it again gives byte-identical
+files (check: generate with --out into two folders and `diff -r`, or compare the sha256
+list it prints).
+
+examples/models/  (torch.onnx.export, eval mode, input "image", output "logits" or "out";
+                   weights from torch.manual_seed(0), BatchNorm statistics randomised from the
+                   same seed so that folding them is not a no-op; the exporter folds
+                   BatchNorm into Conv in eval mode)
+  tiny_resnet_{64,96}.onnx          opset 13. ResNet-style: conv stem + BN + ReLU + MaxPool,
+                                    four stages of torchvision BasicBlock (8-16-32-48
+                                    channels, stride 2 + 1x1 downsample from stage 2),
+                                    GlobalAveragePool + Flatten + Gemm (10 classes).
+  tiny_resnet_64_dynbatch.onnx      as tiny_resnet_64, batch dim symbolic ("batch").
+  tiny_mobilenetv2_{64,96}.onnx     opset 13. torchvision MobileNetV2(width_mult=0.5,
+                                    shortened inverted-residual setting, 10 classes) with its
+                                    last 1x1 conv cut from 1280 to 128 channels: ReLU6 as
+                                    Clip, depthwise convs, residual Adds, GlobalAveragePool,
+                                    Flatten, Gemm.
+  tiny_mobilenetv2_64_opset17.onnx  the same at opset 17.
+  tiny_fcn_{64,96}.onnx             opset 13. torchvision's FCN class: a small dilated
+                                    ResNet backbone (BasicBlock, Bottleneck with dilation 2,
+                                    output stride 8) + FCNHead (5 classes), then
+                                    F.interpolate(size=input size, bilinear) back to the
+                                    input size: Shape/Slice/Concat with the size baked in as a
+                                    constant, then Resize(sizes). Output "out" [1,5,H,W].
+  The _64 and _96 files of one net have identical weights (same seed, same code).
+
+test/Import/ONNX/Inputs/  (onnx.helper; every valid model passes onnx.checker with
+                          full_check)
+  qdq_conv.onnx        opset 13, QDQ format: x [1,3,8,8] -> QuantizeLinear (uint8, scale
+                       0.02, zp 128) -> DequantizeLinear -> Conv 3x3 pad 1 (weight int8
+                       [4,3,3,3] per-channel DequantizeLinear axis 0, bias int32 [4] with
+                       scale x_scale*w_scale) -> Relu -> QuantizeLinear (int8, scale 0.05,
+                       zp -3) -> DequantizeLinear -> "out" [1,4,8,8].
+  external_data.onnx   opset 13: x [1,3,8,8] -> Conv (W [8,3,3,3], B [8]) -> Relu ->
+  external_data.bin    GlobalAveragePool -> Flatten -> Gemm (W [10,8] transB, B [10]) -> "out"
+                       [1,10]. conv.weight and fc.weight (>= 128 bytes) live in
+                       external_data.bin at 64-byte aligned offsets (conv.weight at 0,
+                       fc.weight at 896), with location "external_data.bin" (relative), offset
+                       and length set; the biases stay inline (raw_data).
+  truncated.onnx       the first half of the bytes of external_data.onnx's model with all
+                       weights inline (the cut falls inside the graph field: protobuf refuses
+                       it).
+  not_protobuf.onnx    a PNG signature + IHDR-like bytes + 1000 random bytes (numpy seed 0);
+                       protobuf refuses it.
+  custom_op.onnx       opset 13 + com.example v1: x [1,4,8,8] -> com.example.Swish(x, beta
+                       [4] initializer) with attributes alpha (float 1.5), mode (int 2), label
+                       (string "swish"), table (tensor float [3]), floats [0.5,-1,2.25], ints
+                       [1,-2,3], strings ["a","bc",""] -> Relu -> "out" [1,4,8,8].
+  opset_old_7.onnx     opset 7: Pad (pads/value attrs, constant) -> Clip (min/max attrs) ->
+                       Upsample (scales attr, nearest) -> Slice (starts/ends/axes attrs,
+                       negative start, huge end) -> Split (split attr) -> Add -> Squeeze (axes
+                       attr) -> ReduceMean (axes attr, keepdims 0) -> Unsqueeze (axes attr) ->
+                       Softmax (opset-1 semantics: axis 1 of a 3-D input flattens to 2-D).
+  opset_old_9.onnx     opset 9: Upsample (scales input, linear) -> Pad (reflect, attrs) -> Clip
+                       (attrs, 0..6) -> BatchNormalization -> Split (equal, no split attr) ->
+                       Concat (reordered) -> Slice (attrs, no axes) -> MaxPool -> Unsqueeze/
+                       Squeeze (attrs) -> ReduceMean (axes attr) -> Flatten -> Softmax.
+  opset_old_10.onnx    opset 10: Resize (scales input only, nearest) -> Resize (linear) ->
+                       MaxPool (ceil_mode) -> Slice (inputs, with steps) -> Clip (attrs) ->
+                       Pad (edge, attrs) -> Split (attr) -> Mul -> Squeeze/Unsqueeze (attrs)
+                       -> ReduceMean (axes attr).
+  opset_old_11.onnx    opset 11: Softmax axis=1 on a 4-D input (coerced-to-2-D semantics) ->
+                       Pad (pads input, constant_value input) -> Clip (min omitted "", max
+                       input) -> Resize (roi, empty scales, sizes; align_corners, linear) ->
+                       Split (attr, axis -1) -> ReduceMean (axes [-1] attr) -> Add ->
+                       Unsqueeze/Squeeze (negative axes attrs) -> Softmax (default axis 1,
+                       4-D again) -> "y" [1,3,9,4].
+"""
+
+import argparse
+import hashlib
+import io
+import os
+import shutil
+import sys
+import tempfile
+
+import numpy as np
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(REPO, "utils"))
+
+MODELS_DIR = os.path.join("examples", "models")
+INPUTS_DIR = os.path.join("test", "Import", "ONNX", "Inputs")
+MAX_MODEL_BYTES = 300 * 1024
+MAX_MODELS_DIR_BYTES = 3 * 1024 * 1024
+PRODUCER = "mlc utils/make_fixtures.py"
+
+
+# ----------------------------------------------------------------------------------------
+# examples/models: realistic exports with torch
+
+def _torch():
+    import torch
+    torch.set_num_threads(1)
+    return torch
+
+
+def randomize_batchnorm(model, torch):
+    """Non-trivial BatchNorm statistics (from the global torch seed), so that the exporter's
+    BatchNorm folding changes the weights as it would for a trained net."""
+    for m in model.modules():
+        if isinstance(m, torch.nn.BatchNorm2d):
+            c = m.num_features
+            with torch.no_grad():
+                m.weight.copy_(torch.rand(c) + 0.5)
+                m.bias.copy_(torch.randn(c) * 0.1)
+                m.running_mean.copy_(torch.randn(c) * 0.1)
+                m.running_var.copy_(torch.rand(c) + 0.5)
+
+
+def tiny_resnet(torch):
+    import torch.nn as nn
+    from torchvision.models.resnet import BasicBlock
+
+    class TinyResNet(nn.Module):
+        def __init__(self, widths=(8, 16, 32, 48), num_classes=10):
+            super().__init__()
+            self.conv1 = nn.Conv2d(3, widths[0], 3, stride=2, padding=1, bias=False)
+            self.bn1 = nn.BatchNorm2d(widths[0])
+            self.relu = nn.ReLU(inplace=True)
+            self.maxpool = nn.MaxPool2d(kernel_size=3, stride=2, padding=1)
+            layers, cin = [], widths[0]
+            for i, w in enumerate(widths):
+                stride = 1 if i == 0 else 2
+                down = None
+                if stride != 1 or cin != w:
+                    down = nn.Sequential(nn.Conv2d(cin, w, 1, stride=stride, bias=False),
+                                         nn.BatchNorm2d(w))
+                layers.append(BasicBlock(cin, w, stride=stride, downsample=down))
+                cin = w
+            self.layer1, self.layer2, self.layer3, self.layer4 = layers
+            self.avgpool = nn.AdaptiveAvgPool2d((1, 1))
+            self.fc = nn.Linear(cin, num_classes)
+
+        def forward(self, x):
+            x = self.maxpool(self.relu(self.bn1(self.conv1(x))))
+            x = self.layer4(self.layer3(self.layer2(self.layer1(x))))
+            return self.fc(torch.flatten(self.avgpool(x), 1))
+
+    return TinyResNet()
+
+
+def tiny_mobilenetv2(torch):
+    import torch.nn as nn
+    from torchvision.models import mobilenet_v2
+    from torchvision.ops.misc import Conv2dNormActivation
+
+    # t (expansion), c (channels), n (repeats), s (stride): torchvision's setting, shortened.
+    setting = [[1, 16, 1, 1], [6, 24, 2, 2], [6, 32, 2, 2], [6, 64, 2, 2], [6, 96, 1, 1]]
+    m = mobilenet_v2(weights=None, width_mult=0.5, num_classes=10,
+                     inverted_residual_setting=setting)
+    # torchvision keeps the last 1x1 conv at >= 1280 channels whatever width_mult; cut it
+    # (and the classifier) to 128 so that the file stays small.
+    last_in = m.features[-1][0].in_channels
+    m.features[-1] = Conv2dNormActivation(last_in, 128, kernel_size=1,
+                                          norm_layer=nn.BatchNorm2d,
+                                          activation_layer=nn.ReLU6)
+    m.classifier[1] = nn.Linear(128, 10)
+    m.last_channel = 128
+    for mod in m.modules():  # the same init torchvision uses for its own layers
+        if isinstance(mod, nn.Conv2d):
+            nn.init.kaiming_normal_(mod.weight, mode="fan_out")
+        elif isinstance(mod, nn.Linear):
+            nn.init.normal_(mod.weight, 0, 0.01)
+            nn.init.zeros_(mod.bias)
+    return m
+
+
+def tiny_fcn(torch):
+    import torch.nn as nn
+    from torchvision.models.resnet import BasicBlock, Bottleneck
+    from torchvision.models._utils import IntermediateLayerGetter
+    from torchvision.models.segmentation.fcn import FCN, FCNHead
+
+    class Backbone(nn.Module):
+        # Children in forward order: IntermediateLayerGetter runs them one after another.
+        def __init__(self):
+            super().__init__()
+            self.conv1 = nn.Conv2d(3, 16, 3, stride=2, padding=1, bias=False)
+            self.bn1 = nn.BatchNorm2d(16)
+            self.relu = nn.ReLU(inplace=True)
+            self.maxpool = nn.MaxPool2d(kernel_size=3, stride=2, padding=1)
+            self.layer1 = BasicBlock(16, 16)
+            self.layer2 = BasicBlock(16, 32, stride=2, downsample=nn.Sequential(
+                nn.Conv2d(16, 32, 1, stride=2, bias=False), nn.BatchNorm2d(32)))
+            # Dilated instead of strided, as in torchvision's FCN backbones: stride stays 8.
+            self.layer3 = Bottleneck(32, 16, dilation=2, downsample=nn.Sequential(
+                nn.Conv2d(32, 64, 1, bias=False), nn.BatchNorm2d(64)))
+
+    backbone = IntermediateLayerGetter(Backbone(), return_layers={"layer3": "out"})
+    fcn = FCN(backbone, FCNHead(64, 5), aux_classifier=None)
+
+    class Wrapper(nn.Module):  # FCN returns a dict; export its "out" tensor
+        def __init__(self, net):
+            super().__init__()
+            self.net = net
+
+        def forward(self, x):
+            return self.net(x)["out"]
+
+    return Wrapper(fcn)
+
+
+TORCH_NETS = {
+    "tiny_resnet": (tiny_resnet, "logits"),
+    "tiny_mobilenetv2": (tiny_mobilenetv2, "logits"),
+    "tiny_fcn": (tiny_fcn, "out"),
+}
+
+# (file stem, net, input size, opset, dynamic batch)
+TORCH_EXPORTS = [
+    ("tiny_resnet_64", "tiny_resnet", 64, 13, False),
+    ("tiny_resnet_96", "tiny_resnet", 96, 13, False),
+    ("tiny_resnet_64_dynbatch", "tiny_resnet", 64, 13, True),
+    ("tiny_mobilenetv2_64", "tiny_mobilenetv2", 64, 13, False),
+    ("tiny_mobilenetv2_96", "tiny_mobilenetv2", 96, 13, False),
+    ("tiny_mobilenetv2_64_opset17", "tiny_mobilenetv2", 64, 17, False),
+    ("tiny_fcn_64", "tiny_fcn", 64, 13, False),
+    ("tiny_fcn_96", "tiny_fcn", 96, 13, False),
+]
+
+
+def build_net(name):
+    torch = _torch()
+    torch.manual_seed(0)
+    make, out_name = TORCH_NETS[name]
+    net = make(torch)
+    randomize_batchnorm(net, torch)
+    net.eval()
+    return net, out_name
+
+
+def export_torch(net, out_name, size, opset, dynbatch, path):
+    import onnx
+    torch = _torch()
+    x = torch.zeros(1, 3, size, size)
+    dynamic_axes = {"image": {0: "batch"}, out_name: {0: "batch"}} if dynbatch else None
+    buf = io.BytesIO()
+    with torch.no_grad():
+        torch.onnx.export(net, x, buf, opset_version=opset, input_names=["image"],
+                          output_names=[out_name], dynamic_axes=dynamic_axes,
+                          do_constant_folding=True)
+    model = onnx.load_from_string(buf.getvalue())
+    model.doc_string = ""
+    for node in model.graph.node:
+        node.doc_string = ""  # source locations, if any: not reproducible across checkouts
+    onnx.checker.check_model(model, full_check=True)
+    data = model.SerializeToString()
+    with open(path, "wb") as f:
+        f.write(data)
+    return model
+
+
+def make_torch_models(root):
+    out_dir = os.path.join(root, MODELS_DIR)
+    os.makedirs(out_dir, exist_ok=True)
+    written = []
+    nets = {}
+    for stem, net_name, size, opset, dynbatch in TORCH_EXPORTS:
+        if net_name not in nets:
+            nets[net_name] = build_net(net_name)
+        net, out_name = nets[net_name]
+        path = os.path.join(out_dir, stem + ".onnx")
+        export_torch(net, out_name, size, opset, dynbatch, path)
+        written.append(path)
+    check_same_weights(out_dir)
+    return written
+
+
+def check_same_weights(out_dir):
+    """The exports of one net (sizes, opsets, dynamic batch) must hold identical
+    initializers: the merge tests rely on it."""
+    import onnx
+    by_net = {}
+    for stem, net_name, _, _, _ in TORCH_EXPORTS:
+        model = onnx.load(os.path.join(out_dir, stem + ".onnx"))
+        inits = sorted((t.name, t.SerializeToString()) for t in model.graph.initializer)
+        if net_name in by_net and by_net[net_name][1] != inits:
+            raise AssertionError("%s.onnx: weights differ from %s.onnx"
+                                 % (stem, by_net[net_name][0]))
+        by_net.setdefault(net_name, (stem, inits))
+
+
+# ----------------------------------------------------------------------------------------
+# test/Import/ONNX/Inputs: hand-made models
+
+def _h():
+    import onnx
+    from onnx import helper, numpy_helper, TensorProto
+    return onnx, helper, numpy_helper, TensorProto
+
+
+IR_FOR_OPSET = {7: 3, 9: 4, 10: 5, 11: 6, 13: 7, 17: 8}
+
+
+def make_model(graph, opset, extra_opsets=()):
+    onnx, helper, _, _ = _h()
+    opsets = [helper.make_opsetid("", opset)] + [helper.make_opsetid(d, v) for d, v in extra_opsets]
+    model = helper.make_model(graph, opset_imports=opsets, producer_name=PRODUCER,
+                              producer_version="1")
+    model.ir_version = IR_FOR_OPSET[opset]
+    return model
+
+
+def save_checked(model, path, full_check=True):
+    onnx, _, _, _ = _h()
+    onnx.checker.check_model(model, full_check=full_check)
+    with open(path, "wb") as f:
+        f.write(model.SerializeToString())
+
+
+def f32(rng, *shape, scale=1.0):
+    return (rng.standard_normal(shape) * scale).astype(np.float32)
+
+
+def qdq_conv():
+    onnx, helper, nph, TP = _h()
+    rng = np.random.RandomState(1)
+    x_scale, x_zp = np.float32(0.02), np.uint8(128)
+    w_scale = (rng.uniform(0.002, 0.01, 4)).astype(np.float32)
+    w_q = rng.randint(-127, 128, size=(4, 3, 3, 3)).astype(np.int8)
+    b_scale = (x_scale * w_scale).astype(np.float32)
+    b_q = rng.randint(-2000, 2000, size=(4,)).astype(np.int32)
+    inits = [
+        nph.from_array(np.array(x_scale, np.float32), "x_scale"),
+        nph.from_array(np.array(x_zp, np.uint8), "x_zero_point"),
+        nph.from_array(w_q, "conv.weight_quantized"),
+        nph.from_array(w_scale, "conv.weight_scale"),
+        nph.from_array(np.zeros(4, np.int8), "conv.weight_zero_point"),
+        nph.from_array(b_q, "conv.bias_quantized"),
+        nph.from_array(b_scale, "conv.bias_scale"),
+        nph.from_array(np.zeros(4, np.int32), "conv.bias_zero_point"),
+        nph.from_array(np.array(0.05, np.float32), "y_scale"),
+        nph.from_array(np.array(-3, np.int8), "y_zero_point"),
+    ]
+    nodes = [
+        helper.make_node("QuantizeLinear", ["x", "x_scale", "x_zero_point"], ["x_q"], "x_quant"),
+        helper.make_node("DequantizeLinear", ["x_q", "x_scale", "x_zero_point"], ["x_dq"], "x_dequant"),
+        helper.make_node("DequantizeLinear", ["conv.weight_quantized", "conv.weight_scale",
+                                              "conv.weight_zero_point"], ["conv.weight"],
+                         "conv.weight_dequant", axis=0),
+        helper.make_node("DequantizeLinear", ["conv.bias_quantized", "conv.bias_scale",
+                                              "conv.bias_zero_point"], ["conv.bias"],
+                         "conv.bias_dequant", axis=0),
+        helper.make_node("Conv", ["x_dq", "conv.weight", "conv.bias"], ["conv_out"], "conv",
+                         kernel_shape=[3, 3], pads=[1, 1, 1, 1]),
+        helper.make_node("Relu", ["conv_out"], ["relu_out"], "relu"),
+        helper.make_node("QuantizeLinear", ["relu_out", "y_scale", "y_zero_point"], ["y_q"], "y_quant"),
+        helper.make_node("DequantizeLinear", ["y_q", "y_scale", "y_zero_point"], ["out"], "y_dequant"),
+    ]
+    graph = helper.make_graph(
+        nodes, "qdq_conv",
+        [helper.make_tensor_value_info("x", TP.FLOAT, [1, 3, 8, 8])],
+        [helper.make_tensor_value_info("out", TP.FLOAT, [1, 4, 8, 8])], inits)
+    return make_model(graph, 13)
+
+
+def small_conv_net():
+    """x [1,3,8,8] -> Conv -> Relu -> GlobalAveragePool -> Flatten -> Gemm -> out [1,10]."""
+    onnx, helper, nph, TP = _h()
+    rng = np.random.RandomState(2)
+    inits = [
+        nph.from_array(f32(rng, 8, 3, 3, 3, scale=0.3), "conv.weight"),
+        nph.from_array(f32(rng, 8, scale=0.1), "conv.bias"),
+        nph.from_array(f32(rng, 10, 8, scale=0.3), "fc.weight"),
+        nph.from_array(f32(rng, 10, scale=0.1), "fc.bias"),
+    ]
+    nodes = [
+        helper.make_node("Conv", ["x", "conv.weight", "conv.bias"], ["c"], "conv",
+                         kernel_shape=[3, 3], pads=[1, 1, 1, 1]),
+        helper.make_node("Relu", ["c"], ["r"], "relu"),
+        helper.make_node("GlobalAveragePool", ["r"], ["p"], "pool"),
+        helper.make_node("Flatten", ["p"], ["f"], "flatten", axis=1),
+        helper.make_node("Gemm", ["f", "fc.weight", "fc.bias"], ["out"], "fc", transB=1),
+    ]
+    graph = helper.make_graph(
+        nodes, "small_conv_net",
+        [helper.make_tensor_value_info("x", TP.FLOAT, [1, 3, 8, 8])],
+        [helper.make_tensor_value_info("out", TP.FLOAT, [1, 10])], inits)
+    return make_model(graph, 13)
+
+
+def write_external_data(model, path, location, threshold=128, align=64):
+    """Moves initializers of >= threshold bytes to the file `location` next to path, at
+    `align`-aligned offsets, through onnx.external_data_helper."""
+    onnx, _, _, _ = _h()
+    from onnx import external_data_helper as edh
+    data_path = os.path.join(os.path.dirname(path), location)
+    if os.path.exists(data_path):
+        os.remove(data_path)  # the helper appends to an existing file
+    edh.convert_model_to_external_data(model, all_tensors_to_one_file=True, location=location,
+                                       size_threshold=threshold)
+    offset = 0
+    for t in model.graph.initializer:
+        if edh.uses_external_data(t):
+            n = len(t.raw_data)
+            edh.set_external_data(t, location, offset=offset, length=n)
+            offset = (offset + n + align - 1) // align * align
+    onnx.save_model(model, path)  # writes the tensors at their offsets, clears raw_data
+    onnx.checker.check_model(path, full_check=True)  # by path: resolves the external file
+
+
+def custom_op():
+    onnx, helper, nph, TP = _h()
+    rng = np.random.RandomState(3)
+    node = helper.make_node(
+        "Swish", ["x", "beta"], ["s"], "swish", domain="com.example",
+        alpha=1.5, mode=2, label="swish",
+        table=nph.from_array(np.array([0.25, -1.0, 4.0], np.float32), "table"),
+        floats=[0.5, -1.0, 2.25], ints=[1, -2, 3], strings=[b"a", b"bc", b""])
+    relu = helper.make_node("Relu", ["s"], ["out"], "relu")
+    graph = helper.make_graph(
+        [node, relu], "custom_op",
+        [helper.make_tensor_value_info("x", TP.FLOAT, [1, 4, 8, 8])],
+        [helper.make_tensor_value_info("out", TP.FLOAT, [1, 4, 8, 8])],
+        [nph.from_array(f32(rng, 4), "beta")],
+        value_info=[helper.make_tensor_value_info("s", TP.FLOAT, [1, 4, 8, 8])])
+    return make_model(graph, 13, extra_opsets=[("com.example", 1)])
+
+
+def _graph(name, nodes, x_shape, y_shape, inits=(), outputs=None):
+    _, helper, _, TP = _h()
+    outs = outputs or [("y", y_shape)]
+    return helper.make_graph(
+        nodes, name, [helper.make_tensor_value_info("x", TP.FLOAT, x_shape)],
+        [helper.make_tensor_value_info(n, TP.FLOAT, s) for n, s in outs], list(inits))
+
+
+def opset_old_7():
+    _, helper, nph, TP = _h()
+    n = helper.make_node
+    nodes = [
+        n("Pad", ["x"], ["pad"], "pad", pads=[0, 0, 1, 1, 0, 0, 1, 1], mode="constant", value=0.5),
+        n("Clip", ["pad"], ["clip"], "clip", min=-0.25, max=0.75),
+        n("Upsample", ["clip"], ["up"], "upsample", scales=[1.0, 1.0, 2.0, 2.0], mode="nearest"),
+        n("Slice", ["up"], ["slice"], "slice", axes=[2, 3], starts=[1, -11], ends=[11, 1 << 40]),
+        n("Split", ["slice"], ["split_a", "split_b"], "split", axis=1, split=[1, 1]),
+        n("Add", ["split_a", "split_b"], ["sum"], "add"),
+        n("Squeeze", ["sum"], ["sq"], "squeeze", axes=[1]),
+        n("ReduceMean", ["sq"], ["mean"], "reduce_mean", axes=[2], keepdims=0),
+        n("Unsqueeze", ["mean"], ["unsq"], "unsqueeze", axes=[1]),
+        n("Softmax", ["unsq"], ["y"], "softmax", axis=1),
+    ]
+    return make_model(_graph("opset_old_7", nodes, [1, 2, 4, 4], [1, 1, 10]), 7)
+
+
+def opset_old_9():
+    _, helper, nph, TP = _h()
+    n = helper.make_node
+    rng = np.random.RandomState(9)
+    inits = [
+        nph.from_array(np.array([1, 1, 2, 2], np.float32), "up_scales"),
+        nph.from_array((rng.rand(3) + 0.5).astype(np.float32), "bn.weight"),
+        nph.from_array(f32(rng, 3, scale=0.1), "bn.bias"),
+        nph.from_array(f32(rng, 3, scale=0.1), "bn.running_mean"),
+        nph.from_array((rng.rand(3) + 0.5).astype(np.float32), "bn.running_var"),
+    ]
+    nodes = [
+        n("Upsample", ["x", "up_scales"], ["up"], "upsample", mode="linear"),
+        n("Pad", ["up"], ["pad"], "pad", pads=[0, 0, 2, 1, 0, 0, 0, 1], mode="reflect"),
+        n("Clip", ["pad"], ["clip"], "relu6", min=0.0, max=6.0),
+        n("BatchNormalization", ["clip", "bn.weight", "bn.bias", "bn.running_mean",
+                                 "bn.running_var"], ["bn"], "bn", epsilon=1e-3),
+        n("Split", ["bn"], ["s0", "s1", "s2"], "split", axis=1),
+        n("Concat", ["s2", "s0", "s1"], ["cat"], "concat", axis=1),
+        n("Slice", ["cat"], ["slice"], "slice", starts=[0, 0, 2, 2], ends=[1, 3, 12, 12]),
+        n("MaxPool", ["slice"], ["pool"], "maxpool", kernel_shape=[2, 2], strides=[2, 2]),
+        n("Unsqueeze", ["pool"], ["unsq"], "unsqueeze", axes=[0]),
+        n("Squeeze", ["unsq"], ["sq"], "squeeze", axes=[0]),
+        n("ReduceMean", ["sq"], ["mean"], "reduce_mean", axes=[2, 3], keepdims=1),
+        n("Flatten", ["mean"], ["flat"], "flatten", axis=1),
+        n("Softmax", ["flat"], ["y"], "softmax"),
+    ]
+    return make_model(_graph("opset_old_9", nodes, [1, 3, 6, 6], [1, 3], inits), 9)
+
+
+def opset_old_10():
+    _, helper, nph, TP = _h()
+    n = helper.make_node
+    inits = [
+        nph.from_array(np.array([1, 1, 2, 2], np.float32), "resize1_scales"),
+        nph.from_array(np.array([1, 1, 1.5, 1.5], np.float32), "resize2_scales"),
+        nph.from_array(np.array([1, -6], np.int64), "slice_starts"),
+        nph.from_array(np.array([6, 1 << 40], np.int64), "slice_ends"),
+        nph.from_array(np.array([2, 3], np.int64), "slice_axes"),
+        nph.from_array(np.array([1, 2], np.int64), "slice_steps"),
+    ]
+    nodes = [
+        n("Resize", ["x", "resize1_scales"], ["r1"], "resize_nearest", mode="nearest"),
+        n("Resize", ["r1", "resize2_scales"], ["r2"], "resize_linear", mode="linear"),
+        n("MaxPool", ["r2"], ["pool"], "maxpool", kernel_shape=[3, 3], strides=[2, 2],
+          ceil_mode=1),
+        n("Slice", ["pool", "slice_starts", "slice_ends", "slice_axes", "slice_steps"],
+          ["slice"], "slice"),
+        n("Clip", ["slice"], ["clip"], "clip", min=-0.5, max=0.5),
+        n("Pad", ["clip"], ["pad"], "pad", pads=[0, 0, 1, 0, 0, 0, 0, 1], mode="edge"),
+        n("Split", ["pad"], ["a", "b"], "split", axis=1, split=[1, 1]),
+        n("Mul", ["a", "b"], ["prod"], "mul"),
+        n("Squeeze", ["prod"], ["sq"], "squeeze", axes=[1]),
+        n("Unsqueeze", ["sq"], ["unsq"], "unsqueeze", axes=[3]),
+        n("ReduceMean", ["unsq"], ["y"], "reduce_mean", axes=[1], keepdims=1),
+    ]
+    return make_model(_graph("opset_old_10", nodes, [1, 2, 5, 5], [1, 1, 4, 1], inits), 10)
+
+
+def opset_old_11():
+    _, helper, nph, TP = _h()
+    n = helper.make_node
+    inits = [
+        nph.from_array(np.array([0, 0, 1, 1, 0, 0, 1, 1], np.int64), "pads"),
+        nph.from_array(np.array(0.01, np.float32), "pad_value"),
+        nph.from_array(np.array(0.025, np.float32), "clip_max"),
+        nph.from_array(np.zeros([0], np.float32), "resize_roi"),
+        nph.from_array(np.zeros([0], np.float32), "resize_scales"),
+        nph.from_array(np.array([1, 3, 9, 9], np.int64), "resize_sizes"),
+    ]
+    nodes = [
+        n("Softmax", ["x"], ["sm"], "softmax_4d", axis=1),
+        n("Pad", ["sm", "pads", "pad_value"], ["pad"], "pad", mode="constant"),
+        n("Clip", ["pad", "", "clip_max"], ["clip"], "clip_max_only"),
+        n("Resize", ["clip", "resize_roi", "resize_scales", "resize_sizes"], ["resize"],
+          "resize", mode="linear", coordinate_transformation_mode="align_corners"),
+        n("Split", ["resize"], ["a", "b"], "split", axis=-1, split=[4, 5]),
+        n("ReduceMean", ["b"], ["b_mean"], "reduce_mean", axes=[-1], keepdims=1),
+        n("Add", ["a", "b_mean"], ["sum"], "add"),
+        n("Unsqueeze", ["sum"], ["unsq"], "unsqueeze", axes=[-1]),
+        n("Squeeze", ["unsq"], ["sq"], "squeeze", axes=[-1]),
+        n("Softmax", ["sq"], ["y"], "softmax"),
+    ]
+    return make_model(_graph("opset_old_11", nodes, [1, 3, 4, 4], [1, 3, 9, 4], inits), 11)
+
+
+def not_protobuf_bytes():
+    rng = np.random.RandomState(0)
+    head = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\x0dIHDR" + bytes(range(13))
+    return head + rng.randint(0, 256, size=1000).astype(np.uint8).tobytes()
+
+
+def _refused(data):
+    """True if protobuf refuses the bytes as a ModelProto. Python's binding only warns
+    where C++ ParseFromString (what mlc and ONNX Runtime use) returns false, e.g. at a
+    stray end-group or zero tag: warnings count as refusals."""
+    import warnings
+    import onnx
+    from google.protobuf.message import DecodeError
+    m = onnx.ModelProto()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        try:
+            m.ParseFromString(data)
+        except (DecodeError, RuntimeWarning, SystemError):
+            return True
+    return False
+
+
+def make_import_inputs(root):
+    onnx, _, _, _ = _h()
+    out_dir = os.path.join(root, INPUTS_DIR)
+    os.makedirs(out_dir, exist_ok=True)
+    written = []
+
+    def put(name, model):
+        path = os.path.join(out_dir, name)
+        save_checked(model, path)
+        written.append(path)
+
+    put("qdq_conv.onnx", qdq_conv())
+    put("custom_op.onnx", custom_op())
+    for opset, make in ((7, opset_old_7), (9, opset_old_9), (10, opset_old_10),
+                        (11, opset_old_11)):
+        put("opset_old_%d.onnx" % opset, make())
+
+    # External data: both files are fixtures.
+    path = os.path.join(out_dir, "external_data.onnx")
+    write_external_data(small_conv_net(), path, "external_data.bin")
+    written += [path, os.path.join(out_dir, "external_data.bin")]
+
+    # Invalid files: check that protobuf really refuses them.
+    full = small_conv_net().SerializeToString()
+    truncated = full[:len(full) // 2]
+    assert _refused(truncated), "truncated.onnx still parses"
+    path = os.path.join(out_dir, "truncated.onnx")
+    with open(path, "wb") as f:
+        f.write(truncated)
+    written.append(path)
+
+    junk = not_protobuf_bytes()
+    assert _refused(junk), "not_protobuf.onnx parses as a ModelProto"
+    path = os.path.join(out_dir, "not_protobuf.onnx")
+    with open(path, "wb") as f:
+        f.write(junk)
+    written.append(path)
+    return written
+
+
+# ----------------------------------------------------------------------------------------
+# verification in ONNX Runtime (optional: needs Node.js and onnxruntime-node)
+
+def verify(root):
+    """Runs every runnable fixture in ONNX Runtime; for the torch exports, compares ORT's
+    output with torch's on the same (sin pattern) input. Returns True if all is well."""
+    import ort_compare as oc
+    torch = _torch()
+    ok = True
+    work = tempfile.mkdtemp(prefix="mlc-fixtures-verify.")
+    try:
+        nets = {}
+        for stem, net_name, size, opset, dynbatch in TORCH_EXPORTS:
+            if net_name not in nets:
+                nets[net_name] = build_net(net_name)
+            net, _ = nets[net_name]
+            batches = [1, 3] if dynbatch else [1]
+            for batch in batches:
+                shape = [batch, 3, size, size]
+                x = oc.sin_pattern(shape)
+                with torch.no_grad():
+                    ref = net(torch.from_numpy(x)).numpy()
+                outs, _ = oc.run_model(os.path.join(root, MODELS_DIR, stem + ".onnx"),
+                                       os.path.join(work, stem), shape=shape)
+                got = list(outs.values())[0]
+                r = oc.compare_arrays(ref, got, rtol=1e-4)
+                ok &= r["ok"]
+                print("  %-30s batch %d  %-14s torch vs ORT max|diff| %.3g (ratio %.3g)  %s"
+                      % (stem + ".onnx", batch, oc.format_dims(got.shape), r["max_abs_diff"],
+                         r["ratio"], "ok" if r["ok"] else "MISMATCH " + r["note"]))
+        inputs = os.path.join(root, INPUTS_DIR)
+        runnable = {"qdq_conv": [1, 3, 8, 8], "external_data": [1, 3, 8, 8],
+                    "opset_old_7": [1, 2, 4, 4], "opset_old_9": [1, 3, 6, 6],
+                    "opset_old_10": [1, 2, 5, 5], "opset_old_11": [1, 3, 4, 4]}
+        for stem, shape in runnable.items():
+            try:
+                outs, _ = oc.run_model(os.path.join(inputs, stem + ".onnx"),
+                                       os.path.join(work, stem), shape=shape)
+                desc = ", ".join("%s %s" % (k, oc.format_dims(v.shape)) for k, v in outs.items())
+                print("  %-30s runs: %s" % (stem + ".onnx", desc))
+            except oc.OrtError as e:
+                ok = False
+                print("  %-30s FAILS in ORT: %s" % (stem + ".onnx", e))
+        for stem in ("truncated", "not_protobuf", "custom_op"):
+            try:
+                oc.run_model(os.path.join(inputs, stem + ".onnx"), os.path.join(work, stem),
+                             shape=[1, 4, 8, 8])
+                ok = False
+                print("  %-30s unexpectedly runs in ORT" % (stem + ".onnx"))
+            except oc.OrtError as e:
+                print("  %-30s refused by ORT, as expected: %s"
+                      % (stem + ".onnx", str(e).split(": ", 2)[-1][:90]))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return ok
+
+
+def sha256(path):
+    with open(path, "rb") as f:
+        return hashlib.sha256(f.read()).hexdigest()
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--out", default=REPO, help="root to write under (default: the repository)")
+    p.add_argument("--only", choices=["models", "inputs"], help="write only one group")
+    p.add_argument("--verify", action="store_true",
+                   help="run the fixtures in ONNX Runtime (needs node + onnxruntime-node)")
+    args = p.parse_args()
+    written = []
+    if args.only in (None, "models"):
+        written += make_torch_models(args.out)
+    if args.only in (None, "inputs"):
+        written += make_import_inputs(args.out)
+    status = 0
+    for path in written:
+        size = os.path.getsize(path)
+        flag = ""
+        if path.endswith(".onnx") and MODELS_DIR in path and size > MAX_MODEL_BYTES:
+            flag, status = "  TOO LARGE (> %d KB)" % (MAX_MODEL_BYTES // 1024), 1
+        print("%9d  %s  %s%s" % (size, sha256(path)[:16], os.path.relpath(path, args.out), flag))
+    models_dir = os.path.join(args.out, MODELS_DIR)
+    if os.path.isdir(models_dir):
+        total = sum(os.path.getsize(os.path.join(models_dir, f)) for f in os.listdir(models_dir))
+        print("%9d  total of %s" % (total, MODELS_DIR))
+        if total > MAX_MODELS_DIR_BYTES:
+            print("examples/models is over %d MB" % (MAX_MODELS_DIR_BYTES >> 20))
+            status = 1
+    if args.verify:
+        print("verifying in ONNX Runtime:")
+        if not verify(args.out):
+            status = 1
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())
