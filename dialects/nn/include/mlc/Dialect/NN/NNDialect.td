@@ -29,6 +29,19 @@ def NN_Dialect : Dialect {
   let hasConstantMaterializer = 1;
   let extraClassDeclaration = [{
     void registerAttributes();
+
+    // Attributes of a graph, as a func.func and its module. A function's
+    // arguments and results carry their ONNX names, and the names of their
+    // symbolic dims ("" where a dim has none).
+    static constexpr ::llvm::StringLiteral kNameAttr = "nn.name";
+    static constexpr ::llvm::StringLiteral kDimParamsAttr = "nn.dim_params";
+    // The module keeps what the ONNX model said of itself: the opset of each
+    // domain ("ai.onnx" for the default one), its producer and metadata.
+    static constexpr ::llvm::StringLiteral kOpsetImportsAttr = "nn.opset_imports";
+    static constexpr ::llvm::StringLiteral kProducerNameAttr = "nn.producer_name";
+    static constexpr ::llvm::StringLiteral kProducerVersionAttr = "nn.producer_version";
+    static constexpr ::llvm::StringLiteral kModelMetadataAttr = "nn.metadata";
+    static constexpr ::llvm::StringLiteral kGraphNameAttr = "nn.graph_name";
   }];
 }
 

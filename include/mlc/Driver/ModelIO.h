@@ -1,0 +1,64 @@
+//===- ModelIO.h - Reading and writing models in any of mlc's formats ---===//
+//
+// What every mlc command does first and last: read a model (ONNX, MLIR text
+// or MLIR bytecode, told apart by content), write one (the format picked by
+// the extension, the file replaced only when complete), and report errors
+// as one line that names the file and the node.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef MLC_DRIVER_MODELIO_H
+#define MLC_DRIVER_MODELIO_H
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/OwningOpRef.h"
+
+#include <optional>
+
+namespace mlc {
+
+/// Registers the dialects a model may use.
+void registerModelDialects(mlir::MLIRContext &context);
+
+/// Reads an ONNX model or an MLIR file of nn ops. Emits errors and returns
+/// null on failure.
+mlir::OwningOpRef<mlir::ModuleOp> loadModel(llvm::StringRef path,
+                                            mlir::MLIRContext *context);
+
+struct SaveOptions {
+  /// ONNX output: the opset to write (default: the model's, at least 13),
+  /// and whether weights go to a `<output>.data` file beside the model
+  /// (default: only when the model would pass protobuf's 2 GB limit).
+  std::optional<int64_t> opset;
+  std::optional<bool> externalData;
+};
+
+/// Writes `module` to `path` in the format its extension names: .mlir
+/// (text, with node names as locations), .mlirbc (bytecode: weights raw and
+/// aligned), .onnx or .pb. "-" writes MLIR text to stdout. Emits errors.
+mlir::LogicalResult saveModel(mlir::ModuleOp module, llvm::StringRef path,
+                              const SaveOptions &options = {});
+
+/// Prints errors and warnings as one line each:
+///   model.onnx: error: node 'conv1': 'nn.conv' op kernel 5x5 does not fit...
+///   net.mlir:12:5: error: ...
+/// and counts the errors.
+class ToolDiagnostics {
+public:
+  ToolDiagnostics(mlir::MLIRContext &context, llvm::raw_ostream &os);
+  ~ToolDiagnostics();
+  unsigned errors = 0;
+
+private:
+  mlir::MLIRContext &context;
+  mlir::DiagnosticEngine::HandlerID id;
+};
+
+/// "file: " or "file:line:col: ", then "node 'name': " where the location
+/// names one: the prefix of every message about a place in a model.
+std::string formatLocation(mlir::Location loc);
+
+} // namespace mlc
+
+#endif // MLC_DRIVER_MODELIO_H

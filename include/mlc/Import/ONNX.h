@@ -1,0 +1,36 @@
+//===- ONNX.h - Import ONNX models into the nn dialect ----------*- C++ -*-===//
+//
+// The only code that reads ONNX protobuf. A model becomes a module holding
+// one func.func (the graph): initializers become nn.constant ops whose bytes
+// are resource blobs (taken over from protobuf, not copied), nodes become nn
+// ops in dependency order, and each op's location carries its node's name.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef MLC_IMPORT_ONNX_H
+#define MLC_IMPORT_ONNX_H
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/OwningOpRef.h"
+#include "llvm/ADT/StringRef.h"
+
+namespace mlc {
+
+/// The ONNX opsets the importer understands, for the default domain.
+constexpr int64_t kMinONNXOpset = 7;
+constexpr int64_t kMaxONNXOpset = 21;
+
+/// Reads the ONNX ModelProto in `path` (binary protobuf, or protobuf text or
+/// JSON, told apart by content, whatever the extension) and imports it.
+/// Errors are emitted to the context's diagnostic handler at locations that
+/// name the file and, where there is one, the node; returns null then.
+mlir::OwningOpRef<mlir::ModuleOp> importONNXFile(llvm::StringRef path,
+                                                 mlir::MLIRContext *context);
+
+/// Whether the first bytes of a file look like MLIR (text or bytecode)
+/// rather than an ONNX model.
+bool looksLikeMLIR(llvm::StringRef header);
+
+} // namespace mlc
+
+#endif // MLC_IMPORT_ONNX_H

@@ -1,0 +1,173 @@
+//===- ModelIO.cpp - Reading and writing models in any of mlc's formats ---===//
+
+#include "mlc/Driver/ModelIO.h"
+#include "mlc/Dialect/NN/NNDialect.h"
+#include "mlc/Export/ONNX.h"
+#include "mlc/Import/ONNX.h"
+#include "mlc/Support/FileIO.h"
+
+#include "mlir/Bytecode/BytecodeWriter.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Verifier.h"
+#include "mlir/Parser/Parser.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+
+using namespace mlir;
+
+void mlc::registerModelDialects(MLIRContext &context) {
+  context.loadDialect<nn::NNDialect, func::FuncDialect>();
+}
+
+OwningOpRef<ModuleOp> mlc::loadModel(StringRef path, MLIRContext *context) {
+  registerModelDialects(*context);
+  Location fileLoc = FileLineColLoc::get(context, path, 0, 0);
+  if (!llvm::sys::fs::exists(path)) {
+    emitError(fileLoc) << "no such file";
+    return nullptr;
+  }
+  if (llvm::sys::fs::is_directory(path)) {
+    emitError(fileLoc) << "is a folder, not a model";
+    return nullptr;
+  }
+  StringRef ext = llvm::sys::path::extension(path);
+  bool isMLIR = ext == ".mlir" || ext == ".mlirbc";
+  if (!isMLIR) {
+    // Anything else is told apart by content.
+    auto header = llvm::MemoryBuffer::getFileSlice(path, 512, 0);
+    if (!header) {
+      // Shorter than 512 bytes: read the whole file.
+      header = llvm::MemoryBuffer::getFile(path);
+    }
+    isMLIR = header && looksLikeMLIR((*header)->getBuffer());
+  }
+  if (!isMLIR)
+    return importONNXFile(path, context);
+  ParserConfig config(context);
+  OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(path, config);
+  if (module && failed(verify(*module)))
+    return nullptr;
+  return module;
+}
+
+LogicalResult mlc::saveModel(ModuleOp module, StringRef path,
+                             const SaveOptions &options) {
+  Location fileLoc = FileLineColLoc::get(module.getContext(), path, 0, 0);
+  StringRef ext = llvm::sys::path::extension(path);
+  auto reportWriteError = [&](llvm::Error error) -> LogicalResult {
+    if (!error)
+      return success();
+    std::string message = llvm::toString(std::move(error));
+    // A write that reported its own error says "nothing written".
+    if (message != "nothing written")
+      emitError(fileLoc) << "cannot write the file: " << message;
+    return failure();
+  };
+  if (path == "-" || ext == ".mlir") {
+    return reportWriteError(
+        writeFileAtomically(path, [&](llvm::raw_ostream &os) {
+          module.print(os, OpPrintingFlags().enableDebugInfo(
+                               /*enable=*/true, /*prettyForm=*/false));
+          return true;
+        }));
+  }
+  if (ext == ".mlirbc") {
+    return reportWriteError(
+        writeFileAtomically(path, [&](llvm::raw_ostream &os) {
+          BytecodeWriterConfig config("mlc");
+          return succeeded(writeBytecodeToFile(module, os, config));
+        }));
+  }
+  if (ext == ".onnx" || ext == ".pb") {
+    ONNXExportOptions exportOptions;
+    exportOptions.opset = options.opset;
+    // Protobuf cannot hold a message over 2 GB.
+    constexpr uint64_t kProtobufLimit = uint64_t(1) << 31;
+    bool external = options.externalData.value_or(
+        getConstantBytes(module) > kProtobufLimit - (uint64_t(64) << 20));
+    if (!external)
+      return reportWriteError(
+          writeFileAtomically(path, [&](llvm::raw_ostream &os) {
+            return succeeded(exportONNX(module, os, exportOptions));
+          }));
+    std::string dataPath = (path + ".data").str();
+    exportOptions.externalDataName = llvm::sys::path::filename(dataPath).str();
+    return reportWriteError(
+        writeFileAtomically(dataPath, [&](llvm::raw_ostream &data) {
+          exportOptions.externalData = &data;
+          return succeeded(reportWriteError(
+              writeFileAtomically(path, [&](llvm::raw_ostream &os) {
+                return succeeded(exportONNX(module, os, exportOptions));
+              })));
+        }));
+  }
+  return emitError(fileLoc) << "cannot tell the format to write from the "
+                               "extension: use .mlir, .mlirbc or .onnx";
+}
+
+std::string mlc::formatLocation(Location loc) {
+  std::string file, node;
+  std::function<void(Location)> visit = [&](Location l) {
+    if (auto name = dyn_cast<NameLoc>(l)) {
+      if (node.empty())
+        node = name.getName().str();
+      visit(name.getChildLoc());
+    } else if (auto fileLine = dyn_cast<FileLineColLoc>(l)) {
+      if (file.empty()) {
+        file = fileLine.getFilename().str();
+        if (fileLine.getLine() > 0)
+          file += ":" + std::to_string(fileLine.getLine()) + ":" +
+                  std::to_string(fileLine.getColumn());
+      }
+    } else if (auto fused = dyn_cast<FusedLoc>(l)) {
+      for (Location inner : fused.getLocations())
+        visit(inner);
+    } else if (auto callSite = dyn_cast<CallSiteLoc>(l)) {
+      visit(callSite.getCallee());
+    }
+  };
+  visit(loc);
+  std::string prefix;
+  if (!file.empty())
+    prefix = file + ": ";
+  return prefix + (node.empty() ? "" : "node '" + node + "': ");
+}
+
+mlc::ToolDiagnostics::ToolDiagnostics(MLIRContext &context,
+                                      llvm::raw_ostream &os)
+    : context(context) {
+  id = context.getDiagEngine().registerHandler([this, &os](Diagnostic &diag) {
+    StringRef severity;
+    switch (diag.getSeverity()) {
+    case DiagnosticSeverity::Error:
+      ++errors;
+      severity = "error";
+      break;
+    case DiagnosticSeverity::Warning:
+      severity = "warning";
+      break;
+    case DiagnosticSeverity::Remark:
+      severity = "remark";
+      break;
+    case DiagnosticSeverity::Note:
+      return success(); // notes ("see current operation") add no lines
+    }
+    std::string where = formatLocation(diag.getLocation());
+    // "file: error: node 'x': message", as compilers print.
+    StringRef node;
+    size_t nodeStart = where.find("node '");
+    std::string file = where.substr(0, nodeStart);
+    if (nodeStart != std::string::npos)
+      node = StringRef(where).drop_front(nodeStart);
+    std::string message = diag.str();
+    std::replace(message.begin(), message.end(), '\n', ' ');
+    os << file << severity << ": " << node << message << "\n";
+    os.flush();
+    return success();
+  });
+}
+
+mlc::ToolDiagnostics::~ToolDiagnostics() {
+  context.getDiagEngine().eraseHandler(id);
+}

@@ -1,0 +1,719 @@
+//===- ONNX.cpp - Export the nn dialect as an ONNX model ------------------===//
+
+#include "mlc/Export/ONNX.h"
+#include "mlc/Dialect/NN/NNOps.h"
+#include "mlc/Dialect/NN/ShapeUtils.h"
+#include "mlc/ONNX/DataTypes.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "llvm/ADT/StringSet.h"
+#include "llvm/ADT/TypeSwitch.h"
+
+#include <google/protobuf/io/zero_copy_stream_impl_lite.h>
+#include <onnx/onnx_pb.h>
+
+using namespace mlir;
+using namespace mlc;
+using namespace mlc::nn;
+
+namespace {
+
+// Lets protobuf serialize straight into an LLVM stream.
+struct RawOstreamOutput : google::protobuf::io::CopyingOutputStream {
+  explicit RawOstreamOutput(llvm::raw_ostream &os) : os(os) {}
+  bool Write(const void *buffer, int size) override {
+    os.write(static_cast<const char *>(buffer), size);
+    return true; // the caller checks the stream when it closes it
+  }
+  llvm::raw_ostream &os;
+};
+
+// The IR version that an opset needs (ONNX's versioning table).
+int64_t irVersionFor(int64_t opset) {
+  if (opset >= 21)
+    return 10;
+  if (opset >= 19)
+    return 9;
+  return 8;
+}
+
+// The bytes of a constant in ONNX's raw_data layout.
+std::string getRawBytes(ElementsAttr attr) {
+  ArrayRef<char> raw = getRawData(attr);
+  if (!raw.empty() || attr.getNumElements() == 0)
+    return std::string(raw.data(), raw.size());
+  // Splats and bools: element by element.
+  auto dense = cast<DenseElementsAttr>(attr);
+  Type elementType = dense.getElementType();
+  unsigned width = onnx_types::getByteWidth(elementType);
+  std::string bytes;
+  bytes.reserve(dense.getNumElements() * width);
+  auto append = [&](const APInt &bits) {
+    uint64_t word = bits.getZExtValue();
+    bytes.append(reinterpret_cast<const char *>(&word), width);
+  };
+  if (isa<FloatType>(elementType))
+    for (const APFloat &v : dense.getValues<APFloat>())
+      append(v.bitcastToAPInt());
+  else
+    for (const APInt &v : dense.getValues<APInt>())
+      append(v);
+  return bytes;
+}
+
+class GraphExporter {
+public:
+  GraphExporter(func::FuncOp func, const ONNXExportOptions &options,
+                int64_t opset)
+      : func(func), options(options), opset(opset) {}
+
+  LogicalResult run(::onnx::GraphProto &graph);
+
+private:
+  std::string uniqueName(StringRef base);
+  std::string nameOf(Value value);
+  std::string baseName(Operation *op);
+  void fillType(::onnx::TypeProto &proto, Type type, StringRef valueName,
+                ArrayAttr dimParams);
+  LogicalResult exportOp(Operation *op);
+  LogicalResult exportCustom(CustomOp op);
+  void fillTensor(::onnx::TensorProto &tensor, ElementsAttr attr,
+                  StringRef name);
+  ::onnx::NodeProto &addNode(Operation *op, StringRef opType,
+                             ArrayRef<Value> inputs);
+
+  // Attribute setters; the ints and floats ones skip empty lists.
+  static void setInt(::onnx::NodeProto &node, StringRef name, int64_t value);
+  static void setFloat(::onnx::NodeProto &node, StringRef name, float value);
+  static void setString(::onnx::NodeProto &node, StringRef name,
+                        StringRef value);
+  static void setInts(::onnx::NodeProto &node, StringRef name,
+                      ArrayRef<int64_t> values);
+
+  func::FuncOp func;
+  const ONNXExportOptions &options;
+  int64_t opset;
+  ::onnx::GraphProto *graph = nullptr;
+  DenseMap<Value, std::string> names;
+  DenseMap<Attribute, std::string> initializerNames; // one per constant
+  llvm::StringSet<> usedNames;
+  uint64_t externalOffset = 0;
+};
+
+} // namespace
+
+std::string GraphExporter::uniqueName(StringRef base) {
+  std::string name = base.empty() ? "t" : base.str();
+  for (int i = 1; !usedNames.insert(name).second; ++i)
+    name = (base + "_" + Twine(i)).str();
+  return name;
+}
+
+std::string GraphExporter::baseName(Operation *op) {
+  if (auto nameLoc = dyn_cast<NameLoc>(op->getLoc()))
+    return nameLoc.getName().str();
+  return op->getName().stripDialect().str();
+}
+
+std::string GraphExporter::nameOf(Value value) {
+  auto it = names.find(value);
+  if (it != names.end())
+    return it->second;
+  std::string base = baseName(value.getDefiningOp());
+  if (value.getDefiningOp()->getNumResults() > 1)
+    base += ":" + std::to_string(cast<OpResult>(value).getResultNumber());
+  return names[value] = uniqueName(base);
+}
+
+void GraphExporter::fillType(::onnx::TypeProto &proto, Type type,
+                             StringRef valueName, ArrayAttr dimParams) {
+  auto tensorType = cast<TensorType>(type);
+  auto *tensor = proto.mutable_tensor_type();
+  tensor->set_elem_type(onnx_types::getDataType(tensorType.getElementType()));
+  if (!tensorType.hasRank())
+    return;
+  auto *shape = tensor->mutable_shape();
+  for (auto [i, d] : llvm::enumerate(tensorType.getShape())) {
+    auto *dim = shape->add_dim();
+    if (d != kDynamic) {
+      dim->set_dim_value(d);
+      continue;
+    }
+    // A `?` dim keeps its name, or gets one of its own.
+    StringRef param;
+    if (dimParams && i < dimParams.size())
+      param = cast<StringAttr>(dimParams[i]).getValue();
+    dim->set_dim_param(param.empty() ? (valueName + "_d" + Twine(i)).str()
+                                     : param.str());
+  }
+}
+
+void GraphExporter::fillTensor(::onnx::TensorProto &tensor, ElementsAttr attr,
+                               StringRef name) {
+  tensor.set_name(name.str());
+  tensor.set_data_type(onnx_types::getDataType(attr.getElementType()));
+  for (int64_t d : attr.getShapedType().getShape())
+    tensor.add_dims(d);
+  std::string bytes = getRawBytes(attr);
+  if (options.externalData && bytes.size() >= options.externalDataThreshold) {
+    tensor.set_data_location(::onnx::TensorProto::EXTERNAL);
+    auto addEntry = [&](StringRef key, std::string value) {
+      auto *entry = tensor.add_external_data();
+      entry->set_key(key.str());
+      entry->set_value(std::move(value));
+    };
+    addEntry("location", options.externalDataName);
+    addEntry("offset", std::to_string(externalOffset));
+    addEntry("length", std::to_string(bytes.size()));
+    options.externalData->write(bytes.data(), bytes.size());
+    // Keep each tensor aligned in the file, so it can be mapped.
+    uint64_t end = externalOffset + bytes.size();
+    uint64_t padded = (end + 63) / 64 * 64;
+    options.externalData->write_zeros(padded - end);
+    externalOffset = padded;
+    return;
+  }
+  tensor.set_raw_data(std::move(bytes));
+}
+
+::onnx::NodeProto &GraphExporter::addNode(Operation *op, StringRef opType,
+                                          ArrayRef<Value> inputs) {
+  ::onnx::NodeProto &node = *graph->add_node();
+  node.set_op_type(opType.str());
+  node.set_name(uniqueName(baseName(op)));
+  for (Value input : inputs)
+    node.add_input(input ? nameOf(input) : "");
+  // Trailing absent inputs are left out, as ONNX prefers.
+  while (node.input_size() > 0 && node.input(node.input_size() - 1).empty())
+    node.mutable_input()->RemoveLast();
+  for (Value result : op->getResults())
+    node.add_output(nameOf(result));
+  return node;
+}
+
+void GraphExporter::setInt(::onnx::NodeProto &node, StringRef name,
+                           int64_t value) {
+  auto *attr = node.add_attribute();
+  attr->set_name(name.str());
+  attr->set_type(::onnx::AttributeProto::INT);
+  attr->set_i(value);
+}
+
+void GraphExporter::setFloat(::onnx::NodeProto &node, StringRef name,
+                             float value) {
+  auto *attr = node.add_attribute();
+  attr->set_name(name.str());
+  attr->set_type(::onnx::AttributeProto::FLOAT);
+  attr->set_f(value);
+}
+
+void GraphExporter::setString(::onnx::NodeProto &node, StringRef name,
+                              StringRef value) {
+  auto *attr = node.add_attribute();
+  attr->set_name(name.str());
+  attr->set_type(::onnx::AttributeProto::STRING);
+  attr->set_s(value.str());
+}
+
+void GraphExporter::setInts(::onnx::NodeProto &node, StringRef name,
+                            ArrayRef<int64_t> values) {
+  if (values.empty())
+    return;
+  auto *attr = node.add_attribute();
+  attr->set_name(name.str());
+  attr->set_type(::onnx::AttributeProto::INTS);
+  for (int64_t v : values)
+    attr->add_ints(v);
+}
+
+static std::string autoPadName(AutoPad pad) {
+  return StringRef(stringifyAutoPad(pad)).upper();
+}
+
+LogicalResult GraphExporter::exportCustom(CustomOp op) {
+  ::onnx::NodeProto &node =
+      addNode(op, op.getOpType(), SmallVector<Value>(op.getInputs()));
+  if (!op.getDomain().empty())
+    node.set_domain(op.getDomain().str());
+  for (NamedAttribute named : op.getNodeAttributes()) {
+    auto *attr = node.add_attribute();
+    attr->set_name(named.getName().str());
+    Attribute value = named.getValue();
+    if (auto f = dyn_cast<FloatAttr>(value)) {
+      attr->set_type(::onnx::AttributeProto::FLOAT);
+      attr->set_f(f.getValueAsDouble());
+    } else if (auto i = dyn_cast<IntegerAttr>(value)) {
+      attr->set_type(::onnx::AttributeProto::INT);
+      attr->set_i(i.getInt());
+    } else if (auto s = dyn_cast<StringAttr>(value)) {
+      attr->set_type(::onnx::AttributeProto::STRING);
+      attr->set_s(s.getValue().str());
+    } else if (auto floats = dyn_cast<DenseF32ArrayAttr>(value)) {
+      attr->set_type(::onnx::AttributeProto::FLOATS);
+      for (float v : floats.asArrayRef())
+        attr->add_floats(v);
+    } else if (auto ints = dyn_cast<DenseI64ArrayAttr>(value)) {
+      attr->set_type(::onnx::AttributeProto::INTS);
+      for (int64_t v : ints.asArrayRef())
+        attr->add_ints(v);
+    } else if (auto tensor = dyn_cast<ElementsAttr>(value)) {
+      attr->set_type(::onnx::AttributeProto::TENSOR);
+      fillTensor(*attr->mutable_t(), tensor, named.getName());
+    } else if (auto array = dyn_cast<ArrayAttr>(value)) {
+      bool tensors = !array.empty() && isa<ElementsAttr>(array[0]);
+      attr->set_type(tensors ? ::onnx::AttributeProto::TENSORS
+                             : ::onnx::AttributeProto::STRINGS);
+      for (Attribute element : array) {
+        if (auto t = dyn_cast<ElementsAttr>(element))
+          fillTensor(*attr->add_tensors(), t, named.getName());
+        else if (auto s = dyn_cast<StringAttr>(element))
+          attr->add_strings(s.getValue().str());
+        else
+          return op.emitOpError() << "attribute '" << named.getName()
+                                  << "' mixes kinds ONNX cannot hold";
+      }
+    } else {
+      return op.emitOpError() << "attribute '" << named.getName()
+                              << "' has no ONNX counterpart";
+    }
+  }
+  return success();
+}
+
+LogicalResult GraphExporter::exportOp(Operation *op) {
+  auto requireOpset = [&](int64_t needed, StringRef what) -> LogicalResult {
+    if (opset >= needed)
+      return success();
+    return op->emitOpError() << what << " needs ONNX opset " << needed
+                             << " or newer; exporting at " << opset;
+  };
+  return llvm::TypeSwitch<Operation *, LogicalResult>(op)
+      .Case([&](ConstantOp c) {
+        // Constants are initializers, one per distinct value.
+        auto it = initializerNames.find(c.getValue());
+        if (it != initializerNames.end()) {
+          names[c] = it->second;
+          return success();
+        }
+        std::string name = nameOf(c);
+        initializerNames[c.getValue()] = name;
+        fillTensor(*graph->add_initializer(), c.getValue(), name);
+        return success();
+      })
+      .Case([&](ConvOp c) {
+        auto &node = addNode(c, "Conv", {c.getInput(), c.getWeight(), c.getBias()});
+        setInts(node, "strides", c.getStrides());
+        setInts(node, "pads", c.getPads());
+        setInts(node, "dilations", c.getDilations());
+        setInts(node, "kernel_shape", c.getKernelShape());
+        if (c.getGroup() != 1)
+          setInt(node, "group", c.getGroup());
+        if (c.getAutoPad() != AutoPad::notset)
+          setString(node, "auto_pad", autoPadName(c.getAutoPad()));
+        return success();
+      })
+      .Case([&](ConvTransposeOp c) {
+        auto &node = addNode(c, "ConvTranspose",
+                             {c.getInput(), c.getWeight(), c.getBias()});
+        setInts(node, "strides", c.getStrides());
+        setInts(node, "pads", c.getPads());
+        setInts(node, "dilations", c.getDilations());
+        setInts(node, "kernel_shape", c.getKernelShape());
+        setInts(node, "output_padding", c.getOutputPadding());
+        setInts(node, "output_shape", c.getOutputShape());
+        if (c.getGroup() != 1)
+          setInt(node, "group", c.getGroup());
+        if (c.getAutoPad() != AutoPad::notset)
+          setString(node, "auto_pad", autoPadName(c.getAutoPad()));
+        return success();
+      })
+      .Case([&](PoolOp p) {
+        bool isMax = p.getKind() == PoolKind::max;
+        if (!isMax && !p.getDilations().empty() &&
+            failed(requireOpset(19, "average pooling with dilations")))
+          return failure();
+        auto &node = addNode(p, isMax ? "MaxPool" : "AveragePool", {p.getInput()});
+        setInts(node, "kernel_shape", p.getKernelShape());
+        setInts(node, "strides", p.getStrides());
+        setInts(node, "pads", p.getPads());
+        setInts(node, "dilations", p.getDilations());
+        if (p.getCeilMode())
+          setInt(node, "ceil_mode", 1);
+        if (!isMax && p.getCountIncludePad())
+          setInt(node, "count_include_pad", 1);
+        if (p.getAutoPad() != AutoPad::notset)
+          setString(node, "auto_pad", autoPadName(p.getAutoPad()));
+        return success();
+      })
+      .Case([&](GlobalPoolOp p) {
+        addNode(p, p.getKind() == PoolKind::max ? "GlobalMaxPool"
+                                                : "GlobalAveragePool",
+                {p.getInput()});
+        return success();
+      })
+      .Case([&](BatchNormOp b) {
+        auto &node = addNode(b, "BatchNormalization",
+                             {b.getInput(), b.getScale(), b.getBias(),
+                              b.getMean(), b.getVariance()});
+        setFloat(node, "epsilon", b.getEpsilon().convertToFloat());
+        return success();
+      })
+      .Case([&](InstanceNormOp n) {
+        auto &node = addNode(n, "InstanceNormalization",
+                             {n.getInput(), n.getScale(), n.getBias()});
+        setFloat(node, "epsilon", n.getEpsilon().convertToFloat());
+        return success();
+      })
+      .Case([&](UnaryOp u) {
+        static const char *names[] = {
+            "Relu", "LeakyRelu", "Sigmoid", "Tanh",  "HardSigmoid",
+            "HardSwish", "Elu", "Softplus", "Exp", "Log", "Sqrt", "Erf",
+            "Abs", "Neg", "Floor", "Ceil", "Reciprocal"};
+        auto &node = addNode(u, names[static_cast<int>(u.getKind())],
+                             {u.getInput()});
+        if (auto alpha = u.getAlpha())
+          setFloat(node, "alpha", alpha->convertToFloat());
+        if (auto beta = u.getBeta())
+          setFloat(node, "beta", beta->convertToFloat());
+        return success();
+      })
+      .Case([&](BinaryOp b) {
+        static const char *names[] = {"Add", "Sub", "Mul", "Div",
+                                      "Pow", "Max", "Min"};
+        addNode(b, names[static_cast<int>(b.getKind())], {b.getLhs(), b.getRhs()});
+        return success();
+      })
+      .Case([&](ClipOp c) {
+        addNode(c, "Clip", {c.getInput(), c.getMin(), c.getMax()});
+        return success();
+      })
+      .Case([&](PReluOp p) {
+        addNode(p, "PRelu", {p.getInput(), p.getSlope()});
+        return success();
+      })
+      .Case([&](SoftmaxOp s) {
+        setInt(addNode(s, "Softmax", {s.getInput()}), "axis", s.getAxis());
+        return success();
+      })
+      .Case([&](GemmOp g) {
+        auto &node = addNode(g, "Gemm", {g.getA(), g.getB(), g.getC()});
+        if (g.getAlpha().convertToFloat() != 1.0f)
+          setFloat(node, "alpha", g.getAlpha().convertToFloat());
+        if (g.getBeta().convertToFloat() != 1.0f)
+          setFloat(node, "beta", g.getBeta().convertToFloat());
+        if (g.getTransA())
+          setInt(node, "transA", 1);
+        if (g.getTransB())
+          setInt(node, "transB", 1);
+        return success();
+      })
+      .Case([&](MatMulOp m) {
+        addNode(m, "MatMul", {m.getLhs(), m.getRhs()});
+        return success();
+      })
+      .Case([&](ReduceOp r) {
+        static const char *names[] = {"ReduceMean", "ReduceSum", "ReduceMax",
+                                      "ReduceMin", "ReduceProd"};
+        bool axesInput = opset >= (r.getKind() == ReduceKind::sum ? 13 : 18);
+        SmallVector<int64_t> axes;
+        if (!axesInput && r.getAxes()) {
+          auto known = getConstantInts(r.getAxes());
+          if (!known)
+            return failure(requireOpset(18, "reduction over computed axes")
+                               .failed());
+          axes = *known;
+        }
+        auto &node = addNode(r, names[static_cast<int>(r.getKind())],
+                             {r.getInput(), axesInput ? r.getAxes() : Value()});
+        setInts(node, "axes", axes);
+        if (!r.getKeepdims())
+          setInt(node, "keepdims", 0);
+        if (r.getNoopWithEmptyAxes()) {
+          if (!axesInput)
+            return requireOpset(18, "noop_with_empty_axes");
+          setInt(node, "noop_with_empty_axes", 1);
+        }
+        return success();
+      })
+      .Case([&](ResizeOp r) {
+        bool newer = r.getAntialias() || !r.getAxes().empty() ||
+                     r.getKeepAspectRatioPolicy() != AspectRatioPolicy::stretch;
+        if (newer && failed(requireOpset(18, "antialias, axes or "
+                                             "keep_aspect_ratio_policy")))
+          return failure();
+        if (r.getCoordinateTransformationMode() ==
+                CoordinateTransform::half_pixel_symmetric &&
+            failed(requireOpset(19, "half_pixel_symmetric")))
+          return failure();
+        auto &node = addNode(r, "Resize", {r.getInput(), r.getRoi(),
+                                           r.getScales(), r.getSizes()});
+        setString(node, "mode", stringifyResizeMode(r.getMode()));
+        setString(node, "coordinate_transformation_mode",
+                  stringifyCoordinateTransform(r.getCoordinateTransformationMode()));
+        setString(node, "nearest_mode", stringifyNearestMode(r.getNearestMode()));
+        setFloat(node, "cubic_coeff_a", r.getCubicCoeffA().convertToFloat());
+        if (r.getExcludeOutside())
+          setInt(node, "exclude_outside", 1);
+        if (r.getExtrapolationValue().convertToFloat() != 0.0f)
+          setFloat(node, "extrapolation_value",
+                   r.getExtrapolationValue().convertToFloat());
+        if (r.getAntialias())
+          setInt(node, "antialias", 1);
+        setInts(node, "axes", r.getAxes());
+        if (r.getKeepAspectRatioPolicy() != AspectRatioPolicy::stretch)
+          setString(node, "keep_aspect_ratio_policy",
+                    stringifyAspectRatioPolicy(r.getKeepAspectRatioPolicy()));
+        return success();
+      })
+      .Case([&](DepthToSpaceOp d) {
+        auto &node = addNode(d, "DepthToSpace", {d.getInput()});
+        setInt(node, "blocksize", d.getBlocksize());
+        setString(node, "mode", d.getMode() == DepthToSpaceMode::dcr ? "DCR" : "CRD");
+        return success();
+      })
+      .Case([&](SpaceToDepthOp s) {
+        setInt(addNode(s, "SpaceToDepth", {s.getInput()}), "blocksize",
+               s.getBlocksize());
+        return success();
+      })
+      .Case([&](PadOp p) {
+        if (p.getAxes() && failed(requireOpset(18, "padding chosen axes")))
+          return failure();
+        if (p.getMode() == PadMode::wrap && failed(requireOpset(19, "wrap padding")))
+          return failure();
+        auto &node = addNode(p, "Pad", {p.getInput(), p.getPads(),
+                                        p.getConstantValue(), p.getAxes()});
+        if (p.getMode() != PadMode::constant)
+          setString(node, "mode", stringifyPadMode(p.getMode()));
+        return success();
+      })
+      .Case([&](ReshapeOp r) {
+        auto &node = addNode(r, "Reshape", {r.getInput(), r.getShape()});
+        if (r.getAllowzero()) {
+          if (failed(requireOpset(14, "allowzero")))
+            return failure();
+          setInt(node, "allowzero", 1);
+        }
+        return success();
+      })
+      .Case([&](FlattenOp f) {
+        setInt(addNode(f, "Flatten", {f.getInput()}), "axis", f.getAxis());
+        return success();
+      })
+      .Case([&](TransposeOp t) {
+        auto &node = addNode(t, "Transpose", {t.getInput()});
+        if (auto perm = t.getPerm())
+          setInts(node, "perm", *perm);
+        return success();
+      })
+      .Case([&](SqueezeOp s) {
+        addNode(s, "Squeeze", {s.getInput(), s.getAxes()});
+        return success();
+      })
+      .Case([&](UnsqueezeOp u) {
+        addNode(u, "Unsqueeze", {u.getInput(), u.getAxes()});
+        return success();
+      })
+      .Case([&](ConcatOp c) {
+        setInt(addNode(c, "Concat", SmallVector<Value>(c.getInputs())), "axis",
+               c.getAxis());
+        return success();
+      })
+      .Case([&](SplitOp s) {
+        auto &node = addNode(s, "Split", {s.getInput(), s.getSplit()});
+        setInt(node, "axis", s.getAxis());
+        if (!s.getSplit() && opset >= 18)
+          setInt(node, "num_outputs", s.getNumResults());
+        return success();
+      })
+      .Case([&](ExpandOp e) {
+        addNode(e, "Expand", {e.getInput(), e.getShape()});
+        return success();
+      })
+      .Case([&](ShapeOp s) {
+        if ((s.getStart() != 0 || s.getEnd()) &&
+            failed(requireOpset(15, "start and end")))
+          return failure();
+        auto &node = addNode(s, "Shape", {s.getInput()});
+        if (s.getStart() != 0)
+          setInt(node, "start", s.getStart());
+        if (auto end = s.getEnd())
+          setInt(node, "end", *end);
+        return success();
+      })
+      .Case([&](GatherOp g) {
+        setInt(addNode(g, "Gather", {g.getInput(), g.getIndices()}), "axis",
+               g.getAxis());
+        return success();
+      })
+      .Case([&](SliceOp s) {
+        addNode(s, "Slice", {s.getInput(), s.getStarts(), s.getEnds(),
+                             s.getAxes(), s.getSteps()});
+        return success();
+      })
+      .Case([&](CastOp c) {
+        setInt(addNode(c, "Cast", {c.getInput()}), "to",
+               onnx_types::getDataType(getElementType(c.getType())));
+        return success();
+      })
+      .Case([&](ConstantOfShapeOp c) {
+        auto &node = addNode(c, "ConstantOfShape", {c.getShape()});
+        if (auto value = c.getValueAttr()) {
+          auto *attr = node.add_attribute();
+          attr->set_name("value");
+          attr->set_type(::onnx::AttributeProto::TENSOR);
+          fillTensor(*attr->mutable_t(), value, "value");
+        }
+        return success();
+      })
+      .Case([&](QuantizeLinearOp q) {
+        auto &node = addNode(q, "QuantizeLinear",
+                             {q.getInput(), q.getScale(), q.getZeroPoint()});
+        if (q.getAxis() != 1)
+          setInt(node, "axis", q.getAxis());
+        if (q.getBlockSize() != 0) {
+          if (failed(requireOpset(21, "block quantization")))
+            return failure();
+          setInt(node, "block_size", q.getBlockSize());
+        }
+        return success();
+      })
+      .Case([&](DequantizeLinearOp q) {
+        auto &node = addNode(q, "DequantizeLinear",
+                             {q.getInput(), q.getScale(), q.getZeroPoint()});
+        if (q.getAxis() != 1)
+          setInt(node, "axis", q.getAxis());
+        if (q.getBlockSize() != 0) {
+          if (failed(requireOpset(21, "block quantization")))
+            return failure();
+          setInt(node, "block_size", q.getBlockSize());
+        }
+        return success();
+      })
+      .Case([&](CustomOp c) { return exportCustom(c); })
+      .Default([&](Operation *other) {
+        return other->emitOpError() << "has no ONNX counterpart";
+      });
+}
+
+LogicalResult GraphExporter::run(::onnx::GraphProto &graphProto) {
+  graph = &graphProto;
+  Block &body = func.getBody().front();
+  auto returnOp = cast<func::ReturnOp>(body.getTerminator());
+  // Names first: the graph's inputs and outputs keep theirs.
+  for (BlockArgument arg : func.getArguments()) {
+    auto name = func.getArgAttrOfType<StringAttr>(arg.getArgNumber(),
+                                                  NNDialect::kNameAttr);
+    std::string unique = uniqueName(
+        name ? name.getValue() : ("input_" + Twine(arg.getArgNumber())).str());
+    names[arg] = unique;
+    auto &input = *graph->add_input();
+    input.set_name(unique);
+    fillType(*input.mutable_type(), arg.getType(), unique,
+             func.getArgAttrOfType<ArrayAttr>(arg.getArgNumber(),
+                                              NNDialect::kDimParamsAttr));
+  }
+  SmallVector<std::string> outputNames;
+  SmallVector<Value> aliased; // outputs that need an Identity
+  for (auto [i, value] : llvm::enumerate(returnOp.getOperands())) {
+    auto name = func.getResultAttrOfType<StringAttr>(i, NNDialect::kNameAttr);
+    std::string wanted =
+        name ? name.getValue().str() : "output_" + std::to_string(i);
+    if (!names.count(value) && !usedNames.contains(wanted) &&
+        !isa<ConstantOp>(value.getDefiningOp())) {
+      usedNames.insert(wanted);
+      names[value] = wanted;
+      outputNames.push_back(wanted);
+    } else {
+      outputNames.push_back(uniqueName(wanted));
+    }
+  }
+  for (Operation &op : body.without_terminator())
+    if (failed(exportOp(&op)))
+      return failure();
+  for (auto [i, value] : llvm::enumerate(returnOp.getOperands())) {
+    if (nameOf(value) != outputNames[i]) {
+      auto &node = *graph->add_node();
+      node.set_op_type("Identity");
+      node.set_name(uniqueName(outputNames[i] + "_identity"));
+      node.add_input(nameOf(value));
+      node.add_output(outputNames[i]);
+    }
+    auto &output = *graph->add_output();
+    output.set_name(outputNames[i]);
+    fillType(*output.mutable_type(), value.getType(), outputNames[i],
+             func.getResultAttrOfType<ArrayAttr>(i, NNDialect::kDimParamsAttr));
+  }
+  return success();
+}
+
+uint64_t mlc::getConstantBytes(ModuleOp module) {
+  uint64_t bytes = 0;
+  module.walk([&](ConstantOp op) {
+    ElementsAttr value = op.getValue();
+    bytes += value.getNumElements() *
+             onnx_types::getByteWidth(value.getElementType());
+  });
+  return bytes;
+}
+
+LogicalResult mlc::exportONNX(ModuleOp module, llvm::raw_ostream &os,
+                              const ONNXExportOptions &options) {
+  auto func = module.lookupSymbol<func::FuncOp>("main");
+  if (!func || func.isExternal())
+    return module.emitError() << "has no function @main to export";
+  auto opsets = module->getAttrOfType<DictionaryAttr>(NNDialect::kOpsetImportsAttr);
+  int64_t modelOpset = 13;
+  if (opsets)
+    if (auto v = opsets.getAs<IntegerAttr>("ai.onnx"))
+      modelOpset = std::max<int64_t>(modelOpset, v.getInt());
+  int64_t opset = options.opset.value_or(modelOpset);
+  if (opset < 13 || opset > 21)
+    return module.emitError() << "cannot export at ONNX opset " << opset
+                              << ": mlc writes opsets 13 to 21";
+
+  ::onnx::ModelProto model;
+  model.set_ir_version(irVersionFor(opset));
+  model.set_producer_name("mlc");
+  model.set_producer_version("0.1.0");
+  auto *defaultOpset = model.add_opset_import();
+  defaultOpset->set_domain("");
+  defaultOpset->set_version(opset);
+  // The custom domains the graph uses, at the versions the model declared.
+  llvm::StringSet<> domains;
+  module.walk([&](CustomOp op) {
+    if (!op.getDomain().empty())
+      domains.insert(op.getDomain());
+  });
+  SmallVector<StringRef> sortedDomains;
+  for (const auto &d : domains)
+    sortedDomains.push_back(d.getKey());
+  llvm::sort(sortedDomains);
+  for (StringRef domain : sortedDomains) {
+    auto *entry = model.add_opset_import();
+    entry->set_domain(domain.str());
+    IntegerAttr version = opsets ? opsets.getAs<IntegerAttr>(domain) : nullptr;
+    entry->set_version(version ? version.getInt() : 1);
+  }
+  if (auto metadata =
+          module->getAttrOfType<DictionaryAttr>(NNDialect::kModelMetadataAttr))
+    for (NamedAttribute entry : metadata) {
+      auto *prop = model.add_metadata_props();
+      prop->set_key(entry.getName().str());
+      if (auto s = dyn_cast<StringAttr>(entry.getValue()))
+        prop->set_value(s.getValue().str());
+    }
+  auto *graph = model.mutable_graph();
+  auto graphName = module->getAttrOfType<StringAttr>(NNDialect::kGraphNameAttr);
+  graph->set_name(graphName ? graphName.getValue().str() : "main");
+  if (failed(GraphExporter(func, options, opset).run(*graph)))
+    return failure();
+
+  RawOstreamOutput output(os);
+  google::protobuf::io::CopyingOutputStreamAdaptor stream(&output);
+  if (!model.SerializeToZeroCopyStream(&stream))
+    return module.emitError()
+           << "the ONNX model cannot be serialized (over 2 GB of protobuf?)";
+  stream.Flush();
+  return success();
+}

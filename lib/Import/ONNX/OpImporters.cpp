@@ -1,0 +1,736 @@
+//===- OpImporters.cpp - One importer per ONNX operator -------------------===//
+//
+// Each function turns one node into nn ops, mapping every opset's form of
+// the operator onto the op's one form: attributes that later opsets made
+// inputs become constant operands, Upsample becomes Resize, the 2-D Softmax
+// of opsets before 13 becomes flatten + softmax + reshape.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Importer.h"
+#include "mlc/ONNX/DataTypes.h"
+
+#include <limits>
+
+using namespace mlir;
+using namespace mlc;
+using namespace mlc::nn;
+using namespace mlc::onnx_import;
+
+using Outputs = FailureOr<SmallVector<Value>>;
+
+//===----------------------------------------------------------------------===//
+// NodeImport
+//===----------------------------------------------------------------------===//
+
+const ::onnx::AttributeProto *NodeImport::findAttr(StringRef name) const {
+  for (const auto &attr : node.attribute())
+    if (attr.name() == name)
+      return &attr;
+  return nullptr;
+}
+
+int64_t NodeImport::getInt(StringRef name, int64_t fallback) const {
+  const auto *attr = findAttr(name);
+  return attr ? attr->i() : fallback;
+}
+
+float NodeImport::getFloat(StringRef name, float fallback) const {
+  const auto *attr = findAttr(name);
+  return attr ? attr->f() : fallback;
+}
+
+std::string NodeImport::getString(StringRef name, StringRef fallback) const {
+  const auto *attr = findAttr(name);
+  return attr ? attr->s() : fallback.str();
+}
+
+SmallVector<int64_t> NodeImport::getInts(StringRef name) const {
+  const auto *attr = findAttr(name);
+  if (!attr)
+    return {};
+  return SmallVector<int64_t>(attr->ints().begin(), attr->ints().end());
+}
+
+SmallVector<float> NodeImport::getFloats(StringRef name) const {
+  const auto *attr = findAttr(name);
+  if (!attr)
+    return {};
+  return SmallVector<float>(attr->floats().begin(), attr->floats().end());
+}
+
+Value NodeImport::constantInts(ArrayRef<int64_t> values, bool scalar) {
+  auto type = RankedTensorType::get(
+      scalar ? ArrayRef<int64_t>{} : ArrayRef<int64_t>{int64_t(values.size())},
+      b.getI64Type());
+  return b.create<ConstantOp>(loc, type, DenseIntElementsAttr::get(type, values));
+}
+
+Value NodeImport::constantFloats(ArrayRef<float> values, Type elementType,
+                                 bool scalar) {
+  auto type = RankedTensorType::get(
+      scalar ? ArrayRef<int64_t>{} : ArrayRef<int64_t>{int64_t(values.size())},
+      elementType);
+  SmallVector<double> doubles(values.begin(), values.end());
+  return b.create<ConstantOp>(loc, type, makeFloatsAttr(type, doubles));
+}
+
+Type NodeImport::unknown(Type elementType) const {
+  return UnrankedTensorType::get(elementType ? elementType : b.getF32Type());
+}
+
+void NodeImport::inferTypes(Operation *op) {
+  auto inferable = dyn_cast<ShapeInferenceOpInterface>(op);
+  if (!inferable)
+    return;
+  SmallVector<Type> types;
+  if (::mlir::failed(inferable.inferResultTypes(types))) {
+    failed = true;
+    return;
+  }
+  for (auto [result, type] : llvm::zip(op->getResults(), types))
+    result.setType(type);
+}
+
+InFlightDiagnostic NodeImport::emitError() const {
+  return mlir::emitError(loc) << node.op_type() << " ";
+}
+
+//===----------------------------------------------------------------------===//
+// Helpers
+//===----------------------------------------------------------------------===//
+
+static SmallVector<Value> resultsOf(Operation *op) {
+  return SmallVector<Value>(op->getResults());
+}
+
+// Maps an ONNX string attribute onto an enum, or fails naming the choices.
+template <typename Enum>
+static FailureOr<Enum>
+parseChoice(NodeImport &n, StringRef attr, StringRef fallback,
+            ArrayRef<std::pair<StringRef, Enum>> choices) {
+  std::string value = n.getString(attr, fallback);
+  for (const auto &[name, e] : choices)
+    if (StringRef(value).equals_insensitive(name))
+      return e;
+  InFlightDiagnostic diag = n.emitError() << attr << " '" << value
+                                          << "' is not one of";
+  for (const auto &choice : choices)
+    diag << " " << choice.first;
+  return diag;
+}
+
+static FailureOr<AutoPad> parseAutoPad(NodeImport &n) {
+  return parseChoice<AutoPad>(n, "auto_pad", "NOTSET",
+                              {{"NOTSET", AutoPad::notset},
+                               {"SAME_UPPER", AutoPad::same_upper},
+                               {"SAME_LOWER", AutoPad::same_lower},
+                               {"VALID", AutoPad::valid}});
+}
+
+// The constant operand that replaces an attribute of older opsets (null
+// when the node does not have the attribute).
+static Value intsFromAttr(NodeImport &n, StringRef name) {
+  if (!n.findAttr(name))
+    return Value();
+  return n.constantInts(n.getInts(name));
+}
+
+// An optional input given as an empty tensor (as some exporters write an
+// unused Resize roi or scales) counts as absent.
+static Value presentInput(NodeImport &n, size_t i) {
+  Value value = n.input(i);
+  if (!value)
+    return value;
+  auto dims = getDims(value.getType());
+  if (dims && dims->size() == 1 && (*dims)[0] == 0)
+    return Value();
+  return value;
+}
+
+//===----------------------------------------------------------------------===//
+// Convolution, pooling, normalization
+//===----------------------------------------------------------------------===//
+
+static Outputs importConv(NodeImport &n) {
+  FailureOr<AutoPad> pad = parseAutoPad(n);
+  if (failed(pad))
+    return failure();
+  return resultsOf(n.create<ConvOp>(
+      n.unknown(), n.input(0), n.input(1), n.input(2), n.getInts("strides"),
+      n.getInts("pads"), n.getInts("dilations"), n.getInts("kernel_shape"),
+      n.getInt("group", 1), *pad));
+}
+
+static Outputs importConvTranspose(NodeImport &n) {
+  FailureOr<AutoPad> pad = parseAutoPad(n);
+  if (failed(pad))
+    return failure();
+  return resultsOf(n.create<ConvTransposeOp>(
+      n.unknown(), n.input(0), n.input(1), n.input(2), n.getInts("strides"),
+      n.getInts("pads"), n.getInts("dilations"), n.getInts("kernel_shape"),
+      n.getInts("output_padding"), n.getInts("output_shape"),
+      n.getInt("group", 1), *pad));
+}
+
+static Outputs importPool(NodeImport &n, PoolKind kind) {
+  // MaxPool's Indices output is not an nn.pool result.
+  if (n.node.output_size() > 1 && !n.node.output(1).empty())
+    return SmallVector<Value>();
+  FailureOr<AutoPad> pad = parseAutoPad(n);
+  if (failed(pad))
+    return failure();
+  return resultsOf(n.create<PoolOp>(
+      n.unknown(), kind, n.input(0), n.getInts("kernel_shape"),
+      n.getInts("strides"), n.getInts("pads"), n.getInts("dilations"),
+      n.getInt("ceil_mode", 0) != 0, n.getInt("count_include_pad", 0) != 0,
+      *pad));
+}
+
+static Outputs importBatchNorm(NodeImport &n) {
+  // Only the inference form: training outputs, training_mode and the
+  // non-spatial form of old opsets stay custom.
+  bool training = n.getInt("training_mode", 0) != 0 ||
+                  llvm::any_of(llvm::drop_begin(n.node.output()),
+                               [](const std::string &o) { return !o.empty(); });
+  if (training || (n.opset < 9 && n.getInt("spatial", 1) == 0))
+    return SmallVector<Value>();
+  return resultsOf(n.create<BatchNormOp>(
+      n.unknown(), n.input(0), n.input(1), n.input(2), n.input(3), n.input(4),
+      APFloat(n.getFloat("epsilon", 1e-5f))));
+}
+
+static Outputs importInstanceNorm(NodeImport &n) {
+  return resultsOf(n.create<InstanceNormOp>(n.unknown(), n.input(0), n.input(1),
+                                            n.input(2),
+                                            APFloat(n.getFloat("epsilon", 1e-5f))));
+}
+
+//===----------------------------------------------------------------------===//
+// Elementwise
+//===----------------------------------------------------------------------===//
+
+static Outputs importUnary(NodeImport &n, UnaryKind kind) {
+  std::optional<float> alpha, beta;
+  switch (kind) {
+  case UnaryKind::leaky_relu:
+    alpha = n.getFloat("alpha", 0.01f);
+    break;
+  case UnaryKind::elu:
+    alpha = n.getFloat("alpha", 1.0f);
+    break;
+  case UnaryKind::hard_sigmoid:
+    alpha = n.getFloat("alpha", 0.2f);
+    beta = n.getFloat("beta", 0.5f);
+    break;
+  default:
+    break;
+  }
+  return resultsOf(n.create<UnaryOp>(
+      n.unknown(), kind, n.input(0),
+      alpha ? n.b.getF32FloatAttr(*alpha) : FloatAttr(),
+      beta ? n.b.getF32FloatAttr(*beta) : FloatAttr()));
+}
+
+// Binary operators; the variadic Max, Min and Sum become a chain.
+static Outputs importBinary(NodeImport &n, BinaryKind kind) {
+  if (n.inputs.empty() || llvm::is_contained(n.inputs, Value()))
+    return n.emitError() << "needs all of its inputs";
+  Value result = n.inputs.front();
+  for (Value rhs : llvm::drop_begin(n.inputs)) {
+    // Pow may raise to another element type; nn.binary wants one.
+    Type elementType = getElementType(result.getType());
+    if (getElementType(rhs.getType()) != elementType)
+      rhs = n.create<CastOp>(n.unknown(elementType), rhs);
+    result = n.create<BinaryOp>(n.unknown(), kind, result, rhs);
+  }
+  return SmallVector<Value>{result};
+}
+
+static Outputs importClip(NodeImport &n) {
+  Value min = n.input(1), max = n.input(2);
+  if (n.opset < 11) {
+    Type elementType = getElementType(n.input(0).getType());
+    if (n.findAttr("min"))
+      min = n.constantFloats({n.getFloat("min", 0)}, elementType, true);
+    if (n.findAttr("max"))
+      max = n.constantFloats({n.getFloat("max", 0)}, elementType, true);
+  }
+  return resultsOf(n.create<ClipOp>(n.unknown(), n.input(0), min, max));
+}
+
+static Outputs importPRelu(NodeImport &n) {
+  return resultsOf(n.create<PReluOp>(n.unknown(), n.input(0), n.input(1)));
+}
+
+static Outputs importSoftmax(NodeImport &n) {
+  if (n.opset >= 13)
+    return resultsOf(
+        n.create<SoftmaxOp>(n.unknown(), n.input(0), n.getInt("axis", -1)));
+  // Before opset 13, Softmax flattened the input to 2-D at `axis`.
+  int64_t axis = n.getInt("axis", 1);
+  Value input = n.input(0);
+  auto dims = getDims(input.getType());
+  if (dims && normalizeAxis(axis, dims->size()) == int64_t(dims->size()) - 1)
+    return resultsOf(n.create<SoftmaxOp>(n.unknown(), input, axis));
+  Value flat = n.create<FlattenOp>(n.unknown(), input, axis);
+  Value softmax = n.create<SoftmaxOp>(n.unknown(), flat, 1);
+  Value shape = n.create<ShapeOp>(n.unknown(n.b.getI64Type()), input, 0,
+                                  IntegerAttr());
+  return resultsOf(n.create<ReshapeOp>(n.unknown(), softmax, shape, false));
+}
+
+//===----------------------------------------------------------------------===//
+// Linear algebra and reductions
+//===----------------------------------------------------------------------===//
+
+static Outputs importGemm(NodeImport &n) {
+  return resultsOf(n.create<GemmOp>(
+      n.unknown(), n.input(0), n.input(1), n.input(2),
+      APFloat(n.getFloat("alpha", 1.0f)), APFloat(n.getFloat("beta", 1.0f)),
+      n.getInt("transA", 0) != 0, n.getInt("transB", 0) != 0));
+}
+
+static Outputs importMatMul(NodeImport &n) {
+  return resultsOf(n.create<MatMulOp>(n.unknown(), n.input(0), n.input(1)));
+}
+
+static Outputs importReduce(NodeImport &n, ReduceKind kind) {
+  // Axes became an input in opset 13 for ReduceSum, 18 for the others.
+  int64_t axesInputSince = kind == ReduceKind::sum ? 13 : 18;
+  Value axes = n.opset >= axesInputSince ? presentInput(n, 1)
+                                         : intsFromAttr(n, "axes");
+  return resultsOf(n.create<ReduceOp>(
+      n.unknown(), kind, n.input(0), axes, n.getInt("keepdims", 1) != 0,
+      n.getInt("noop_with_empty_axes", 0) != 0));
+}
+
+//===----------------------------------------------------------------------===//
+// Resampling and layout
+//===----------------------------------------------------------------------===//
+
+static FailureOr<ResizeMode> parseResizeMode(NodeImport &n) {
+  return parseChoice<ResizeMode>(n, "mode", "nearest",
+                                 {{"nearest", ResizeMode::nearest},
+                                  {"linear", ResizeMode::linear},
+                                  {"bilinear", ResizeMode::linear},
+                                  {"cubic", ResizeMode::cubic}});
+}
+
+// Upsample (opsets 7-9) and Resize of opset 10: scales only, asymmetric
+// coordinates, nearest rounding down.
+static Outputs importLegacyResize(NodeImport &n, Value scales) {
+  FailureOr<ResizeMode> mode = parseResizeMode(n);
+  if (failed(mode))
+    return failure();
+  return resultsOf(n.create<ResizeOp>(
+      n.unknown(), n.input(0), Value(), scales, Value(), *mode,
+      CoordinateTransform::asymmetric, NearestMode::floor, APFloat(-0.75f),
+      false, APFloat(0.0f), false, ArrayRef<int64_t>{},
+      AspectRatioPolicy::stretch));
+}
+
+static Outputs importUpsample(NodeImport &n) {
+  Value scales = n.opset >= 9 ? n.input(1)
+                              : n.constantFloats(n.getFloats("scales"),
+                                                 n.b.getF32Type());
+  return importLegacyResize(n, scales);
+}
+
+static Outputs importResize(NodeImport &n) {
+  if (n.opset < 11)
+    return importLegacyResize(n, n.input(1));
+  FailureOr<ResizeMode> mode = parseResizeMode(n);
+  FailureOr<CoordinateTransform> transform = parseChoice<CoordinateTransform>(
+      n, "coordinate_transformation_mode", "half_pixel",
+      {{"half_pixel", CoordinateTransform::half_pixel},
+       {"pytorch_half_pixel", CoordinateTransform::pytorch_half_pixel},
+       {"align_corners", CoordinateTransform::align_corners},
+       {"asymmetric", CoordinateTransform::asymmetric},
+       {"tf_crop_and_resize", CoordinateTransform::tf_crop_and_resize},
+       {"half_pixel_symmetric", CoordinateTransform::half_pixel_symmetric}});
+  FailureOr<NearestMode> nearest = parseChoice<NearestMode>(
+      n, "nearest_mode", "round_prefer_floor",
+      {{"round_prefer_floor", NearestMode::round_prefer_floor},
+       {"round_prefer_ceil", NearestMode::round_prefer_ceil},
+       {"floor", NearestMode::floor},
+       {"ceil", NearestMode::ceil}});
+  FailureOr<AspectRatioPolicy> policy = parseChoice<AspectRatioPolicy>(
+      n, "keep_aspect_ratio_policy", "stretch",
+      {{"stretch", AspectRatioPolicy::stretch},
+       {"not_larger", AspectRatioPolicy::not_larger},
+       {"not_smaller", AspectRatioPolicy::not_smaller}});
+  if (failed(mode) || failed(transform) || failed(nearest) || failed(policy))
+    return failure();
+  Value roi = *transform == CoordinateTransform::tf_crop_and_resize
+                  ? presentInput(n, 1)
+                  : Value();
+  return resultsOf(n.create<ResizeOp>(
+      n.unknown(), n.input(0), roi, presentInput(n, 2), presentInput(n, 3),
+      *mode, *transform, *nearest, APFloat(n.getFloat("cubic_coeff_a", -0.75f)),
+      n.getInt("exclude_outside", 0) != 0,
+      APFloat(n.getFloat("extrapolation_value", 0.0f)),
+      n.getInt("antialias", 0) != 0, n.getInts("axes"), *policy));
+}
+
+static Outputs importDepthToSpace(NodeImport &n) {
+  FailureOr<DepthToSpaceMode> mode = parseChoice<DepthToSpaceMode>(
+      n, "mode", "DCR",
+      {{"DCR", DepthToSpaceMode::dcr}, {"CRD", DepthToSpaceMode::crd}});
+  if (failed(mode))
+    return failure();
+  return resultsOf(n.create<DepthToSpaceOp>(
+      n.unknown(), n.input(0), n.getInt("blocksize", 0), *mode));
+}
+
+static Outputs importSpaceToDepth(NodeImport &n) {
+  return resultsOf(n.create<SpaceToDepthOp>(n.unknown(), n.input(0),
+                                            n.getInt("blocksize", 0)));
+}
+
+static Outputs importPad(NodeImport &n) {
+  FailureOr<PadMode> mode = parseChoice<PadMode>(
+      n, "mode", "constant",
+      {{"constant", PadMode::constant}, {"reflect", PadMode::reflect},
+       {"edge", PadMode::edge}, {"wrap", PadMode::wrap}});
+  if (failed(mode))
+    return failure();
+  Value pads = n.input(1), value = presentInput(n, 2), axes = presentInput(n, 3);
+  if (n.opset < 11) {
+    pads = n.constantInts(n.getInts("pads"));
+    value = n.constantFloats({n.getFloat("value", 0.0f)},
+                             getElementType(n.input(0).getType()), true);
+  }
+  return resultsOf(
+      n.create<PadOp>(n.unknown(), n.input(0), pads, value, axes, *mode));
+}
+
+static Outputs importReshape(NodeImport &n) {
+  return resultsOf(n.create<ReshapeOp>(n.unknown(), n.input(0), n.input(1),
+                                       n.getInt("allowzero", 0) != 0));
+}
+
+static Outputs importFlatten(NodeImport &n) {
+  return resultsOf(
+      n.create<FlattenOp>(n.unknown(), n.input(0), n.getInt("axis", 1)));
+}
+
+static Outputs importTranspose(NodeImport &n) {
+  DenseI64ArrayAttr perm;
+  if (n.findAttr("perm"))
+    perm = n.b.getDenseI64ArrayAttr(n.getInts("perm"));
+  return resultsOf(n.create<TransposeOp>(n.unknown(), n.input(0), perm));
+}
+
+static Outputs importSqueeze(NodeImport &n) {
+  Value axes = n.opset >= 13 ? presentInput(n, 1) : intsFromAttr(n, "axes");
+  return resultsOf(n.create<SqueezeOp>(n.unknown(), n.input(0), axes));
+}
+
+static Outputs importUnsqueeze(NodeImport &n) {
+  Value axes = n.opset >= 13 ? n.input(1) : intsFromAttr(n, "axes");
+  if (!axes)
+    return n.emitError() << "needs axes";
+  return resultsOf(n.create<UnsqueezeOp>(n.unknown(), n.input(0), axes));
+}
+
+static Outputs importConcat(NodeImport &n) {
+  if (!n.findAttr("axis"))
+    return n.emitError() << "needs an axis";
+  return resultsOf(
+      n.create<ConcatOp>(n.unknown(), n.inputs, n.getInt("axis", 0)));
+}
+
+static Outputs importSplit(NodeImport &n) {
+  Value split = n.opset >= 13 ? presentInput(n, 1) : intsFromAttr(n, "split");
+  SmallVector<Type> types(n.node.output_size(), n.unknown());
+  return resultsOf(n.create<SplitOp>(types, n.input(0), split,
+                                     n.getInt("axis", 0)));
+}
+
+static Outputs importExpand(NodeImport &n) {
+  return resultsOf(n.create<ExpandOp>(n.unknown(), n.input(0), n.input(1)));
+}
+
+//===----------------------------------------------------------------------===//
+// Shape computations and constants
+//===----------------------------------------------------------------------===//
+
+static Outputs importShape(NodeImport &n) {
+  IntegerAttr end;
+  if (n.findAttr("end"))
+    end = n.b.getI64IntegerAttr(n.getInt("end", 0));
+  return resultsOf(n.create<ShapeOp>(n.unknown(n.b.getI64Type()), n.input(0),
+                                     n.getInt("start", 0), end));
+}
+
+static Outputs importGather(NodeImport &n) {
+  return resultsOf(n.create<GatherOp>(n.unknown(), n.input(0), n.input(1),
+                                      n.getInt("axis", 0)));
+}
+
+static Outputs importSlice(NodeImport &n) {
+  if (n.opset < 10)
+    return resultsOf(n.create<SliceOp>(
+        n.unknown(), n.input(0), n.constantInts(n.getInts("starts")),
+        n.constantInts(n.getInts("ends")), intsFromAttr(n, "axes"), Value()));
+  return resultsOf(n.create<SliceOp>(n.unknown(), n.input(0), n.input(1),
+                                     n.input(2), presentInput(n, 3),
+                                     presentInput(n, 4)));
+}
+
+static Outputs importCast(NodeImport &n) {
+  int64_t to = n.getInt("to", 0);
+  Type elementType = onnx_types::getElementType(n.b.getContext(), to);
+  if (!elementType)
+    return n.emitError() << "casts to " << onnx_types::getDataTypeName(to)
+                         << ", which mlc does not support";
+  return resultsOf(n.create<CastOp>(n.unknown(elementType), n.input(0)));
+}
+
+// The tensor an attribute holds. The importer owns the model and reads it
+// once, so the tensor gives up its bytes to the attribute.
+static FailureOr<ElementsAttr> importTensorAttr(NodeImport &n,
+                                                const ::onnx::AttributeProto &attr,
+                                                const ::onnx::TensorProto &tensor) {
+  auto &owned = const_cast<::onnx::TensorProto &>(tensor);
+  if (owned.name().empty())
+    owned.set_name(n.node.output_size() ? n.node.output(0) : attr.name());
+  return n.tensors.import(owned, n.loc,
+                          ("attribute '" + attr.name() + "' of node '" +
+                           n.node.name() + "'"));
+}
+
+static Outputs importConstant(NodeImport &n) {
+  if (n.node.attribute_size() != 1)
+    return n.emitError() << "needs exactly one value attribute";
+  const auto &attr = n.node.attribute(0);
+  ElementsAttr value;
+  Builder &b = n.b;
+  StringRef name = attr.name();
+  if (name == "value") {
+    FailureOr<ElementsAttr> tensor = importTensorAttr(n, attr, attr.t());
+    if (failed(tensor))
+      return failure();
+    value = *tensor;
+  } else if (name == "value_float" || name == "value_floats") {
+    bool scalar = name == "value_float";
+    auto floats = scalar ? SmallVector<float>{attr.f()} : n.getFloats(name);
+    auto type = RankedTensorType::get(
+        scalar ? ArrayRef<int64_t>{} : ArrayRef<int64_t>{int64_t(floats.size())},
+        b.getF32Type());
+    value = DenseElementsAttr::get(type, ArrayRef<float>(floats));
+  } else if (name == "value_int" || name == "value_ints") {
+    bool scalar = name == "value_int";
+    auto ints = scalar ? SmallVector<int64_t>{attr.i()} : n.getInts(name);
+    auto type = RankedTensorType::get(
+        scalar ? ArrayRef<int64_t>{} : ArrayRef<int64_t>{int64_t(ints.size())},
+        b.getI64Type());
+    value = DenseElementsAttr::get(type, ArrayRef<int64_t>(ints));
+  } else {
+    return n.emitError() << "holds a " << name
+                         << ", which mlc does not support";
+  }
+  return resultsOf(n.create<ConstantOp>(value.getType(), value));
+}
+
+static Outputs importConstantOfShape(NodeImport &n) {
+  ElementsAttr value;
+  if (const auto *attr = n.findAttr("value")) {
+    FailureOr<ElementsAttr> tensor = importTensorAttr(n, *attr, attr->t());
+    if (failed(tensor))
+      return failure();
+    value = *tensor;
+  }
+  return resultsOf(
+      n.create<ConstantOfShapeOp>(n.unknown(), n.input(0), value));
+}
+
+//===----------------------------------------------------------------------===//
+// Quantization, and operators that import as their input
+//===----------------------------------------------------------------------===//
+
+static Outputs importQuantize(NodeImport &n) {
+  return resultsOf(n.create<QuantizeLinearOp>(
+      n.unknown(), n.input(0), n.input(1), presentInput(n, 2),
+      n.getInt("axis", 1), n.getInt("block_size", 0)));
+}
+
+static Outputs importDequantize(NodeImport &n) {
+  return resultsOf(n.create<DequantizeLinearOp>(
+      n.unknown(), n.input(0), n.input(1), presentInput(n, 2),
+      n.getInt("axis", 1), n.getInt("block_size", 0)));
+}
+
+// Identity, and Dropout at inference (unless its mask is used).
+static Outputs importIdentity(NodeImport &n) {
+  if (n.node.output_size() > 1 && !n.node.output(1).empty())
+    return SmallVector<Value>();
+  return SmallVector<Value>{n.input(0)};
+}
+
+//===----------------------------------------------------------------------===//
+// The table
+//===----------------------------------------------------------------------===//
+
+const llvm::StringMap<OpImporter> &mlc::onnx_import::getOpImporters() {
+#define UNARY(name, kind)                                                      \
+  {name, [](NodeImport &n) { return importUnary(n, UnaryKind::kind); }}
+#define BINARY(name, kind)                                                     \
+  {name, [](NodeImport &n) { return importBinary(n, BinaryKind::kind); }}
+#define REDUCE(name, kind)                                                     \
+  {name, [](NodeImport &n) { return importReduce(n, ReduceKind::kind); }}
+  static const llvm::StringMap<OpImporter> importers = {
+      {"Conv", importConv},
+      {"ConvTranspose", importConvTranspose},
+      {"MaxPool", [](NodeImport &n) { return importPool(n, PoolKind::max); }},
+      {"AveragePool",
+       [](NodeImport &n) { return importPool(n, PoolKind::average); }},
+      {"GlobalMaxPool",
+       [](NodeImport &n) -> Outputs {
+         return resultsOf(n.create<GlobalPoolOp>(n.unknown(), PoolKind::max,
+                                                 n.input(0)));
+       }},
+      {"GlobalAveragePool",
+       [](NodeImport &n) -> Outputs {
+         return resultsOf(n.create<GlobalPoolOp>(
+             n.unknown(), PoolKind::average, n.input(0)));
+       }},
+      {"BatchNormalization", importBatchNorm},
+      {"InstanceNormalization", importInstanceNorm},
+      UNARY("Relu", relu),
+      UNARY("LeakyRelu", leaky_relu),
+      UNARY("Sigmoid", sigmoid),
+      UNARY("Tanh", tanh),
+      UNARY("HardSigmoid", hard_sigmoid),
+      UNARY("HardSwish", hard_swish),
+      UNARY("Elu", elu),
+      UNARY("Softplus", softplus),
+      UNARY("Exp", exp),
+      UNARY("Log", log),
+      UNARY("Sqrt", sqrt),
+      UNARY("Erf", erf),
+      UNARY("Abs", abs),
+      UNARY("Neg", neg),
+      UNARY("Floor", floor),
+      UNARY("Ceil", ceil),
+      UNARY("Reciprocal", reciprocal),
+      BINARY("Add", add),
+      BINARY("Sub", sub),
+      BINARY("Mul", mul),
+      BINARY("Div", div),
+      BINARY("Pow", pow),
+      BINARY("Max", max),
+      BINARY("Min", min),
+      BINARY("Sum", add),
+      {"Clip", importClip},
+      {"PRelu", importPRelu},
+      {"Softmax", importSoftmax},
+      {"Gemm", importGemm},
+      {"MatMul", importMatMul},
+      REDUCE("ReduceMean", mean),
+      REDUCE("ReduceSum", sum),
+      REDUCE("ReduceMax", max),
+      REDUCE("ReduceMin", min),
+      REDUCE("ReduceProd", prod),
+      {"Resize", importResize},
+      {"Upsample", importUpsample},
+      {"DepthToSpace", importDepthToSpace},
+      {"SpaceToDepth", importSpaceToDepth},
+      {"Pad", importPad},
+      {"Reshape", importReshape},
+      {"Flatten", importFlatten},
+      {"Transpose", importTranspose},
+      {"Squeeze", importSqueeze},
+      {"Unsqueeze", importUnsqueeze},
+      {"Concat", importConcat},
+      {"Split", importSplit},
+      {"Expand", importExpand},
+      {"Shape", importShape},
+      {"Gather", importGather},
+      {"Slice", importSlice},
+      {"Cast", importCast},
+      {"Constant", importConstant},
+      {"ConstantOfShape", importConstantOfShape},
+      {"QuantizeLinear", importQuantize},
+      {"DequantizeLinear", importDequantize},
+      {"Identity", importIdentity},
+      {"Dropout", importIdentity},
+  };
+#undef UNARY
+#undef BINARY
+#undef REDUCE
+  return importers;
+}
+
+//===----------------------------------------------------------------------===//
+// Attributes of custom ops
+//===----------------------------------------------------------------------===//
+
+FailureOr<DictionaryAttr>
+mlc::onnx_import::importCustomAttributes(NodeImport &n) {
+  Builder &b = n.b;
+  SmallVector<NamedAttribute> attrs;
+  for (const auto &attr : n.node.attribute()) {
+    Attribute value;
+    auto type = attr.type();
+    // Old exporters leave the type out; the filled field tells it.
+    if (type == ::onnx::AttributeProto::UNDEFINED) {
+      if (attr.has_f()) type = ::onnx::AttributeProto::FLOAT;
+      else if (attr.has_i()) type = ::onnx::AttributeProto::INT;
+      else if (attr.has_s()) type = ::onnx::AttributeProto::STRING;
+      else if (attr.has_t()) type = ::onnx::AttributeProto::TENSOR;
+      else if (attr.floats_size()) type = ::onnx::AttributeProto::FLOATS;
+      else if (attr.ints_size()) type = ::onnx::AttributeProto::INTS;
+      else if (attr.strings_size()) type = ::onnx::AttributeProto::STRINGS;
+      else if (attr.tensors_size()) type = ::onnx::AttributeProto::TENSORS;
+    }
+    switch (type) {
+    case ::onnx::AttributeProto::FLOAT:
+      value = b.getF32FloatAttr(attr.f());
+      break;
+    case ::onnx::AttributeProto::INT:
+      value = b.getI64IntegerAttr(attr.i());
+      break;
+    case ::onnx::AttributeProto::STRING:
+      value = b.getStringAttr(attr.s());
+      break;
+    case ::onnx::AttributeProto::FLOATS:
+      value = b.getDenseF32ArrayAttr(n.getFloats(attr.name()));
+      break;
+    case ::onnx::AttributeProto::INTS:
+      value = b.getDenseI64ArrayAttr(n.getInts(attr.name()));
+      break;
+    case ::onnx::AttributeProto::STRINGS: {
+      SmallVector<StringRef> strings(attr.strings().begin(),
+                                     attr.strings().end());
+      value = b.getStrArrayAttr(strings);
+      break;
+    }
+    case ::onnx::AttributeProto::TENSOR: {
+      FailureOr<ElementsAttr> tensor = importTensorAttr(n, attr, attr.t());
+      if (failed(tensor))
+        return failure();
+      value = *tensor;
+      break;
+    }
+    case ::onnx::AttributeProto::TENSORS: {
+      SmallVector<Attribute> tensors;
+      for (const auto &t : attr.tensors()) {
+        FailureOr<ElementsAttr> tensor = importTensorAttr(n, attr, t);
+        if (failed(tensor))
+          return failure();
+        tensors.push_back(*tensor);
+      }
+      value = b.getArrayAttr(tensors);
+      break;
+    }
+    default:
+      return n.emitError() << "attribute '" << attr.name()
+                           << "' holds a graph, sparse tensor or type, which "
+                              "mlc does not import";
+    }
+    attrs.push_back(b.getNamedAttr(attr.name(), value));
+  }
+  return b.getDictionaryAttr(attrs);
+}

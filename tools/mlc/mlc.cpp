@@ -1,0 +1,279 @@
+//===- mlc.cpp - The mlc command line ---------------------------------------===//
+//
+// Thin over the libraries: each subcommand reads a model, runs a library
+// function and writes or prints the result. Exit codes: 0 done (or the answer
+// is yes), 1 the answer is no, 2 error.
+//
+//===----------------------------------------------------------------------===//
+
+#include "mlc/Dialect/NN/NNOps.h"
+#include "mlc/Dialect/NN/ShapeUtils.h"
+#include "mlc/Driver/ModelIO.h"
+#include "mlc/ONNX/DataTypes.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+#include "mlir/IR/MLIRContext.h"
+#include "llvm/ADT/StringMap.h"
+#include "llvm/Support/JSON.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <CLI/CLI.hpp>
+
+using namespace mlir;
+
+namespace {
+
+constexpr int kExitDone = 0;
+constexpr int kExitError = 2;
+
+// Everything a command needs: a context whose errors print as one line each.
+struct Session {
+  MLIRContext context;
+  mlc::ToolDiagnostics diagnostics{context, llvm::errs()};
+  Session() {
+    context.disableMultithreading();
+    mlc::registerModelDialects(context);
+  }
+};
+
+int runImport(const std::string &model, const std::string &output) {
+  Session session;
+  OwningOpRef<ModuleOp> module = mlc::loadModel(model, &session.context);
+  if (!module || failed(mlc::saveModel(*module, output)))
+    return kExitError;
+  return kExitDone;
+}
+
+int runExport(const std::string &model, const std::string &output,
+              std::optional<int64_t> opset, bool externalData) {
+  Session session;
+  OwningOpRef<ModuleOp> module = mlc::loadModel(model, &session.context);
+  if (!module)
+    return kExitError;
+  mlc::SaveOptions options;
+  options.opset = opset;
+  if (externalData)
+    options.externalData = true;
+  if (failed(mlc::saveModel(*module, output, options)))
+    return kExitError;
+  return kExitDone;
+}
+
+// "1x3x?x?" with dims named by their dim_params where they have one.
+std::string describeShape(Type type, ArrayAttr dimParams) {
+  auto dims = mlc::nn::getDims(type);
+  if (!dims)
+    return "*";
+  std::string out;
+  for (auto [i, d] : llvm::enumerate(*dims)) {
+    if (i)
+      out += "x";
+    StringRef param;
+    if (dimParams && i < dimParams.size())
+      param = cast<StringAttr>(dimParams[i]).getValue();
+    out += d != mlc::nn::kDynamic ? std::to_string(d)
+                                  : param.empty() ? "?" : param.str();
+  }
+  return out;
+}
+
+std::string describeElementType(Type type) {
+  std::string s;
+  llvm::raw_string_ostream os(s);
+  os << cast<ShapedType>(type).getElementType();
+  return s;
+}
+
+int runInspect(const std::string &model, bool json) {
+  Session session;
+  OwningOpRef<ModuleOp> module = mlc::loadModel(model, &session.context);
+  if (!module)
+    return kExitError;
+  auto func = module->lookupSymbol<func::FuncOp>("main");
+  if (!func) {
+    emitError(module->getLoc()) << "has no function @main";
+    return kExitError;
+  }
+  using mlc::nn::NNDialect;
+  auto describeValues = [&](TypeRange types, auto nameOf, auto paramsOf) {
+    llvm::json::Array values;
+    for (auto [i, type] : llvm::enumerate(types)) {
+      values.push_back(llvm::json::Object{
+          {"name", nameOf(i)},
+          {"type", describeElementType(type)},
+          {"shape", describeShape(type, paramsOf(i))}});
+    }
+    return values;
+  };
+  llvm::json::Array inputs = describeValues(
+      func.getArgumentTypes(),
+      [&](unsigned i) {
+        auto name = func.getArgAttrOfType<StringAttr>(i, NNDialect::kNameAttr);
+        return name ? name.str() : "input_" + std::to_string(i);
+      },
+      [&](unsigned i) {
+        return func.getArgAttrOfType<ArrayAttr>(i, NNDialect::kDimParamsAttr);
+      });
+  llvm::json::Array outputs = describeValues(
+      func.getResultTypes(),
+      [&](unsigned i) {
+        auto name = func.getResultAttrOfType<StringAttr>(i, NNDialect::kNameAttr);
+        return name ? name.str() : "output_" + std::to_string(i);
+      },
+      [&](unsigned i) {
+        return func.getResultAttrOfType<ArrayAttr>(i, NNDialect::kDimParamsAttr);
+      });
+
+  // Ops by name (custom ops by their ONNX type), weights by bytes.
+  llvm::StringMap<int64_t> opCounts;
+  int64_t opCount = 0, constants = 0;
+  uint64_t constantBytes = 0;
+  llvm::DenseSet<void *> blobs;
+  uint64_t uniqueBytes = 0;
+  func.walk([&](Operation *op) {
+    if (isa<func::ReturnOp, func::FuncOp>(op))
+      return;
+    if (auto constant = dyn_cast<mlc::nn::ConstantOp>(op)) {
+      ElementsAttr value = constant.getValue();
+      uint64_t bytes = value.getNumElements() *
+                       mlc::onnx_types::getByteWidth(value.getElementType());
+      ++constants;
+      constantBytes += bytes;
+      auto resource = dyn_cast<DenseResourceElementsAttr>(value);
+      if (!resource || blobs.insert(resource.getRawHandle().getResource()).second)
+        uniqueBytes += bytes;
+      return;
+    }
+    ++opCount;
+    std::string name = op->getName().getStringRef().str();
+    if (auto custom = dyn_cast<mlc::nn::CustomOp>(op))
+      name += " " + custom.getOpType().str();
+    ++opCounts[name];
+  });
+  // Most frequent first, then by name: the same model prints the same.
+  std::vector<std::pair<std::string, int64_t>> sortedOps;
+  for (const auto &entry : opCounts)
+    sortedOps.emplace_back(entry.getKey().str(), entry.getValue());
+  llvm::sort(sortedOps, [](const auto &a, const auto &b) {
+    return std::tie(b.second, a.first) < std::tie(a.second, b.first);
+  });
+
+  llvm::json::Object opsets;
+  if (auto dict = (*module)->getAttrOfType<DictionaryAttr>(NNDialect::kOpsetImportsAttr))
+    for (NamedAttribute entry : dict)
+      if (auto v = dyn_cast<IntegerAttr>(entry.getValue()))
+        opsets[entry.getName().str()] = v.getInt();
+  auto producer = [&]() -> std::string {
+    auto name = (*module)->getAttrOfType<StringAttr>(NNDialect::kProducerNameAttr);
+    auto version = (*module)->getAttrOfType<StringAttr>(NNDialect::kProducerVersionAttr);
+    std::string out = name ? name.str() : "";
+    if (version)
+      out += (out.empty() ? "" : " ") + version.str();
+    return out;
+  }();
+
+  if (json) {
+    llvm::json::Object opsJson;
+    for (auto &[name, count] : sortedOps)
+      opsJson[name] = count;
+    llvm::json::Object root{
+        {"model", model},
+        {"producer", producer},
+        {"opsets", std::move(opsets)},
+        {"inputs", std::move(inputs)},
+        {"outputs", std::move(outputs)},
+        {"op_count", opCount},
+        {"ops", std::move(opsJson)},
+        {"weights", llvm::json::Object{{"constants", constants},
+                                       {"bytes", int64_t(constantBytes)},
+                                       {"stored_bytes", int64_t(uniqueBytes)}}}};
+    llvm::outs() << llvm::formatv("{0:2}", llvm::json::Value(std::move(root)))
+                 << "\n";
+    return kExitDone;
+  }
+  llvm::raw_ostream &os = llvm::outs();
+  os << model << "\n";
+  if (!producer.empty())
+    os << "  producer: " << producer << "\n";
+  os << "  opsets:";
+  for (auto &[domain, version] : opsets)
+    os << " " << domain.str() << " " << version;
+  os << "\n";
+  auto printValues = [&](StringRef title, const llvm::json::Array &values) {
+    os << "  " << title << ":\n";
+    for (const llvm::json::Value &v : values) {
+      const llvm::json::Object &o = *v.getAsObject();
+      os << "    " << *o.getString("name") << ": " << *o.getString("type")
+         << " " << *o.getString("shape") << "\n";
+    }
+  };
+  printValues("inputs", inputs);
+  printValues("outputs", outputs);
+  os << "  ops: " << opCount << " (";
+  for (auto [i, entry] : llvm::enumerate(sortedOps))
+    os << (i ? ", " : "") << entry.first << " " << entry.second;
+  os << ")\n";
+  os << "  weights: " << constants << " constants, " << constantBytes
+     << " bytes";
+  if (uniqueBytes != constantBytes)
+    os << " (" << uniqueBytes << " stored: identical ones are kept once)";
+  os << "\n";
+  return kExitDone;
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  CLI::App app{"mlc: one neural network, many input sizes.\n"
+               "Exit codes: 0 done (or the answer is yes), 1 the answer is "
+               "no, 2 error."};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "mlc 0.1.0");
+
+  std::string model, output;
+  auto *importCmd = app.add_subcommand(
+      "import", "Import an ONNX model (binary, text or JSON protobuf) into the "
+                "nn dialect; verify it");
+  importCmd->add_option("model", model, "The model (any extension)")
+      ->required();
+  importCmd->add_option("-o,--output", output,
+                        "Where to write: .mlir (text) or .mlirbc (bytecode)")
+      ->required();
+
+  std::optional<int64_t> opset;
+  bool externalData = false;
+  auto *exportCmd = app.add_subcommand(
+      "export", "Write a model (ONNX or nn MLIR) as ONNX, with `?` dims as "
+                "dim_params");
+  exportCmd->add_option("model", model, "The model: .onnx/.pb, .mlir, .mlirbc")
+      ->required();
+  exportCmd->add_option("-o,--output", output, "The ONNX file to write")
+      ->required();
+  exportCmd->add_option("--opset", opset,
+                        "The ONNX opset to write (13 to 21; default: the "
+                        "model's own, at least 13)");
+  exportCmd->add_flag("--external-data", externalData,
+                      "Write weights to OUTPUT.data beside the model (done "
+                      "anyway past protobuf's 2 GB limit)");
+
+  bool json = false;
+  auto *inspectCmd = app.add_subcommand(
+      "inspect", "Print a model's inputs, outputs, ops and weights");
+  inspectCmd->add_option("model", model, "The model")->required();
+  inspectCmd->add_flag("--json", json, "Print JSON");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError &e) {
+    int code = app.exit(e);
+    return code == 0 ? kExitDone : kExitError;
+  }
+  if (importCmd->parsed())
+    return runImport(model, output);
+  if (exportCmd->parsed())
+    return runExport(model, output, opset, externalData);
+  if (inspectCmd->parsed())
+    return runInspect(model, json);
+  return kExitError;
+}
