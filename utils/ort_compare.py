@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Run ONNX models in ONNX Runtime (the measuring peer) and compare their outputs.
 
-ONNX Runtime runs from Node.js through the peer script ../shared/peer/ort-run.js; this
+ONNX Runtime runs from Node.js through utils/ort_run.js; this
 module drives it, reads the float32 outputs it writes, and compares two models' outputs
 on the same inputs. numpy is the only non-stdlib import, so CI (python3-numpy, no torch)
 can use it.
@@ -24,8 +24,8 @@ Exit code: 0 every output within tolerance, 1 a mismatch, 2 an error (a model do
 load or run, an output is not float32, bad arguments).
 
 Environment: ORT_NODE_MODULES (folder holding onnxruntime-node; default
-/tmp/ortpeer/node_modules), ORT_RUN (path of ort-run.js; default ../shared/peer/ort-run.js
-next to the repository, else /work/shared/peer/ort-run.js), NODE (default `node`).
+~/.cache/mlc/ortpeer/node_modules, where utils/setup.sh installs it, else
+/tmp/ortpeer/node_modules), ORT_RUN (default utils/ort_run.js), NODE (default `node`).
 
 As a module:
 
@@ -60,14 +60,16 @@ def default_ort_run():
     env = os.environ.get("ORT_RUN")
     if env:
         return env
-    beside = os.path.normpath(os.path.join(REPO, "..", "shared", "peer", "ort-run.js"))
-    if os.path.exists(beside):
-        return beside
-    return "/work/shared/peer/ort-run.js"
+    return os.path.join(REPO, "utils", "ort_run.js")
 
 
 def default_node_modules():
-    return os.environ.get("ORT_NODE_MODULES", "/tmp/ortpeer/node_modules")
+    env = os.environ.get("ORT_NODE_MODULES")
+    if env:
+        return env
+    # Where utils/setup.sh installs it, else where the peer's README does.
+    cached = os.path.join(os.path.expanduser("~"), ".cache", "mlc", "ortpeer", "node_modules")
+    return cached if os.path.isdir(cached) else "/tmp/ortpeer/node_modules"
 
 
 def parse_dims(text):

@@ -16,6 +16,18 @@ Error mlc::writeFileAtomically(StringRef path,
     outs().flush();
     return Error::success();
   }
+  // Devices and pipes (/dev/null, /dev/stdout) are written in place.
+  sys::fs::file_status status;
+  if (!sys::fs::status(path, status) && sys::fs::exists(status) &&
+      !sys::fs::is_regular_file(status)) {
+    std::error_code ec;
+    raw_fd_ostream os(path, ec);
+    if (ec)
+      return createFileError(path, ec);
+    if (!write(os))
+      return make_error<StringError>("nothing written", inconvertibleErrorCode());
+    return Error::success();
+  }
   Expected<sys::fs::TempFile> temp =
       sys::fs::TempFile::create(path + ".tmp-%%%%%%");
   if (!temp)
