@@ -69,6 +69,7 @@ LogicalResult mlc::saveModel(ModuleOp module, StringRef path,
         writeFileAtomically(path, [&](llvm::raw_ostream &os) {
           module.print(os, OpPrintingFlags().enableDebugInfo(
                                /*enable=*/true, /*prettyForm=*/false));
+          os << "\n";
           return true;
         }));
   }

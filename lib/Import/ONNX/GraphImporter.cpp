@@ -392,10 +392,12 @@ OwningOpRef<ModuleOp> GraphImporter::run() {
   builder.setInsertionPointToEnd(module->getBody());
   auto func = builder.create<func::FuncOp>(
       fileLoc, "main", builder.getFunctionType(argTypes, {}));
-  body = func.addEntryBlock();
+  body = &func.getBody().emplaceBlock();
   for (auto [i, input] : llvm::enumerate(args)) {
+    // Each argument is located at its input's name, as ops are at nodes.
+    values[input->name()] = body->addArgument(
+        argTypes[i], NameLoc::get(builder.getStringAttr(input->name()), fileLoc));
     func.setArgAttrs(i, argAttrs[i]);
-    values[input->name()] = body->getArgument(i);
   }
   builder.setInsertionPointToEnd(body);
 
