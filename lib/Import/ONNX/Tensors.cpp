@@ -5,6 +5,7 @@
 
 #include "mlir/IR/AsmState.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/xxhash.h"
@@ -142,7 +143,15 @@ FailureOr<ElementsAttr> TensorImporter::makeAttr(RankedTensorType type,
     }
   }
   storedBytes += data.size();
-  auto attr = DenseResourceElementsAttr::get(type, name, std::move(blob));
+  // Blob keys print bare in MLIR text: keep them to identifier characters
+  // ("onnx::Conv_123" becomes "onnx__Conv_123") so the text parses back.
+  std::string key = name.str();
+  for (char &c : key)
+    if (!llvm::isAlnum(c) && c != '_' && c != '.')
+      c = '_';
+  if (!llvm::isAlpha(key[0]) && key[0] != '_')
+    key.insert(key.begin(), '_');
+  auto attr = DenseResourceElementsAttr::get(type, key, std::move(blob));
   candidates.push_back(attr.getRawHandle());
   return cast<ElementsAttr>(attr);
 }
