@@ -191,39 +191,38 @@ void GraphExporter::fillTensor(::onnx::TensorProto &tensor, ElementsAttr attr,
   return node;
 }
 
+// Adds an attribute of `type` named `name` to `node`.
+static ::onnx::AttributeProto &
+addAttribute(::onnx::NodeProto &node, StringRef name,
+             ::onnx::AttributeProto::AttributeType type) {
+  auto &attr = *node.add_attribute();
+  attr.set_name(name.str());
+  attr.set_type(type);
+  return attr;
+}
+
 void GraphExporter::setInt(::onnx::NodeProto &node, StringRef name,
                            int64_t value) {
-  auto *attr = node.add_attribute();
-  attr->set_name(name.str());
-  attr->set_type(::onnx::AttributeProto::INT);
-  attr->set_i(value);
+  addAttribute(node, name, ::onnx::AttributeProto::INT).set_i(value);
 }
 
 void GraphExporter::setFloat(::onnx::NodeProto &node, StringRef name,
                              float value) {
-  auto *attr = node.add_attribute();
-  attr->set_name(name.str());
-  attr->set_type(::onnx::AttributeProto::FLOAT);
-  attr->set_f(value);
+  addAttribute(node, name, ::onnx::AttributeProto::FLOAT).set_f(value);
 }
 
 void GraphExporter::setString(::onnx::NodeProto &node, StringRef name,
                               StringRef value) {
-  auto *attr = node.add_attribute();
-  attr->set_name(name.str());
-  attr->set_type(::onnx::AttributeProto::STRING);
-  attr->set_s(value.str());
+  addAttribute(node, name, ::onnx::AttributeProto::STRING).set_s(value.str());
 }
 
 void GraphExporter::setInts(::onnx::NodeProto &node, StringRef name,
                             ArrayRef<int64_t> values) {
   if (values.empty())
     return;
-  auto *attr = node.add_attribute();
-  attr->set_name(name.str());
-  attr->set_type(::onnx::AttributeProto::INTS);
+  auto &attr = addAttribute(node, name, ::onnx::AttributeProto::INTS);
   for (int64_t v : values)
-    attr->add_ints(v);
+    attr.add_ints(v);
 }
 
 static std::string autoPadName(AutoPad pad) {
@@ -558,12 +557,10 @@ LogicalResult GraphExporter::exportOp(Operation *op) {
       })
       .Case([&](ConstantOfShapeOp c) {
         auto &node = addNode(c, "ConstantOfShape", {c.getShape()});
-        if (auto value = c.getValueAttr()) {
-          auto *attr = node.add_attribute();
-          attr->set_name("value");
-          attr->set_type(::onnx::AttributeProto::TENSOR);
-          fillTensor(*attr->mutable_t(), value, "value");
-        }
+        if (auto value = c.getValueAttr())
+          fillTensor(*addAttribute(node, "value", ::onnx::AttributeProto::TENSOR)
+                          .mutable_t(),
+                     value, "value");
         return success();
       })
       .Case([&](QuantizeLinearOp q) {

@@ -37,6 +37,8 @@ private:
   FailureOr<SmallVector<Value>> importCustom(NodeImport &node);
   LogicalResult bindOutput(StringRef name, Value value, Location loc);
   void setModuleAttributes(ModuleOp module);
+  DictionaryAttr getValueAttributes(StringRef name,
+                                    ArrayRef<std::string> dimParams);
 
   MLIRContext *context;
   ::onnx::ModelProto &model;
@@ -291,6 +293,21 @@ LogicalResult GraphImporter::importNode(const ::onnx::NodeProto &node) {
   return success();
 }
 
+// The attributes of a graph input or output: its name, and the names of its
+// symbolic dims when it has any.
+DictionaryAttr
+GraphImporter::getValueAttributes(StringRef name,
+                                  ArrayRef<std::string> dimParams) {
+  SmallVector<NamedAttribute> attrs = {
+      builder.getNamedAttr(NNDialect::kNameAttr, builder.getStringAttr(name))};
+  if (llvm::any_of(dimParams, [](const std::string &p) { return !p.empty(); }))
+    attrs.push_back(builder.getNamedAttr(
+        NNDialect::kDimParamsAttr,
+        builder.getStrArrayAttr(
+            SmallVector<StringRef>(dimParams.begin(), dimParams.end()))));
+  return builder.getDictionaryAttr(attrs);
+}
+
 void GraphImporter::setModuleAttributes(ModuleOp module) {
   SmallVector<NamedAttribute> opsetAttrs;
   for (const auto &entry : opsets)
@@ -360,14 +377,7 @@ OwningOpRef<ModuleOp> GraphImporter::run() {
       return nullptr;
     argTypes.push_back(*type);
     args.push_back(&input);
-    SmallVector<NamedAttribute> attrs = {builder.getNamedAttr(
-        NNDialect::kNameAttr, builder.getStringAttr(input.name()))};
-    if (llvm::any_of(dimParams, [](const std::string &p) { return !p.empty(); }))
-      attrs.push_back(builder.getNamedAttr(
-          NNDialect::kDimParamsAttr,
-          builder.getStrArrayAttr(SmallVector<StringRef>(dimParams.begin(),
-                                                         dimParams.end()))));
-    argAttrs.push_back(builder.getDictionaryAttr(attrs));
+    argAttrs.push_back(getValueAttributes(input.name(), dimParams));
   }
   SmallVector<DictionaryAttr> resultAttrs;
   for (const auto &output : graph.output()) {
@@ -379,14 +389,7 @@ OwningOpRef<ModuleOp> GraphImporter::run() {
         return nullptr;
       declaredTypes[output.name()] = *type;
     }
-    SmallVector<NamedAttribute> attrs = {builder.getNamedAttr(
-        NNDialect::kNameAttr, builder.getStringAttr(output.name()))};
-    if (llvm::any_of(dimParams, [](const std::string &p) { return !p.empty(); }))
-      attrs.push_back(builder.getNamedAttr(
-          NNDialect::kDimParamsAttr,
-          builder.getStrArrayAttr(SmallVector<StringRef>(dimParams.begin(),
-                                                         dimParams.end()))));
-    resultAttrs.push_back(builder.getDictionaryAttr(attrs));
+    resultAttrs.push_back(getValueAttributes(output.name(), dimParams));
   }
 
   builder.setInsertionPointToEnd(module->getBody());
