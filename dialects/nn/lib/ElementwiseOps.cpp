@@ -271,8 +271,8 @@ LogicalResult PReluOp::inferResultTypes(SmallVectorImpl<Type> &types) {
 LogicalResult SoftmaxOp::inferResultTypes(SmallVectorImpl<Type> &types) {
   if (auto in = getDims(getInput().getType()))
     if (!normalizeAxis(getAxis(), in->size()))
-      return emitOpError() << "axis " << getAxis() << " is out of range for "
-                           << formatDims(*in);
+      return emitOpError() << "axis " << int64_t(getAxis())
+                           << " is out of range for " << formatDims(*in);
   types.push_back(getInput().getType());
   return success();
 }

@@ -84,6 +84,10 @@ LogicalResult ReduceOp::inferResultTypes(SmallVectorImpl<Type> &types) {
     if (!axes) {
       // Which axes is unknown; with keepdims the rank still is known.
       auto axesDims = getDims(axesValue.getType());
+      if (in && axesDims && axesDims->size() == 1 &&
+          (*axesDims)[0] != kDynamic && (*axesDims)[0] > int64_t(in->size()))
+        return emitOpError() << "has " << (*axesDims)[0]
+                             << " axes for an input of rank " << in->size();
       if (in && getKeepdims()) {
         SmallVector<int64_t> dims(in->size(), kDynamic);
         types.push_back(makeTensorType(ArrayRef<int64_t>(dims), elementType));

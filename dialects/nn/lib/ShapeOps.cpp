@@ -78,8 +78,8 @@ LogicalResult GatherOp::inferResultTypes(SmallVectorImpl<Type> &types) {
     return pushType(types, std::nullopt, elementType);
   auto axis = normalizeAxis(getAxis(), data->size());
   if (!axis)
-    return emitOpError() << "axis " << getAxis() << " is out of range for "
-                         << formatDims(*data);
+    return emitOpError() << "axis " << int64_t(getAxis())
+                         << " is out of range for " << formatDims(*data);
   int64_t size = (*data)[*axis];
   if (auto values = getConstantInts(getIndices()))
     for (int64_t index : *values)
@@ -161,12 +161,14 @@ static FailureOr<SliceBounds> resolveSlice(Operation *op,
       end = clampBound(ends[i], size, 0, size);
       b.count[*axis] = end > start ? (end - start + step - 1) / step : 0;
     } else {
-      start = clampBound(starts[i], size, -1, size - 1);
+      // ONNX clamps the start to [0, size - 1] when stepping backwards.
+      start = clampBound(starts[i], size, 0, size - 1);
       end = clampBound(ends[i], size, -1, size - 1);
       // An end below -size means "through index 0".
       if (ends[i] < -size)
         end = -1;
-      b.count[*axis] = start > end ? (start - end - step - 1) / -step : 0;
+      b.count[*axis] =
+          size > 0 && start > end ? (start - end - step - 1) / -step : 0;
     }
     b.start[*axis] = start;
   }

@@ -414,8 +414,8 @@ LogicalResult ConcatOp::inferResultTypes(SmallVectorImpl<Type> &types) {
     if (!axis) {
       axis = normalizeAxis(getAxis(), in->size());
       if (!axis)
-        return emitOpError() << "axis " << getAxis() << " is out of range for "
-                             << formatDims(*in);
+        return emitOpError() << "axis " << int64_t(getAxis())
+                             << " is out of range for " << formatDims(*in);
       dims = *in;
     } else if (in->size() != dims->size()) {
       return emitOpError() << "inputs have different ranks: "
@@ -454,8 +454,8 @@ LogicalResult SplitOp::inferResultTypes(SmallVectorImpl<Type> &types) {
   }
   auto axis = normalizeAxis(getAxis(), in->size());
   if (!axis)
-    return emitOpError() << "axis " << getAxis() << " is out of range for "
-                         << formatDims(*in);
+    return emitOpError() << "axis " << int64_t(getAxis())
+                         << " is out of range for " << formatDims(*in);
   int64_t total = (*in)[*axis];
   SmallVector<int64_t> sizes;
   if (isPresent(getSplit())) {
