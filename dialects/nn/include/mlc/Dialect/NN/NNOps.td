@@ -86,8 +86,8 @@ def NN_PoolOp : NN_Op<"pool"> {
     Output dims as for `nn.conv` with the kernel `kernel_shape`; with
     `ceil_mode` the division rounds up, but a window may not start in the
     end padding. Average pooling divides by the window's size inside the
-    input, or by the whole window with `count_include_pad`. Dilations apply
-    to max pooling only.
+    input, or by the whole window with `count_include_pad`. Dilations widen
+    the window of both kinds (AveragePool has them since opset 19).
 
     ```mlir
     %y = nn.pool max %x {kernel_shape = array<i64: 3, 3>, strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>}
