@@ -39,6 +39,8 @@ tool_dirs = [config.mlc_tools_dir, config.llvm_tools_dir]
 tools = [
     "mlc-opt",
     ToolSubst("mlc", unresolved="ignore"),
+    # Several inputs in one test file: `split-file %s %t`.
+    "split-file",
 ]
 llvm_config.add_tool_substitutions(tools, tool_dirs)
 
