@@ -44,6 +44,9 @@ struct InferShapesPass : mlc::impl::InferShapesPassBase<InferShapesPass> {
   LogicalResult inferFunction(func::FuncOp func) {
     if (func.isExternal())
       return success();
+    if (!func.getBody().hasOneBlock())
+      return func.emitOpError()
+             << "has several blocks; a graph of nn ops is one block";
     OperationFolder folder(&getContext());
     // The graph is one block in dependency order: one forward walk sees
     // every operand's final type before its users.

@@ -7,22 +7,10 @@
 
 #include "mlc/Dialect/NN/NNOps.h"
 #include "mlc/Dialect/NN/ShapeUtils.h"
+#include "OpHelpers.h"
 
 using namespace mlir;
 using namespace mlc::nn;
-
-static LogicalResult pushType(SmallVectorImpl<Type> &types,
-                              std::optional<ArrayRef<int64_t>> dims,
-                              Type elementType) {
-  types.push_back(makeTensorType(dims, elementType));
-  return success();
-}
-
-static bool isFoldable(Type type) {
-  auto ranked = dyn_cast<RankedTensorType>(type);
-  return ranked && ranked.hasStaticShape() &&
-         ranked.getNumElements() <= kMaxFoldedElements;
-}
 
 // The clamped [start, end) of a Shape or Slice bound on a dim of `size`.
 static int64_t clampBound(int64_t v, int64_t size, int64_t low, int64_t high) {

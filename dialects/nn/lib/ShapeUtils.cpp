@@ -333,6 +333,11 @@ FailureOr<Window> makeWindow(Operation *op, ArrayRef<int64_t> kernel,
       failed(fill("dilations", dilations, n, 1, 1, window.dilations)) ||
       failed(fill("pads", pads, 2 * n, 0, 0, window.pads)))
     return failure();
+  if (autoPad != AutoPad::notset &&
+      llvm::any_of(window.pads, [](int64_t p) { return p != 0; }))
+    return op->emitOpError() << "pads [" << formatList(window.pads)
+                             << "] cannot be used with auto_pad "
+                             << stringifyAutoPad(autoPad);
   for (int64_t k : kernel)
     if (k != kDynamic && k < 1)
       return op->emitOpError() << "kernel dims must be positive, got "

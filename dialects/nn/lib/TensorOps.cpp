@@ -7,19 +7,12 @@
 
 #include "mlc/Dialect/NN/NNOps.h"
 #include "mlc/Dialect/NN/ShapeUtils.h"
+#include "OpHelpers.h"
 
 #include <cmath>
 
 using namespace mlir;
 using namespace mlc::nn;
-
-// Pushes a tensor type of `dims` (unranked when nullopt) and succeeds.
-static LogicalResult pushType(SmallVectorImpl<Type> &types,
-                              std::optional<ArrayRef<int64_t>> dims,
-                              Type elementType) {
-  types.push_back(makeTensorType(dims, elementType));
-  return success();
-}
 
 static int64_t product(ArrayRef<int64_t> dims) {
   int64_t p = 1;
@@ -512,13 +505,6 @@ LogicalResult ExpandOp::inferResultTypes(SmallVectorImpl<Type> &types) {
 //===----------------------------------------------------------------------===//
 // Folders of the ops that shape computations use
 //===----------------------------------------------------------------------===//
-
-// Whether a folder may build a dense constant of `type`.
-static bool isFoldable(Type type) {
-  auto ranked = dyn_cast<RankedTensorType>(type);
-  return ranked && ranked.hasStaticShape() &&
-         ranked.getNumElements() <= kMaxFoldedElements;
-}
 
 OpFoldResult UnsqueezeOp::fold(FoldAdaptor adaptor) {
   auto input = dyn_cast_or_null<DenseElementsAttr>(adaptor.getInput());

@@ -1300,3 +1300,11 @@ func.func @dequantize_result_type(%x: tensor<4xi8>, %s: tensor<f16>) -> tensor<4
   %0 = nn.dequantize_linear %x, %s : (tensor<4xi8>, tensor<f16>) -> tensor<4xf32>
   return %0 : tensor<4xf32>
 }
+
+// -----
+
+func.func @auto_pad_with_pads(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>) -> tensor<1x4x8x8xf32> {
+  // expected-error @+1 {{pads [1, 1, 1, 1] cannot be used with auto_pad same_upper}}
+  %0 = nn.conv %x, %w {auto_pad = #nn<auto_pad same_upper>, pads = array<i64: 1, 1, 1, 1>} : (tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>) -> tensor<1x4x8x8xf32>
+  return %0 : tensor<1x4x8x8xf32>
+}
