@@ -34,18 +34,32 @@ OwningOpRef<ModuleOp> mlc::loadModel(StringRef path, MLIRContext *context) {
   StringRef ext = llvm::sys::path::extension(path);
   bool isMLIR = ext == ".mlir" || ext == ".mlirbc";
   if (!isMLIR) {
-    // Anything else is told apart by content.
-    auto header = llvm::MemoryBuffer::getFileSlice(path, 512, 0);
-    if (!header) {
-      // Shorter than 512 bytes: read the whole file.
-      header = llvm::MemoryBuffer::getFile(path);
-    }
-    isMLIR = header && looksLikeMLIR((*header)->getBuffer());
+    // Anything else is told apart by content. (A slice past the end of the
+    // file would be padded with zeros, which look like binary protobuf.)
+    uint64_t size = 0;
+    llvm::sys::fs::file_size(path, size);
+    auto header = llvm::MemoryBuffer::getFileSlice(
+        path, std::min<uint64_t>(size, 512), 0);
+    isMLIR = size > 0 && header && looksLikeMLIR((*header)->getBuffer());
   }
   if (!isMLIR)
     return importONNXFile(path, context);
   ParserConfig config(context);
-  OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(path, config);
+  OwningOpRef<ModuleOp> module;
+  {
+    // A syntax error is one line: the parser's first error, not its
+    // follow-ups ("failed to parse ... parameter").
+    bool parseFailed = false;
+    ScopedDiagnosticHandler firstErrorOnly(context, [&](Diagnostic &diag) {
+      if (diag.getSeverity() != DiagnosticSeverity::Error)
+        return failure(); // not handled here: printed as usual
+      if (parseFailed)
+        return success(); // dropped
+      parseFailed = true;
+      return failure();
+    });
+    module = parseSourceFile<ModuleOp>(path, config);
+  }
   if (module && failed(verify(*module)))
     return nullptr;
   return module;
@@ -59,12 +73,24 @@ LogicalResult mlc::saveModel(ModuleOp module, StringRef path,
     if (!error)
       return success();
     std::string message = llvm::toString(std::move(error));
+    // The message leads with the path, which the location names already.
+    StringRef reason = message;
+    reason.consume_front(("'" + path + "': ").str());
     // A write that reported its own error says "nothing written".
     if (message != "nothing written")
-      emitError(fileLoc) << "cannot write the file: " << message;
+      emitError(fileLoc) << "cannot write the file: " << reason;
     return failure();
   };
-  if (path == "-" || ext == ".mlir") {
+  // A device without an extension (/dev/null, /dev/stdout) gets text.
+  llvm::sys::fs::file_status status;
+  bool exists = path != "-" && !llvm::sys::fs::status(path, status) &&
+                llvm::sys::fs::exists(status);
+  bool isDevice = exists && ext.empty() &&
+                  !llvm::sys::fs::is_regular_file(status) &&
+                  !llvm::sys::fs::is_directory(status);
+  if (exists && llvm::sys::fs::is_directory(status))
+    return emitError(fileLoc) << "is a folder: name the file to write";
+  if (path == "-" || ext == ".mlir" || isDevice) {
     return reportWriteError(
         writeFileAtomically(path, [&](llvm::raw_ostream &os) {
           module.print(os, OpPrintingFlags().enableDebugInfo(
@@ -159,6 +185,8 @@ mlc::ToolDiagnostics::ToolDiagnostics(MLIRContext &context,
     StringRef node;
     size_t nodeStart = where.find("node '");
     std::string file = where.substr(0, nodeStart);
+    if (file.empty() && !defaultFile.empty())
+      file = defaultFile + ": ";
     if (nodeStart != std::string::npos)
       node = StringRef(where).drop_front(nodeStart);
     std::string message = diag.str();

@@ -6,6 +6,7 @@
 #include "mlc/ONNX/DataTypes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
 #include "llvm/ADT/StringSet.h"
 #include "llvm/ADT/TypeSwitch.h"
 
@@ -61,11 +62,28 @@ std::string getRawBytes(ElementsAttr attr) {
   return bytes;
 }
 
+// A resource blob must be there and hold the bytes its type needs: a
+// hand-written .mlir may name a blob it does not define, or a short one.
+LogicalResult checkBlob(Operation *op, DenseResourceElementsAttr attr) {
+  StringRef key = attr.getRawHandle().getKey();
+  AsmResourceBlob *blob = attr.getRawHandle().getBlob();
+  if (!blob)
+    return op->emitOpError() << "uses the resource blob '" << key
+                             << "', which the file does not define";
+  uint64_t needed =
+      attr.getNumElements() * onnx_types::getByteWidth(attr.getElementType());
+  if (blob->getData().size() != needed)
+    return op->emitOpError() << "uses the resource blob '" << key << "' of "
+                             << blob->getData().size() << " bytes, but "
+                             << attr.getType() << " needs " << needed;
+  return success();
+}
+
 class GraphExporter {
 public:
   GraphExporter(func::FuncOp func, const ONNXExportOptions &options,
-                int64_t opset)
-      : func(func), options(options), opset(opset) {}
+                int64_t opset, std::optional<int64_t> sourceOpset)
+      : func(func), options(options), opset(opset), sourceOpset(sourceOpset) {}
 
   LogicalResult run(::onnx::GraphProto &graph);
 
@@ -93,6 +111,7 @@ private:
   func::FuncOp func;
   const ONNXExportOptions &options;
   int64_t opset;
+  std::optional<int64_t> sourceOpset; // of the imported model, if known
   ::onnx::GraphProto *graph = nullptr;
   DenseMap<Value, std::string> names;
   DenseMap<Attribute, std::string> initializerNames; // one per constant
@@ -230,6 +249,12 @@ static std::string autoPadName(AutoPad pad) {
 }
 
 LogicalResult GraphExporter::exportCustom(CustomOp op) {
+  // An ONNX operator mlc does not know keeps the meaning of the opset it was
+  // read at; written at another, it could mean something else (or nothing).
+  if (op.getDomain().empty() && sourceOpset && *sourceOpset != opset)
+    return op.emitOpError()
+           << "is ONNX's " << op.getOpType() << " of opset " << *sourceOpset
+           << ", which mlc cannot convert to opset " << opset;
   ::onnx::NodeProto &node =
       addNode(op, op.getOpType(), SmallVector<Value>(op.getInputs()));
   if (!op.getDomain().empty())
@@ -625,9 +650,28 @@ LogicalResult GraphExporter::run(::onnx::GraphProto &graphProto) {
       outputNames.push_back(uniqueName(wanted));
     }
   }
-  for (Operation &op : body.without_terminator())
-    if (failed(exportOp(&op)))
+  for (Operation &op : body.without_terminator()) {
+    LogicalResult blobs = success();
+    op.getAttrDictionary().walk([&](DenseResourceElementsAttr attr) {
+      if (succeeded(blobs))
+        blobs = checkBlob(&op, attr);
+    });
+    if (failed(blobs) || failed(exportOp(&op)))
       return failure();
+  }
+  // Nothing can infer a custom op's result types: declare them, as the
+  // graph outputs are.
+  for (Operation &op : body.without_terminator()) {
+    if (!isa<CustomOp>(op))
+      continue;
+    for (Value result : op.getResults()) {
+      if (llvm::is_contained(returnOp.getOperands(), result))
+        continue;
+      auto &info = *graph->add_value_info();
+      info.set_name(nameOf(result));
+      fillType(*info.mutable_type(), result.getType(), info.name(), nullptr);
+    }
+  }
   for (auto [i, value] : llvm::enumerate(returnOp.getOperands())) {
     if (nameOf(value) != outputNames[i]) {
       auto &node = *graph->add_node();
@@ -661,9 +705,12 @@ LogicalResult mlc::exportONNX(ModuleOp module, llvm::raw_ostream &os,
     return module.emitError() << "has no function @main to export";
   auto opsets = module->getAttrOfType<DictionaryAttr>(NNDialect::kOpsetImportsAttr);
   int64_t modelOpset = 13;
+  std::optional<int64_t> sourceOpset;
   if (opsets)
-    if (auto v = opsets.getAs<IntegerAttr>("ai.onnx"))
+    if (auto v = opsets.getAs<IntegerAttr>("ai.onnx")) {
+      sourceOpset = v.getInt();
       modelOpset = std::max<int64_t>(modelOpset, v.getInt());
+    }
   int64_t opset = options.opset.value_or(modelOpset);
   if (opset < 13 || opset > 21)
     return module.emitError() << "cannot export at ONNX opset " << opset
@@ -703,7 +750,7 @@ LogicalResult mlc::exportONNX(ModuleOp module, llvm::raw_ostream &os,
   auto *graph = model.mutable_graph();
   auto graphName = module->getAttrOfType<StringAttr>(NNDialect::kGraphNameAttr);
   graph->set_name(graphName ? graphName.getValue().str() : "main");
-  if (failed(GraphExporter(func, options, opset).run(*graph)))
+  if (failed(GraphExporter(func, options, opset, sourceOpset).run(*graph)))
     return failure();
 
   RawOstreamOutput output(os);

@@ -39,6 +39,7 @@ struct Session {
 
 int runImport(const std::string &model, const std::string &output) {
   Session session;
+  session.diagnostics.defaultFile = model;
   OwningOpRef<ModuleOp> module = mlc::loadModel(model, &session.context);
   if (!module || failed(mlc::saveModel(*module, output)))
     return kExitError;
@@ -48,6 +49,7 @@ int runImport(const std::string &model, const std::string &output) {
 int runExport(const std::string &model, const std::string &output,
               std::optional<int64_t> opset, bool externalData) {
   Session session;
+  session.diagnostics.defaultFile = model;
   OwningOpRef<ModuleOp> module = mlc::loadModel(model, &session.context);
   if (!module)
     return kExitError;
@@ -87,6 +89,7 @@ std::string describeElementType(Type type) {
 
 int runInspect(const std::string &model, bool json) {
   Session session;
+  session.diagnostics.defaultFile = model;
   OwningOpRef<ModuleOp> module = mlc::loadModel(model, &session.context);
   if (!module)
     return kExitError;
@@ -227,7 +230,8 @@ int runInspect(const std::string &model, bool json) {
 int main(int argc, char **argv) {
   CLI::App app{"mlc: one neural network, many input sizes.\n"
                "Exit codes: 0 done (or the answer is yes), 1 the answer is "
-               "no, 2 error."};
+               "no, 2 error.",
+               "mlc"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "mlc 0.1.0");
 
@@ -266,8 +270,24 @@ int main(int argc, char **argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError &e) {
-    int code = app.exit(e);
-    return code == 0 ? kExitDone : kExitError;
+    // --help and --version.
+    if (e.get_exit_code() == 0)
+      return app.exit(e) == 0 ? kExitDone : kExitError;
+    // A usage error is one line, like every other error of mlc's.
+    std::string command = "mlc";
+    for (CLI::App *sub : {importCmd, exportCmd, inspectCmd})
+      if (sub->parsed())
+        command += " " + sub->get_name();
+    std::string message = e.what();
+    if (command == "mlc" && argc == 1)
+      message = "no command: use import, export or inspect";
+    else if (command == "mlc")
+      message = std::string(argv[1][0] == '-' ? "unknown option '"
+                                              : "unknown command '") +
+                argv[1] + "': use import, export or inspect";
+    llvm::errs() << command << ": error: " << message << " (see " << command
+                 << " --help)\n";
+    return kExitError;
   }
   if (importCmd->parsed())
     return runImport(model, output);

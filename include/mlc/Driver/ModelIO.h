@@ -49,6 +49,9 @@ public:
   ToolDiagnostics(mlir::MLIRContext &context, llvm::raw_ostream &os);
   ~ToolDiagnostics();
   unsigned errors = 0;
+  /// The file that messages whose location names none are about (an op of
+  /// a hand-written .mlir with a `loc("name")` of its own, say).
+  std::string defaultFile;
 
 private:
   mlir::MLIRContext &context;

@@ -135,10 +135,11 @@ FailureOr<Value> GraphImporter::lookup(StringRef name,
     return emitError(nodeLoc(user))
            << user.op_type() << " input '" << name
            << "' is produced by no node, initializer or graph input";
-  // Initializers become constants at their first use, at the top.
+  // Initializers become constants at their first use, at the top. Their
+  // errors name the file and the initializer (not a node: they have none).
   Location loc = NameLoc::get(StringAttr::get(context, name), fileLoc);
-  FailureOr<ElementsAttr> attr =
-      tensors.import(*it->second, loc, ("initializer '" + name + "'").str());
+  FailureOr<ElementsAttr> attr = tensors.import(
+      *it->second, fileLoc, ("initializer '" + name + "'").str());
   if (failed(attr))
     return failure();
   OpBuilder::InsertionGuard guard(builder);
@@ -163,9 +164,16 @@ FailureOr<SmallVector<const ::onnx::NodeProto *>> GraphImporter::sortNodes() {
       if (output.empty())
         continue;
       auto [it, inserted] = producer.try_emplace(output, i);
-      if (!inserted || values.count(output) || initializers.count(output))
+      if (!inserted) {
+        auto first = cast<NameLoc>(nodeLoc(graph.node(it->second)));
         return emitError(nodeLoc(graph.node(i)))
-               << "tensor '" << output << "' is produced twice";
+               << "tensor '" << output << "' is produced twice: node '"
+               << first.getName().getValue() << "' gives it too";
+      }
+      if (values.count(output) || initializers.count(output))
+        return emitError(nodeLoc(graph.node(i)))
+               << "tensor '" << output << "' is produced twice: it is also a "
+               << (values.count(output) ? "graph input" : "initializer");
     }
   std::vector<int> pending(n, 0);
   std::vector<SmallVector<int>> users(n);

@@ -4,6 +4,7 @@
 #include "mlc/Import/ONNX.h"
 
 #include "llvm/ADT/ScopeExit.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
 
@@ -27,9 +28,13 @@ struct FirstError : pb::io::ErrorCollector {
   std::string message;
   void AddError(int line, pb::io::ColumnNumber column,
                 const std::string &text) override {
-    if (message.empty())
-      message = "line " + std::to_string(line + 1) + ", column " +
-                std::to_string(column + 1) + ": " + text;
+    if (!message.empty())
+      return;
+    message = "line " + std::to_string(line + 1) + ", column " +
+              std::to_string(column + 1) + ": " + text;
+    // Protobuf names the token it found; at the end of the file, none.
+    if (StringRef(message).ends_with("got: "))
+      message += "the end of the file";
   }
 };
 
@@ -50,17 +55,30 @@ Format detectFormat(StringRef header) {
 
 } // namespace
 
+// An MLIR alias definition, `#name = ...` or `!name = ...`; a line that
+// starts with `#` otherwise is a comment of protobuf's text format.
+static bool isAliasDefinition(StringRef text) {
+  if (!text.consume_front("#") && !text.consume_front("!"))
+    return false;
+  StringRef name = text.take_while([](char c) {
+    return llvm::isAlnum(c) || c == '_' || c == '$' || c == '.' || c == '-';
+  });
+  return !name.empty() && !llvm::isDigit(name[0]) &&
+         text.drop_front(name.size()).ltrim(" \t").starts_with("=");
+}
+
 bool mlc::looksLikeMLIR(StringRef header) {
   if (header.starts_with("ML\xefR"))
     return true; // MLIR bytecode
   if (detectFormat(header) == Format::Binary)
     return false;
   StringRef text = header.ltrim();
-  // Skip line comments: both formats use different comment markers.
-  while (text.starts_with("//"))
+  // Skip line comments: MLIR's `//`, protobuf text's `#`.
+  while (text.starts_with("//") ||
+         (text.starts_with("#") && !isAliasDefinition(text)))
     text = text.drop_until([](char c) { return c == '\n'; }).ltrim();
   return text.starts_with("module") || text.starts_with("func.func") ||
-         text.starts_with("#") || text.starts_with("\"builtin.module\"") ||
+         isAliasDefinition(text) || text.starts_with("\"builtin.module\"") ||
          text.starts_with("{-#");
 }
 

@@ -483,8 +483,11 @@ static Outputs importCast(NodeImport &n) {
   int64_t to = n.getInt("to", 0);
   Type elementType = onnx_types::getElementType(n.b.getContext(), to);
   if (!elementType)
-    return n.emitError() << "casts to " << onnx_types::getDataTypeName(to)
-                         << ", which mlc does not support";
+    return n.emitError() << "casts to the data type "
+                         << onnx_types::getDataTypeName(to)
+                         << (to > 22 || to < 0
+                                 ? ", which ONNX does not define"
+                                 : ", which mlc does not support");
   return resultsOf(n.create<CastOp>(n.unknown(elementType), n.input(0)));
 }
 
@@ -496,9 +499,8 @@ static FailureOr<ElementsAttr> importTensorAttr(NodeImport &n,
   auto &owned = const_cast<::onnx::TensorProto &>(tensor);
   if (owned.name().empty())
     owned.set_name(n.node.output_size() ? n.node.output(0) : attr.name());
-  return n.tensors.import(owned, n.loc,
-                          ("attribute '" + attr.name() + "' of node '" +
-                           n.node.name() + "'"));
+  // The location names the node already.
+  return n.tensors.import(owned, n.loc, ("attribute '" + attr.name() + "'"));
 }
 
 static Outputs importConstant(NodeImport &n) {

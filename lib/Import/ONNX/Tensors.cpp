@@ -38,9 +38,11 @@ FailureOr<ElementsAttr> TensorImporter::import(::onnx::TensorProto &tensor,
                                                Location loc, StringRef what) {
   Type elementType = onnx_types::getElementType(context, tensor.data_type());
   if (!elementType)
-    return emitError(loc) << what << " has data type "
+    return emitError(loc) << what << " has the data type "
                           << onnx_types::getDataTypeName(tensor.data_type())
-                          << ", which mlc does not support";
+                          << (tensor.data_type() > 22 || tensor.data_type() < 0
+                                  ? ", which ONNX does not define"
+                                  : ", which mlc does not support");
   SmallVector<int64_t> dims;
   int64_t count = 1;
   for (int64_t d : tensor.dims()) {
