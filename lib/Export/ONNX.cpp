@@ -588,20 +588,9 @@ LogicalResult GraphExporter::exportOp(Operation *op) {
                      value, "value");
         return success();
       })
-      .Case([&](QuantizeLinearOp q) {
-        auto &node = addNode(q, "QuantizeLinear",
-                             {q.getInput(), q.getScale(), q.getZeroPoint()});
-        if (q.getAxis() != 1)
-          setInt(node, "axis", q.getAxis());
-        if (q.getBlockSize() != 0) {
-          if (failed(requireOpset(21, "block quantization")))
-            return failure();
-          setInt(node, "block_size", q.getBlockSize());
-        }
-        return success();
-      })
-      .Case([&](DequantizeLinearOp q) {
-        auto &node = addNode(q, "DequantizeLinear",
+      .Case<QuantizeLinearOp, DequantizeLinearOp>([&](auto q) {
+        constexpr bool quantize = std::is_same_v<decltype(q), QuantizeLinearOp>;
+        auto &node = addNode(q, quantize ? "QuantizeLinear" : "DequantizeLinear",
                              {q.getInput(), q.getScale(), q.getZeroPoint()});
         if (q.getAxis() != 1)
           setInt(node, "axis", q.getAxis());
