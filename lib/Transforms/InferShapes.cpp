@@ -6,7 +6,7 @@
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinOps.h"
-#include "mlir/Transforms/FoldUtils.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 namespace mlc {
 #define GEN_PASS_DEF_INFERSHAPESPASS
@@ -19,26 +19,33 @@ using namespace mlc::nn;
 
 namespace {
 
-// Gives each result of `op` the most precise type that the declared and the
-// inferred type both allow. Fails (the op has emitted why) on invalid operands.
-LogicalResult refineResultTypes(ShapeInferenceOpInterface op) {
-  SmallVector<Type> inferred;
-  if (failed(op.inferResultTypes(inferred)))
-    return failure();
-  for (auto [result, type] : llvm::zip(op->getResults(), inferred)) {
-    if (!areCompatible(result.getType(), type))
-      return op->emitOpError() << "result is declared " << result.getType()
-                               << " but its operands give " << type;
-    result.setType(refineType(result.getType(), type));
-  }
-  return success();
-}
-
 struct InferShapesPass : mlc::impl::InferShapesPassBase<InferShapesPass> {
   void runOnOperation() override {
     for (auto func : getOperation().getOps<func::FuncOp>())
       if (failed(inferFunction(func)))
         return signalPassFailure();
+  }
+
+  // One forward walk over the graph (a block in dependency order) sees every
+  // operand's final type before its users. The analysis carries the entries
+  // of shape computations along, so a Reshape whose target is computed from
+  // a Shape gets its dims without folding first.
+  LogicalResult inferTypes(func::FuncOp func) {
+    ShapeAnalysis analysis(&getContext());
+    addDynamicInputDims(analysis, func);
+    Block &body = func.getBody().front();
+    for (Operation &op : body) {
+      SmallVector<Type> inferred;
+      if (failed(analysis.infer(&op, &inferred)))
+        return failure();
+      for (auto [result, type] : llvm::zip(op.getResults(), inferred)) {
+        if (!areCompatible(result.getType(), type))
+          return op.emitOpError() << "result is declared " << result.getType()
+                                  << " but its operands give " << type;
+        result.setType(refineType(result.getType(), type));
+      }
+    }
+    return success();
   }
 
   LogicalResult inferFunction(func::FuncOp func) {
@@ -47,29 +54,26 @@ struct InferShapesPass : mlc::impl::InferShapesPassBase<InferShapesPass> {
     if (!func.getBody().hasOneBlock())
       return func.emitOpError()
              << "has several blocks; a graph of nn ops is one block";
-    OperationFolder folder(&getContext());
-    // The graph is one block in dependency order: one forward walk sees
-    // every operand's final type before its users.
-    for (Operation &op : llvm::make_early_inc_range(func.getBody().front())) {
-      if (auto inferable = dyn_cast<ShapeInferenceOpInterface>(op))
-        if (failed(refineResultTypes(inferable)))
-          return failure();
-      if (!isa<ConstantOp>(op))
-        (void)folder.tryToFold(&op);
+    // Shape computations in floating point (Upsample scales computed from
+    // Cast(Shape)) become known only once folded: infer, fold, and infer
+    // again while folding finds something.
+    Block &body = func.getBody().front();
+    constexpr int kMaxRounds = 8;
+    for (int round = 0; round < kMaxRounds; ++round) {
+      if (failed(inferTypes(func)))
+        return failure();
+      bool changed = false;
+      if (failed(applyPatternsAndFoldGreedily(
+              func, RewritePatternSet(&getContext()), GreedyRewriteConfig(),
+              &changed)))
+        return func.emitOpError() << "folding did not converge";
+      if (!changed)
+        break;
     }
-    eraseDeadOps(func);
-    auto returnOp = cast<func::ReturnOp>(func.getBody().front().getTerminator());
+    auto returnOp = cast<func::ReturnOp>(body.getTerminator());
     func.setFunctionType(FunctionType::get(
         &getContext(), func.getArgumentTypes(), returnOp.getOperandTypes()));
     return success();
-  }
-
-  // Erases the shape computations that folding left unused.
-  static void eraseDeadOps(func::FuncOp func) {
-    Block &body = func.getBody().front();
-    for (Operation &op : llvm::make_early_inc_range(llvm::reverse(body)))
-      if (isOpTriviallyDead(&op))
-        op.erase();
   }
 };
 

@@ -321,17 +321,18 @@ func.func @reshape_from_shape_static(%x: tensor<1x512x1x1xf32>, %w: tensor<512x1
 
 // -----
 
-// With a dynamic batch the target is partly known, [?, 512, 49]: the batch
-// stays `?`, the known dims are filled, and the shape computation stays.
+// With a dynamic batch the target is partly known, [N, 512, 49]: the batch
+// stays `?`, the known dims are filled, and the shape computation stays. The
+// batch is a free dim (N), so in [N, -1] the -1 is 512*7*7*N / N = 25088.
 // CHECK-LABEL: func.func @reshape_from_shape_dynamic_batch
-// CHECK-SAME: -> (tensor<?x512x49xf32>, tensor<?x?xf32>, tensor<?x25088xf32>)
+// CHECK-SAME: -> (tensor<?x512x49xf32>, tensor<?x25088xf32>, tensor<?x25088xf32>)
 // CHECK: nn.shape %{{.*}} : (tensor<?x512x7x7xf32>) -> tensor<4xi64>
 // CHECK: nn.gather {{.*}} -> tensor<i64>
 // CHECK: nn.unsqueeze {{.*}} -> tensor<1xi64>
 // CHECK: nn.concat {{.*}} -> tensor<3xi64>
 // CHECK: nn.reshape {{.*}} -> tensor<?x512x49xf32>
 // CHECK: nn.concat {{.*}} -> tensor<2xi64>
-// CHECK: nn.reshape {{.*}} -> tensor<?x?xf32>
+// CHECK: nn.reshape {{.*}} -> tensor<?x25088xf32>
 // CHECK: nn.flatten {{.*}} -> tensor<?x25088xf32>
 func.func @reshape_from_shape_dynamic_batch(%x: tensor<?x512x7x7xf32>) -> (tensor<*xf32>, tensor<*xf32>, tensor<*xf32>) {
   %s = nn.shape %x : (tensor<?x512x7x7xf32>) -> tensor<?xi64>
@@ -613,17 +614,17 @@ func.func @second(%x: tensor<2x3xf32>) -> tensor<?x?xf32> {
 
 // -----
 
-// A declared type that the folded shape computation contradicts: the
-// verifier could not know (it does not see through the multiplication), the
-// pass folds it and fails.
-func.func @contradiction_found_by_folding(%x: tensor<1x512x1x1xf32>) -> tensor<*xf32> {
+// A declared type that a shape computation contradicts: the verifier sees
+// through the computation (slice and multiplication of the shape) and
+// refuses it before the pass runs.
+func.func @contradiction_through_shape_math(%x: tensor<1x512x1x1xf32>) -> tensor<*xf32> {
   %s = nn.shape %x : (tensor<1x512x1x1xf32>) -> tensor<4xi64>
   %two = nn.constant dense<2> : tensor<1xi64>
   %zero = nn.constant dense<0> : tensor<1xi64>
   %one = nn.constant dense<1> : tensor<i64>
   %nc = nn.slice %s, %zero, %two : (tensor<4xi64>, tensor<1xi64>, tensor<1xi64>) -> tensor<2xi64>
   %t = nn.binary mul %nc, %one : (tensor<2xi64>, tensor<i64>) -> tensor<2xi64>
-  // expected-error @+1 {{'nn.reshape' op result is declared 'tensor<512x1xf32>' but its operands give 'tensor<1x512xf32>'}}
+  // expected-error @+1 {{'nn.reshape' op result #0 is declared 'tensor<512x1xf32>' but its operands give 'tensor<1x512xf32>'}}
   %0 = nn.reshape %x, %t : (tensor<1x512x1x1xf32>, tensor<2xi64>) -> tensor<512x1xf32>
   %1 = nn.unary relu %0 : (tensor<512x1xf32>) -> tensor<*xf32>
   return %1 : tensor<*xf32>

@@ -2,6 +2,7 @@
 
 #include "mlc/Dialect/NN/NNOps.h"
 #include "mlc/Dialect/NN/ShapeUtils.h"
+#include "OpHelpers.h"
 
 #include <cmath>
 
@@ -21,7 +22,7 @@ bool UnaryOp::takesBeta(UnaryKind kind) {
   return kind == UnaryKind::hard_sigmoid;
 }
 
-LogicalResult UnaryOp::inferResultTypes(SmallVectorImpl<Type> &types) {
+LogicalResult UnaryOp::inferShapes(ShapeContext &context) {
   UnaryKind kind = getKind();
   if (takesAlpha(kind) != bool(getAlpha()))
     return emitOpError() << stringifyUnaryKind(kind)
@@ -33,12 +34,28 @@ LogicalResult UnaryOp::inferResultTypes(SmallVectorImpl<Type> &types) {
                          << " beta";
   bool integerKind = kind == UnaryKind::relu || kind == UnaryKind::abs ||
                      kind == UnaryKind::neg;
-  Type elementType = getElementType(getInput().getType());
+  Type elementType = context.getElementType(getInput());
   if (!integerKind && !isa<FloatType>(elementType))
     return emitOpError() << stringifyUnaryKind(kind)
                          << " needs a floating-point tensor, got "
                          << getInput().getType();
-  types.push_back(getInput().getType());
+  if (failed(context.setResult(0, context.getDims(getInput()), elementType)))
+    return failure();
+  // neg and abs of shape entries stay shape entries.
+  if (auto values = context.getValues(getInput())) {
+    Dims out;
+    for (Dim v : *values) {
+      std::optional<int64_t> known = v.getValue();
+      if (kind == UnaryKind::neg)
+        out.push_back(v * -1);
+      else if (known && (kind == UnaryKind::abs || kind == UnaryKind::relu))
+        out.push_back(context.dim(kind == UnaryKind::abs ? std::abs(*known)
+                                                         : std::max<int64_t>(*known, 0)));
+      else
+        out.push_back(Dim());
+    }
+    context.setResultValues(0, out);
+  }
   return success();
 }
 
@@ -119,22 +136,62 @@ OpFoldResult UnaryOp::fold(FoldAdaptor adaptor) {
 // binary
 //===----------------------------------------------------------------------===//
 
-LogicalResult BinaryOp::inferResultTypes(SmallVectorImpl<Type> &types) {
+// The entry of an integer binary op on shape entries, where it is known or
+// an expression (sums, differences, products, division by a constant).
+static Dim applyToEntries(BinaryKind kind, Dim x, Dim y) {
+  std::optional<int64_t> a = x.getValue(), b = y.getValue();
+  switch (kind) {
+  case BinaryKind::add:
+    return x + y;
+  case BinaryKind::sub:
+    return x - y;
+  case BinaryKind::mul:
+    return x * y;
+  case BinaryKind::div:
+    // ONNX truncates; for the non-negative sizes of shape math that is floor.
+    if (a && b && *b != 0)
+      return Dim::get(x.getExpr().getContext(), *a / *b);
+    if (b && *b > 0)
+      return x.floorDiv(*b);
+    return Dim();
+  case BinaryKind::max:
+  case BinaryKind::min:
+    if (a && b)
+      return Dim::get(x.getExpr().getContext(),
+                      kind == BinaryKind::max ? std::max(*a, *b)
+                                              : std::min(*a, *b));
+    return x.isSameAs(y) ? x : Dim();
+  case BinaryKind::pow:
+    return Dim();
+  }
+  return Dim();
+}
+
+LogicalResult BinaryOp::inferShapes(ShapeContext &context) {
   Type lhsType = getLhs().getType(), rhsType = getRhs().getType();
-  Type elementType = getElementType(lhsType);
-  if (elementType != getElementType(rhsType))
+  Type elementType = context.getElementType(getLhs());
+  if (elementType != context.getElementType(getRhs()))
     return emitOpError() << "operands have different element types: "
                          << lhsType << " and " << rhsType;
-  auto lhs = getDims(lhsType), rhs = getDims(rhsType);
-  if (!lhs || !rhs) {
-    types.push_back(makeTensorType(std::nullopt, elementType));
-    return success();
+  auto lhs = context.getDims(getLhs()), rhs = context.getDims(getRhs());
+  if (!lhs || !rhs)
+    return context.setResult(0, std::nullopt, elementType);
+  FailureOr<Dims> dims = broadcast(context, *lhs, *rhs);
+  if (failed(dims))
+    return failure();
+  if (failed(context.setResult(0, *dims, elementType)))
+    return failure();
+  // Integer arithmetic on shape entries (a scalar broadcasts).
+  auto x = context.getValues(getLhs()), y = context.getValues(getRhs());
+  if (x && y && isa<IntegerType>(elementType) &&
+      (x->size() == y->size() || x->size() == 1 || y->size() == 1)) {
+    size_t count = std::max(x->size(), y->size());
+    Dims out;
+    for (size_t i = 0; i < count; ++i)
+      out.push_back(applyToEntries(getKind(), (*x)[x->size() == 1 ? 0 : i],
+                                   (*y)[y->size() == 1 ? 0 : i]));
+    context.setResultValues(0, out);
   }
-  auto dims = broadcastDims(*lhs, *rhs);
-  if (!dims)
-    return emitOpError() << "cannot broadcast " << formatDims(*lhs) << " and "
-                         << formatDims(*rhs);
-  types.push_back(makeTensorType(ArrayRef<int64_t>(*dims), elementType));
   return success();
 }
 
@@ -235,12 +292,12 @@ OpFoldResult BinaryOp::fold(FoldAdaptor adaptor) {
 // clip, prelu, softmax
 //===----------------------------------------------------------------------===//
 
-LogicalResult ClipOp::inferResultTypes(SmallVectorImpl<Type> &types) {
-  Type elementType = getElementType(getInput().getType());
+LogicalResult ClipOp::inferShapes(ShapeContext &context) {
+  Type elementType = context.getElementType(getInput());
   for (Value bound : {getMin(), getMax()}) {
     if (!bound)
       continue;
-    if (getElementType(bound.getType()) != elementType)
+    if (context.getElementType(bound) != elementType)
       return emitOpError() << "bound " << bound.getType()
                            << " does not match the input's element type "
                            << elementType;
@@ -249,30 +306,31 @@ LogicalResult ClipOp::inferResultTypes(SmallVectorImpl<Type> &types) {
       return emitOpError() << "bounds must be scalars, got "
                            << bound.getType();
   }
-  types.push_back(getInput().getType());
-  return success();
+  return context.setResult(0, context.getDims(getInput()), elementType);
 }
 
-LogicalResult PReluOp::inferResultTypes(SmallVectorImpl<Type> &types) {
-  auto in = getDims(getInput().getType()), slope = getDims(getSlope().getType());
+LogicalResult PReluOp::inferShapes(ShapeContext &context) {
+  auto in = context.getDims(getInput()), slope = context.getDims(getSlope());
   if (in && slope) {
-    auto dims = broadcastDims(*in, *slope);
-    if (!dims || dims->size() != in->size() || !areCompatible(
-            makeTensorType(ArrayRef<int64_t>(*dims), getElementType(getType())),
-            getInput().getType()))
-      return emitOpError() << "slope " << formatDims(*slope)
+    // The slope broadcasts to the input, never the other way.
+    if (slope->size() > in->size())
+      return emitOpError() << "slope " << context.format(*slope)
                            << " does not broadcast to the input "
-                           << formatDims(*in);
+                           << context.format(*in);
+    for (auto [s, x] : llvm::zip(llvm::reverse(*slope), llvm::reverse(*in)))
+      if (!s.isConstant(1) &&
+          failed(context.requireEqual(s, x, [&] {
+            return "slope " + context.format(*slope) +
+                   " does not broadcast to the input " + context.format(*in);
+          })))
+        return failure();
   }
-  types.push_back(getInput().getType());
-  return success();
+  return context.setResult(0, in, context.getElementType(getInput()));
 }
 
-LogicalResult SoftmaxOp::inferResultTypes(SmallVectorImpl<Type> &types) {
-  if (auto in = getDims(getInput().getType()))
-    if (!normalizeAxis(getAxis(), in->size()))
-      return emitOpError() << "axis " << int64_t(getAxis())
-                           << " is out of range for " << formatDims(*in);
-  types.push_back(getInput().getType());
-  return success();
+LogicalResult SoftmaxOp::inferShapes(ShapeContext &context) {
+  auto in = context.getDims(getInput());
+  if (in && failed(resolveAxis(context, int64_t(getAxis()), *in)))
+    return failure();
+  return context.setResult(0, in, context.getElementType(getInput()));
 }

@@ -43,20 +43,3 @@ Operation *NNDialect::materializeConstant(OpBuilder &builder, Attribute value,
     return nullptr;
   return builder.create<ConstantOp>(loc, type, elements);
 }
-
-LogicalResult mlc::nn::verifyInferredResultTypes(Operation *op) {
-  SmallVector<Type> inferred;
-  if (failed(cast<ShapeInferenceOpInterface>(op).inferResultTypes(inferred)))
-    return failure();
-  if (inferred.size() != op->getNumResults())
-    return op->emitOpError() << "has " << op->getNumResults()
-                             << " results but its operands give "
-                             << inferred.size();
-  for (auto [i, declared, computed] :
-       llvm::enumerate(op->getResultTypes(), inferred))
-    if (!areCompatible(declared, computed))
-      return op->emitOpError() << "result #" << i << " is declared "
-                               << declared << " but its operands give "
-                               << computed;
-  return success();
-}

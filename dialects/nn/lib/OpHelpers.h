@@ -1,25 +1,17 @@
-//===- OpHelpers.h - Small helpers of the nn ops' C++ -----------*- C++ -*-===//
+//===- OpHelpers.h - What the nn ops' shape functions share -----*- C++ -*-===//
 //
-// Private to dialects/nn/lib: what several op families' shape functions and
-// folders share.
+// Private to dialects/nn/lib: broadcasting, windows (conv and pool), axes,
+// and the size limit of folders.
 //
 //===----------------------------------------------------------------------===//
 
 #ifndef MLC_DIALECT_NN_LIB_OPHELPERS_H
 #define MLC_DIALECT_NN_LIB_OPHELPERS_H
 
+#include "mlc/Dialect/NN/ShapeInference.h"
 #include "mlc/Dialect/NN/ShapeUtils.h"
 
 namespace mlc::nn {
-
-/// Pushes a tensor type of `dims` (unranked when nullopt) and succeeds: the
-/// last step of most shape functions.
-inline mlir::LogicalResult
-pushType(llvm::SmallVectorImpl<mlir::Type> &types,
-         std::optional<llvm::ArrayRef<int64_t>> dims, mlir::Type elementType) {
-  types.push_back(makeTensorType(dims, elementType));
-  return mlir::success();
-}
 
 /// Whether a folder may build a dense constant of `type`: static, and small
 /// (see kMaxFoldedElements).
@@ -28,6 +20,24 @@ inline bool isFoldable(mlir::Type type) {
   return ranked && ranked.hasStaticShape() &&
          ranked.getNumElements() <= kMaxFoldedElements;
 }
+
+/// Numpy (multidirectional) broadcast of two shapes: a dim of size 1
+/// stretches to the other; two expressions of the free dims must be equal.
+/// Known sizes that differ are an error at the op.
+/// `reason` words the error (default: "cannot broadcast A and B").
+mlir::FailureOr<Dims> broadcast(ShapeContext &context, llvm::ArrayRef<Dim> a,
+                                llvm::ArrayRef<Dim> b,
+                                ShapeContext::Reason reason = nullptr);
+
+/// The output size of each spatial dim of a windowed op (conv, pool), and
+/// the check that the window fits.
+mlir::FailureOr<Dims> inferWindowOutput(ShapeContext &context,
+                                        llvm::ArrayRef<Dim> spatialDims,
+                                        const Window &window);
+
+/// `axis` in [0, rank), or an error at the op naming `dims`.
+mlir::FailureOr<int64_t> resolveAxis(ShapeContext &context, int64_t axis,
+                                 llvm::ArrayRef<Dim> dims);
 
 } // namespace mlc::nn
 

@@ -1,13 +1,13 @@
 //===- PoolOps.cpp - Shape functions of pool and global_pool --------------===//
 
+#include "OpHelpers.h"
 #include "mlc/Dialect/NN/NNOps.h"
-#include "mlc/Dialect/NN/ShapeUtils.h"
 
 using namespace mlir;
 using namespace mlc::nn;
 
-LogicalResult PoolOp::inferResultTypes(SmallVectorImpl<Type> &types) {
-  Type elementType = getElementType(getInput().getType());
+LogicalResult PoolOp::inferShapes(ShapeContext &context) {
+  Type elementType = context.getElementType(getInput());
   ArrayRef<int64_t> kernel = getKernelShape();
   int64_t n = kernel.size();
   if (n == 0)
@@ -17,40 +17,33 @@ LogicalResult PoolOp::inferResultTypes(SmallVectorImpl<Type> &types) {
                  getAutoPad(), getCeilMode());
   if (failed(window))
     return failure();
-  auto in = getDims(getInput().getType());
-  if (!in) {
-    SmallVector<int64_t> dims(n + 2, kDynamic);
-    types.push_back(makeTensorType(ArrayRef<int64_t>(dims), elementType));
-    return success();
-  }
+  auto in = context.getDims(getInput());
+  if (!in)
+    return context.setResult(0, Dims(n + 2), elementType);
   if (int64_t(in->size()) != n + 2)
     return emitOpError() << "kernel_shape has " << n << " dims but the input "
-                         << formatDims(*in) << " has " << int64_t(in->size()) - 2
-                         << " spatial dims";
-  FailureOr<SmallVector<int64_t>> spatial =
-      inferWindowOutput(*this, ArrayRef<int64_t>(*in).drop_front(2), *window);
+                         << context.format(*in) << " has "
+                         << int64_t(in->size()) - 2 << " spatial dims";
+  FailureOr<Dims> spatial =
+      inferWindowOutput(context, ArrayRef<Dim>(*in).drop_front(2), *window);
   if (failed(spatial))
     return failure();
-  SmallVector<int64_t> dims = {(*in)[0], (*in)[1]};
+  Dims dims = {(*in)[0], (*in)[1]};
   dims.append(spatial->begin(), spatial->end());
-  types.push_back(makeTensorType(ArrayRef<int64_t>(dims), elementType));
-  return success();
+  return context.setResult(0, ArrayRef<Dim>(dims), elementType);
 }
 
-LogicalResult GlobalPoolOp::inferResultTypes(SmallVectorImpl<Type> &types) {
-  Type elementType = getElementType(getInput().getType());
-  auto in = getDims(getInput().getType());
-  if (!in) {
-    types.push_back(makeTensorType(std::nullopt, elementType));
-    return success();
-  }
+LogicalResult GlobalPoolOp::inferShapes(ShapeContext &context) {
+  Type elementType = context.getElementType(getInput());
+  auto in = context.getDims(getInput());
+  if (!in)
+    return context.setResult(0, std::nullopt, elementType);
   if (in->size() < 3)
     return emitOpError() << "needs an input of rank 3 or more (N x C x "
                             "spatial dims), got "
-                         << formatDims(*in);
-  SmallVector<int64_t> dims(in->size(), 1);
+                         << context.format(*in);
+  Dims dims(in->size(), context.dim(1));
   dims[0] = (*in)[0];
   dims[1] = (*in)[1];
-  types.push_back(makeTensorType(ArrayRef<int64_t>(dims), elementType));
-  return success();
+  return context.setResult(0, ArrayRef<Dim>(dims), elementType);
 }

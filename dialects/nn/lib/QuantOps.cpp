@@ -1,72 +1,70 @@
 //===- QuantOps.cpp - quantize_linear and dequantize_linear ---------------===//
 
+#include "OpHelpers.h"
 #include "mlc/Dialect/NN/NNOps.h"
-#include "mlc/Dialect/NN/ShapeUtils.h"
 
 using namespace mlir;
 using namespace mlc::nn;
 
 // Checks that the scale (and zero point) is a scalar, a vector along `axis`,
-// or blocks of `blockSize` along `axis`, for an input of type `input`.
-static LogicalResult checkQuantParams(Operation *op, Value input, Value scale,
-                                      Value zeroPoint, int64_t axis,
-                                      int64_t blockSize) {
-  auto in = getDims(input.getType());
+// or blocks of `blockSize` along `axis`, for an input of `in` dims.
+static LogicalResult checkQuantParams(ShapeContext &context, Value input,
+                                      Value scale, Value zeroPoint,
+                                      int64_t axis, int64_t blockSize) {
+  auto in = context.getDims(input);
   auto s = getDims(scale.getType());
   if (zeroPoint) {
     auto z = getDims(zeroPoint.getType());
     if (s && z && *s != *z)
-      return op->emitOpError() << "zero_point " << formatDims(*z)
-                               << " does not match scale " << formatDims(*s);
+      return context.emitError() << "zero_point " << formatDims(*z)
+                                 << " does not match scale " << formatDims(*s);
   }
   if (!in || !s)
     return success();
   bool scalar = s->empty() || (s->size() == 1 && (*s)[0] == 1);
   if (scalar)
     return success();
-  auto normalized = normalizeAxis(axis, in->size());
-  if (!normalized)
-    return op->emitOpError() << "axis " << axis << " is out of range for "
-                             << formatDims(*in);
+  FailureOr<int64_t> normalized = resolveAxis(context, axis, *in);
+  if (failed(normalized))
+    return failure();
   if (blockSize > 0) {
     if (s->size() != in->size())
-      return op->emitOpError() << "blocked scale " << formatDims(*s)
-                               << " must have the input's rank "
-                               << in->size();
+      return context.emitError() << "blocked scale " << formatDims(*s)
+                                 << " must have the input's rank "
+                                 << in->size();
     return success();
   }
-  int64_t channels = (*in)[*normalized];
-  if (s->size() != 1 || ((*s)[0] != kDynamic && channels != kDynamic &&
-                         (*s)[0] != channels))
-    return op->emitOpError() << "scale " << formatDims(*s)
-                             << " must be a scalar or have " << channels
-                             << " values along axis " << *normalized;
-  return success();
+  Dim channels = (*in)[*normalized];
+  auto reason = [&] {
+    return "scale " + formatDims(*s) + " must be a scalar or have " +
+           context.format(channels) + " values along axis " +
+           std::to_string(*normalized);
+  };
+  if (s->size() != 1)
+    return context.emitError() << reason();
+  return context.requireEqual(context.dim((*s)[0]), channels, reason);
 }
 
-LogicalResult QuantizeLinearOp::inferResultTypes(SmallVectorImpl<Type> &types) {
-  if (failed(checkQuantParams(*this, getInput(), getScale(), getZeroPoint(),
+LogicalResult QuantizeLinearOp::inferShapes(ShapeContext &context) {
+  if (failed(checkQuantParams(context, getInput(), getScale(), getZeroPoint(),
                               getAxis(), getBlockSize())))
     return failure();
   // Without a zero point the result is uint8, as in ONNX.
   Type elementType = getZeroPoint()
-                         ? getElementType(getZeroPoint().getType())
+                         ? context.getElementType(getZeroPoint())
                          : IntegerType::get(getContext(), 8,
                                             IntegerType::Unsigned);
-  types.push_back(makeTensorType(getDims(getInput().getType()), elementType));
-  return success();
+  return context.setResult(0, context.getDims(getInput()), elementType);
 }
 
-LogicalResult
-DequantizeLinearOp::inferResultTypes(SmallVectorImpl<Type> &types) {
-  if (failed(checkQuantParams(*this, getInput(), getScale(), getZeroPoint(),
+LogicalResult DequantizeLinearOp::inferShapes(ShapeContext &context) {
+  if (failed(checkQuantParams(context, getInput(), getScale(), getZeroPoint(),
                               getAxis(), getBlockSize())))
     return failure();
-  if (getZeroPoint() && getElementType(getZeroPoint().getType()) !=
-                            getElementType(getInput().getType()))
+  if (getZeroPoint() && context.getElementType(getZeroPoint()) !=
+                            context.getElementType(getInput()))
     return emitOpError() << "zero_point " << getZeroPoint().getType()
                          << " does not match the input's element type";
-  types.push_back(makeTensorType(getDims(getInput().getType()),
-                                 getElementType(getScale().getType())));
-  return success();
+  return context.setResult(0, context.getDims(getInput()),
+                           context.getElementType(getScale()));
 }

@@ -30,13 +30,17 @@ static std::pair<int64_t, int64_t> shapeRange(ShapeOp op, int64_t rank) {
   return {start, std::max(start, end)};
 }
 
-LogicalResult ShapeOp::inferResultTypes(SmallVectorImpl<Type> &types) {
+LogicalResult ShapeOp::inferShapes(ShapeContext &context) {
   Type i64 = IntegerType::get(getContext(), 64);
-  auto in = getDims(getInput().getType());
+  auto in = context.getDims(getInput());
   if (!in)
-    return pushType(types, ArrayRef<int64_t>{kDynamic}, i64);
+    return context.setResult(0, Dims{Dim()}, i64);
   auto [start, end] = shapeRange(*this, in->size());
-  return pushType(types, ArrayRef<int64_t>{end - start}, i64);
+  (void)context.setResult(0, Dims{context.dim(end - start)}, i64);
+  // Its entries are the input's dims: known sizes, or expressions of the
+  // free dims that the shape computation carries along.
+  context.setResultValues(0, ArrayRef<Dim>(*in).slice(start, end - start));
+  return success();
 }
 
 OpFoldResult ShapeOp::fold(FoldAdaptor) {
@@ -55,29 +59,38 @@ OpFoldResult ShapeOp::fold(FoldAdaptor) {
 // gather
 //===----------------------------------------------------------------------===//
 
-LogicalResult GatherOp::inferResultTypes(SmallVectorImpl<Type> &types) {
-  Type elementType = getElementType(getInput().getType());
-  if (!isa<IntegerType>(getElementType(getIndices().getType())))
+LogicalResult GatherOp::inferShapes(ShapeContext &context) {
+  Type elementType = context.getElementType(getInput());
+  if (!isa<IntegerType>(context.getElementType(getIndices())))
     return emitOpError() << "indices must be integers, got "
                          << getIndices().getType();
-  auto data = getDims(getInput().getType());
-  auto indices = getDims(getIndices().getType());
+  auto data = context.getDims(getInput());
+  auto indices = context.getDims(getIndices());
   if (!data || !indices)
-    return pushType(types, std::nullopt, elementType);
-  auto axis = normalizeAxis(getAxis(), data->size());
-  if (!axis)
-    return emitOpError() << "axis " << int64_t(getAxis())
-                         << " is out of range for " << formatDims(*data);
-  int64_t size = (*data)[*axis];
-  if (auto values = getConstantInts(getIndices()))
-    for (int64_t index : *values)
-      if (size != kDynamic && (index < -size || index >= size))
+    return context.setResult(0, std::nullopt, elementType);
+  FailureOr<int64_t> axis = resolveAxis(context, int64_t(getAxis()), *data);
+  if (failed(axis))
+    return failure();
+  std::optional<int64_t> size = (*data)[*axis].getValue();
+  auto picked = context.getInts(getIndices());
+  if (picked && size)
+    for (int64_t index : *picked)
+      if (index < -*size || index >= *size)
         return emitOpError() << "index " << index << " is out of range for dim "
-                             << *axis << " of size " << size;
-  SmallVector<int64_t> dims(data->begin(), data->begin() + *axis);
+                             << *axis << " of size " << *size;
+  Dims dims(data->begin(), data->begin() + *axis);
   dims.append(indices->begin(), indices->end());
   dims.append(data->begin() + *axis + 1, data->end());
-  return pushType(types, ArrayRef<int64_t>(dims), elementType);
+  (void)context.setResult(0, ArrayRef<Dim>(dims), elementType);
+  // Entries of a shape computation: picking dims out of a shape.
+  auto values = context.getValues(getInput());
+  if (values && picked && size && dims.size() <= 1) {
+    Dims out;
+    for (int64_t index : *picked)
+      out.push_back((*values)[index < 0 ? index + *size : index]);
+    context.setResultValues(0, out);
+  }
+  return success();
 }
 
 OpFoldResult GatherOp::fold(FoldAdaptor adaptor) {
@@ -163,18 +176,22 @@ static FailureOr<SliceBounds> resolveSlice(Operation *op,
   return b;
 }
 
-// The slice's operands as constants, with ONNX's defaults for axes and steps.
-static bool getSliceOperands(SliceOp op, SmallVectorImpl<int64_t> &starts,
+// The slice's operands as integers, with ONNX's defaults for axes and steps;
+// `readInts` reads an operand (constants only, or what shape inference knows).
+using IntsReader =
+    llvm::function_ref<std::optional<SmallVector<int64_t>>(Value)>;
+static bool getSliceOperands(SliceOp op, IntsReader readInts,
+                             SmallVectorImpl<int64_t> &starts,
                              SmallVectorImpl<int64_t> &ends,
                              SmallVectorImpl<int64_t> &axes,
                              SmallVectorImpl<int64_t> &steps) {
-  auto s = getConstantInts(op.getStarts()), e = getConstantInts(op.getEnds());
+  auto s = readInts(op.getStarts()), e = readInts(op.getEnds());
   if (!s || !e)
     return false;
   starts.assign(s->begin(), s->end());
   ends.assign(e->begin(), e->end());
   if (op.getAxes()) {
-    auto a = getConstantInts(op.getAxes());
+    auto a = readInts(op.getAxes());
     if (!a)
       return false;
     axes.assign(a->begin(), a->end());
@@ -183,7 +200,7 @@ static bool getSliceOperands(SliceOp op, SmallVectorImpl<int64_t> &starts,
       axes.push_back(i);
   }
   if (op.getSteps()) {
-    auto st = getConstantInts(op.getSteps());
+    auto st = readInts(op.getSteps());
     if (!st)
       return false;
     steps.assign(st->begin(), st->end());
@@ -193,27 +210,76 @@ static bool getSliceOperands(SliceOp op, SmallVectorImpl<int64_t> &starts,
   return true;
 }
 
-LogicalResult SliceOp::inferResultTypes(SmallVectorImpl<Type> &types) {
-  Type elementType = getElementType(getInput().getType());
-  auto in = getDims(getInput().getType());
+// An end at or past this means "to the end" (exporters write INT64_MAX or
+// INT32_MAX).
+constexpr int64_t kSliceToEnd = int64_t(1) << 30;
+
+// The size of a slice with step 1 of a dim that is an expression of the
+// free dims, with the requirements that keep its bounds inside the dim.
+static FailureOr<Dim> sliceSymbolicDim(ShapeContext &context, Dim size,
+                                       int64_t start, int64_t end) {
+  auto inside = [&](int64_t bound) {
+    return context.requireAtLeast(size - bound, 0, [&] {
+      return "slice bound " + std::to_string(bound) + " must lie inside the " +
+             context.format(size) + " dim";
+    });
+  };
+  Dim from = start >= 0 ? context.dim(start) : size + start;
+  if (failed(inside(start >= 0 ? start : -start)))
+    return failure();
+  Dim to = end >= kSliceToEnd ? size : end >= 0 ? context.dim(end) : size + end;
+  if (end < kSliceToEnd && failed(inside(end >= 0 ? end : -end)))
+    return failure();
+  return to - from;
+}
+
+LogicalResult SliceOp::inferShapes(ShapeContext &context) {
+  Type elementType = context.getElementType(getInput());
+  auto in = context.getDims(getInput());
   if (!in)
-    return pushType(types, std::nullopt, elementType);
+    return context.setResult(0, std::nullopt, elementType);
   SmallVector<int64_t> starts, ends, axes, steps;
-  if (!getSliceOperands(*this, starts, ends, axes, steps)) {
+  auto readInts = [&](Value v) { return context.getInts(v); };
+  if (!getSliceOperands(*this, readInts, starts, ends, axes, steps)) {
     // Which dims change is unknown unless the axes are.
-    SmallVector<int64_t> dims = *in;
-    auto knownAxes = getAxes() ? getConstantInts(getAxes()) : std::nullopt;
+    Dims dims = *in;
+    auto knownAxes = getAxes() ? context.getInts(getAxes()) : std::nullopt;
     for (int64_t i = 0; i < int64_t(dims.size()); ++i)
       if (!knownAxes || llvm::is_contained(*knownAxes, i) ||
           llvm::is_contained(*knownAxes, i - int64_t(dims.size())))
-        dims[i] = kDynamic;
-    return pushType(types, ArrayRef<int64_t>(dims), elementType);
+        dims[i] = Dim();
+    return context.setResult(0, ArrayRef<Dim>(dims), elementType);
   }
+  SmallVector<int64_t> sizes = toSizes(*in);
   FailureOr<SliceBounds> bounds =
-      resolveSlice(*this, *in, starts, ends, axes, steps);
+      resolveSlice(*this, sizes, starts, ends, axes, steps);
   if (failed(bounds))
     return failure();
-  return pushType(types, ArrayRef<int64_t>(bounds->count), elementType);
+  Dims dims = toDims(getContext(), bounds->count);
+  for (auto [i, axis] : llvm::enumerate(axes)) {
+    int64_t d = *normalizeAxis(axis, in->size());
+    if (!(*in)[d].isSymbolic())
+      continue;
+    if (steps[i] != 1) {
+      dims[d] = Dim();
+      continue;
+    }
+    FailureOr<Dim> size = sliceSymbolicDim(context, (*in)[d], starts[i], ends[i]);
+    if (failed(size))
+      return failure();
+    dims[d] = *size;
+  }
+  (void)context.setResult(0, ArrayRef<Dim>(dims), elementType);
+  // Entries of a shape computation: a slice of a shape.
+  auto values = context.getValues(getInput());
+  if (values && in->size() == 1 && dims[0].getValue()) {
+    Dims out;
+    for (int64_t n = 0, at = bounds->start[0]; n < *dims[0].getValue();
+         ++n, at += bounds->step[0])
+      out.push_back((*values)[at]);
+    context.setResultValues(0, out);
+  }
+  return success();
 }
 
 OpFoldResult SliceOp::fold(FoldAdaptor adaptor) {
@@ -221,7 +287,8 @@ OpFoldResult SliceOp::fold(FoldAdaptor adaptor) {
   if (!data || !isFoldable(getType()))
     return {};
   SmallVector<int64_t> starts, ends, axes, steps;
-  if (!getSliceOperands(*this, starts, ends, axes, steps))
+  auto readInts = [](Value v) { return getConstantInts(v); };
+  if (!getSliceOperands(*this, readInts, starts, ends, axes, steps))
     return {};
   ArrayRef<int64_t> dims = data.getType().getShape();
   FailureOr<SliceBounds> b =
@@ -253,10 +320,15 @@ OpFoldResult SliceOp::fold(FoldAdaptor adaptor) {
 // cast
 //===----------------------------------------------------------------------===//
 
-LogicalResult CastOp::inferResultTypes(SmallVectorImpl<Type> &types) {
+LogicalResult CastOp::inferShapes(ShapeContext &context) {
   // The target type is the declared result's element type.
-  return pushType(types, getDims(getInput().getType()),
-                  getElementType(getType()));
+  Type to = context.getElementType(getOutput());
+  (void)context.setResult(0, context.getDims(getInput()), to);
+  // Shape entries stay what they are between integer types.
+  if (isa<IntegerType>(to) && isa<IntegerType>(context.getElementType(getInput())))
+    if (auto values = context.getValues(getInput()))
+      context.setResultValues(0, *values);
+  return success();
 }
 
 OpFoldResult CastOp::fold(FoldAdaptor adaptor) {
@@ -294,8 +366,13 @@ OpFoldResult CastOp::fold(FoldAdaptor adaptor) {
 // constant, constant_of_shape
 //===----------------------------------------------------------------------===//
 
-LogicalResult ConstantOp::inferResultTypes(SmallVectorImpl<Type> &types) {
-  types.push_back(getValue().getType());
+LogicalResult ConstantOp::inferShapes(ShapeContext &context) {
+  auto type = cast<ShapedType>(getValue().getType());
+  (void)context.setResult(0, toDims(getContext(), type.getShape()),
+                          type.getElementType());
+  if (type.getRank() <= 1 && type.getNumElements() <= kMaxFoldedElements)
+    if (auto ints = getConstantInts(getValue()))
+      context.setResultValues(0, toDims(getContext(), *ints));
   return success();
 }
 
@@ -309,19 +386,19 @@ static ElementsAttr getFillValue(ConstantOfShapeOp op) {
   return DenseElementsAttr::get(type, 0.0f);
 }
 
-LogicalResult ConstantOfShapeOp::inferResultTypes(SmallVectorImpl<Type> &types) {
+LogicalResult ConstantOfShapeOp::inferShapes(ShapeContext &context) {
   ElementsAttr value = getFillValue(*this);
   if (value.getNumElements() != 1)
     return emitOpError() << "value must hold one element, got "
                          << value.getNumElements();
   Type elementType = value.getElementType();
-  auto dims = getPartialInts(getShape());
+  auto dims = context.getValues(getShape());
   if (!dims)
-    return pushType(types, std::nullopt, elementType);
-  for (int64_t d : *dims)
-    if (d != kDynamic && d < 0)
-      return emitOpError() << "shape has the negative dim " << d;
-  return pushType(types, ArrayRef<int64_t>(*dims), elementType);
+    return context.setResult(0, std::nullopt, elementType);
+  for (Dim d : *dims)
+    if (d.getValue() && *d.getValue() < 0)
+      return emitOpError() << "shape has the negative dim " << *d.getValue();
+  return context.setResult(0, *dims, elementType);
 }
 
 OpFoldResult ConstantOfShapeOp::fold(FoldAdaptor) {

@@ -117,84 +117,6 @@ std::optional<SmallVector<int64_t>> getConstantInts(Value value) {
   return getConstantInts(attr);
 }
 
-// The clamped [start, end) of ONNX's Shape and Slice on a dim of `size`.
-static std::pair<int64_t, int64_t> clampRange(int64_t start, int64_t end,
-                                              int64_t size) {
-  auto clamp = [size](int64_t v) {
-    if (v < 0)
-      v += size;
-    return std::max<int64_t>(0, std::min(v, size));
-  };
-  return {clamp(start), clamp(end)};
-}
-
-std::optional<SmallVector<int64_t>> getPartialInts(Value value) {
-  if (!value)
-    return std::nullopt;
-  if (auto known = getConstantInts(value))
-    return known;
-  auto dims = getDims(value.getType());
-  if (!dims || dims->size() > 1 || !isa<IntegerType>(getElementType(value.getType())))
-    return std::nullopt;
-  int64_t length = dims->empty() ? 1 : (*dims)[0];
-  Operation *def = value.getDefiningOp();
-  std::optional<SmallVector<int64_t>> result;
-  if (auto shape = dyn_cast_or_null<ShapeOp>(def)) {
-    if (auto in = getDims(shape.getInput().getType())) {
-      int64_t rank = in->size();
-      auto [start, end] =
-          clampRange(shape.getStart(), shape.getEnd().value_or(rank), rank);
-      result = SmallVector<int64_t>(in->begin() + start,
-                                    in->begin() + std::max(start, end));
-    }
-  } else if (auto concat = dyn_cast_or_null<ConcatOp>(def)) {
-    SmallVector<int64_t> all;
-    for (Value part : concat.getInputs()) {
-      auto values = getPartialInts(part);
-      if (!values)
-        return length == kDynamic ? std::nullopt
-                                  : std::optional(SmallVector<int64_t>(length, kDynamic));
-      all.append(values->begin(), values->end());
-    }
-    result = all;
-  } else if (auto gather = dyn_cast_or_null<GatherOp>(def)) {
-    auto data = getPartialInts(gather.getInput());
-    auto indices = getConstantInts(gather.getIndices());
-    if (data && indices) {
-      SmallVector<int64_t> picked;
-      int64_t size = data->size();
-      for (int64_t i : *indices) {
-        if (i < -size || i >= size)
-          return std::nullopt;
-        picked.push_back((*data)[i < 0 ? i + size : i]);
-      }
-      result = picked;
-    }
-  } else if (auto slice = dyn_cast_or_null<SliceOp>(def)) {
-    auto data = getPartialInts(slice.getInput());
-    auto starts = getConstantInts(slice.getStarts());
-    auto ends = getConstantInts(slice.getEnds());
-    auto steps = slice.getSteps() ? getConstantInts(slice.getSteps())
-                                  : std::optional(SmallVector<int64_t>{1});
-    if (data && starts && ends && steps && starts->size() == 1 &&
-        ends->size() == 1 && steps->size() == 1 && (*steps)[0] > 0) {
-      auto [start, end] = clampRange((*starts)[0], (*ends)[0], data->size());
-      SmallVector<int64_t> picked;
-      for (int64_t i = start; i < end; i += (*steps)[0])
-        picked.push_back((*data)[i]);
-      result = picked;
-    }
-  } else if (isa_and_nonnull<UnsqueezeOp, SqueezeOp, ReshapeOp, CastOp>(def)) {
-    if (isa<IntegerType>(getElementType(def->getOperand(0).getType())))
-      result = getPartialInts(def->getOperand(0));
-  }
-  if (result && (length == kDynamic || int64_t(result->size()) == length))
-    return result;
-  if (length == kDynamic)
-    return std::nullopt;
-  return SmallVector<int64_t>(length, kDynamic);
-}
-
 static double toDouble(APFloat v) {
   bool losesInfo;
   v.convert(APFloat::IEEEdouble(), APFloat::rmNearestTiesToEven, &losesInfo);
@@ -257,27 +179,6 @@ DenseElementsAttr makeFloatsAttr(ShapedType type, ArrayRef<double> values) {
     floats.push_back(f);
   }
   return DenseElementsAttr::get(type, floats);
-}
-
-std::optional<SmallVector<int64_t>> broadcastDims(ArrayRef<int64_t> a,
-                                                  ArrayRef<int64_t> b) {
-  size_t rank = std::max(a.size(), b.size());
-  SmallVector<int64_t> out(rank);
-  for (size_t i = 0; i < rank; ++i) {
-    int64_t x = i < rank - a.size() ? 1 : a[i - (rank - a.size())];
-    int64_t y = i < rank - b.size() ? 1 : b[i - (rank - b.size())];
-    if (x == 1)
-      out[i] = y;
-    else if (y == 1)
-      out[i] = x;
-    else if (x == kDynamic)
-      out[i] = y;
-    else if (y == kDynamic || x == y)
-      out[i] = x;
-    else
-      return std::nullopt;
-  }
-  return out;
 }
 
 std::string formatDims(ArrayRef<int64_t> dims) {
@@ -343,63 +244,6 @@ FailureOr<Window> makeWindow(Operation *op, ArrayRef<int64_t> kernel,
       return op->emitOpError() << "kernel dims must be positive, got "
                                << formatDims(kernel);
   return window;
-}
-
-int64_t windowOutputSize(int64_t in, int64_t kernel, int64_t stride,
-                         int64_t dilation, int64_t padBegin, int64_t padEnd,
-                         AutoPad autoPad, bool ceilMode) {
-  int64_t span = dilation * (kernel - 1) + 1;
-  switch (autoPad) {
-  case AutoPad::same_upper:
-  case AutoPad::same_lower:
-    return (in + stride - 1) / stride;
-  case AutoPad::valid:
-    padBegin = padEnd = 0;
-    break;
-  case AutoPad::notset:
-    break;
-  }
-  int64_t room = in + padBegin + padEnd - span;
-  if (room < 0)
-    return 0;
-  if (!ceilMode)
-    return room / stride + 1;
-  int64_t out = (room + stride - 1) / stride + 1;
-  // The last window must start inside the input or its begin padding.
-  if ((out - 1) * stride >= in + padBegin)
-    --out;
-  return out;
-}
-
-FailureOr<SmallVector<int64_t>> inferWindowOutput(Operation *op,
-                                                  ArrayRef<int64_t> spatialDims,
-                                                  const Window &window) {
-  size_t n = window.kernel.size();
-  SmallVector<int64_t> out;
-  for (size_t i = 0; i < n; ++i) {
-    int64_t in = spatialDims[i], k = window.kernel[i];
-    if (in == kDynamic || k == kDynamic) {
-      out.push_back(kDynamic);
-      continue;
-    }
-    int64_t size = windowOutputSize(in, k, window.strides[i],
-                                    window.dilations[i], window.pads[i],
-                                    window.pads[i + n], window.autoPad,
-                                    window.ceilMode);
-    if (size < 1) {
-      InFlightDiagnostic diag = op->emitOpError()
-                                << "kernel " << formatDims(window.kernel)
-                                << " does not fit the "
-                                << formatDims(spatialDims) << " input";
-      if (llvm::any_of(window.pads, [](int64_t p) { return p != 0; }))
-        diag << " with pads [" << formatList(window.pads) << "]";
-      if (llvm::any_of(window.dilations, [](int64_t d) { return d != 1; }))
-        diag << " at dilations " << formatDims(window.dilations);
-      return diag;
-    }
-    out.push_back(size);
-  }
-  return out;
 }
 
 } // namespace mlc::nn

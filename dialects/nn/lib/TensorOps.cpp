@@ -5,24 +5,13 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "mlc/Dialect/NN/NNOps.h"
-#include "mlc/Dialect/NN/ShapeUtils.h"
 #include "OpHelpers.h"
+#include "mlc/Dialect/NN/NNOps.h"
 
 #include <cmath>
 
 using namespace mlir;
 using namespace mlc::nn;
-
-static int64_t product(ArrayRef<int64_t> dims) {
-  int64_t p = 1;
-  for (int64_t d : dims) {
-    if (d == kDynamic)
-      return kDynamic;
-    p *= d;
-  }
-  return p;
-}
 
 // An optional shape operand given as an empty tensor counts as absent: some
 // exporters pass `[]` for Resize's unused scales.
@@ -33,89 +22,127 @@ static bool isPresent(Value value) {
   return !(dims && dims->size() == 1 && (*dims)[0] == 0);
 }
 
+// Normalizes `axes` for a tensor of `dims`; an error names the bad one.
+static FailureOr<SmallVector<int64_t>>
+resolveAxes(ShapeContext &context, ArrayRef<int64_t> axes, ArrayRef<Dim> dims) {
+  SmallVector<int64_t> out;
+  for (int64_t axis : axes) {
+    FailureOr<int64_t> normalized = resolveAxis(context, axis, dims);
+    if (failed(normalized))
+      return failure();
+    out.push_back(*normalized);
+  }
+  return out;
+}
+
+// The entries of a shape computation pass through ops that only change how
+// they are laid out (unsqueeze, squeeze, reshape of a vector).
+static void forwardValues(ShapeContext &context, Value input) {
+  if (auto values = context.getValues(input))
+    context.setResultValues(0, *values);
+}
+
 //===----------------------------------------------------------------------===//
 // resize
 //===----------------------------------------------------------------------===//
 
-LogicalResult ResizeOp::inferResultTypes(SmallVectorImpl<Type> &types) {
-  Type elementType = getElementType(getInput().getType());
+// `in * scale` rounded down, as runtimes compute it: in single precision for
+// a known size; as the exact fraction the float is for an expression.
+static Dim scaleDim(ShapeContext &context, Dim in, double scale) {
+  if (std::optional<int64_t> known = in.getValue())
+    return context.dim(int64_t(std::floor(float(*known) * float(scale))));
+  int exponent;
+  double mantissa = std::frexp(float(scale), &exponent);
+  // scale = numerator / 2^shift exactly, with a 24-bit numerator.
+  int64_t numerator = int64_t(std::ldexp(mantissa, 24));
+  int shift = 24 - exponent;
+  while (shift > 0 && numerator % 2 == 0) {
+    numerator /= 2;
+    --shift;
+  }
+  if (shift < 0)
+    return in * (numerator << -shift);
+  return (in * numerator).floorDiv(int64_t(1) << shift);
+}
+
+LogicalResult ResizeOp::inferShapes(ShapeContext &context) {
+  Type elementType = context.getElementType(getInput());
   bool hasScales = isPresent(getScales()), hasSizes = isPresent(getSizes());
   if (hasScales == hasSizes)
     return emitOpError() << "needs exactly one of scales and sizes";
-  auto in = getDims(getInput().getType());
+  auto in = context.getDims(getInput());
   if (!in)
-    return pushType(types, std::nullopt, elementType);
+    return context.setResult(0, std::nullopt, elementType);
   int64_t rank = in->size();
   // The dims that are resized: `axes`, or all of them.
-  SmallVector<int64_t> axes;
-  for (int64_t axis : getAxes()) {
-    auto normalized = normalizeAxis(axis, rank);
-    if (!normalized)
-      return emitOpError() << "axis " << axis << " is out of range for "
-                           << formatDims(*in);
-    axes.push_back(*normalized);
-  }
-  if (axes.empty())
+  FailureOr<SmallVector<int64_t>> axes = resolveAxes(context, getAxes(), *in);
+  if (failed(axes))
+    return failure();
+  if (axes->empty())
     for (int64_t i = 0; i < rank; ++i)
-      axes.push_back(i);
-  SmallVector<int64_t> dims = *in;
+      axes->push_back(i);
+  Dims dims = *in;
   auto checkCount = [&](size_t count, StringRef what) -> LogicalResult {
-    if (count == axes.size())
+    if (count == axes->size())
       return success();
     return emitOpError() << what << " has " << count << " values for "
-                         << axes.size() << " resized dims";
+                         << axes->size() << " resized dims";
   };
   if (hasScales) {
-    auto scales = getConstantFloats(getScales());
+    auto scales = context.getFloats(getScales());
     if (!scales) {
-      for (int64_t axis : axes)
-        dims[axis] = kDynamic;
-      return pushType(types, ArrayRef<int64_t>(dims), elementType);
+      for (int64_t axis : *axes)
+        dims[axis] = Dim();
+      return context.setResult(0, ArrayRef<Dim>(dims), elementType);
     }
     if (failed(checkCount(scales->size(), "scales")))
       return failure();
-    for (auto [axis, scale] : llvm::zip(axes, *scales)) {
+    for (auto [axis, scale] : llvm::zip(*axes, *scales)) {
       if (!(scale > 0))
         return emitOpError() << "scales must be positive, got " << scale;
-      // In single precision, as runtimes compute it.
-      if (dims[axis] != kDynamic)
-        dims[axis] = int64_t(std::floor(float(dims[axis]) * float(scale)));
+      dims[axis] = scaleDim(context, dims[axis], scale);
     }
-    return pushType(types, ArrayRef<int64_t>(dims), elementType);
+    return context.setResult(0, ArrayRef<Dim>(dims), elementType);
   }
-  auto sizes = getPartialInts(getSizes());
+  auto sizes = context.getValues(getSizes());
   if (!sizes) {
-    for (int64_t axis : axes)
-      dims[axis] = kDynamic;
-    return pushType(types, ArrayRef<int64_t>(dims), elementType);
+    for (int64_t axis : *axes)
+      dims[axis] = Dim();
+    return context.setResult(0, ArrayRef<Dim>(dims), elementType);
   }
   if (failed(checkCount(sizes->size(), "sizes")))
     return failure();
-  for (int64_t size : *sizes)
-    if (size != kDynamic && size < 0)
-      return emitOpError() << "sizes must not be negative, got " << size;
+  for (Dim size : *sizes)
+    if (size.getValue() && *size.getValue() < 0)
+      return emitOpError() << "sizes must not be negative, got "
+                           << *size.getValue();
   AspectRatioPolicy policy = getKeepAspectRatioPolicy();
   if (policy == AspectRatioPolicy::stretch) {
-    for (auto [axis, size] : llvm::zip(axes, *sizes))
+    for (auto [axis, size] : llvm::zip(*axes, *sizes))
       dims[axis] = size;
-    return pushType(types, ArrayRef<int64_t>(dims), elementType);
+    return context.setResult(0, ArrayRef<Dim>(dims), elementType);
   }
-  // One scale for all resized dims, the smallest or largest of the ratios.
+  // One scale for all resized dims, the smallest or largest of the ratios;
+  // known only when every size is.
   std::optional<double> scale;
-  for (auto [axis, size] : llvm::zip(axes, *sizes)) {
-    if (size == kDynamic || (*in)[axis] == kDynamic) {
+  for (auto [axis, size] : llvm::zip(*axes, *sizes)) {
+    std::optional<int64_t> to = size.getValue(), from = (*in)[axis].getValue();
+    if (!to || !from) {
       scale.reset();
       break;
     }
-    double ratio = double(size) / double((*in)[axis]);
+    double ratio = double(*to) / double(*from);
     if (!scale || (policy == AspectRatioPolicy::not_larger ? ratio < *scale
                                                            : ratio > *scale))
       scale = ratio;
   }
-  for (int64_t axis : axes)
-    dims[axis] = scale ? int64_t(std::floor(*scale * (*in)[axis] + 0.5))
-                       : kDynamic;
-  return pushType(types, ArrayRef<int64_t>(dims), elementType);
+  for (int64_t axis : *axes) {
+    std::optional<int64_t> from = (*in)[axis].getValue();
+    dims[axis] = scale && from ? context.dim(int64_t(
+                                     std::floor(*scale * *from + 0.5)))
+                               : Dim();
+  }
+  return context.setResult(0, ArrayRef<Dim>(dims), elementType);
 }
 
 //===----------------------------------------------------------------------===//
@@ -123,175 +150,183 @@ LogicalResult ResizeOp::inferResultTypes(SmallVectorImpl<Type> &types) {
 //===----------------------------------------------------------------------===//
 
 // Shared by both directions: `toSpace` moves channels into blocks.
-static LogicalResult inferBlockShuffle(Operation *op, Value input,
-                                       int64_t block, bool toSpace,
-                                       SmallVectorImpl<Type> &types) {
-  Type elementType = getElementType(input.getType());
+static LogicalResult inferBlockShuffle(ShapeContext &context, Value input,
+                                       int64_t block, bool toSpace) {
+  Type elementType = context.getElementType(input);
   if (block < 1)
-    return op->emitOpError() << "blocksize must be positive, got " << block;
-  auto in = getDims(input.getType());
+    return context.emitError() << "blocksize must be positive, got " << block;
+  auto in = context.getDims(input);
   if (!in)
-    return pushType(types, SmallVector<int64_t>(4, kDynamic), elementType);
+    return context.setResult(0, Dims(4), elementType);
   if (in->size() != 4)
-    return op->emitOpError() << "needs a 4-D input, got " << formatDims(*in);
-  SmallVector<int64_t> dims = *in;
+    return context.emitError() << "needs a 4-D input, got "
+                               << context.format(*in);
+  Dims dims = *in;
   int64_t area = block * block;
-  auto scale = [](int64_t d, int64_t by, bool multiply) {
-    return d == kDynamic ? kDynamic : multiply ? d * by : d / by;
-  };
-  int64_t divided = toSpace ? 1 : 2; // the dims that must divide by a block
-  for (int64_t i = divided; i < (toSpace ? 2 : 4); ++i) {
+  // The dims that must divide: channels by block^2, or each spatial dim by
+  // the block.
+  for (int64_t i = toSpace ? 1 : 2; i < (toSpace ? 2 : 4); ++i) {
     int64_t by = toSpace ? area : block;
-    if (dims[i] != kDynamic && dims[i] % by != 0)
-      return op->emitOpError() << "dim " << i << " of " << formatDims(*in)
-                               << " does not divide by " << by;
+    if (failed(context.requireDivisible(dims[i], by, [&] {
+          return "dim " + std::to_string(i) + " of " + context.format(*in) +
+                 " does not divide by " + std::to_string(by);
+        })))
+      return failure();
   }
   if (toSpace) {
-    dims[1] = scale(dims[1], area, false);
-    dims[2] = scale(dims[2], block, true);
-    dims[3] = scale(dims[3], block, true);
+    dims[1] = dims[1].floorDiv(area);
+    dims[2] = dims[2] * block;
+    dims[3] = dims[3] * block;
   } else {
-    dims[1] = scale(dims[1], area, true);
-    dims[2] = scale(dims[2], block, false);
-    dims[3] = scale(dims[3], block, false);
+    dims[1] = dims[1] * area;
+    dims[2] = dims[2].floorDiv(block);
+    dims[3] = dims[3].floorDiv(block);
   }
-  return pushType(types, ArrayRef<int64_t>(dims), elementType);
+  return context.setResult(0, ArrayRef<Dim>(dims), elementType);
 }
 
-LogicalResult DepthToSpaceOp::inferResultTypes(SmallVectorImpl<Type> &types) {
-  return inferBlockShuffle(*this, getInput(), getBlocksize(), true, types);
+LogicalResult DepthToSpaceOp::inferShapes(ShapeContext &context) {
+  return inferBlockShuffle(context, getInput(), getBlocksize(), true);
 }
 
-LogicalResult SpaceToDepthOp::inferResultTypes(SmallVectorImpl<Type> &types) {
-  return inferBlockShuffle(*this, getInput(), getBlocksize(), false, types);
+LogicalResult SpaceToDepthOp::inferShapes(ShapeContext &context) {
+  return inferBlockShuffle(context, getInput(), getBlocksize(), false);
 }
 
 //===----------------------------------------------------------------------===//
 // pad
 //===----------------------------------------------------------------------===//
 
-LogicalResult PadOp::inferResultTypes(SmallVectorImpl<Type> &types) {
-  Type elementType = getElementType(getInput().getType());
+LogicalResult PadOp::inferShapes(ShapeContext &context) {
+  Type elementType = context.getElementType(getInput());
   if (Value value = getConstantValue())
-    if (getElementType(value.getType()) != elementType)
+    if (context.getElementType(value) != elementType)
       return emitOpError() << "constant_value " << value.getType()
                            << " does not match the input's element type";
-  auto in = getDims(getInput().getType());
+  auto in = context.getDims(getInput());
   if (!in)
-    return pushType(types, std::nullopt, elementType);
+    return context.setResult(0, std::nullopt, elementType);
   int64_t rank = in->size();
   SmallVector<int64_t> axes;
   if (Value axesValue = getAxes()) {
-    auto given = getConstantInts(axesValue);
+    auto given = context.getInts(axesValue);
     if (!given)
-      return pushType(types, SmallVector<int64_t>(rank, kDynamic), elementType);
-    for (int64_t axis : *given) {
-      auto normalized = normalizeAxis(axis, rank);
-      if (!normalized)
-        return emitOpError() << "axis " << axis << " is out of range for "
-                             << formatDims(*in);
-      axes.push_back(*normalized);
-    }
+      return context.setResult(0, Dims(rank), elementType);
+    FailureOr<SmallVector<int64_t>> resolved = resolveAxes(context, *given, *in);
+    if (failed(resolved))
+      return failure();
+    axes = *resolved;
   } else {
     for (int64_t i = 0; i < rank; ++i)
       axes.push_back(i);
   }
-  SmallVector<int64_t> dims = *in;
-  auto pads = getPartialInts(getPads());
+  Dims dims = *in;
+  auto pads = context.getValues(getPads());
   if (!pads) {
     for (int64_t axis : axes)
-      dims[axis] = kDynamic;
-    return pushType(types, ArrayRef<int64_t>(dims), elementType);
+      dims[axis] = Dim();
+    return context.setResult(0, ArrayRef<Dim>(dims), elementType);
   }
   int64_t n = axes.size();
   if (int64_t(pads->size()) != 2 * n)
     return emitOpError() << "pads has " << pads->size() << " values for "
                          << n << " padded dims";
   for (int64_t i = 0; i < n; ++i) {
-    int64_t begin = (*pads)[i], end = (*pads)[i + n], &d = dims[axes[i]];
-    if (d == kDynamic || begin == kDynamic || end == kDynamic) {
-      d = kDynamic;
-      continue;
-    }
-    d += begin + end;
-    if (d < 0)
-      return emitOpError() << "pads crop dim " << axes[i] << " of "
-                           << formatDims(*in) << " below zero";
+    Dim &dim = dims[axes[i]];
+    dim = dim + (*pads)[i] + (*pads)[i + n];
+    if (failed(context.requireAtLeast(dim, 0, [&] {
+          return "pads crop dim " + std::to_string(axes[i]) + " of " +
+                 context.format(*in) + " below zero";
+        })))
+      return failure();
   }
-  return pushType(types, ArrayRef<int64_t>(dims), elementType);
+  return context.setResult(0, ArrayRef<Dim>(dims), elementType);
 }
 
 //===----------------------------------------------------------------------===//
 // reshape, flatten, transpose, squeeze, unsqueeze
 //===----------------------------------------------------------------------===//
 
-LogicalResult ReshapeOp::inferResultTypes(SmallVectorImpl<Type> &types) {
-  Type elementType = getElementType(getInput().getType());
-  auto target = getPartialInts(getShape());
+LogicalResult ReshapeOp::inferShapes(ShapeContext &context) {
+  Type elementType = context.getElementType(getInput());
+  auto target = context.getValues(getShape());
   if (!target)
-    return pushType(types, std::nullopt, elementType);
-  auto in = getDims(getInput().getType());
-  SmallVector<int64_t> dims;
+    return context.setResult(0, std::nullopt, elementType);
+  auto in = context.getDims(getInput());
+  Dims dims;
   int64_t inferred = -1;
   for (auto [i, d] : llvm::enumerate(*target)) {
-    if (d == 0 && !getAllowzero()) {
+    std::optional<int64_t> value = d.getValue();
+    if (value == 0 && !getAllowzero()) {
       if (in && i >= in->size())
         return emitOpError() << "shape entry " << i << " copies a dim the "
-                             << formatDims(*in) << " input does not have";
-      dims.push_back(in ? (*in)[i] : kDynamic);
-    } else if (d == -1) {
+                             << context.format(*in) << " input does not have";
+      dims.push_back(in ? (*in)[i] : Dim());
+    } else if (value == -1) {
       if (inferred >= 0)
         return emitOpError() << "shape has more than one -1";
       inferred = i;
-      dims.push_back(kDynamic);
-    } else if (d < -1 && d != kDynamic) {
-      return emitOpError() << "shape entry " << i << " is " << d;
+      dims.push_back(Dim());
+    } else if (value && *value < -1) {
+      return emitOpError() << "shape entry " << i << " is " << *value;
     } else {
       dims.push_back(d);
     }
   }
-  int64_t total = in ? product(*in) : kDynamic;
+  Dim total = in ? product(getContext(), *in) : Dim();
   if (inferred >= 0) {
-    dims[inferred] = 1;
-    int64_t rest = product(dims);
-    dims[inferred] = kDynamic;
-    if (total != kDynamic && rest != kDynamic) {
-      if (rest == 0 || total % rest != 0)
-        return emitOpError() << "cannot reshape " << formatDims(*in) << " to "
-                             << formatDims(dims) << ": " << total
-                             << " elements do not divide by " << rest;
-      dims[inferred] = total / rest;
+    dims[inferred] = context.dim(1);
+    Dim rest = product(getContext(), dims);
+    dims[inferred] = Dim();
+    std::optional<int64_t> knownTotal = total.getValue(),
+                           knownRest = rest.getValue();
+    if (knownTotal && knownRest) {
+      if (*knownRest == 0 || *knownTotal % *knownRest != 0)
+        return emitOpError() << "cannot reshape " << context.format(*in)
+                             << " to " << context.format(dims) << ": "
+                             << *knownTotal << " elements do not divide by "
+                             << *knownRest;
+      dims[inferred] = context.dim(*knownTotal / *knownRest);
+    } else {
+      dims[inferred] = total.divideExactly(rest);
     }
-  } else if (total != kDynamic && product(dims) != kDynamic &&
-             product(dims) != total) {
-    return emitOpError() << "cannot reshape " << formatDims(*in) << " ("
-                         << total << " elements) to " << formatDims(dims);
+  } else if (failed(context.requireEqual(
+                 product(getContext(), dims), total, [&] {
+                   return "cannot reshape " + context.format(*in) + " (" +
+                          context.format(total) + " elements) to " +
+                          context.format(dims);
+                 }))) {
+    return failure();
   }
-  return pushType(types, ArrayRef<int64_t>(dims), elementType);
+  if (failed(context.setResult(0, ArrayRef<Dim>(dims), elementType)))
+    return failure();
+  if (dims.size() <= 1)
+    forwardValues(context, getInput());
+  return success();
 }
 
-LogicalResult FlattenOp::inferResultTypes(SmallVectorImpl<Type> &types) {
-  Type elementType = getElementType(getInput().getType());
-  auto in = getDims(getInput().getType());
+LogicalResult FlattenOp::inferShapes(ShapeContext &context) {
+  Type elementType = context.getElementType(getInput());
+  auto in = context.getDims(getInput());
   if (!in)
-    return pushType(types, SmallVector<int64_t>(2, kDynamic), elementType);
+    return context.setResult(0, Dims(2), elementType);
   int64_t rank = in->size(), axis = getAxis();
   if (axis < -rank || axis > rank)
     return emitOpError() << "axis " << axis << " is out of range for "
-                         << formatDims(*in);
+                         << context.format(*in);
   if (axis < 0)
     axis += rank;
-  ArrayRef<int64_t> all(*in);
-  SmallVector<int64_t> dims = {product(all.take_front(axis)),
-                               product(all.drop_front(axis))};
-  return pushType(types, ArrayRef<int64_t>(dims), elementType);
+  ArrayRef<Dim> all(*in);
+  Dims dims = {product(getContext(), all.take_front(axis)),
+               product(getContext(), all.drop_front(axis))};
+  return context.setResult(0, ArrayRef<Dim>(dims), elementType);
 }
 
-LogicalResult TransposeOp::inferResultTypes(SmallVectorImpl<Type> &types) {
-  Type elementType = getElementType(getInput().getType());
-  auto in = getDims(getInput().getType());
+LogicalResult TransposeOp::inferShapes(ShapeContext &context) {
+  Type elementType = context.getElementType(getInput());
+  auto in = context.getDims(getInput());
   if (!in)
-    return pushType(types, std::nullopt, elementType);
+    return context.setResult(0, std::nullopt, elementType);
   int64_t rank = in->size();
   SmallVector<int64_t> perm;
   if (auto given = getPerm())
@@ -299,11 +334,11 @@ LogicalResult TransposeOp::inferResultTypes(SmallVectorImpl<Type> &types) {
   else
     for (int64_t i = rank - 1; i >= 0; --i)
       perm.push_back(i);
-  SmallVector<bool> seen(rank, false);
   if (int64_t(perm.size()) != rank)
     return emitOpError() << "perm has " << perm.size() << " entries for rank "
                          << rank;
-  SmallVector<int64_t> dims;
+  SmallVector<bool> seen(rank, false);
+  Dims dims;
   for (int64_t p : perm) {
     if (p < 0 || p >= rank || seen[p])
       return emitOpError() << "perm [" << formatList(perm)
@@ -311,60 +346,63 @@ LogicalResult TransposeOp::inferResultTypes(SmallVectorImpl<Type> &types) {
     seen[p] = true;
     dims.push_back((*in)[p]);
   }
-  return pushType(types, ArrayRef<int64_t>(dims), elementType);
+  return context.setResult(0, ArrayRef<Dim>(dims), elementType);
 }
 
-LogicalResult SqueezeOp::inferResultTypes(SmallVectorImpl<Type> &types) {
-  Type elementType = getElementType(getInput().getType());
-  auto in = getDims(getInput().getType());
+LogicalResult SqueezeOp::inferShapes(ShapeContext &context) {
+  Type elementType = context.getElementType(getInput());
+  auto in = context.getDims(getInput());
   std::optional<SmallVector<int64_t>> axes;
   if (isPresent(getAxes())) {
-    axes = getConstantInts(getAxes());
+    axes = context.getInts(getAxes());
     if (!axes)
-      return pushType(types, std::nullopt, elementType);
+      return context.setResult(0, std::nullopt, elementType);
   }
   if (!in)
-    return pushType(types, std::nullopt, elementType);
+    return context.setResult(0, std::nullopt, elementType);
   int64_t rank = in->size();
   SmallVector<bool> removed(rank, false);
   if (!axes) {
-    // Every dim of size 1; an unknown dim might be one.
-    if (llvm::is_contained(*in, kDynamic))
-      return pushType(types, std::nullopt, elementType);
+    // Every dim of size 1; a dim not known to be 1 or not might be one.
+    if (llvm::any_of(*in, [](Dim d) { return !d.getValue(); }))
+      return context.setResult(0, std::nullopt, elementType);
     for (int64_t i = 0; i < rank; ++i)
-      removed[i] = (*in)[i] == 1;
+      removed[i] = (*in)[i].isConstant(1);
   }
   for (int64_t axis : axes ? *axes : SmallVector<int64_t>()) {
-    auto normalized = normalizeAxis(axis, rank);
-    if (!normalized)
-      return emitOpError() << "axis " << axis << " is out of range for "
-                           << formatDims(*in);
-    int64_t d = (*in)[*normalized];
-    if (d != 1 && d != kDynamic)
-      return emitOpError() << "cannot squeeze dim " << *normalized
-                           << " of size " << d;
+    FailureOr<int64_t> normalized = resolveAxis(context, axis, *in);
+    if (failed(normalized))
+      return failure();
+    Dim dim = (*in)[*normalized];
+    if (failed(context.requireEqual(dim, context.dim(1), [&] {
+          return "cannot squeeze dim " + std::to_string(*normalized) +
+                 " of size " + context.format(dim);
+        })))
+      return failure();
     removed[*normalized] = true;
   }
-  SmallVector<int64_t> dims;
+  Dims dims;
   for (int64_t i = 0; i < rank; ++i)
     if (!removed[i])
       dims.push_back((*in)[i]);
-  return pushType(types, ArrayRef<int64_t>(dims), elementType);
+  if (failed(context.setResult(0, ArrayRef<Dim>(dims), elementType)))
+    return failure();
+  forwardValues(context, getInput());
+  return success();
 }
 
-LogicalResult UnsqueezeOp::inferResultTypes(SmallVectorImpl<Type> &types) {
-  Type elementType = getElementType(getInput().getType());
-  auto in = getDims(getInput().getType());
-  auto axes = getConstantInts(getAxes());
+LogicalResult UnsqueezeOp::inferShapes(ShapeContext &context) {
+  Type elementType = context.getElementType(getInput());
+  auto in = context.getDims(getInput());
+  auto axes = context.getInts(getAxes());
   if (!in)
-    return pushType(types, std::nullopt, elementType);
+    return context.setResult(0, std::nullopt, elementType);
   if (!axes) {
     auto axesDims = getDims(getAxes().getType());
     if (axesDims && axesDims->size() == 1 && (*axesDims)[0] != kDynamic)
-      return pushType(types,
-                      SmallVector<int64_t>(in->size() + (*axesDims)[0], kDynamic),
-                      elementType);
-    return pushType(types, std::nullopt, elementType);
+      return context.setResult(0, Dims(in->size() + (*axesDims)[0]),
+                               elementType);
+    return context.setResult(0, std::nullopt, elementType);
   }
   int64_t rank = in->size() + axes->size();
   SmallVector<bool> inserted(rank, false);
@@ -377,82 +415,99 @@ LogicalResult UnsqueezeOp::inferResultTypes(SmallVectorImpl<Type> &types) {
                            << rank;
     inserted[*normalized] = true;
   }
-  SmallVector<int64_t> dims;
+  Dims dims;
   for (int64_t i = 0, next = 0; i < rank; ++i)
-    dims.push_back(inserted[i] ? 1 : (*in)[next++]);
-  return pushType(types, ArrayRef<int64_t>(dims), elementType);
+    dims.push_back(inserted[i] ? context.dim(1) : (*in)[next++]);
+  if (failed(context.setResult(0, ArrayRef<Dim>(dims), elementType)))
+    return failure();
+  forwardValues(context, getInput());
+  return success();
 }
 
 //===----------------------------------------------------------------------===//
 // concat, split, expand
 //===----------------------------------------------------------------------===//
 
-LogicalResult ConcatOp::inferResultTypes(SmallVectorImpl<Type> &types) {
+LogicalResult ConcatOp::inferShapes(ShapeContext &context) {
   if (getInputs().empty())
     return emitOpError() << "needs at least one input";
-  Type elementType = getElementType(getInputs().front().getType());
-  std::optional<SmallVector<int64_t>> dims;
+  Type elementType = context.getElementType(getInputs().front());
+  std::optional<Dims> dims;
   std::optional<int64_t> axis;
-  int64_t axisTotal = 0;
+  Dim axisTotal = context.dim(0);
   for (Value input : getInputs()) {
-    if (getElementType(input.getType()) != elementType)
+    if (context.getElementType(input) != elementType)
       return emitOpError() << "inputs have different element types: "
                            << getInputs().front().getType() << " and "
                            << input.getType();
-    auto in = getDims(input.getType());
+    auto in = context.getDims(input);
     if (!in) {
-      axisTotal = kDynamic;
+      axisTotal = Dim();
       continue;
     }
     if (!axis) {
-      axis = normalizeAxis(getAxis(), in->size());
-      if (!axis)
-        return emitOpError() << "axis " << int64_t(getAxis())
-                             << " is out of range for " << formatDims(*in);
+      FailureOr<int64_t> resolved =
+          resolveAxis(context, int64_t(getAxis()), *in);
+      if (failed(resolved))
+        return failure();
+      axis = *resolved;
       dims = *in;
     } else if (in->size() != dims->size()) {
       return emitOpError() << "inputs have different ranks: "
-                           << formatDims(*dims) << " and " << formatDims(*in);
+                           << context.format(*dims) << " and "
+                           << context.format(*in);
     }
     for (size_t i = 0; i < in->size(); ++i) {
       if (int64_t(i) == *axis)
         continue;
-      int64_t &d = (*dims)[i], e = (*in)[i];
-      if (d != kDynamic && e != kDynamic && d != e)
-        return emitOpError() << "inputs differ in dim " << i << ": "
-                             << formatDims(*dims) << " and " << formatDims(*in);
-      if (d == kDynamic)
+      Dim &d = (*dims)[i], e = (*in)[i];
+      if (failed(context.requireEqual(d, e, [&] {
+            return "inputs differ in dim " + std::to_string(i) + ": " +
+                   context.format(*dims) + " and " + context.format(*in);
+          })))
+        return failure();
+      if (d.isUnknown())
         d = e;
     }
-    int64_t part = (*in)[*axis];
-    axisTotal = axisTotal == kDynamic || part == kDynamic ? kDynamic
-                                                          : axisTotal + part;
+    axisTotal = axisTotal + (*in)[*axis];
   }
   if (!dims)
-    return pushType(types, std::nullopt, elementType);
+    return context.setResult(0, std::nullopt, elementType);
   (*dims)[*axis] = axisTotal;
-  return pushType(types, ArrayRef<int64_t>(*dims), elementType);
+  if (failed(context.setResult(0, *dims, elementType)))
+    return failure();
+  // Joined shape entries.
+  if (dims->size() == 1) {
+    Dims values;
+    for (Value input : getInputs()) {
+      auto part = context.getValues(input);
+      if (!part)
+        return success();
+      values.append(part->begin(), part->end());
+    }
+    context.setResultValues(0, values);
+  }
+  return success();
 }
 
-LogicalResult SplitOp::inferResultTypes(SmallVectorImpl<Type> &types) {
-  Type elementType = getElementType(getInput().getType());
+LogicalResult SplitOp::inferShapes(ShapeContext &context) {
+  Type elementType = context.getElementType(getInput());
   int64_t count = getNumResults();
   if (count == 0)
     return emitOpError() << "needs at least one result";
-  auto in = getDims(getInput().getType());
+  auto in = context.getDims(getInput());
   if (!in) {
     for (int64_t i = 0; i < count; ++i)
-      pushType(types, std::nullopt, elementType);
+      (void)context.setResult(i, std::nullopt, elementType);
     return success();
   }
-  auto axis = normalizeAxis(getAxis(), in->size());
-  if (!axis)
-    return emitOpError() << "axis " << int64_t(getAxis())
-                         << " is out of range for " << formatDims(*in);
-  int64_t total = (*in)[*axis];
-  SmallVector<int64_t> sizes;
+  FailureOr<int64_t> axis = resolveAxis(context, int64_t(getAxis()), *in);
+  if (failed(axis))
+    return failure();
+  Dim total = (*in)[*axis];
+  Dims sizes;
   if (isPresent(getSplit())) {
-    auto given = getConstantInts(getSplit());
+    auto given = context.getInts(getSplit());
     if (given) {
       if (int64_t(given->size()) != count)
         return emitOpError() << "split has " << given->size()
@@ -462,44 +517,51 @@ LogicalResult SplitOp::inferResultTypes(SmallVectorImpl<Type> &types) {
         if (s < 0)
           return emitOpError() << "split sizes must not be negative";
         sum += s;
+        sizes.push_back(context.dim(s));
       }
-      if (total != kDynamic && sum != total)
-        return emitOpError() << "split sizes add up to " << sum
-                             << " but dim " << *axis << " is " << total;
-      sizes = *given;
+      if (failed(context.requireEqual(context.dim(sum), total, [&] {
+            return "split sizes add up to " + std::to_string(sum) +
+                   " but dim " + std::to_string(*axis) + " is " +
+                   context.format(total);
+          })))
+        return failure();
     } else {
-      sizes.assign(count, kDynamic);
+      sizes.assign(count, Dim());
     }
-  } else if (total == kDynamic) {
-    sizes.assign(count, kDynamic);
   } else {
     // Equal parts; the last one is smaller when the dim does not divide.
-    int64_t part = (total + count - 1) / count;
-    if (part * (count - 1) >= total && count > 1)
-      return emitOpError() << "cannot split dim " << *axis << " of size "
-                           << total << " into " << count << " parts";
+    Dim part = total.ceilDiv(count);
+    Dim last = total - part * (count - 1);
+    if (count > 1 && failed(context.requireAtLeast(last, 1, [&] {
+          return "cannot split dim " + std::to_string(*axis) + " of size " +
+                 context.format(total) + " into " + std::to_string(count) +
+                 " parts";
+        })))
+      return failure();
     sizes.assign(count, part);
-    sizes.back() = total - part * (count - 1);
+    sizes.back() = last;
   }
-  for (int64_t size : sizes) {
-    SmallVector<int64_t> dims = *in;
+  for (auto [i, size] : llvm::enumerate(sizes)) {
+    Dims dims = *in;
     dims[*axis] = size;
-    pushType(types, ArrayRef<int64_t>(dims), elementType);
+    (void)context.setResult(i, ArrayRef<Dim>(dims), elementType);
   }
   return success();
 }
 
-LogicalResult ExpandOp::inferResultTypes(SmallVectorImpl<Type> &types) {
-  Type elementType = getElementType(getInput().getType());
-  auto in = getDims(getInput().getType());
-  auto shape = getPartialInts(getShape());
+LogicalResult ExpandOp::inferShapes(ShapeContext &context) {
+  Type elementType = context.getElementType(getInput());
+  auto in = context.getDims(getInput());
+  auto shape = context.getValues(getShape());
   if (!in || !shape)
-    return pushType(types, std::nullopt, elementType);
-  auto dims = broadcastDims(*in, *shape);
-  if (!dims)
-    return emitOpError() << "cannot expand " << formatDims(*in) << " to "
-                         << formatDims(*shape);
-  return pushType(types, ArrayRef<int64_t>(*dims), elementType);
+    return context.setResult(0, std::nullopt, elementType);
+  FailureOr<Dims> dims = broadcast(context, *in, *shape, [&] {
+    return "cannot expand " + context.format(*in) + " to " +
+           context.format(*shape);
+  });
+  if (failed(dims))
+    return failure();
+  return context.setResult(0, *dims, elementType);
 }
 
 //===----------------------------------------------------------------------===//
@@ -519,7 +581,9 @@ OpFoldResult ConcatOp::fold(FoldAdaptor adaptor) {
   auto type = cast<RankedTensorType>(getType());
   int64_t axis = *normalizeAxis(getAxis(), type.getRank());
   ArrayRef<int64_t> dims = type.getShape();
-  int64_t outer = product(dims.take_front(axis));
+  int64_t outer = 1;
+  for (int64_t d : dims.take_front(axis))
+    outer *= d;
   SmallVector<SmallVector<Attribute>> inputs;
   SmallVector<int64_t> chunks; // elements of each input per outer index
   for (Attribute attr : adaptor.getInputs()) {

@@ -22,7 +22,7 @@ public:
   GraphImporter(MLIRContext *context, StringRef path, ::onnx::ModelProto &model)
       : context(context), model(model), graph(*model.mutable_graph()),
         fileLoc(FileLineColLoc::get(context, path, 0, 0)), builder(context),
-        tensors(context, llvm::sys::path::parent_path(path)) {}
+        tensors(context, llvm::sys::path::parent_path(path)), shapes(context) {}
 
   OwningOpRef<ModuleOp> run();
 
@@ -46,6 +46,7 @@ private:
   Location fileLoc;
   OpBuilder builder;
   TensorImporter tensors;
+  ShapeAnalysis shapes;
 
   llvm::StringMap<int64_t> opsets;                     // by domain
   llvm::StringMap<Value> values;                       // by tensor name
@@ -272,7 +273,8 @@ LogicalResult GraphImporter::importNode(const ::onnx::NodeProto &node) {
   }
   StringRef domain = isDefaultDomain(node.domain()) ? StringRef("ai.onnx")
                                                    : StringRef(node.domain());
-  NodeImport import(node, loc, opsets.lookup(domain), inputs, builder, tensors);
+  NodeImport import(node, loc, opsets.lookup(domain), inputs, builder, tensors,
+                    shapes);
   // Operators nn does not know, and forms of known ones it does not cover
   // (an importer returns no outputs for those: BatchNormalization in
   // training mode, say), are kept whole as nn.custom.
@@ -410,6 +412,7 @@ OwningOpRef<ModuleOp> GraphImporter::run() {
         argTypes[i], NameLoc::get(builder.getStringAttr(input->name()), fileLoc));
     func.setArgAttrs(i, argAttrs[i]);
   }
+  addDynamicInputDims(shapes, func);
   builder.setInsertionPointToEnd(body);
 
   FailureOr<SmallVector<const ::onnx::NodeProto *>> order = sortNodes();

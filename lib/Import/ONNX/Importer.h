@@ -10,6 +10,7 @@
 #define MLC_LIB_IMPORT_ONNX_IMPORTER_H
 
 #include "mlc/Dialect/NN/NNOps.h"
+#include "mlc/Dialect/NN/ShapeInference.h"
 #include "mlc/Dialect/NN/ShapeUtils.h"
 
 #include "mlir/IR/Builders.h"
@@ -70,9 +71,9 @@ class NodeImport {
 public:
   NodeImport(const ::onnx::NodeProto &node, mlir::Location loc, int64_t opset,
              llvm::SmallVector<mlir::Value> inputs, mlir::OpBuilder &builder,
-             TensorImporter &tensors)
+             TensorImporter &tensors, nn::ShapeAnalysis &shapes)
       : node(node), loc(loc), opset(opset), inputs(std::move(inputs)),
-        b(builder), tensors(tensors) {}
+        b(builder), tensors(tensors), shapes(shapes) {}
 
   const ::onnx::NodeProto &node;
   mlir::Location loc;
@@ -81,6 +82,8 @@ public:
   llvm::SmallVector<mlir::Value> inputs;
   mlir::OpBuilder &b;
   TensorImporter &tensors;
+  /// The graph's shapes so far: shape computations' entries carry forward.
+  nn::ShapeAnalysis &shapes;
 
   mlir::Value input(size_t i) const {
     return i < inputs.size() ? inputs[i] : mlir::Value();

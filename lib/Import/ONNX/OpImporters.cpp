@@ -80,11 +80,8 @@ Type NodeImport::unknown(Type elementType) const {
 }
 
 void NodeImport::inferTypes(Operation *op) {
-  auto inferable = dyn_cast<ShapeInferenceOpInterface>(op);
-  if (!inferable)
-    return;
   SmallVector<Type> types;
-  if (::mlir::failed(inferable.inferResultTypes(types))) {
+  if (::mlir::failed(shapes.infer(op, &types))) {
     failed = true;
     return;
   }

@@ -4,6 +4,7 @@
 #define MLC_DIALECT_NN_NNOPS_H
 
 #include "mlc/Dialect/NN/NNDialect.h"
+#include "mlc/Dialect/NN/ShapeInference.h"
 #include "mlir/Bytecode/BytecodeOpInterface.h"
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/OpDefinition.h"

@@ -41,13 +41,6 @@ std::optional<llvm::SmallVector<int64_t>> getConstantInts(mlir::Value value);
 std::optional<llvm::SmallVector<double>> getConstantFloats(mlir::Attribute attr);
 std::optional<llvm::SmallVector<double>> getConstantFloats(mlir::Value value);
 
-/// The values of a 1-D (or scalar) int64 tensor that shape computations
-/// build, as far as they are known: constants, `nn.shape` of a tensor whose
-/// dims are partly known, and concat, gather, slice, unsqueeze, squeeze,
-/// reshape and cast of those. Unknown entries are kDynamic; nullopt when not
-/// even the length is known.
-std::optional<llvm::SmallVector<int64_t>> getPartialInts(mlir::Value value);
-
 /// The raw bytes of a constant tensor in ONNX's little-endian layout, whether
 /// a dense attribute or a resource blob. Empty when not readable.
 llvm::ArrayRef<char> getRawData(mlir::ElementsAttr attr);
@@ -63,11 +56,6 @@ mlir::DenseElementsAttr makeIntsAttr(mlir::ShapedType type,
                                      llvm::ArrayRef<int64_t> values);
 mlir::DenseElementsAttr makeFloatsAttr(mlir::ShapedType type,
                                        llvm::ArrayRef<double> values);
-
-/// Numpy (multidirectional) broadcast of two shapes; nullopt when they do not
-/// broadcast.
-std::optional<llvm::SmallVector<int64_t>>
-broadcastDims(llvm::ArrayRef<int64_t> a, llvm::ArrayRef<int64_t> b);
 
 /// Formats dims as "2x3x?".
 std::string formatDims(llvm::ArrayRef<int64_t> dims);
@@ -91,18 +79,6 @@ mlir::FailureOr<Window> makeWindow(mlir::Operation *op,
                                    llvm::ArrayRef<int64_t> dilations,
                                    llvm::ArrayRef<int64_t> pads,
                                    AutoPad autoPad, bool ceilMode);
-
-/// The output size of a windowed op for each spatial input dim (kDynamic in,
-/// kDynamic out). Emits at `op` and fails when the window does not fit.
-mlir::FailureOr<llvm::SmallVector<int64_t>>
-inferWindowOutput(mlir::Operation *op, llvm::ArrayRef<int64_t> spatialDims,
-                  const Window &window);
-
-/// The output size of one spatial dim of a windowed op, for a known size.
-/// Returns a value below 1 when the window does not fit.
-int64_t windowOutputSize(int64_t in, int64_t kernel, int64_t stride,
-                         int64_t dilation, int64_t padBegin, int64_t padEnd,
-                         AutoPad autoPad, bool ceilMode);
 
 /// Normalizes an ONNX axis in [-rank, rank) to [0, rank); fails otherwise.
 std::optional<int64_t> normalizeAxis(int64_t axis, int64_t rank);
