@@ -4,6 +4,7 @@
 #include "mlc/Dialect/NN/NNOps.h"
 #include "mlc/Dialect/NN/ShapeUtils.h"
 #include "mlc/ONNX/DataTypes.h"
+#include "mlc/ONNX/OpTypes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
@@ -97,8 +98,8 @@ private:
   LogicalResult exportCustom(CustomOp op);
   void fillTensor(::onnx::TensorProto &tensor, ElementsAttr attr,
                   StringRef name);
-  ::onnx::NodeProto &addNode(Operation *op, StringRef opType,
-                             ArrayRef<Value> inputs);
+  /// Adds the node of `op` (its ONNX op type, its name) with `inputs`.
+  ::onnx::NodeProto &addNode(Operation *op, ArrayRef<Value> inputs);
 
   // Attribute setters; the ints and floats ones skip empty lists.
   static void setInt(::onnx::NodeProto &node, StringRef name, int64_t value);
@@ -195,10 +196,10 @@ void GraphExporter::fillTensor(::onnx::TensorProto &tensor, ElementsAttr attr,
   tensor.set_raw_data(std::move(bytes));
 }
 
-::onnx::NodeProto &GraphExporter::addNode(Operation *op, StringRef opType,
+::onnx::NodeProto &GraphExporter::addNode(Operation *op,
                                           ArrayRef<Value> inputs) {
   ::onnx::NodeProto &node = *graph->add_node();
-  node.set_op_type(opType.str());
+  node.set_op_type(onnx_types::getONNXOpType(op));
   node.set_name(uniqueName(baseName(op)));
   for (Value input : inputs)
     node.add_input(input ? nameOf(input) : "");
@@ -256,7 +257,7 @@ LogicalResult GraphExporter::exportCustom(CustomOp op) {
            << "is ONNX's " << op.getOpType() << " of opset " << *sourceOpset
            << ", which mlc cannot convert to opset " << opset;
   ::onnx::NodeProto &node =
-      addNode(op, op.getOpType(), SmallVector<Value>(op.getInputs()));
+      addNode(op, SmallVector<Value>(op.getInputs()));
   if (!op.getDomain().empty())
     node.set_domain(op.getDomain().str());
   for (NamedAttribute named : op.getNodeAttributes()) {
@@ -325,7 +326,7 @@ LogicalResult GraphExporter::exportOp(Operation *op) {
         return success();
       })
       .Case([&](ConvOp c) {
-        auto &node = addNode(c, "Conv", {c.getInput(), c.getWeight(), c.getBias()});
+        auto &node = addNode(c, {c.getInput(), c.getWeight(), c.getBias()});
         setInts(node, "strides", c.getStrides());
         setInts(node, "pads", c.getPads());
         setInts(node, "dilations", c.getDilations());
@@ -337,8 +338,7 @@ LogicalResult GraphExporter::exportOp(Operation *op) {
         return success();
       })
       .Case([&](ConvTransposeOp c) {
-        auto &node = addNode(c, "ConvTranspose",
-                             {c.getInput(), c.getWeight(), c.getBias()});
+        auto &node = addNode(c, {c.getInput(), c.getWeight(), c.getBias()});
         setInts(node, "strides", c.getStrides());
         setInts(node, "pads", c.getPads());
         setInts(node, "dilations", c.getDilations());
@@ -356,7 +356,7 @@ LogicalResult GraphExporter::exportOp(Operation *op) {
         if (!isMax && !p.getDilations().empty() &&
             failed(requireOpset(19, "average pooling with dilations")))
           return failure();
-        auto &node = addNode(p, isMax ? "MaxPool" : "AveragePool", {p.getInput()});
+        auto &node = addNode(p, {p.getInput()});
         setInts(node, "kernel_shape", p.getKernelShape());
         setInts(node, "strides", p.getStrides());
         setInts(node, "pads", p.getPads());
@@ -370,31 +370,22 @@ LogicalResult GraphExporter::exportOp(Operation *op) {
         return success();
       })
       .Case([&](GlobalPoolOp p) {
-        addNode(p, p.getKind() == PoolKind::max ? "GlobalMaxPool"
-                                                : "GlobalAveragePool",
-                {p.getInput()});
+        addNode(p, {p.getInput()});
         return success();
       })
       .Case([&](BatchNormOp b) {
-        auto &node = addNode(b, "BatchNormalization",
-                             {b.getInput(), b.getScale(), b.getBias(),
+        auto &node = addNode(b, {b.getInput(), b.getScale(), b.getBias(),
                               b.getMean(), b.getVariance()});
         setFloat(node, "epsilon", b.getEpsilon().convertToFloat());
         return success();
       })
       .Case([&](InstanceNormOp n) {
-        auto &node = addNode(n, "InstanceNormalization",
-                             {n.getInput(), n.getScale(), n.getBias()});
+        auto &node = addNode(n, {n.getInput(), n.getScale(), n.getBias()});
         setFloat(node, "epsilon", n.getEpsilon().convertToFloat());
         return success();
       })
       .Case([&](UnaryOp u) {
-        static const char *names[] = {
-            "Relu", "LeakyRelu", "Sigmoid", "Tanh",  "HardSigmoid",
-            "HardSwish", "Elu", "Softplus", "Exp", "Log", "Sqrt", "Erf",
-            "Abs", "Neg", "Floor", "Ceil", "Reciprocal"};
-        auto &node = addNode(u, names[static_cast<int>(u.getKind())],
-                             {u.getInput()});
+        auto &node = addNode(u, {u.getInput()});
         if (auto alpha = u.getAlpha())
           setFloat(node, "alpha", alpha->convertToFloat());
         if (auto beta = u.getBeta())
@@ -402,25 +393,23 @@ LogicalResult GraphExporter::exportOp(Operation *op) {
         return success();
       })
       .Case([&](BinaryOp b) {
-        static const char *names[] = {"Add", "Sub", "Mul", "Div",
-                                      "Pow", "Max", "Min"};
-        addNode(b, names[static_cast<int>(b.getKind())], {b.getLhs(), b.getRhs()});
+        addNode(b, {b.getLhs(), b.getRhs()});
         return success();
       })
       .Case([&](ClipOp c) {
-        addNode(c, "Clip", {c.getInput(), c.getMin(), c.getMax()});
+        addNode(c, {c.getInput(), c.getMin(), c.getMax()});
         return success();
       })
       .Case([&](PReluOp p) {
-        addNode(p, "PRelu", {p.getInput(), p.getSlope()});
+        addNode(p, {p.getInput(), p.getSlope()});
         return success();
       })
       .Case([&](SoftmaxOp s) {
-        setInt(addNode(s, "Softmax", {s.getInput()}), "axis", s.getAxis());
+        setInt(addNode(s, {s.getInput()}), "axis", s.getAxis());
         return success();
       })
       .Case([&](GemmOp g) {
-        auto &node = addNode(g, "Gemm", {g.getA(), g.getB(), g.getC()});
+        auto &node = addNode(g, {g.getA(), g.getB(), g.getC()});
         if (g.getAlpha().convertToFloat() != 1.0f)
           setFloat(node, "alpha", g.getAlpha().convertToFloat());
         if (g.getBeta().convertToFloat() != 1.0f)
@@ -432,12 +421,10 @@ LogicalResult GraphExporter::exportOp(Operation *op) {
         return success();
       })
       .Case([&](MatMulOp m) {
-        addNode(m, "MatMul", {m.getLhs(), m.getRhs()});
+        addNode(m, {m.getLhs(), m.getRhs()});
         return success();
       })
       .Case([&](ReduceOp r) {
-        static const char *names[] = {"ReduceMean", "ReduceSum", "ReduceMax",
-                                      "ReduceMin", "ReduceProd"};
         bool axesInput = opset >= (r.getKind() == ReduceKind::sum ? 13 : 18);
         SmallVector<int64_t> axes;
         if (!axesInput && r.getAxes()) {
@@ -447,7 +434,7 @@ LogicalResult GraphExporter::exportOp(Operation *op) {
                                .failed());
           axes = *known;
         }
-        auto &node = addNode(r, names[static_cast<int>(r.getKind())],
+        auto &node = addNode(r,
                              {r.getInput(), axesInput ? r.getAxes() : Value()});
         setInts(node, "axes", axes);
         if (!r.getKeepdims())
@@ -469,7 +456,7 @@ LogicalResult GraphExporter::exportOp(Operation *op) {
                 CoordinateTransform::half_pixel_symmetric &&
             failed(requireOpset(19, "half_pixel_symmetric")))
           return failure();
-        auto &node = addNode(r, "Resize", {r.getInput(), r.getRoi(),
+        auto &node = addNode(r, {r.getInput(), r.getRoi(),
                                            r.getScales(), r.getSizes()});
         setString(node, "mode", stringifyResizeMode(r.getMode()));
         setString(node, "coordinate_transformation_mode",
@@ -490,13 +477,13 @@ LogicalResult GraphExporter::exportOp(Operation *op) {
         return success();
       })
       .Case([&](DepthToSpaceOp d) {
-        auto &node = addNode(d, "DepthToSpace", {d.getInput()});
+        auto &node = addNode(d, {d.getInput()});
         setInt(node, "blocksize", d.getBlocksize());
         setString(node, "mode", d.getMode() == DepthToSpaceMode::dcr ? "DCR" : "CRD");
         return success();
       })
       .Case([&](SpaceToDepthOp s) {
-        setInt(addNode(s, "SpaceToDepth", {s.getInput()}), "blocksize",
+        setInt(addNode(s, {s.getInput()}), "blocksize",
                s.getBlocksize());
         return success();
       })
@@ -505,14 +492,14 @@ LogicalResult GraphExporter::exportOp(Operation *op) {
           return failure();
         if (p.getMode() == PadMode::wrap && failed(requireOpset(19, "wrap padding")))
           return failure();
-        auto &node = addNode(p, "Pad", {p.getInput(), p.getPads(),
+        auto &node = addNode(p, {p.getInput(), p.getPads(),
                                         p.getConstantValue(), p.getAxes()});
         if (p.getMode() != PadMode::constant)
           setString(node, "mode", stringifyPadMode(p.getMode()));
         return success();
       })
       .Case([&](ReshapeOp r) {
-        auto &node = addNode(r, "Reshape", {r.getInput(), r.getShape()});
+        auto &node = addNode(r, {r.getInput(), r.getShape()});
         if (r.getAllowzero()) {
           if (failed(requireOpset(14, "allowzero")))
             return failure();
@@ -521,44 +508,44 @@ LogicalResult GraphExporter::exportOp(Operation *op) {
         return success();
       })
       .Case([&](FlattenOp f) {
-        setInt(addNode(f, "Flatten", {f.getInput()}), "axis", f.getAxis());
+        setInt(addNode(f, {f.getInput()}), "axis", f.getAxis());
         return success();
       })
       .Case([&](TransposeOp t) {
-        auto &node = addNode(t, "Transpose", {t.getInput()});
+        auto &node = addNode(t, {t.getInput()});
         if (auto perm = t.getPerm())
           setInts(node, "perm", *perm);
         return success();
       })
       .Case([&](SqueezeOp s) {
-        addNode(s, "Squeeze", {s.getInput(), s.getAxes()});
+        addNode(s, {s.getInput(), s.getAxes()});
         return success();
       })
       .Case([&](UnsqueezeOp u) {
-        addNode(u, "Unsqueeze", {u.getInput(), u.getAxes()});
+        addNode(u, {u.getInput(), u.getAxes()});
         return success();
       })
       .Case([&](ConcatOp c) {
-        setInt(addNode(c, "Concat", SmallVector<Value>(c.getInputs())), "axis",
+        setInt(addNode(c, SmallVector<Value>(c.getInputs())), "axis",
                c.getAxis());
         return success();
       })
       .Case([&](SplitOp s) {
-        auto &node = addNode(s, "Split", {s.getInput(), s.getSplit()});
+        auto &node = addNode(s, {s.getInput(), s.getSplit()});
         setInt(node, "axis", s.getAxis());
         if (!s.getSplit() && opset >= 18)
           setInt(node, "num_outputs", s.getNumResults());
         return success();
       })
       .Case([&](ExpandOp e) {
-        addNode(e, "Expand", {e.getInput(), e.getShape()});
+        addNode(e, {e.getInput(), e.getShape()});
         return success();
       })
       .Case([&](ShapeOp s) {
         if ((s.getStart() != 0 || s.getEnd()) &&
             failed(requireOpset(15, "start and end")))
           return failure();
-        auto &node = addNode(s, "Shape", {s.getInput()});
+        auto &node = addNode(s, {s.getInput()});
         if (s.getStart() != 0)
           setInt(node, "start", s.getStart());
         if (auto end = s.getEnd())
@@ -566,22 +553,22 @@ LogicalResult GraphExporter::exportOp(Operation *op) {
         return success();
       })
       .Case([&](GatherOp g) {
-        setInt(addNode(g, "Gather", {g.getInput(), g.getIndices()}), "axis",
+        setInt(addNode(g, {g.getInput(), g.getIndices()}), "axis",
                g.getAxis());
         return success();
       })
       .Case([&](SliceOp s) {
-        addNode(s, "Slice", {s.getInput(), s.getStarts(), s.getEnds(),
+        addNode(s, {s.getInput(), s.getStarts(), s.getEnds(),
                              s.getAxes(), s.getSteps()});
         return success();
       })
       .Case([&](CastOp c) {
-        setInt(addNode(c, "Cast", {c.getInput()}), "to",
+        setInt(addNode(c, {c.getInput()}), "to",
                onnx_types::getDataType(getElementType(c.getType())));
         return success();
       })
       .Case([&](ConstantOfShapeOp c) {
-        auto &node = addNode(c, "ConstantOfShape", {c.getShape()});
+        auto &node = addNode(c, {c.getShape()});
         if (auto value = c.getValueAttr())
           fillTensor(*addAttribute(node, "value", ::onnx::AttributeProto::TENSOR)
                           .mutable_t(),
@@ -590,8 +577,7 @@ LogicalResult GraphExporter::exportOp(Operation *op) {
       })
       .Case<QuantizeLinearOp, DequantizeLinearOp>([&](auto q) {
         constexpr bool quantize = std::is_same_v<decltype(q), QuantizeLinearOp>;
-        auto &node = addNode(q, quantize ? "QuantizeLinear" : "DequantizeLinear",
-                             {q.getInput(), q.getScale(), q.getZeroPoint()});
+        auto &node = addNode(q, {q.getInput(), q.getScale(), q.getZeroPoint()});
         if (q.getAxis() != 1)
           setInt(node, "axis", q.getAxis());
         if (q.getBlockSize() != 0) {
