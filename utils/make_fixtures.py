@@ -7,6 +7,9 @@ python3-torchvision):
     /usr/bin/python3 utils/make_fixtures.py --out /tmp/fx   # the same tree under /tmp/fx
     /usr/bin/python3 utils/make_fixtures.py --verify        # also run each model in ONNX
                                                             # Runtime (utils/ort_compare.py)
+    /usr/bin/python3 utils/make_fixtures.py --only analysis --verify
+                                                            # only test/Analysis/Inputs,
+                                                            # checked at several sizes
 
 Deterministic: fixed seeds, one thread, no timestamps; running it again gives byte-identical
 files (check: generate with --out into two folders and `diff -r`, or compare the sha256
@@ -76,6 +79,107 @@ test/Import/ONNX/Inputs/  (onnx.helper; every valid model passes onnx.checker wi
                        Split (attr, axis -1) -> ReduceMean (axes [-1] attr) -> Add ->
                        Unsqueeze/Squeeze (negative axes attrs) -> Softmax (default axis 1,
                        4-D again) -> "y" [1,3,9,4].
+
+test/Analysis/Inputs/  (fixtures of `mlc check-flexible`; torch.onnx.export opset 13, eval
+                       mode, do_constant_folding, input "image" [1,3,H,W] float32, output
+                       "out" or "logits"; default torch init from torch.manual_seed(0), no
+                       BatchNorm; each file under 200 KB)
+  <net>_static.onnx is the fixed-size export (all dims static: what users feed mlc);
+  <net>_dynamic.onnx is the same net and weights exported with dynamic_axes {2: "height",
+  3: "width"} on the input (and the output dims noted below), from the net written size-
+  independently: it is what ONNX Runtime runs at other sizes to check a formula. Declared
+  output dims of the dynamic files are torch's guesses and partly wrong (fcn_dynamic says
+  [Resizeout_dim_0, Resizeout_dim_1, height, width]; resize_const20_dynamic says
+  [Convout_dim_0, 4, Convout_dim_2, Convout_dim_3] for a constant [1,4,20,20]): do not
+  trust them. Formulas below use H, W for the input's dims 2 and 3; ceil(H/2) is what the
+  conv formula floor((H + 2 - 3)/2) + 1 gives for a 3x3 stride-2 pad-1 conv. "runs in ORT"
+  lists what `make_fixtures.py --verify` checks (output dims, and the numbers equal torch's
+  at 1e-4); "fails" lists sizes ORT must refuse.
+  fcn_{static,dynamic}.onnx   FCN-style segmentation: 3x3 convs stride 2 (3->8->16->16,
+                       /backbone/conv1..3), a 3x3 conv with dilation 2 (/backbone/conv4),
+                       1x1 classifier (21 classes), F.interpolate(size=x.shape[-2:],
+                       bilinear, align_corners=False). Static at 64x64: Resize '/Resize'
+                       takes sizes = Concat('/Concat': Slice(Shape(classifier out))[0:2],
+                       Constant '/Constant_3' [64, 64]): the input size, baked. Verdict
+                       baked (sizes[2] = 64 = H, sizes[3] = 64 = W; 8*ceil(H/8) also gives
+                       64 but is wrong elsewhere: the dynamic export computes sizes from
+                       Shape(image) -> Gather 2, 3). Output [1, 21, H, W]; constraints
+                       none beyond H, W >= 1. Dynamic (output dims 2, 3 "height",
+                       "width"): flexible, [1, 21, H, W]; runs in ORT at 96x128 ->
+                       1x21x96x128 and 75x50 -> 1x21x75x50.
+  unet_{static,dynamic}.onnx  UNet, 6 levels: 3x3 conv + ReLU per level (widths 4, 8, 8,
+                       16, 16, 16), MaxPool(2) x5 down to 1/32 ('/pool/MaxPool',
+                       '/pool_1/MaxPool'..'/pool_4/MaxPool'); up by 2 per level with nearest
+                       Upsample (Resize with constant scales [1,1,2,2]: '/up.4/Resize',
+                       '/up.1/Resize') or ConvTranspose k=2 s=2 ('/up.3', '/up.2', '/up.0'),
+                       torch.cat with the skip ('/Concat' .. '/Concat_4', deepest first),
+                       3x3 conv, 1x1 head (2 classes). No size-derived constant: the static
+                       export (64x64) is flexible too. Constraints: H >= 32, H % 32 == 0,
+                       W >= 32, W % 32 == 0 (each Concat needs 2*floor(h/2) == h at its
+                       level); output [1, 2, H, W]. Dynamic runs in ORT at 96x96, 128x64,
+                       32x32; fails at 80x64 ("Non-zero status code returned while running
+                       Concat node. Name:'/Concat' ... Non concat axis dimensions must match:
+                       Axis 2 has mismatched dimensions of 5 and 4"), 64x48 (same, "Axis 3
+                       ... 3 and 2") and 16x16 (same, "Axis 2 ... 1 and 2": ORT's MaxPool
+                       k=2 s=2 makes 1x1 out of a 1x1 input where the ONNX formula says 0).
+  classifier_gap_{static,dynamic}.onnx  3x3 convs (stride 2, 2, 1; 3->8->16->16),
+                       AdaptiveAvgPool2d(1) -> GlobalAveragePool '/pool/GlobalAveragePool',
+                       Flatten '/flat/Flatten', Gemm '/fc/Gemm' (16 -> 1000). Flexible,
+                       output [1, 1000], constraints none beyond H, W >= 1. Dynamic runs in
+                       ORT at 96x128, 33x17, 1x1 -> 1x1000.
+  classifier_flatten_static.onnx  3x3 convs stride 2 x3 (3->12->12->12, total stride 8),
+                       Flatten '/flat/Flatten', Gemm '/fc/Gemm' (fc.weight [10, 768],
+                       transB). Static at 64x64 only. Blocked: Gemm needs K = 768 = 12*8*8;
+                       the Flatten gives K = 12*ceil(H/8)*ceil(W/8), which is 768 only when
+                       ceil(H/8)*ceil(W/8) = 64 (H, W in 57..64, or e.g. H in 25..32 with W
+                       in 121..128); fix: global average pooling before the Flatten. Output
+                       [1, 10]. (Checked with a dynamic re-export that is not committed: runs
+                       in ORT at 60x57 and 32x128, fails at 96x96 with "GEMM: Dimension
+                       mismatch, W: {10,768} K: 1728 N:10" and at 64x65 with K: 864.)
+  resize_const_{static,dynamic}.onnx  3x3 convs stride 2 x2 (3->8->8: 1/4 of the input),
+                       F.interpolate(size=(56, 56), bilinear) '/Resize', 1x1 conv (8->4).
+                       Static at 112x112: sizes = Concat(Slice(Shape)[0:2], Constant
+                       '/Constant_3' [56, 56]). The source with the literal (56, 56) and the
+                       one with (x.shape[-2] // 2, x.shape[-1] // 2) export byte-identical
+                       graphs at 112 (this script checks it), so the file cannot tell them
+                       apart: verdict baked (56 = floor(H/2) at H = 112; also = 2x the
+                       Resize's input dim 28 = 2*ceil(H/4); the two agree only when H % 4
+                       == 0: test at multiples of 4). Generalized output [1, 4, floor(H/2),
+                       floor(W/2)]. The dynamic export is the x.shape // 2 source (output
+                       dims 2, 3 "out_height", "out_width"; Shape -> Gather -> Div 2 -> Cast
+                       -> Concat): runs in ORT at 96x128 -> 1x4x48x64, 100x60 -> 1x4x50x30,
+                       75x50 -> 1x4x37x25 (where 2*ceil(H/4) would say 38x26).
+  resize_const20_{static,dynamic}.onnx  the same net with F.interpolate(size=(20, 20)) at
+                       64x64: the Resize's input is 16x16 there, and 20 is no multiple or
+                       fraction of 64, 32 or 16 (20/16 = 5/4). Flexible by design: output
+                       [1, 4, 20, 20] whatever the input; no baked constant; constraints
+                       none beyond H, W >= 1. Dynamic (same source) runs in ORT at 96x128
+                       and 40x72 -> 1x4x20x20.
+  reshape_baked_{static,dynamic}.onnx  3x3 convs stride 2 x2 (3->6->6) -> [1, 6, ceil(H/4),
+                       ceil(W/4)], x.view(1, 6, 96) -> Reshape '/Reshape' with Constant
+                       [1, 6, 96], Conv1d 1x1 (6->4), Softmax over the last axis. Static at
+                       H=32, W=48 (not square, so that H and W cannot be swapped unseen):
+                       verdict baked: 96 = ceil(H/4)*ceil(W/4) = 8*12 (what the element
+                       count requires; 3*H, 2*W and H*W/16 are also 96 at 32x48, and wrong
+                       elsewhere); 6 is the channel count, not a size. Generalized output
+                       [1, 4, ceil(H/4)*ceil(W/4)]. The dynamic export is the flatten(2)
+                       source (Reshape to Concat(Slice(Shape)[0:2], [-1]); torch emits the
+                       same for flatten(2) even in a fixed-size export; output dim 2
+                       "out_length"): runs in ORT at 64x40 -> 1x4x160, 30x50 -> 1x4x104.
+  dynamic_dims_dynamic.onnx   no static twin: exported with dim_params ["batch", 3,
+                       "height", "width"], output ["batch", 4, "out_height", "out_width"].
+                       3x3 conv (3->8), 3x3 conv stride 2 (8->8), ConvTranspose '/up/
+                       ConvTranspose' k=4 s=2 pad 1 (8->4). Flexible: output [N, 4,
+                       2*ceil(H/2), 2*ceil(W/2)] (H + 1 for odd H); constraints none beyond
+                       H, W >= 1. Runs in ORT at 1x3x32x32 -> 1x4x32x32, 2x3x48x40 ->
+                       2x4x48x40, 1x3x33x17 -> 1x4x34x18.
+  depth_to_space_sr_{static,dynamic}.onnx  ESPCN-like super-resolution: 5x5 conv (3->16),
+                       Tanh, 3x3 conv (16->8), Tanh, 3x3 conv (8->27), PixelShuffle(3) ->
+                       DepthToSpace '/pixel_shuffle/DepthToSpace' (blocksize 3, CRD). Static
+                       at 32x32 -> [1, 3, 96, 96]. Flexible, output [1, 3, 3*H, 3*W];
+                       constraints none beyond H, W >= 1. Dynamic (output dims 2, 3
+                       "out_height", "out_width") runs in ORT at 48x40 -> 1x3x144x120 and
+                       17x23 -> 1x3x51x69.
 """
 
 import argparse
@@ -606,6 +710,375 @@ def make_import_inputs(root):
 
 
 # ----------------------------------------------------------------------------------------
+# test/Analysis/Inputs: fixtures of `mlc check-flexible` (see the header for each one)
+
+ANALYSIS_DIR = os.path.join("test", "Analysis", "Inputs")
+MAX_ANALYSIS_BYTES = 200 * 1024
+
+
+def _seq(nn, *layers):
+    """nn.Sequential of named layers, so that the ONNX node names read like the layers
+    (/fc/Gemm, /flat/Flatten) rather than /7/Gemm."""
+    import collections
+    return nn.Sequential(collections.OrderedDict(layers))
+
+
+def _conv_relu(nn, name, cin, cout, stride=1, dilation=1):
+    """(name, 3x3 conv with 'same' padding), (name_relu, ReLU)"""
+    return [(name, nn.Conv2d(cin, cout, 3, stride=stride, padding=dilation, dilation=dilation)),
+            (name + "_relu", nn.ReLU())]
+
+
+def flex_fcn(torch, flexible):
+    import torch.nn as nn
+    import torch.nn.functional as F
+
+    class Fcn(nn.Module):
+        def __init__(self, classes=21):
+            super().__init__()
+            self.backbone = _seq(nn, *_conv_relu(nn, "conv1", 3, 8, stride=2),
+                                 *_conv_relu(nn, "conv2", 8, 16, stride=2),
+                                 *_conv_relu(nn, "conv3", 16, 16, stride=2),
+                                 *_conv_relu(nn, "conv4", 16, 16, dilation=2))
+            self.classifier = nn.Conv2d(16, classes, 1)
+
+        def forward(self, x):
+            y = self.classifier(self.backbone(x))
+            return F.interpolate(y, size=x.shape[-2:], mode="bilinear", align_corners=False)
+
+    return Fcn()
+
+
+def flex_unet(torch, flexible):
+    import torch.nn as nn
+
+    class UNet(nn.Module):
+        """Six levels (full size, then 1/2 .. 1/32 after five MaxPool(2)); the decoder goes
+        back up by 2 per level (nearest Upsample at levels 4 and 1, ConvTranspose(k=2, s=2)
+        elsewhere) and concatenates each encoder level's output as the skip."""
+
+        def __init__(self, widths=(4, 8, 8, 16, 16, 16), classes=2):
+            super().__init__()
+            self.enc = nn.ModuleList()
+            cin = 3
+            for w in widths:
+                self.enc.append(nn.Conv2d(cin, w, 3, padding=1))
+                cin = w
+            self.pool = nn.MaxPool2d(2)
+            self.up = nn.ModuleList()
+            self.dec = nn.ModuleList()
+            for i in range(len(widths) - 1):
+                below = widths[i + 1]
+                if i in (1, 4):
+                    self.up.append(nn.Upsample(scale_factor=2, mode="nearest"))
+                else:
+                    self.up.append(nn.ConvTranspose2d(below, below, 2, stride=2))
+                self.dec.append(nn.Conv2d(below + widths[i], widths[i], 3, padding=1))
+            self.head = nn.Conv2d(widths[0], classes, 1)
+
+        def forward(self, x):
+            skips = []
+            for i, enc in enumerate(self.enc):
+                if i:
+                    x = self.pool(x)
+                x = torch.relu(enc(x))
+                skips.append(x)
+            for i in reversed(range(len(self.dec))):
+                x = torch.relu(self.dec[i](torch.cat([self.up[i](x), skips[i]], 1)))
+            return self.head(x)
+
+    return UNet()
+
+
+def flex_classifier_gap(torch, flexible):
+    import torch.nn as nn
+    return _seq(nn, *_conv_relu(nn, "conv1", 3, 8, stride=2),
+                *_conv_relu(nn, "conv2", 8, 16, stride=2), *_conv_relu(nn, "conv3", 16, 16),
+                ("pool", nn.AdaptiveAvgPool2d(1)), ("flat", nn.Flatten()),
+                ("fc", nn.Linear(16, 1000)))
+
+
+def flex_classifier_flatten(torch, flexible):
+    import torch.nn as nn
+    return _seq(nn, *_conv_relu(nn, "conv1", 3, 12, stride=2),
+                *_conv_relu(nn, "conv2", 12, 12, stride=2),
+                *_conv_relu(nn, "conv3", 12, 12, stride=2),
+                ("flat", nn.Flatten()), ("fc", nn.Linear(12 * 8 * 8, 10)))
+
+
+def _resize_net(torch, size_of):
+    """Two stride-2 convs (1/4 of the input), a bilinear resize to size_of(x), a 1x1 conv."""
+    import torch.nn as nn
+    import torch.nn.functional as F
+
+    class ResizeNet(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.features = _seq(nn, *_conv_relu(nn, "conv1", 3, 8, stride=2),
+                                 *_conv_relu(nn, "conv2", 8, 8, stride=2))
+            self.head = nn.Conv2d(8, 4, 1)
+
+        def forward(self, x):
+            y = F.interpolate(self.features(x), size=size_of(x), mode="bilinear",
+                              align_corners=False)
+            return self.head(y)
+
+    return ResizeNet()
+
+
+def flex_resize_const(torch, flexible):
+    # The fixed-size source has the literal (56, 56); the flexible one computes half the
+    # input size. torch exports both identically at 112x112 (checked in make_analysis_inputs).
+    if flexible:
+        return _resize_net(torch, lambda x: (x.shape[-2] // 2, x.shape[-1] // 2))
+    return _resize_net(torch, lambda x: (56, 56))
+
+
+def flex_resize_const20(torch, flexible):
+    return _resize_net(torch, lambda x: (20, 20))
+
+
+def flex_reshape_baked(torch, flexible):
+    import torch.nn as nn
+
+    class ReshapeNet(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.features = _seq(nn, *_conv_relu(nn, "conv1", 3, 6, stride=2),
+                                 ("conv2", nn.Conv2d(6, 6, 3, stride=2, padding=1)))
+            self.proj = nn.Conv1d(6, 4, 1)
+
+        def forward(self, x):
+            y = self.features(x)
+            # The literal is what the fixed-size source says; flatten(2) computes it (as
+            # Shape/Slice/Concat with -1, even in a fixed-size export).
+            y = y.flatten(2) if flexible else y.view(1, 6, 96)
+            return torch.softmax(self.proj(y), dim=-1)
+
+    return ReshapeNet()
+
+
+def flex_dynamic_dims(torch, flexible):
+    import torch.nn as nn
+    return _seq(nn, *_conv_relu(nn, "conv1", 3, 8), *_conv_relu(nn, "conv2", 8, 8, stride=2),
+                ("up", nn.ConvTranspose2d(8, 4, 4, stride=2, padding=1)))
+
+
+def flex_depth_to_space_sr(torch, flexible):
+    import torch.nn as nn
+    return _seq(nn, ("conv1", nn.Conv2d(3, 16, 5, padding=2)), ("tanh1", nn.Tanh()),
+                ("conv2", nn.Conv2d(16, 8, 3, padding=1)), ("tanh2", nn.Tanh()),
+                ("conv3", nn.Conv2d(8, 3 * 3 * 3, 3, padding=1)),
+                ("pixel_shuffle", nn.PixelShuffle(3)))
+
+
+# net: (builder, output name, output dims made dynamic in the dynamic export)
+ANALYSIS_NETS = {
+    "fcn": (flex_fcn, "out", {2: "height", 3: "width"}),
+    "unet": (flex_unet, "out", {2: "height", 3: "width"}),
+    "classifier_gap": (flex_classifier_gap, "logits", {}),
+    "classifier_flatten": (flex_classifier_flatten, "logits", {}),
+    "resize_const": (flex_resize_const, "out", {2: "out_height", 3: "out_width"}),
+    "resize_const20": (flex_resize_const20, "out", {}),
+    "reshape_baked": (flex_reshape_baked, "out", {2: "out_length"}),
+    "dynamic_dims": (flex_dynamic_dims, "out", {0: "batch", 2: "out_height", 3: "out_width"}),
+    "depth_to_space_sr": (flex_depth_to_space_sr, "out", {2: "out_height", 3: "out_width"}),
+}
+
+# (file stem, net, traced input (H, W), input dims made dynamic). The dynamic exports come
+# from the net written size-independently (flexible=True); the static ones from the
+# fixed-size source.
+DYN_HW = {2: "height", 3: "width"}
+DYN_NHW = {0: "batch", 2: "height", 3: "width"}
+ANALYSIS_EXPORTS = [
+    ("fcn_static", "fcn", (64, 64), None),
+    ("fcn_dynamic", "fcn", (64, 64), DYN_HW),
+    ("unet_static", "unet", (64, 64), None),
+    ("unet_dynamic", "unet", (64, 64), DYN_HW),
+    ("classifier_gap_static", "classifier_gap", (64, 64), None),
+    ("classifier_gap_dynamic", "classifier_gap", (64, 64), DYN_HW),
+    ("classifier_flatten_static", "classifier_flatten", (64, 64), None),
+    ("resize_const_static", "resize_const", (112, 112), None),
+    ("resize_const_dynamic", "resize_const", (112, 112), DYN_HW),
+    ("resize_const20_static", "resize_const20", (64, 64), None),
+    ("resize_const20_dynamic", "resize_const20", (64, 64), DYN_HW),
+    ("reshape_baked_static", "reshape_baked", (32, 48), None),
+    ("reshape_baked_dynamic", "reshape_baked", (32, 48), DYN_HW),
+    ("dynamic_dims_dynamic", "dynamic_dims", (32, 32), DYN_NHW),
+    ("depth_to_space_sr_static", "depth_to_space_sr", (32, 32), None),
+    ("depth_to_space_sr_dynamic", "depth_to_space_sr", (32, 32), DYN_HW),
+]
+
+# What ONNX Runtime must do with each file (make_fixtures.py --verify checks it, and that
+# the numbers equal torch's): input NxCxHxW -> output dims, or None: ORT must refuse to run.
+ANALYSIS_RUNS = {
+    "fcn_static": [((1, 3, 64, 64), (1, 21, 64, 64))],
+    "fcn_dynamic": [((1, 3, 96, 128), (1, 21, 96, 128)), ((1, 3, 75, 50), (1, 21, 75, 50))],
+    "unet_static": [((1, 3, 64, 64), (1, 2, 64, 64))],
+    "unet_dynamic": [((1, 3, 96, 96), (1, 2, 96, 96)), ((1, 3, 128, 64), (1, 2, 128, 64)),
+                     ((1, 3, 32, 32), (1, 2, 32, 32)),
+                     ((1, 3, 80, 64), None), ((1, 3, 64, 48), None), ((1, 3, 16, 16), None)],
+    "classifier_gap_static": [((1, 3, 64, 64), (1, 1000))],
+    "classifier_gap_dynamic": [((1, 3, 96, 128), (1, 1000)), ((1, 3, 33, 17), (1, 1000)),
+                               ((1, 3, 1, 1), (1, 1000))],
+    "classifier_flatten_static": [((1, 3, 64, 64), (1, 10))],
+    "resize_const_static": [((1, 3, 112, 112), (1, 4, 56, 56))],
+    "resize_const_dynamic": [((1, 3, 96, 128), (1, 4, 48, 64)), ((1, 3, 100, 60), (1, 4, 50, 30)),
+                             ((1, 3, 75, 50), (1, 4, 37, 25))],
+    "resize_const20_static": [((1, 3, 64, 64), (1, 4, 20, 20))],
+    "resize_const20_dynamic": [((1, 3, 96, 128), (1, 4, 20, 20)), ((1, 3, 40, 72), (1, 4, 20, 20))],
+    "reshape_baked_static": [((1, 3, 32, 48), (1, 4, 96))],
+    "reshape_baked_dynamic": [((1, 3, 64, 40), (1, 4, 160)), ((1, 3, 30, 50), (1, 4, 104))],
+    "dynamic_dims_dynamic": [((1, 3, 32, 32), (1, 4, 32, 32)), ((2, 3, 48, 40), (2, 4, 48, 40)),
+                             ((1, 3, 33, 17), (1, 4, 34, 18))],
+    "depth_to_space_sr_static": [((1, 3, 32, 32), (1, 3, 96, 96))],
+    "depth_to_space_sr_dynamic": [((1, 3, 48, 40), (1, 3, 144, 120)),
+                                  ((1, 3, 17, 23), (1, 3, 51, 69))],
+}
+
+# Re-exports made only to check a claim in ORT (written to a temporary folder, not
+# committed): classifier_flatten with dynamic H and W runs where ceil(H/8)*ceil(W/8) == 64
+# (Gemm's K = 12*64) and nowhere else.
+ANALYSIS_PROBES = [
+    ("classifier_flatten", (64, 64), DYN_HW,
+     [((1, 3, 60, 57), (1, 10)), ((1, 3, 32, 128), (1, 10)), ((1, 3, 96, 96), None),
+      ((1, 3, 64, 65), None)]),
+]
+
+
+def build_analysis_net(name, flexible):
+    torch = _torch()
+    torch.manual_seed(0)
+    make, out_name, out_axes = ANALYSIS_NETS[name]
+    net = make(torch, flexible)
+    net.eval()
+    return net, out_name, out_axes
+
+
+def export_analysis(name, hw, in_axes, path):
+    """torch.onnx.export at opset 13, eval mode, input "image" [1,3,H,W]; in_axes (a dict
+    dim -> dim_param) makes input dims dynamic, and the net's listed output dims too."""
+    import onnx
+    torch = _torch()
+    net, out_name, out_axes = build_analysis_net(name, flexible=in_axes is not None)
+    x = torch.zeros(1, 3, hw[0], hw[1])
+    dynamic_axes = None
+    if in_axes:
+        dynamic_axes = {"image": dict(in_axes)}
+        if out_axes:
+            dynamic_axes[out_name] = dict(out_axes)
+    buf = io.BytesIO()
+    with torch.no_grad():
+        torch.onnx.export(net, x, buf, opset_version=13, input_names=["image"],
+                          output_names=[out_name], dynamic_axes=dynamic_axes,
+                          do_constant_folding=True)
+    model = onnx.load_from_string(buf.getvalue())
+    model.doc_string = ""
+    for node in model.graph.node:
+        node.doc_string = ""
+    onnx.checker.check_model(model, full_check=True)
+    data = model.SerializeToString()
+    with open(path, "wb") as f:
+        f.write(data)
+    return model
+
+
+def _graph_bytes(model):
+    g = type(model.graph)()
+    g.CopyFrom(model.graph)
+    return g.SerializeToString()
+
+
+def make_analysis_inputs(root):
+    import onnx
+    out_dir = os.path.join(root, ANALYSIS_DIR)
+    os.makedirs(out_dir, exist_ok=True)
+    written = []
+    models = {}
+    for stem, name, hw, in_axes in ANALYSIS_EXPORTS:
+        path = os.path.join(out_dir, stem + ".onnx")
+        models[stem] = export_analysis(name, hw, in_axes, path)
+        written.append(path)
+    # The static and dynamic exports of one net hold the same weights.
+    by_net = {}
+    for stem, name, _, _ in ANALYSIS_EXPORTS:
+        inits = sorted((t.name, t.SerializeToString()) for t in models[stem].graph.initializer)
+        if name in by_net and by_net[name][1] != inits:
+            raise AssertionError("%s.onnx: weights differ from %s.onnx" % (stem, by_net[name][0]))
+        by_net.setdefault(name, (stem, inits))
+    # The header says that the literal (56, 56) and x.shape[-2:] // 2 export the same graph
+    # at 112x112 (torch folds the size arithmetic): check it.
+    torch = _torch()
+    net, out_name, _ = build_analysis_net("resize_const", flexible=True)
+    buf = io.BytesIO()
+    with torch.no_grad():
+        torch.onnx.export(net, torch.zeros(1, 3, 112, 112), buf, opset_version=13,
+                          input_names=["image"], output_names=[out_name],
+                          do_constant_folding=True)
+    flexible_static = onnx.load_from_string(buf.getvalue())
+    for node in flexible_static.graph.node:
+        node.doc_string = ""
+    if _graph_bytes(flexible_static) != _graph_bytes(models["resize_const_static"]):
+        raise AssertionError("resize_const: the x.shape // 2 source no longer exports like "
+                             "the literal (56, 56) at 112x112")
+    return written
+
+
+def verify_analysis(root):
+    """Runs each test/Analysis/Inputs model in ONNX Runtime at the sizes of ANALYSIS_RUNS
+    (and the probes): the output dims must be the listed ones, the numbers torch's, and the
+    sizes listed as failing must fail. Returns True if all is well."""
+    import ort_compare as oc
+    torch = _torch()
+    ok = True
+    work = tempfile.mkdtemp(prefix="mlc-fixtures-verify-analysis.")
+
+    def check(label, path, name, flexible, runs):
+        nonlocal ok
+        net, _, _ = build_analysis_net(name, flexible)
+        for shape, want in runs:
+            tag = "%-34s %-13s" % (label, oc.format_dims(shape))
+            try:
+                outs, _ = oc.run_model(path, os.path.join(work, "out"), shape=list(shape))
+            except oc.OrtError as e:
+                reason = " ".join(str(e).split("Status Message: ")[-1].split())[:110]
+                if want is None:
+                    print("  %s fails, as it must: %s" % (tag, reason))
+                else:
+                    ok = False
+                    print("  %s FAILS in ORT (expected %s): %s"
+                          % (tag, oc.format_dims(want), reason))
+                continue
+            got = list(outs.values())[0]
+            if want is None:
+                ok = False
+                print("  %s RUNS (%s) but must fail" % (tag, oc.format_dims(got.shape)))
+                continue
+            x = oc.sin_pattern(list(shape))
+            with torch.no_grad():
+                ref = net(torch.from_numpy(x)).numpy()
+            r = oc.compare_arrays(ref, got, rtol=1e-4)
+            good = tuple(got.shape) == tuple(want) and r["ok"]
+            ok &= good
+            print("  %s -> %-14s torch vs ORT ratio %.2g  %s"
+                  % (tag, oc.format_dims(got.shape), r["ratio"],
+                     "ok" if good else "MISMATCH (expected %s) %s"
+                     % (oc.format_dims(want), r["note"])))
+
+    try:
+        for stem, name, _, in_axes in ANALYSIS_EXPORTS:
+            check(stem + ".onnx", os.path.join(root, ANALYSIS_DIR, stem + ".onnx"), name,
+                  in_axes is not None, ANALYSIS_RUNS[stem])
+        for name, hw, in_axes, runs in ANALYSIS_PROBES:
+            path = os.path.join(work, name + "_probe.onnx")
+            export_analysis(name, hw, in_axes, path)
+            check("(probe) %s dynamic" % name, path, name, True, runs)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return ok
+
+
+# ----------------------------------------------------------------------------------------
 # verification in ONNX Runtime (optional: needs Node.js and onnxruntime-node)
 
 def verify(root):
@@ -670,7 +1143,8 @@ def sha256(path):
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--out", default=REPO, help="root to write under (default: the repository)")
-    p.add_argument("--only", choices=["models", "inputs"], help="write only one group")
+    p.add_argument("--only", choices=["models", "inputs", "analysis"],
+                   help="write only one group")
     p.add_argument("--verify", action="store_true",
                    help="run the fixtures in ONNX Runtime (needs node + onnxruntime-node)")
     args = p.parse_args()
@@ -679,12 +1153,16 @@ def main():
         written += make_torch_models(args.out)
     if args.only in (None, "inputs"):
         written += make_import_inputs(args.out)
+    if args.only in (None, "analysis"):
+        written += make_analysis_inputs(args.out)
     status = 0
     for path in written:
         size = os.path.getsize(path)
         flag = ""
         if path.endswith(".onnx") and MODELS_DIR in path and size > MAX_MODEL_BYTES:
             flag, status = "  TOO LARGE (> %d KB)" % (MAX_MODEL_BYTES // 1024), 1
+        if ANALYSIS_DIR in path and size > MAX_ANALYSIS_BYTES:
+            flag, status = "  TOO LARGE (> %d KB)" % (MAX_ANALYSIS_BYTES // 1024), 1
         print("%9d  %s  %s%s" % (size, sha256(path)[:16], os.path.relpath(path, args.out), flag))
     models_dir = os.path.join(args.out, MODELS_DIR)
     if os.path.isdir(models_dir):
@@ -695,7 +1173,9 @@ def main():
             status = 1
     if args.verify:
         print("verifying in ONNX Runtime:")
-        if not verify(args.out):
+        if args.only != "analysis" and not verify(args.out):
+            status = 1
+        if args.only in (None, "analysis") and not verify_analysis(args.out):
             status = 1
     return status
 
