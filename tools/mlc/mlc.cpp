@@ -6,6 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "mlc/Analysis/Flexibility.h"
 #include "mlc/Dialect/NN/NNOps.h"
 #include "mlc/Dialect/NN/ShapeUtils.h"
 #include "mlc/Driver/ModelIO.h"
@@ -25,6 +26,7 @@ using namespace mlir;
 namespace {
 
 constexpr int kExitDone = 0;
+constexpr int kExitNo = 1;
 constexpr int kExitError = 2;
 
 // Everything a command needs: a context whose errors print as one line each.
@@ -225,6 +227,34 @@ int runInspect(const std::string &model, bool json) {
   return kExitDone;
 }
 
+int runCheckFlexible(const std::string &model, const std::string &input,
+                     const std::vector<int64_t> &dims, bool json) {
+  Session session;
+  OwningOpRef<ModuleOp> module = mlc::loadModel(model, &session.context);
+  if (!module)
+    return kExitError;
+  auto func = module->lookupSymbol<func::FuncOp>("main");
+  if (!func) {
+    emitError(module->getLoc()) << "has no function @main";
+    return kExitError;
+  }
+  mlc::FlexibilityOptions options;
+  options.input = input;
+  if (!dims.empty())
+    options.dims = dims;
+  FailureOr<mlc::FlexibilityReport> report =
+      mlc::analyzeFlexibility(func, options);
+  if (failed(report))
+    return kExitError;
+  report->model = model;
+  if (json)
+    llvm::outs() << llvm::formatv("{0:2}", mlc::toJSON(*report)) << "\n";
+  else
+    llvm::outs() << mlc::formatFlexibilityReport(*report);
+  return report->verdict == mlc::FlexibilityVerdict::Flexible ? kExitDone
+                                                              : kExitNo;
+}
+
 } // namespace
 
 int main(int argc, char **argv) {
@@ -267,6 +297,22 @@ int main(int argc, char **argv) {
   inspectCmd->add_option("model", model, "The model")->required();
   inspectCmd->add_flag("--json", json, "Print JSON");
 
+  std::string input;
+  std::vector<int64_t> dims;
+  auto *checkCmd = app.add_subcommand(
+      "check-flexible",
+      "Prove that a network takes other input sizes, or name the nodes that "
+      "stop it (exit 0 flexible, 1 not)");
+  checkCmd->add_option("model", model, "The model")->required();
+  checkCmd->add_option("--input", input,
+                       "The input whose dims are free (default: every input "
+                       "of high enough rank)");
+  checkCmd->add_option("--dims", dims,
+                       "The dims to free, e.g. 2,3 (default: 2,3: H and W "
+                       "of NCHW)")
+      ->delimiter(',');
+  checkCmd->add_flag("--json", json, "Print JSON (schema in docs/check-flexible.md)");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError &e) {
@@ -295,5 +341,7 @@ int main(int argc, char **argv) {
     return runExport(model, output, opset, externalData);
   if (inspectCmd->parsed())
     return runInspect(model, json);
+  if (checkCmd->parsed())
+    return runCheckFlexible(model, input, dims, json);
   return kExitError;
 }

@@ -444,6 +444,16 @@ static std::optional<Dims> refineDims(const std::optional<Dims> &inferred,
   return dims;
 }
 
+void ShapeAnalysis::assumeValues(Value value, ArrayRef<Dim> values) {
+  ShapeInfo info = fromType(value);
+  info.values = Dims(values.begin(), values.end());
+  infos[value] = info;
+  if (Operation *def = value.getDefiningOp()) {
+    inferred.insert(def);
+    assumed.insert(def);
+  }
+}
+
 ShapeInfo ShapeAnalysis::get(Value value) {
   Operation *def = value.getDefiningOp();
   bool wanted = !useDeclaredTypes || mayHoldShapeValues(value.getType());
@@ -470,6 +480,12 @@ LogicalResult ShapeAnalysis::infer(Operation *op,
   auto shaped = dyn_cast<ShapeInferenceOpInterface>(op);
   if (!shaped)
     return success();
+  if (assumed.count(op)) {
+    if (resultTypes)
+      for (Value result : op->getResults())
+        resultTypes->push_back(get(result).getType());
+    return success();
+  }
   inferred.insert(op);
   ShapeContext context(*this, op);
   if (failed(shaped.inferShapes(context))) {

@@ -19,4 +19,25 @@ def InferShapesPass : Pass<"nn-infer-shapes", "::mlir::ModuleOp"> {
   let dependentDialects = ["::mlc::nn::NNDialect"];
 }
 
+def CheckFlexiblePass : Pass<"nn-check-flexible", "::mlir::ModuleOp"> {
+  let summary = "Prove that the network accepts other input sizes, or name what stops it";
+  let description = [{
+    Makes the chosen input dims free (H and W, dims 2 and 3 of every 4-D
+    input, by default) and propagates them through the graph as symbols.
+    Emits a warning at each op that blocks other sizes (the reason and a
+    fix) and at each op whose shape operand holds a size baked in at
+    export, and a remark at the function with the verdict, each output's
+    shape as a formula of the free dims, and the sizes that work. The IR is
+    left unchanged. The same analysis backs `mlc check-flexible`.
+  }];
+  let options = [
+    ListOption<"dims", "dims", "int64_t",
+               "Input dims to treat as free (default: 2,3)">,
+    Option<"input", "input", "std::string", /*default=*/"",
+           "The input whose dims are free (default: every input of high "
+           "enough rank)">,
+  ];
+  let dependentDialects = ["::mlc::nn::NNDialect"];
+}
+
 #endif // MLC_TRANSFORMS_PASSES_TD

@@ -201,6 +201,10 @@ public:
   Dim addSymbol(mlir::BlockArgument arg, unsigned dim, llvm::StringRef name);
   llvm::ArrayRef<std::string> getSymbolNames() const { return symbolNames; }
 
+  /// Takes `values` as the entries of `value` (a constant's, say) instead of
+  /// what its op gives: to ask what the graph does when they are computed.
+  void assumeValues(mlir::Value value, llvm::ArrayRef<Dim> values);
+
   /// What is known of `value` (see the class comment).
   ShapeInfo get(mlir::Value value);
 
@@ -232,7 +236,7 @@ private:
   llvm::DenseMap<mlir::Value, ShapeInfo> infos;
   llvm::DenseMap<std::pair<mlir::Value, unsigned>, unsigned> symbols;
   llvm::SmallVector<std::string> symbolNames;
-  llvm::DenseSet<mlir::Operation *> inferred, failedOps;
+  llvm::DenseSet<mlir::Operation *> inferred, failedOps, assumed;
   llvm::SmallVector<Requirement> requirements;
 };
 

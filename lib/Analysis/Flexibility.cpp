@@ -1,0 +1,920 @@
+//===- Flexibility.cpp - Does a network take any input size? --------------===//
+
+#include "mlc/Analysis/Flexibility.h"
+#include "mlc/Dialect/NN/NNOps.h"
+#include "mlc/Dialect/NN/ShapeInference.h"
+#include "mlc/Dialect/NN/ShapeUtils.h"
+#include "mlc/ONNX/OpTypes.h"
+
+#include "mlir/IR/AffineExprVisitor.h"
+#include "llvm/ADT/DenseSet.h"
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/StringExtras.h"
+
+#include <numeric>
+
+using namespace mlir;
+using namespace mlc;
+using namespace mlc::nn;
+using mlc::onnx_types::getNodeName;
+using mlc::onnx_types::getONNXOpType;
+
+using Report = FlexibilityReport;
+
+//===----------------------------------------------------------------------===//
+// Expressions
+//===----------------------------------------------------------------------===//
+
+// The symbols an expression uses, and the lcm of its divisors: beyond the
+// sizes where its windows fit, it repeats with that period.
+static void collectSymbols(Dim dim, llvm::SmallSetVector<unsigned, 4> &symbols,
+                           int64_t &period, int64_t cap) {
+  if (dim.isUnknown())
+    return;
+  dim.getExpr().walk([&](AffineExpr expr) {
+    if (auto symbol = dyn_cast<AffineSymbolExpr>(expr))
+      symbols.insert(symbol.getPosition());
+    if (expr.getKind() == AffineExprKind::FloorDiv ||
+        expr.getKind() == AffineExprKind::CeilDiv ||
+        expr.getKind() == AffineExprKind::Mod)
+      if (auto divisor = dyn_cast<AffineConstantExpr>(
+              cast<AffineBinaryOpExpr>(expr).getRHS()))
+        if (divisor.getValue() > 0)
+          period = std::min(cap, std::lcm(period, divisor.getValue()));
+  });
+}
+
+// "a..b" ranges of the sizes in `sizes` (sorted), at most `limit` of them.
+static std::string formatRanges(ArrayRef<int64_t> sizes, size_t limit = 4) {
+  std::vector<std::string> ranges;
+  for (size_t i = 0; i < sizes.size();) {
+    size_t j = i;
+    while (j + 1 < sizes.size() && sizes[j + 1] == sizes[j] + 1)
+      ++j;
+    ranges.push_back(i == j ? std::to_string(sizes[i])
+                            : std::to_string(sizes[i]) + ".." +
+                                  std::to_string(sizes[j]));
+    i = j + 1;
+  }
+  if (ranges.size() > limit) {
+    ranges.resize(limit);
+    ranges.push_back("...");
+  }
+  return llvm::join(ranges, ", ");
+}
+
+//===----------------------------------------------------------------------===//
+// The analysis
+//===----------------------------------------------------------------------===//
+
+namespace {
+
+// One run of shape inference over the graph with the free dims as symbols,
+// and what it found.
+struct Phase {
+  std::unique_ptr<ShapeAnalysis> shapes;
+  std::vector<Requirement> requirements; // without repeats
+};
+
+// A requirement that only a bounded set of sizes meets.
+struct Pin {
+  const Requirement *requirement;
+  std::vector<int64_t> sizes; // the sizes that meet it, for one free dim
+  int64_t symbol = -1;        // that free dim, or -1 when it ties several
+};
+
+class FlexibilityAnalysis {
+public:
+  FlexibilityAnalysis(func::FuncOp func, const FlexibilityOptions &options)
+      : func(func), options(options), context(func.getContext()) {}
+
+  FailureOr<Report> run();
+
+private:
+  LogicalResult findFreeDims();
+  LogicalResult runPhase(Phase &phase, const DenseMap<Value, Dims> &assumed);
+  void solve(Phase &phase, Report &report, std::vector<Pin> &pins);
+  void findUnknownDims(Phase &phase, Report &report);
+  void explainPins(Phase &phase, ArrayRef<Pin> pins, Report &report);
+  void findBaked(Phase &phase, Report &report,
+                 DenseMap<Value, Dims> &assumptions);
+  void describeOutputs(Phase &phase, Report &report);
+
+  // The free dims at the export's sizes; other symbols (a batch dim) at 1.
+  SmallVector<int64_t> exportEnv(const Phase &phase) const;
+  std::string atExport() const;
+  std::string format(const Phase &phase, Dim dim) const {
+    return phase.shapes->format(dim);
+  }
+  int64_t symbolOf(const Phase &phase, StringRef name) const {
+    ArrayRef<std::string> names = phase.shapes->getSymbolNames();
+    auto it = llvm::find(names, name);
+    return it == names.end() ? -1 : it - names.begin();
+  }
+
+  func::FuncOp func;
+  const FlexibilityOptions &options;
+  MLIRContext *context;
+  std::vector<Report::FreeDim> freeDims;
+  std::vector<BlockArgument> freeArgs;
+};
+
+} // namespace
+
+LogicalResult FlexibilityAnalysis::findFreeDims() {
+  int64_t needed = *std::max_element(options.dims.begin(), options.dims.end());
+  bool first = true;
+  for (BlockArgument arg : func.getArguments()) {
+    auto nameAttr =
+        func.getArgAttrOfType<StringAttr>(arg.getArgNumber(), NNDialect::kNameAttr);
+    std::string input = nameAttr ? nameAttr.str()
+                                 : "input_" + std::to_string(arg.getArgNumber());
+    if (!options.input.empty() && input != options.input)
+      continue;
+    auto type = dyn_cast<RankedTensorType>(arg.getType());
+    if (!type || type.getRank() <= needed)
+      continue;
+    auto params = func.getArgAttrOfType<ArrayAttr>(arg.getArgNumber(),
+                                                   NNDialect::kDimParamsAttr);
+    for (int64_t dim : options.dims) {
+      std::string name;
+      if (params && dim < int64_t(params.size()))
+        name = cast<StringAttr>(params[dim]).str();
+      if (name.empty()) {
+        name = dim == type.getRank() - 2   ? "H"
+               : dim == type.getRank() - 1 ? "W"
+                                           : "D" + std::to_string(dim);
+        if (!first)
+          name += "_" + input;
+      }
+      freeDims.push_back({name, input, unsigned(dim), type.getDimSize(dim)});
+      freeArgs.push_back(arg);
+    }
+    first = false;
+  }
+  if (!freeDims.empty())
+    return success();
+  if (!options.input.empty())
+    return func.emitError() << "has no input '" << options.input
+                            << "' of rank " << needed + 1 << " or more";
+  return func.emitError() << "has no input of rank " << needed + 1
+                          << " or more whose dims " << llvm::join(
+                                 llvm::map_range(options.dims,
+                                                 [](int64_t d) {
+                                                   return std::to_string(d);
+                                                 }),
+                                 ",")
+                          << " could be free";
+}
+
+LogicalResult FlexibilityAnalysis::runPhase(Phase &phase,
+                                            const DenseMap<Value, Dims> &assumed) {
+  phase.shapes = std::make_unique<ShapeAnalysis>(context,
+                                                 /*useDeclaredTypes=*/false);
+  ShapeAnalysis &shapes = *phase.shapes;
+  for (auto [free, arg] : llvm::zip(freeDims, freeArgs))
+    shapes.addSymbol(arg, free.dim, free.name);
+  // Other `?` dims (a batch) are symbols too, so they are carried along.
+  for (BlockArgument arg : func.getArguments())
+    if (auto type = dyn_cast<RankedTensorType>(arg.getType()))
+      for (auto [dim, size] : llvm::enumerate(type.getShape())) {
+        bool isFree = llvm::any_of(llvm::zip(freeDims, freeArgs), [&](auto p) {
+          return std::get<1>(p) == arg && std::get<0>(p).dim == dim;
+        });
+        if (size == ShapedType::kDynamic && !isFree)
+          shapes.addSymbol(arg, dim,
+                           getInputDimName(func, arg.getArgNumber(), dim));
+      }
+  for (auto &[value, entries] : assumed)
+    shapes.assumeValues(value, entries);
+  for (Operation &op : func.getBody().front())
+    if (failed(shapes.infer(&op)))
+      return failure();
+  // One requirement of each kind on each pair of expressions.
+  llvm::DenseSet<std::tuple<int, AffineExpr, AffineExpr>> seen;
+  for (const Requirement &r : shapes.getRequirements())
+    if (seen.insert({int(r.kind), r.lhs.getExpr(), r.rhs.getExpr()}).second)
+      phase.requirements.push_back(r);
+  return success();
+}
+
+SmallVector<int64_t> FlexibilityAnalysis::exportEnv(const Phase &phase) const {
+  SmallVector<int64_t> env(phase.shapes->getSymbolNames().size(), 1);
+  for (const auto &free : freeDims)
+    if (int64_t s = symbolOf(phase, free.name); s >= 0)
+      env[s] = free.exportSize == ShapedType::kDynamic ? 224 : free.exportSize;
+  return env;
+}
+
+std::string FlexibilityAnalysis::atExport() const {
+  // "H=W=224", or "H=224, W=320".
+  bool same = llvm::all_of(freeDims, [&](const Report::FreeDim &f) {
+    return f.exportSize == freeDims.front().exportSize;
+  });
+  std::vector<std::string> parts;
+  for (const auto &free : freeDims)
+    parts.push_back(free.name + (same ? "" : "=" + std::to_string(free.exportSize)));
+  if (same)
+    return llvm::join(parts, "=") + "=" +
+           std::to_string(freeDims.front().exportSize);
+  return llvm::join(parts, ", ");
+}
+
+// Solves the requirements over the sizes 1..maxSize of each free dim: the
+// ones that hold for unboundedly many sizes become constraints, the others
+// pin the sizes (reported by explainPins).
+void FlexibilityAnalysis::solve(Phase &phase, Report &report,
+                                std::vector<Pin> &pins) {
+  int64_t limit = options.maxSize;
+  int64_t periodCap = limit / 8;
+  SmallVector<int64_t> env = exportEnv(phase);
+  struct Valid {
+    std::vector<bool> sizes; // index = size
+    int64_t period = 1;
+    std::vector<std::string> nodes;
+  };
+  std::map<int64_t, Valid> valid; // by symbol
+  for (const auto &free : freeDims)
+    if (int64_t s = symbolOf(phase, free.name); s >= 0)
+      valid[s].sizes.assign(limit + 1, true), valid[s].sizes[0] = false;
+  auto isFree = [&](unsigned s) { return valid.count(s) != 0; };
+
+  for (const Requirement &r : phase.requirements) {
+    llvm::SmallSetVector<unsigned, 4> symbols;
+    int64_t period = 1;
+    collectSymbols(r.lhs, symbols, period, periodCap);
+    collectSymbols(r.rhs, symbols, period, periodCap);
+    SmallVector<unsigned> free;
+    for (unsigned s : symbols)
+      if (isFree(s))
+        free.push_back(s);
+    if (free.empty())
+      continue; // on a batch dim only: not ours to solve
+    // The tail where a requirement that holds unboundedly must hold again.
+    int64_t tail = std::min(limit / 2, std::max<int64_t>(4 * period, 64));
+    if (free.size() == 1) {
+      unsigned s = free.front();
+      std::vector<int64_t> holds;
+      bool always = true;
+      SmallVector<int64_t> at = env;
+      std::vector<bool> sizes(limit + 1, false);
+      for (int64_t v = 1; v <= limit; ++v) {
+        at[s] = v;
+        sizes[v] = r.holds(at).value_or(true);
+        always &= sizes[v];
+        if (sizes[v])
+          holds.push_back(v);
+      }
+      if (always)
+        continue;
+      bool unbounded = !holds.empty() && holds.back() > limit - tail;
+      if (!unbounded) {
+        pins.push_back({&r, holds, int64_t(s)});
+        continue;
+      }
+      Valid &entry = valid[s];
+      for (int64_t v = 1; v <= limit; ++v)
+        entry.sizes[v] = entry.sizes[v] && sizes[v];
+      entry.period = std::min(periodCap, std::lcm(entry.period, period));
+      std::string node = getNodeName(r.op);
+      if (!node.empty() && !llvm::is_contained(entry.nodes, node))
+        entry.nodes.push_back(node);
+      continue;
+    }
+    // Several free dims: it holds unboundedly if it holds at some large
+    // sizes of all of them.
+    bool somewhere = false;
+    SmallVector<int64_t> at = env;
+    int64_t step = std::max<int64_t>(1, period);
+    for (int64_t i = 0; i < 2 * step && !somewhere; ++i)
+      for (int64_t j = 0; j < 2 * step && !somewhere; ++j) {
+        at[free[0]] = limit - i;
+        for (size_t k = 1; k < free.size(); ++k)
+          at[free[k]] = limit - j;
+        somewhere = r.holds(at).value_or(true);
+      }
+    if (somewhere) {
+      std::string text = format(phase, r.lhs) +
+                         (r.kind == Requirement::Kind::Equal ? " == "
+                          : r.kind == Requirement::Kind::AtLeast ? " >= "
+                                                                 : " divisible by ") +
+                         format(phase, r.rhs);
+      if (!llvm::is_contained(report.jointConstraints, text))
+        report.jointConstraints.push_back(text);
+    } else {
+      pins.push_back({&r, {}, -1});
+    }
+  }
+
+  // Each free dim's sizes, as "H >= 32 and H % 32 == 0".
+  for (const auto &free : freeDims) {
+    int64_t s = symbolOf(phase, free.name);
+    if (s < 0 || !valid.count(s))
+      continue;
+    Valid &entry = valid[s];
+    Report::Constraint c;
+    c.dim = free.name;
+    c.nodes = entry.nodes;
+    int64_t period = entry.period;
+    // The residues the tail allows, then where that pattern starts to hold.
+    std::vector<bool> allowed(period, false);
+    for (int64_t v = limit - period + 1; v <= limit; ++v)
+      allowed[v % period] = entry.sizes[v];
+    int64_t start = limit;
+    while (start > 1 && entry.sizes[start - 1] == allowed[(start - 1) % period])
+      --start;
+    c.min = limit + 1;
+    for (int64_t v = start; v <= limit; ++v)
+      if (entry.sizes[v]) {
+        c.min = v;
+        break;
+      }
+    c.period = period;
+    c.residues.clear();
+    for (int64_t r = 0; r < period; ++r)
+      if (allowed[r])
+        c.residues.push_back(r);
+    if (c.residues.empty()) {
+      report.blockers.push_back(
+          {func, "", "", "no size of " + free.name + " up to " +
+                             std::to_string(limit) +
+                             " meets every op's requirements at once",
+           "check the requirements of " + llvm::join(c.nodes, ", ")});
+      continue;
+    }
+    if (int64_t(c.residues.size()) == period) {
+      c.period = 1;
+      c.residues = {0};
+    }
+    c.text = free.name + " >= " + std::to_string(c.min);
+    if (c.period > 1) {
+      if (c.residues.size() == 1)
+        c.text += " and " + free.name + " % " + std::to_string(c.period) +
+                  " == " + std::to_string(c.residues[0]);
+      else
+        c.text += " and " + free.name + " % " + std::to_string(c.period) +
+                  " in {" +
+                  llvm::join(llvm::map_range(c.residues,
+                                             [](int64_t r) {
+                                               return std::to_string(r);
+                                             }),
+                             ", ") +
+                  "}";
+    }
+    std::vector<int64_t> below;
+    for (int64_t v = 1; v < c.min && v < start; ++v)
+      if (entry.sizes[v])
+        below.push_back(v);
+    if (!below.empty())
+      c.text += ", or " + free.name + " in {" + formatRanges(below) + "}";
+    report.constraints.push_back(c);
+  }
+}
+
+// Output dims that no expression of the free dims describes: the ops where
+// they first appear.
+void FlexibilityAnalysis::findUnknownDims(Phase &phase, Report &report) {
+  ShapeAnalysis &shapes = *phase.shapes;
+  auto hasUnknown = [&](Value v) {
+    if (!isa<TensorType>(v.getType()))
+      return false;
+    ShapeInfo info = shapes.get(v);
+    return !info.dims ||
+           llvm::any_of(*info.dims, [](Dim d) { return d.isUnknown(); });
+  };
+  // What the outputs depend on.
+  llvm::DenseSet<Operation *> needed;
+  SmallVector<Value> work(func.getBody().front().getTerminator()->getOperands());
+  while (!work.empty()) {
+    Operation *def = work.pop_back_val().getDefiningOp();
+    if (!def || !needed.insert(def).second)
+      continue;
+    work.append(def->operand_begin(), def->operand_end());
+  }
+  for (Operation &op : func.getBody().front()) {
+    if (!needed.count(&op) || op.getNumResults() == 0 ||
+        llvm::none_of(op.getResults(), hasUnknown) ||
+        llvm::any_of(op.getOperands(), hasUnknown))
+      continue;
+    std::string type = getONNXOpType(&op), node = getNodeName(&op);
+    std::string reason, fix;
+    if (auto custom = dyn_cast<CustomOp>(&op)) {
+      reason = "custom op " + custom.getOpType().str() +
+               ": shape behaviour unknown";
+      fix = "declare its shape rule (a plugin's rule, or \"same as input 0\")";
+    } else if (auto resize = dyn_cast<ResizeOp>(&op)) {
+      reason = resize.getScales() ? "computes its scales at run time, so its "
+                                    "output size is not an expression of the "
+                                    "input's"
+                                  : "takes sizes computed in a way mlc cannot "
+                                    "follow";
+      fix = "resize by constant scales, or to sizes taken from a tensor's "
+            "shape";
+    } else if (isa<ReshapeOp>(op)) {
+      reason = "targets a shape that is not an expression of the input's size";
+      fix = "compute the target from the input's shape (Shape, Gather, "
+            "Concat), or use Flatten";
+    } else {
+      reason = "gives dims that are not an expression of the input's size";
+      fix = "make its size follow the input's, or keep this input size fixed";
+    }
+    report.blockers.push_back({&op, node, type, reason, fix});
+  }
+}
+
+// Traces `value` back through ops that keep dims (activations, elementwise
+// with a scalar) to the op that produced its dims.
+static Operation *producerOfDims(Value value) {
+  Operation *def = value.getDefiningOp();
+  while (def && isa<UnaryOp, ClipOp, BatchNormOp, InstanceNormOp, SoftmaxOp,
+                    CastOp, QuantizeLinearOp, DequantizeLinearOp>(def))
+    def = def->getOperand(0).getDefiningOp();
+  return def;
+}
+
+static std::string describeNode(Operation *op) {
+  std::string node = getNodeName(op);
+  return getONNXOpType(op) + (node.empty() ? "" : " '" + node + "'");
+}
+
+// The factors of a product evaluated at the export: "512*7*7".
+static std::string factorsAt(Dim dim, ArrayRef<int64_t> env) {
+  std::vector<std::string> parts;
+  std::function<void(AffineExpr)> visit = [&](AffineExpr e) {
+    if (e.getKind() == AffineExprKind::Mul) {
+      auto binary = cast<AffineBinaryOpExpr>(e);
+      visit(binary.getLHS());
+      visit(binary.getRHS());
+      return;
+    }
+    if (auto v = Dim(e).evaluate(env))
+      parts.push_back(std::to_string(*v));
+  };
+  if (!dim.isUnknown())
+    visit(dim.getExpr());
+  // Constants first, as people write them.
+  std::stable_sort(parts.begin(), parts.end(), [](auto &a, auto &b) {
+    return a.size() > b.size();
+  });
+  return llvm::join(parts, "*");
+}
+
+void FlexibilityAnalysis::explainPins(Phase &phase, ArrayRef<Pin> pins,
+                                      Report &report) {
+  SmallVector<int64_t> env = exportEnv(phase);
+  for (const Pin &pin : pins) {
+    const Requirement &r = *pin.requirement;
+    Operation *op = r.op;
+    // The symbolic side and the fixed side.
+    Dim symbolic = r.lhs.isSymbolic() ? r.lhs : r.rhs;
+    Dim fixed = r.lhs.isSymbolic() ? r.rhs : r.lhs;
+    std::string fits;
+    if (pin.symbol >= 0) {
+      std::string name = phase.shapes->getSymbolNames()[pin.symbol];
+      fits = pin.sizes.empty()
+                 ? "so no " + name + " fits"
+                 : "so only " + name + " in {" + formatRanges(pin.sizes) +
+                       "} fits";
+    } else {
+      fits = "so only sizes with " + format(phase, symbolic) + " = " +
+             format(phase, fixed) + " fit, such as the export's " +
+             atExport();
+    }
+    std::string reason, fix;
+    if (isa<GemmOp, MatMulOp>(op) && r.kind == Requirement::Kind::Equal) {
+      Operation *source = producerOfDims(op->getOperand(0));
+      reason = "needs K = " + format(phase, fixed);
+      std::string factors = factorsAt(symbolic, env);
+      if (!factors.empty() && factors != format(phase, fixed))
+        reason += " = " + factors;
+      reason += "; ";
+      reason += source ? "the " + describeNode(source) + " before it makes K "
+                       : "its input makes K ";
+      reason += "equal " + format(phase, symbolic) + ", " + fits;
+      fix = "global average pooling before Flatten (or pooling to a fixed "
+            "size)";
+    } else if (isa<BinaryOp, ConcatOp, PReluOp>(op) &&
+               r.kind == Requirement::Kind::Equal) {
+      // Which operand is of a fixed size, and where that size comes from.
+      std::string origin;
+      for (Value operand : op->getOperands()) {
+        std::optional<Dims> dims = phase.shapes->get(operand).dims;
+        if (!dims || !llvm::any_of(*dims, [&](Dim d) { return d.isSameAs(fixed); }))
+          continue;
+        Operation *source = producerOfDims(operand);
+        if (!source)
+          continue;
+        origin = isa<ConstantOp>(source)
+                     ? " (a constant of fixed size)"
+                     : " (from the " + describeNode(source) +
+                           ", whose output size does not follow the input's)";
+        break;
+      }
+      reason = "needs its operands' dims to agree: " + format(phase, symbolic) +
+               " and " + format(phase, fixed) + origin + ", " + fits;
+      fix = "make both sizes follow the input: resize by scales or to the "
+            "other tensor's shape";
+    } else {
+      reason = r.reason + ", " + fits;
+      fix = "make the size it needs follow the input's";
+    }
+    report.blockers.push_back(
+        {op, getNodeName(op), getONNXOpType(op), reason, fix});
+  }
+}
+
+// For each entry of a shape operand, the constant it comes from and the
+// entry there (null where it is computed), through concats and the ops that
+// only relabel a vector.
+static std::vector<std::pair<Value, size_t>> traceEntries(Value value) {
+  Operation *def = value.getDefiningOp();
+  if (auto constant = dyn_cast_or_null<ConstantOp>(def)) {
+    std::vector<std::pair<Value, size_t>> entries;
+    int64_t count = constant.getValue().getNumElements();
+    for (int64_t i = 0; i < count; ++i)
+      entries.push_back({value, i});
+    return entries;
+  }
+  if (auto concat = dyn_cast_or_null<ConcatOp>(def)) {
+    std::vector<std::pair<Value, size_t>> entries;
+    for (Value part : concat.getInputs()) {
+      auto type = dyn_cast<RankedTensorType>(part.getType());
+      if (!type || type.getRank() > 1 || !type.hasStaticShape())
+        return {};
+      std::vector<std::pair<Value, size_t>> sub = traceEntries(part);
+      if (sub.empty())
+        sub.assign(type.getNumElements(), {Value(), 0});
+      entries.insert(entries.end(), sub.begin(), sub.end());
+    }
+    return entries;
+  }
+  if (isa_and_nonnull<UnsqueezeOp, SqueezeOp, CastOp, ReshapeOp>(def))
+    return traceEntries(def->getOperand(0));
+  auto type = dyn_cast<RankedTensorType>(value.getType());
+  if (type && type.getRank() <= 1 && type.hasStaticShape())
+    return std::vector<std::pair<Value, size_t>>(type.getNumElements(),
+                                                 {Value(), 0});
+  return {};
+}
+
+// The constants in shape operands that equal an expression of the free dims
+// at the export's size: an export artifact. `assumptions` receives each such
+// constant's entries with the expressions in place.
+void FlexibilityAnalysis::findBaked(Phase &phase, Report &report,
+                                    DenseMap<Value, Dims> &assumptions) {
+  if (llvm::any_of(freeDims, [](const Report::FreeDim &f) {
+        return f.exportSize == ShapedType::kDynamic;
+      }))
+    return; // a dynamic export bakes nothing in
+  ShapeAnalysis &shapes = *phase.shapes;
+  SmallVector<int64_t> env = exportEnv(phase);
+  // Every expression of the free dims in the graph: where a constant may
+  // have come from.
+  std::vector<Dim> pool;
+  llvm::DenseSet<AffineExpr> inPool;
+  auto addToPool = [&](Dim d) {
+    if (d.isSymbolic() && inPool.insert(d.getExpr()).second)
+      pool.push_back(d);
+  };
+  for (BlockArgument arg : func.getArguments())
+    if (auto dims = shapes.get(arg).dims)
+      llvm::for_each(*dims, addToPool);
+  for (Operation &op : func.getBody().front())
+    for (Value result : op.getResults())
+      if (auto dims = shapes.get(result).dims)
+        llvm::for_each(*dims, addToPool);
+  auto symbolsOf = [](Dim d) {
+    llvm::SmallSetVector<unsigned, 4> symbols;
+    int64_t period = 1;
+    collectSymbols(d, symbols, period, 1);
+    return symbols;
+  };
+  // The simplest expression that equals `value` at the export (the
+  // likeliest provenance: the image's H beats 8 times a feature map's
+  // size), among `preferred` (relations to the op's own input, which win a
+  // tie) and every tensor's dims; using the free dims of `like` if given.
+  auto complexity = [](Dim d) {
+    int64_t nodes = 0;
+    d.getExpr().walk([&](AffineExpr) { ++nodes; });
+    return nodes;
+  };
+  auto match = [&](int64_t value, ArrayRef<Dim> preferred,
+                   std::optional<Dim> like) -> Dim {
+    auto ok = [&](Dim d) {
+      if (!d.isSymbolic() || d.evaluate(env) != value)
+        return false;
+      return !like || symbolsOf(d) == symbolsOf(*like);
+    };
+    Dim best;
+    int64_t bestCost = 0;
+    auto consider = [&](Dim d, int64_t bonus) {
+      if (!ok(d))
+        return;
+      int64_t cost = 2 * complexity(d) - bonus;
+      if (best.isUnknown() || cost < bestCost)
+        best = d, bestCost = cost;
+    };
+    for (Dim d : preferred)
+      consider(d, 1);
+    for (Dim d : pool)
+      consider(d, 0);
+    return best;
+  };
+
+  for (Operation &op : func.getBody().front()) {
+    // The shape operand, and the candidates for each of its entries.
+    Value operand;
+    StringRef role;
+    std::optional<Dims> in;
+    if (auto resize = dyn_cast<ResizeOp>(op)) {
+      operand = resize.getSizes(), role = "sizes";
+      in = shapes.get(resize.getInput()).dims;
+    } else if (auto reshape = dyn_cast<ReshapeOp>(op)) {
+      operand = reshape.getShape(), role = "shape";
+      in = shapes.get(reshape.getInput()).dims;
+    } else if (auto expand = dyn_cast<ExpandOp>(op)) {
+      operand = expand.getShape(), role = "shape";
+      in = shapes.get(expand.getInput()).dims;
+    } else if (auto fill = dyn_cast<ConstantOfShapeOp>(op)) {
+      operand = fill.getShape(), role = "shape";
+    } else {
+      continue;
+    }
+    if (!operand)
+      continue;
+    // Where each entry comes from: a constant's entry, through the concats
+    // of shape computations (torch writes [N, C] from Shape and [64, 64] as
+    // a constant).
+    std::vector<std::pair<Value, size_t>> sources = traceEntries(operand);
+    std::optional<Dims> entries = shapes.get(operand).values;
+    if (!entries || sources.size() != entries->size())
+      continue;
+    std::vector<int64_t> values;
+    for (Dim entry : *entries)
+      values.push_back(entry.getValue().value_or(-1));
+    Dims substituted = *entries;
+    std::vector<size_t> matched;
+    for (auto [i, value] : llvm::enumerate(values)) {
+      if (value <= 1 || !sources[i].first)
+        continue; // 0, 1 and -1 mean "copy", "one" and "the rest"
+      SmallVector<Dim> preferred;
+      std::optional<Dim> like;
+      if (in && i < in->size()) {
+        Dim same = (*in)[i];
+        if (isa<ResizeOp>(op) && !same.isSymbolic())
+          continue; // a fixed dim (channels) resized to a constant is meant
+        if (same.isSymbolic()) {
+          like = same;
+          for (int64_t k : {1, 2, 4, 8, 16, 32}) {
+            preferred.push_back(same * k);
+            preferred.push_back(same.floorDiv(k));
+          }
+        }
+      }
+      if (in && isa<ReshapeOp>(op)) {
+        // A flattened run of the input's dims: 3136 = floor(H/4)*floor(W/4).
+        for (size_t a = 0; a < in->size(); ++a)
+          for (size_t b = a + 1; b <= in->size(); ++b)
+            preferred.push_back(
+                product(context, ArrayRef<Dim>(*in).slice(a, b - a)));
+        like.reset();
+      }
+      Dim formula = match(value, preferred, like);
+      if (formula.isUnknown())
+        continue;
+      substituted[i] = formula;
+      matched.push_back(i);
+      // The constant's entry becomes the formula.
+      auto [constant, at] = sources[i];
+      auto [it, inserted] = assumptions.try_emplace(
+          constant, toDims(context, *getConstantInts(constant)));
+      it->second[at] = formula;
+    }
+    if (matched.empty())
+      continue;
+    // Words for the op: what it targets, and what was baked.
+    std::string node = getNodeName(&op), type = getONNXOpType(&op);
+    std::vector<std::string> equalities;
+    for (size_t i : matched)
+      equalities.push_back(std::to_string(values[i]) + " = " +
+                           format(phase, substituted[i]));
+    std::string text;
+    if (isa<ResizeOp>(op)) {
+      std::vector<int64_t> spatial;
+      for (size_t i = 2; i < values.size(); ++i)
+        spatial.push_back(values[i]);
+      text = "outputs a constant " + formatDims(spatial) + "; " +
+             llvm::join(equalities, ", ") + " at " + atExport() +
+             " was baked in at export";
+    } else {
+      text = "targets [" + formatList(values) + "]; " +
+             llvm::join(equalities, ", ") + " at " + atExport() +
+             " was baked in at export";
+    }
+    for (size_t i : matched)
+      report.baked.push_back({&op, node, type, role.str(), unsigned(i),
+                              values[i], format(phase, substituted[i]), text});
+  }
+}
+
+void FlexibilityAnalysis::describeOutputs(Phase &phase, Report &report) {
+  auto returnOp = func.getBody().front().getTerminator();
+  for (auto [i, value] : llvm::enumerate(returnOp->getOperands())) {
+    auto name = func.getResultAttrOfType<StringAttr>(i, NNDialect::kNameAttr);
+    Report::Output output;
+    output.name = name ? name.str() : "output_" + std::to_string(i);
+    ShapeInfo info = phase.shapes->get(value);
+    if (info.dims) {
+      for (Dim d : *info.dims)
+        output.dims.push_back(format(phase, d));
+      output.text = phase.shapes->format(*info.dims);
+    } else {
+      output.text = "*";
+    }
+    report.outputs.push_back(output);
+  }
+}
+
+FailureOr<Report> FlexibilityAnalysis::run() {
+  if (!func.getBody().hasOneBlock())
+    return func.emitOpError() << "has several blocks; a graph is one block";
+  if (failed(findFreeDims()))
+    return failure();
+  Report report;
+  report.freeDims = freeDims;
+
+  // As exported.
+  Phase exported;
+  if (failed(runPhase(exported, {})))
+    return failure();
+  std::vector<Pin> pins;
+  solve(exported, report, pins);
+  findUnknownDims(exported, report);
+  explainPins(exported, pins, report);
+  DenseMap<Value, Dims> assumptions;
+  findBaked(exported, report, assumptions);
+  describeOutputs(exported, report);
+  if (report.baked.empty()) {
+    report.verdict = report.blockers.empty() ? FlexibilityVerdict::Flexible
+                                             : FlexibilityVerdict::Blocked;
+    return report;
+  }
+
+  // With the baked constants computed from the input size: the network as
+  // its author wrote it, which merging exports of several sizes recovers.
+  Phase generalized;
+  if (failed(runPhase(generalized, assumptions)))
+    return failure();
+  Report structural;
+  structural.freeDims = freeDims;
+  std::vector<Pin> structuralPins;
+  solve(generalized, structural, structuralPins);
+  findUnknownDims(generalized, structural);
+  explainPins(generalized, structuralPins, structural);
+  describeOutputs(generalized, structural);
+  structural.baked = std::move(report.baked);
+  structural.verdict = structural.blockers.empty() ? FlexibilityVerdict::Baked
+                                                   : FlexibilityVerdict::Blocked;
+  return structural;
+}
+
+//===----------------------------------------------------------------------===//
+// Reports
+//===----------------------------------------------------------------------===//
+
+FailureOr<Report> mlc::analyzeFlexibility(func::FuncOp func,
+                                          const FlexibilityOptions &options) {
+  if (options.dims.empty())
+    return func.emitError() << "has no dims to free: name some (dims 2,3 are "
+                               "H and W of an NCHW input)";
+  return FlexibilityAnalysis(func, options).run();
+}
+
+StringRef mlc::stringifyVerdict(FlexibilityVerdict verdict) {
+  switch (verdict) {
+  case FlexibilityVerdict::Flexible:
+    return "flexible";
+  case FlexibilityVerdict::Baked:
+    return "baked";
+  case FlexibilityVerdict::Blocked:
+    return "blocked";
+  }
+  return "";
+}
+
+std::string mlc::formatFlexibilityReport(const Report &report) {
+  std::string out;
+  llvm::raw_string_ostream os(out);
+  switch (report.verdict) {
+  case FlexibilityVerdict::Flexible:
+    os << report.model << ": flexible\n";
+    break;
+  case FlexibilityVerdict::Baked:
+    os << report.model
+       << ": not flexible as exported; flexible in structure (sizes were "
+          "baked in at export)\n";
+    break;
+  case FlexibilityVerdict::Blocked:
+    os << report.model << ": not flexible\n";
+    break;
+  }
+  os << "  free dims:";
+  for (auto [i, free] : llvm::enumerate(report.freeDims)) {
+    os << (i ? "," : "") << " " << free.name << " = " << free.input << " dim "
+       << free.dim;
+    if (free.exportSize != ShapedType::kDynamic)
+      os << " (" << free.exportSize << " in the export)";
+  }
+  os << "\n";
+  if (!report.blockers.empty()) {
+    os << "  blockers:\n";
+    for (const auto &b : report.blockers) {
+      os << "    " << b.opType;
+      if (!b.node.empty())
+        os << " '" << b.node << "'";
+      os << (b.opType.empty() ? "" : ": ") << b.reason << ".\n";
+      os << "      fix: " << b.fix << "\n";
+    }
+  }
+  if (!report.baked.empty()) {
+    os << "  baked in at export (merging exports of several sizes generalizes "
+          "these nodes):\n";
+    std::string last;
+    for (const auto &b : report.baked) {
+      std::string line = b.opType + (b.node.empty() ? "" : " '" + b.node + "'") +
+                         " " + b.text;
+      if (line != last)
+        os << "    " << line << ".\n";
+      last = line;
+    }
+  }
+  StringRef qualifier =
+      report.verdict == FlexibilityVerdict::Baked ? " (once generalized)" : "";
+  os << "  outputs" << qualifier << ":";
+  for (auto [i, output] : llvm::enumerate(report.outputs))
+    os << (i ? "," : "") << " " << output.name << " " << output.text;
+  os << "\n";
+  if (report.verdict != FlexibilityVerdict::Blocked || !report.constraints.empty()) {
+    os << "  sizes that work" << qualifier << ":";
+    if (report.constraints.empty())
+      os << " any";
+    for (auto [i, c] : llvm::enumerate(report.constraints)) {
+      os << (i ? ";" : "") << " " << c.text;
+    }
+    for (const auto &joint : report.jointConstraints)
+      os << "; " << joint;
+    os << "\n";
+  }
+  return out;
+}
+
+llvm::json::Value mlc::toJSON(const Report &report) {
+  llvm::json::Array freeDims, constraints, outputs, blockers, baked, joint;
+  for (const auto &f : report.freeDims)
+    freeDims.push_back(llvm::json::Object{
+        {"name", f.name},
+        {"input", f.input},
+        {"dim", int64_t(f.dim)},
+        {"export_size", f.exportSize == ShapedType::kDynamic
+                            ? llvm::json::Value(nullptr)
+                            : llvm::json::Value(f.exportSize)}});
+  for (const auto &c : report.constraints)
+    constraints.push_back(llvm::json::Object{
+        {"dim", c.dim},
+        {"min", c.min},
+        {"multiple_of", c.residues.size() == 1 && c.residues[0] == 0
+                            ? llvm::json::Value(c.period)
+                            : llvm::json::Value(nullptr)},
+        {"period", c.period},
+        {"residues", llvm::json::Array(c.residues)},
+        {"text", c.text},
+        {"nodes", llvm::json::Array(c.nodes)}});
+  for (const auto &o : report.outputs)
+    outputs.push_back(llvm::json::Object{
+        {"name", o.name}, {"dims", llvm::json::Array(o.dims)}, {"text", o.text}});
+  for (const auto &b : report.blockers)
+    blockers.push_back(llvm::json::Object{{"node", b.node},
+                                          {"op", b.opType},
+                                          {"reason", b.reason},
+                                          {"fix", b.fix}});
+  for (const auto &b : report.baked)
+    baked.push_back(llvm::json::Object{{"node", b.node},
+                                       {"op", b.opType},
+                                       {"operand", b.operand},
+                                       {"index", int64_t(b.index)},
+                                       {"value", b.value},
+                                       {"formula", b.formula},
+                                       {"text", b.text}});
+  for (const auto &j : report.jointConstraints)
+    joint.push_back(j);
+  return llvm::json::Object{
+      {"model", report.model},
+      {"verdict", stringifyVerdict(report.verdict)},
+      {"flexible", report.verdict == FlexibilityVerdict::Flexible},
+      {"free_dims", std::move(freeDims)},
+      {"constraints", std::move(constraints)},
+      {"joint_constraints", std::move(joint)},
+      {"outputs", std::move(outputs)},
+      {"blockers", std::move(blockers)},
+      {"baked", std::move(baked)}};
+}
