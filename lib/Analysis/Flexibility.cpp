@@ -570,19 +570,19 @@ void FlexibilityAnalysis::findBaked(Phase &phase, Report &report,
   SmallVector<int64_t> env = exportEnv(phase);
   // Every expression of the free dims in the graph: where a constant may
   // have come from.
-  std::vector<Dim> pool;
+  // Each with the axis it was first seen at.
+  std::vector<std::pair<Dim, size_t>> pool;
   llvm::DenseSet<AffineExpr> inPool;
-  auto addToPool = [&](Dim d) {
-    if (d.isSymbolic() && inPool.insert(d.getExpr()).second)
-      pool.push_back(d);
+  auto addToPool = [&](Value value) {
+    if (std::optional<Dims> dims = shapes.get(value).dims)
+      for (auto [axis, d] : llvm::enumerate(*dims))
+        if (d.isSymbolic() && inPool.insert(d.getExpr()).second)
+          pool.push_back({d, axis});
   };
   for (BlockArgument arg : func.getArguments())
-    if (auto dims = shapes.get(arg).dims)
-      llvm::for_each(*dims, addToPool);
+    addToPool(arg);
   for (Operation &op : func.getBody().front())
-    for (Value result : op.getResults())
-      if (auto dims = shapes.get(result).dims)
-        llvm::for_each(*dims, addToPool);
+    llvm::for_each(op.getResults(), addToPool);
   auto symbolsOf = [](Dim d) {
     llvm::SmallSetVector<unsigned, 4> symbols;
     int64_t period = 1;
@@ -598,7 +598,7 @@ void FlexibilityAnalysis::findBaked(Phase &phase, Report &report,
     d.getExpr().walk([&](AffineExpr) { ++nodes; });
     return nodes;
   };
-  auto match = [&](int64_t value, ArrayRef<Dim> preferred,
+  auto match = [&](int64_t value, size_t axis, ArrayRef<Dim> preferred,
                    std::optional<Dim> like) -> Dim {
     auto ok = [&](Dim d) {
       if (!d.isSymbolic() || d.evaluate(env) != value)
@@ -616,8 +616,9 @@ void FlexibilityAnalysis::findBaked(Phase &phase, Report &report,
     };
     for (Dim d : preferred)
       consider(d, 1);
-    for (Dim d : pool)
-      consider(d, 0);
+    // A tensor's dim at the same axis (H for H) wins a tie too.
+    for (auto [d, seenAt] : pool)
+      consider(d, seenAt == axis ? 1 : 0);
     return best;
   };
 
@@ -661,8 +662,8 @@ void FlexibilityAnalysis::findBaked(Phase &phase, Report &report,
       std::optional<Dim> like;
       if (in && i < in->size()) {
         Dim same = (*in)[i];
-        if (isa<ResizeOp>(op) && !same.isSymbolic())
-          continue; // a fixed dim (channels) resized to a constant is meant
+        if (same.isConstant(value))
+          continue; // the dim is kept (batch, channels), not a size
         if (same.isSymbolic()) {
           like = same;
           for (int64_t k : {1, 2, 4, 8, 16, 32}) {
@@ -679,7 +680,7 @@ void FlexibilityAnalysis::findBaked(Phase &phase, Report &report,
                 product(context, ArrayRef<Dim>(*in).slice(a, b - a)));
         like.reset();
       }
-      Dim formula = match(value, preferred, like);
+      Dim formula = match(value, i, preferred, like);
       if (formula.isUnknown())
         continue;
       substituted[i] = formula;

@@ -46,12 +46,29 @@ Dim Dim::operator+(int64_t c) const { return expr ? Dim(expr + c) : Dim(); }
 Dim Dim::operator-(int64_t c) const { return expr ? Dim(expr - c) : Dim(); }
 Dim Dim::operator*(int64_t c) const { return expr ? Dim(expr * c) : Dim(); }
 
+// floor(floor(x/a)/b) = floor(x/(a*b)), and the same for ceil, for positive
+// a and b: what chains of strided windows give, which MLIR leaves nested.
+static AffineExpr divide(AffineExpr expr, int64_t divisor, AffineExprKind kind) {
+  if (expr.getKind() == kind)
+    if (auto inner = dyn_cast<AffineConstantExpr>(
+            cast<AffineBinaryOpExpr>(expr).getRHS()))
+      if (inner.getValue() > 0)
+        return divide(cast<AffineBinaryOpExpr>(expr).getLHS(),
+                      inner.getValue() * divisor, kind);
+  return kind == AffineExprKind::FloorDiv ? expr.floorDiv(divisor)
+                                          : expr.ceilDiv(divisor);
+}
+
 Dim Dim::floorDiv(int64_t divisor) const {
-  return expr && divisor > 0 ? Dim(expr.floorDiv(divisor)) : Dim();
+  return expr && divisor > 0
+             ? Dim(divide(expr, divisor, AffineExprKind::FloorDiv))
+             : Dim();
 }
 
 Dim Dim::ceilDiv(int64_t divisor) const {
-  return expr && divisor > 0 ? Dim(expr.ceilDiv(divisor)) : Dim();
+  return expr && divisor > 0
+             ? Dim(divide(expr, divisor, AffineExprKind::CeilDiv))
+             : Dim();
 }
 
 // Splits a product into its constant coefficient and its other factors.
@@ -207,6 +224,19 @@ struct ExprPrinter {
     AffineExpr lhs = binary.getLHS(), rhs = binary.getRHS();
     switch (expr.getKind()) {
     case AffineExprKind::Add: {
+      // floor((x - 1)/c) + 1 is ceil(x/c), as people write it.
+      if (auto one = dyn_cast<AffineConstantExpr>(rhs);
+          one && one.getValue() == 1 &&
+          lhs.getKind() == AffineExprKind::FloorDiv) {
+        auto division = cast<AffineBinaryOpExpr>(lhs);
+        if (division.getLHS().getKind() == AffineExprKind::Add) {
+          auto sum = cast<AffineBinaryOpExpr>(division.getLHS());
+          if (auto minusOne = dyn_cast<AffineConstantExpr>(sum.getRHS());
+              minusOne && minusOne.getValue() == -1)
+            return "ceil(" + atom(sum.getLHS()) + "/" +
+                   atom(division.getRHS()) + ")";
+        }
+      }
       // "a - c" and "a - b" for negative constants and negated terms.
       if (auto c = dyn_cast<AffineConstantExpr>(rhs); c && c.getValue() < 0)
         return print(lhs) + " - " + std::to_string(-c.getValue());
