@@ -855,7 +855,8 @@ std::string mlc::formatFlexibilityReport(const Report &report) {
   for (auto [i, output] : llvm::enumerate(report.outputs))
     os << (i ? "," : "") << " " << output.name << " " << output.text;
   os << "\n";
-  if (report.verdict != FlexibilityVerdict::Blocked || !report.constraints.empty()) {
+  // Blocked: the sizes that work are the blockers' few.
+  if (report.verdict != FlexibilityVerdict::Blocked) {
     os << "  sizes that work" << qualifier << ":";
     if (report.constraints.empty())
       os << " any";

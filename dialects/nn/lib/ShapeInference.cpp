@@ -199,14 +199,17 @@ struct ExprPrinter {
     return "s" + std::to_string(position);
   }
 
-  // Whether `expr` needs parentheses as an operand of a product or division.
-  static bool isSum(AffineExpr expr) {
-    return expr.getKind() == AffineExprKind::Add;
-  }
-
+  // An operand of a product or division: in parentheses when it is a sum
+  // or difference at its top level.
   std::string atom(AffineExpr expr) const {
     std::string s = print(expr);
-    return isSum(expr) ? "(" + s + ")" : s;
+    int depth = 0;
+    for (size_t i = 0; i < s.size(); ++i) {
+      depth += s[i] == '(' ? 1 : s[i] == ')' ? -1 : 0;
+      if (depth == 0 && i > 0 && (s[i] == '+' || s[i] == '-') && s[i - 1] == ' ')
+        return "(" + s + ")";
+    }
+    return s;
   }
 
   std::string print(AffineExpr expr) const {
