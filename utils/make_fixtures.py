@@ -142,13 +142,14 @@ test/Analysis/Inputs/  (fixtures of `mlc check-flexible`; torch.onnx.export opse
                        '/Constant_3' [56, 56]). The source with the literal (56, 56) and the
                        one with (x.shape[-2] // 2, x.shape[-1] // 2) export byte-identical
                        graphs at 112 (this script checks it), so the file cannot tell them
-                       apart: verdict baked (56 = floor(H/2) at H = 112; also = 2x the
-                       Resize's input dim 28 = 2*ceil(H/4); the two agree only when H % 4
-                       == 0: test at multiples of 4). Generalized output [1, 4, floor(H/2),
-                       floor(W/2)]. The dynamic export is the x.shape // 2 source (output
-                       dims 2, 3 "out_height", "out_width"; Shape -> Gather -> Div 2 -> Cast
-                       -> Concat): runs in ORT at 96x128 -> 1x4x48x64, 100x60 -> 1x4x50x30,
-                       75x50 -> 1x4x37x25 (where 2*ceil(H/4) would say 38x26).
+                       apart: verdict baked (56 = floor(H/2) at H = 112; also ceil(H/2),
+                       and 2x the Resize's input dim 28 = 2*ceil(H/4); the three agree only
+                       when H % 4 == 0: test at multiples of 4). Generalized output [1, 4,
+                       floor(H/2), floor(W/2)]. The dynamic export is the x.shape // 2 source
+                       (output dims 2, 3 "out_height", "out_width"; Shape -> Gather -> Div 2
+                       -> Cast -> Concat): runs in ORT at 96x128 -> 1x4x48x64, 100x60 -> 1x4x50x30,
+                       75x50 -> 1x4x37x25 (where ceil(H/2) would say 38x25 and 2*ceil(H/4)
+                       38x26).
   resize_const20_{static,dynamic}.onnx  the same net with F.interpolate(size=(20, 20)) at
                        64x64: the Resize's input is 16x16 there, and 20 is no multiple or
                        fraction of 64, 32 or 16 (20/16 = 5/4). Flexible by design: output
