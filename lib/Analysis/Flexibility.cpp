@@ -25,8 +25,30 @@ using Report = FlexibilityReport;
 // Expressions
 //===----------------------------------------------------------------------===//
 
-// The symbols an expression uses, and the lcm of its divisors: beyond the
-// sizes where its windows fit, it repeats with that period.
+// The period after which an expression repeats up to a constant (a floor
+// division by c repeats every c, nested ones every product), capped.
+static int64_t periodOf(AffineExpr expr, int64_t cap) {
+  switch (expr.getKind()) {
+  case AffineExprKind::Constant:
+  case AffineExprKind::SymbolId:
+  case AffineExprKind::DimId:
+    return 1;
+  default:
+    break;
+  }
+  auto binary = cast<AffineBinaryOpExpr>(expr);
+  int64_t lhs = periodOf(binary.getLHS(), cap);
+  int64_t rhs = periodOf(binary.getRHS(), cap);
+  if (expr.getKind() == AffineExprKind::FloorDiv ||
+      expr.getKind() == AffineExprKind::CeilDiv ||
+      expr.getKind() == AffineExprKind::Mod)
+    if (auto divisor = dyn_cast<AffineConstantExpr>(binary.getRHS()))
+      if (divisor.getValue() > 0)
+        return std::min(cap, lhs * divisor.getValue());
+  return std::min(cap, std::lcm(lhs, rhs));
+}
+
+// The symbols a dim uses, and (into `period`) when it repeats.
 static void collectSymbols(Dim dim, llvm::SmallSetVector<unsigned, 4> &symbols,
                            int64_t &period, int64_t cap) {
   if (dim.isUnknown())
@@ -34,14 +56,8 @@ static void collectSymbols(Dim dim, llvm::SmallSetVector<unsigned, 4> &symbols,
   dim.getExpr().walk([&](AffineExpr expr) {
     if (auto symbol = dyn_cast<AffineSymbolExpr>(expr))
       symbols.insert(symbol.getPosition());
-    if (expr.getKind() == AffineExprKind::FloorDiv ||
-        expr.getKind() == AffineExprKind::CeilDiv ||
-        expr.getKind() == AffineExprKind::Mod)
-      if (auto divisor = dyn_cast<AffineConstantExpr>(
-              cast<AffineBinaryOpExpr>(expr).getRHS()))
-        if (divisor.getValue() > 0)
-          period = std::min(cap, std::lcm(period, divisor.getValue()));
   });
+  period = std::min(cap, std::lcm(period, periodOf(dim.getExpr(), cap)));
 }
 
 // "a..b" ranges of the sizes in `sizes` (sorted), at most `limit` of them.
@@ -74,6 +90,9 @@ namespace {
 struct Phase {
   std::unique_ptr<ShapeAnalysis> shapes;
   std::vector<Requirement> requirements; // without repeats
+  /// For each free dim (by symbol), the sizes 0..maxSize that meet every
+  /// unbounded requirement.
+  std::map<int64_t, std::vector<bool>> validSizes;
 };
 
 // A requirement that only a bounded set of sizes meets.
@@ -99,6 +118,7 @@ private:
   void findBaked(Phase &phase, Report &report,
                  DenseMap<Value, Dims> &assumptions);
   void describeOutputs(Phase &phase, Report &report);
+  Dim simplify(const Phase &phase, Dim dim) const;
 
   // The free dims at the export's sizes; other symbols (a batch dim) at 1.
   SmallVector<int64_t> exportEnv(const Phase &phase) const;
@@ -306,6 +326,8 @@ void FlexibilityAnalysis::solve(Phase &phase, Report &report,
     }
   }
 
+  for (auto &[s, entry] : valid)
+    phase.validSizes[s] = entry.sizes;
   // Each free dim's sizes, as "H >= 32 and H % 32 == 0".
   for (const auto &free : freeDims) {
     int64_t s = symbolOf(phase, free.name);
@@ -315,14 +337,21 @@ void FlexibilityAnalysis::solve(Phase &phase, Report &report,
     Report::Constraint c;
     c.dim = free.name;
     c.nodes = entry.nodes;
-    int64_t period = entry.period;
-    // The residues the tail allows, then where that pattern starts to hold.
-    std::vector<bool> allowed(period, false);
-    for (int64_t v = limit - period + 1; v <= limit; ++v)
-      allowed[v % period] = entry.sizes[v];
-    int64_t start = limit;
-    while (start > 1 && entry.sizes[start - 1] == allowed[(start - 1) % period])
-      --start;
+    // The residues the tail allows, and where that pattern starts to hold;
+    // a longer period when the pattern does not hold far enough down.
+    int64_t period = entry.period, start = limit;
+    std::vector<bool> allowed;
+    for (int64_t p = period; p <= periodCap; p *= 2) {
+      allowed.assign(p, false);
+      for (int64_t v = limit - p + 1; v <= limit; ++v)
+        allowed[v % p] = entry.sizes[v];
+      start = limit;
+      while (start > 1 && entry.sizes[start - 1] == allowed[(start - 1) % p])
+        --start;
+      period = p;
+      if (start <= limit / 2)
+        break;
+    }
     c.min = limit + 1;
     for (int64_t v = start; v <= limit; ++v)
       if (entry.sizes[v]) {
@@ -437,26 +466,28 @@ static std::string describeNode(Operation *op) {
   return getONNXOpType(op) + (node.empty() ? "" : " '" + node + "'");
 }
 
-// The factors of a product evaluated at the export: "512*7*7".
+// The factors of a product evaluated at the export, the constant first:
+// "512*7*7".
 static std::string factorsAt(Dim dim, ArrayRef<int64_t> env) {
-  std::vector<std::string> parts;
+  int64_t coefficient = 1;
+  std::vector<std::string> factors;
   std::function<void(AffineExpr)> visit = [&](AffineExpr e) {
     if (e.getKind() == AffineExprKind::Mul) {
       auto binary = cast<AffineBinaryOpExpr>(e);
       visit(binary.getLHS());
       visit(binary.getRHS());
-      return;
+    } else if (auto constant = dyn_cast<AffineConstantExpr>(e)) {
+      coefficient *= constant.getValue();
+    } else if (auto v = Dim(e).evaluate(env)) {
+      factors.push_back(std::to_string(*v));
     }
-    if (auto v = Dim(e).evaluate(env))
-      parts.push_back(std::to_string(*v));
   };
-  if (!dim.isUnknown())
-    visit(dim.getExpr());
-  // Constants first, as people write them.
-  std::stable_sort(parts.begin(), parts.end(), [](auto &a, auto &b) {
-    return a.size() > b.size();
-  });
-  return llvm::join(parts, "*");
+  if (dim.isUnknown())
+    return "";
+  visit(dim.getExpr());
+  if (coefficient != 1 || factors.empty())
+    factors.insert(factors.begin(), std::to_string(coefficient));
+  return llvm::join(factors, "*");
 }
 
 void FlexibilityAnalysis::explainPins(Phase &phase, ArrayRef<Pin> pins,
@@ -521,6 +552,42 @@ void FlexibilityAnalysis::explainPins(Phase &phase, ArrayRef<Pin> pins,
     report.blockers.push_back(
         {op, getNodeName(op), getONNXOpType(op), reason, fix});
   }
+}
+
+// How a Reshape target regroups the input's dims, read left to right: for
+// each target entry, the product of the input dims it takes (a run whose
+// sizes at the export multiply to the entry), or unknown where the entries
+// stop lining up (a -1, a dim split in two).
+static Dims alignReshape(ArrayRef<Dim> in, ArrayRef<int64_t> target,
+                         ArrayRef<int64_t> env) {
+  Dims groups;
+  size_t next = 0;
+  MLIRContext *context = nullptr;
+  for (Dim d : in)
+    if (!d.isUnknown())
+      context = d.getExpr().getContext();
+  if (!context)
+    return groups;
+  for (int64_t value : target) {
+    if (value == 0 && next < in.size()) {
+      groups.push_back(in[next++]);
+      continue;
+    }
+    Dim group = Dim::get(context, 1);
+    int64_t size = 1;
+    while (next < in.size() && size < value) {
+      std::optional<int64_t> at = in[next].evaluate(env);
+      if (!at)
+        return groups;
+      group = group * in[next++];
+      size *= *at;
+    }
+    // Trailing dims of size 1 belong to the group as well.
+    if (size != value || value <= 0)
+      return groups;
+    groups.push_back(group);
+  }
+  return groups;
 }
 
 // For each entry of a shape operand, the constant it comes from and the
@@ -655,6 +722,8 @@ void FlexibilityAnalysis::findBaked(Phase &phase, Report &report,
       values.push_back(entry.getValue().value_or(-1));
     Dims substituted = *entries;
     std::vector<size_t> matched;
+    Dims groups = in && isa<ReshapeOp>(op) ? alignReshape(*in, values, env)
+                                           : Dims();
     for (auto [i, value] : llvm::enumerate(values)) {
       if (value <= 1 || !sources[i].first)
         continue; // 0, 1 and -1 mean "copy", "one" and "the rest"
@@ -672,15 +741,17 @@ void FlexibilityAnalysis::findBaked(Phase &phase, Report &report,
           }
         }
       }
+      Dim formula;
       if (in && isa<ReshapeOp>(op)) {
-        // A flattened run of the input's dims: 3136 = floor(H/4)*floor(W/4).
-        for (size_t a = 0; a < in->size(); ++a)
-          for (size_t b = a + 1; b <= in->size(); ++b)
-            preferred.push_back(
-                product(context, ArrayRef<Dim>(*in).slice(a, b - a)));
+        // The run of the input's dims this entry regroups, when the target
+        // lines up with the input: [1, 8, 64] of 1x8x8x8 takes 64 from
+        // dims 2 and 3 (3136 = floor(H/4)*floor(W/4)).
+        if (i < groups.size() && groups[i].isSymbolic())
+          formula = groups[i];
         like.reset();
       }
-      Dim formula = match(value, i, preferred, like);
+      if (formula.isUnknown())
+        formula = match(value, i, preferred, like);
       if (formula.isUnknown())
         continue;
       substituted[i] = formula;
@@ -718,6 +789,37 @@ void FlexibilityAnalysis::findBaked(Phase &phase, Report &report,
   }
 }
 
+// The simplest of H*k and floor(H/k) that equals `dim` at every size that
+// works, for a dim of one free dim H; else `dim` itself. A UNet's output
+// 4*floor(H/4) is H where H % 4 == 0.
+Dim FlexibilityAnalysis::simplify(const Phase &phase, Dim dim) const {
+  llvm::SmallSetVector<unsigned, 4> symbols;
+  int64_t period = 1;
+  collectSymbols(dim, symbols, period, options.maxSize);
+  if (symbols.size() != 1 || !phase.validSizes.count(symbols[0]))
+    return dim;
+  unsigned s = symbols[0];
+  const std::vector<bool> &valid = phase.validSizes.at(s);
+  SmallVector<int64_t> env = exportEnv(phase);
+  Dim symbol(getAffineSymbolExpr(s, context));
+  for (int64_t k : {1, 2, 3, 4, 8, 16, 32})
+    for (Dim candidate : {symbol * k, symbol.floorDiv(k), symbol.ceilDiv(k)}) {
+      if (candidate.isSameAs(dim))
+        return dim;
+      bool agrees = true;
+      SmallVector<int64_t> at = env;
+      for (int64_t v = 1; v < int64_t(valid.size()) && agrees; ++v) {
+        if (!valid[v])
+          continue;
+        at[s] = v;
+        agrees = candidate.evaluate(at) == dim.evaluate(at);
+      }
+      if (agrees)
+        return candidate;
+    }
+  return dim;
+}
+
 void FlexibilityAnalysis::describeOutputs(Phase &phase, Report &report) {
   auto returnOp = func.getBody().front().getTerminator();
   for (auto [i, value] : llvm::enumerate(returnOp->getOperands())) {
@@ -726,9 +828,12 @@ void FlexibilityAnalysis::describeOutputs(Phase &phase, Report &report) {
     output.name = name ? name.str() : "output_" + std::to_string(i);
     ShapeInfo info = phase.shapes->get(value);
     if (info.dims) {
+      Dims dims;
       for (Dim d : *info.dims)
+        dims.push_back(simplify(phase, d));
+      for (Dim d : dims)
         output.dims.push_back(format(phase, d));
-      output.text = phase.shapes->format(*info.dims);
+      output.text = phase.shapes->format(dims);
     } else {
       output.text = "*";
     }

@@ -46,17 +46,42 @@ Dim Dim::operator+(int64_t c) const { return expr ? Dim(expr + c) : Dim(); }
 Dim Dim::operator-(int64_t c) const { return expr ? Dim(expr - c) : Dim(); }
 Dim Dim::operator*(int64_t c) const { return expr ? Dim(expr * c) : Dim(); }
 
-// floor(floor(x/a)/b) = floor(x/(a*b)), and the same for ceil, for positive
-// a and b: what chains of strided windows give, which MLIR leaves nested.
+// Divides by a positive constant in the form people write: the constant
+// term comes out (floor((x + 2s)/s) = floor(x/s) + 2), an offset of s - 1
+// turns floor into ceil (floor((x - 1)/s) + 1 = ceil(x/s), which is what a
+// 3x3 window of stride s and padding 1 gives), and nested divisions merge
+// (floor(floor(x/a)/b) = floor(x/(a*b))). MLIR leaves all three alone.
 static AffineExpr divide(AffineExpr expr, int64_t divisor, AffineExprKind kind) {
-  if (expr.getKind() == kind)
-    if (auto inner = dyn_cast<AffineConstantExpr>(
+  if (divisor == 1)
+    return expr;
+  // x + c, the constant c split off.
+  AffineExpr x = expr;
+  int64_t c = 0;
+  if (auto constant = dyn_cast<AffineConstantExpr>(expr))
+    x = getAffineConstantExpr(0, expr.getContext()), c = constant.getValue();
+  else if (expr.getKind() == AffineExprKind::Add)
+    if (auto rhs = dyn_cast<AffineConstantExpr>(
             cast<AffineBinaryOpExpr>(expr).getRHS()))
-      if (inner.getValue() > 0)
-        return divide(cast<AffineBinaryOpExpr>(expr).getLHS(),
-                      inner.getValue() * divisor, kind);
-  return kind == AffineExprKind::FloorDiv ? expr.floorDiv(divisor)
-                                          : expr.ceilDiv(divisor);
+      x = cast<AffineBinaryOpExpr>(expr).getLHS(), c = rhs.getValue();
+  int64_t q = c >= 0 ? c / divisor : -((-c + divisor - 1) / divisor);
+  int64_t r = c - q * divisor; // in [0, divisor)
+  bool floor = kind == AffineExprKind::FloorDiv;
+  if (c != 0 || x != expr) {
+    if (r == 0)
+      return divide(x, divisor, kind) + q;
+    if (floor && r == divisor - 1)
+      return divide(x, divisor, AffineExprKind::CeilDiv) + q;
+    if (!floor && r == 1)
+      return divide(x, divisor, AffineExprKind::FloorDiv) + (q + 1);
+  }
+  if (expr.getKind() == AffineExprKind::FloorDiv ||
+      expr.getKind() == AffineExprKind::CeilDiv) {
+    auto inner = cast<AffineBinaryOpExpr>(expr);
+    auto innerDivisor = dyn_cast<AffineConstantExpr>(inner.getRHS());
+    if (innerDivisor && innerDivisor.getValue() > 0 && expr.getKind() == kind)
+      return divide(inner.getLHS(), innerDivisor.getValue() * divisor, kind);
+  }
+  return floor ? expr.floorDiv(divisor) : expr.ceilDiv(divisor);
 }
 
 Dim Dim::floorDiv(int64_t divisor) const {
