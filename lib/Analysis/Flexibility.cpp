@@ -301,10 +301,22 @@ void FlexibilityAnalysis::solve(Phase &phase, Report &report,
         entry.nodes.push_back(node);
       continue;
     }
-    // Several free dims: it holds unboundedly if it holds at some large
-    // sizes of all of them.
-    bool somewhere = false;
+    // Several free dims: nothing to say if it holds at every small size and
+    // at the largest; it holds unboundedly if it holds at some large sizes.
     SmallVector<int64_t> at = env;
+    bool everywhere = true;
+    for (int64_t i = 1; i <= 16 && everywhere; ++i)
+      for (int64_t j = 1; j <= 16 && everywhere; ++j) {
+        at[free[0]] = i;
+        for (size_t k = 1; k < free.size(); ++k)
+          at[free[k]] = j;
+        everywhere = r.holds(at).value_or(true);
+      }
+    for (size_t k = 0; k < free.size(); ++k)
+      at[free[k]] = limit;
+    if (everywhere && r.holds(at).value_or(true))
+      continue;
+    bool somewhere = false;
     int64_t step = std::max<int64_t>(1, period);
     for (int64_t i = 0; i < 2 * step && !somewhere; ++i)
       for (int64_t j = 0; j < 2 * step && !somewhere; ++j) {
@@ -803,7 +815,8 @@ Dim FlexibilityAnalysis::simplify(const Phase &phase, Dim dim) const {
   SmallVector<int64_t> env = exportEnv(phase);
   Dim symbol(getAffineSymbolExpr(s, context));
   for (int64_t k : {1, 2, 3, 4, 8, 16, 32})
-    for (Dim candidate : {symbol * k, symbol.floorDiv(k), symbol.ceilDiv(k)}) {
+    for (Dim candidate : {symbol * k, symbol.floorDiv(k), symbol.ceilDiv(k),
+                          symbol.ceilDiv(k) * k, symbol.floorDiv(k) * k}) {
       if (candidate.isSameAs(dim))
         return dim;
       bool agrees = true;
