@@ -7,6 +7,7 @@
 #   python3 /usr/lib/llvm-19/build/utils/lit/lit.py -sv build/test/Dialect/NN/ops.mlir
 
 import os
+import sys
 
 import lit.formats
 from lit.llvm import llvm_config
@@ -45,3 +46,17 @@ tools = [
 llvm_config.add_tool_substitutions(tools, tool_dirs)
 
 config.substitutions.append(("%mlc_src_root", config.mlc_src_root))
+
+# %expect-exit CODE [--keeps OUT] CMD...: runs CMD and fails unless it exits
+# with CODE (lit's shell has no `$?`); see utils/expect-exit.py.
+config.substitutions.insert(
+    0,
+    (
+        "%expect-exit",
+        '"%s" "%s"'
+        % (
+            sys.executable,
+            os.path.join(config.mlc_src_root, "utils", "expect-exit.py"),
+        ),
+    ),
+)

@@ -635,6 +635,82 @@ def check_violation(ck, report, model, shape, work, extra=None, by_index=None):
                 % (where, why, ", ".join("%s %s" % (n, fmt_dims(d)) for n, d in got)))
 
 
+# Ops whose baked operand entry i is their output's dim i.
+BAKED_DIM_OPS = {("Resize", "sizes"), ("Reshape", "shape"), ("Expand", "shape"),
+                 ("ConstantOfShape", "input"), ("ConstantOfShape", "shape")}
+
+
+def model_with_outputs(model, node_names, path):
+    """Copies model to path with the first output of each named node added to the graph's
+    outputs (as float tensors). Returns {node name: output name} of the nodes found, or
+    None without the onnx package."""
+    try:
+        import onnx
+        from onnx import helper
+    except ImportError:
+        return None
+    m = onnx.load(model)
+    found = {}
+    for node in m.graph.node:
+        if node.name in node_names and node.output:
+            found[node.name] = node.output[0]
+    have = {o.name for o in m.graph.output}
+    for out in found.values():
+        if out not in have:
+            m.graph.output.append(helper.make_tensor_value_info(out, onnx.TensorProto.FLOAT,
+                                                                None))
+            have.add(out)
+    onnx.save(m, path)
+    return found
+
+
+def check_baked_in_ort(ck, report, dynamic, shapes, work, extra=None, by_index=None):
+    """Each baked constant against what the dynamic export computes in its place: the
+    output dim `index` of the baked node (same node name in the dynamic export) must equal
+    the baked formula at each shape. Needs the onnx package (else skipped, with a note)."""
+    entries = [b for b in report.get("baked", []) if (b.get("op"), b.get("operand"))
+               in BAKED_DIM_OPS and isinstance(b.get("index"), int)]
+    skipped = [b for b in report.get("baked", []) if b not in entries]
+    for b in skipped:
+        ck.say("  --   baked %s '%s' %s[%s]: not comparable with an output dim; not run"
+               % (b.get("op"), b.get("node"), b.get("operand"), b.get("index")))
+    if not entries or not shapes:
+        return
+    probe = os.path.join(work, "baked-probe.onnx")
+    found = model_with_outputs(dynamic, {b["node"] for b in entries}, probe)
+    if found is None:
+        ck.say("  --   the baked constants are not run in ORT (no onnx package)")
+        return
+    for b in entries:
+        if b["node"] not in found:
+            ck.fail("baked %s '%s': no node of that name in %s, to run the formula"
+                    % (b["op"], b["node"], os.path.basename(dynamic)))
+    for shape in shapes:
+        env = symbol_env(report, shape, extra, by_index)
+        got, err = ort_shapes(probe, shape, work)
+        where = "baked at %s" % oc.format_dims(shape)
+        if err:
+            ck.fail("%s: ONNX Runtime fails on %s with the baked nodes as outputs: %s"
+                    % (where, os.path.basename(dynamic), err))
+            continue
+        dims_of = dict(got)
+        for b in entries:
+            if b["node"] not in found:
+                continue
+            dims = dims_of.get(found[b["node"]])
+            try:
+                want = eval_dim(b.get("formula", "?"), env)
+            except FormulaError as e:
+                ck.fail("%s: %s '%s' %s[%d]: %s" % (where, b["op"], b["node"], b["operand"],
+                                                     b["index"], e))
+                continue
+            have = dims[b["index"]] if dims is not None and b["index"] < len(dims) else None
+            ck.check(want is not None and want == have,
+                     "%s: %s '%s' %s[%d] = %s = %s; the dynamic export computes %s"
+                     % (where, b["op"], b["node"], b["operand"], b["index"], b.get("formula"),
+                        "?" if want is None else want, "?" if have is None else have))
+
+
 def run_checks(args, report, exit_code, work, ck):
     problems = check_report_form(report)
     for p in problems:
@@ -670,6 +746,10 @@ def run_checks(args, report, exit_code, work, ck):
     for h, w in args.violate:
         check_violation(ck, report, args.dynamic, [args.batch, args.channels, h, w], work,
                         extra, by_index)
+    if report.get("baked") and args.dynamic != args.model:
+        check_baked_in_ort(ck, report, args.dynamic,
+                           [[args.batch, args.channels, h, w] for h, w in args.size], work,
+                           extra, by_index)
 
 
 # ----------------------------------------------------------------------------------------
@@ -757,17 +837,17 @@ CONV4W = CONV4.replace("H", "W")
 SELF_TESTS = [
     ("fcn baked", "fcn_static", "fcn_dynamic", "baked", _report(
         "baked", _fd(64, 64), [("out", ["1", "21", "H", "W"])],
-        baked=[{"node": "/Concat", "op": "Resize", "operand": "sizes", "index": i,
+        baked=[{"node": "/Resize", "op": "Resize", "operand": "sizes", "index": i,
                 "value": 64, "formula": f} for i, f in ((2, "H"), (3, "W"))]),
      [(96, 128), (75, 50)], [], True),
     ("fcn: 8*ceil(H/8) is wrong at 75x50", "fcn_static", "fcn_dynamic", "baked", _report(
         "baked", _fd(64, 64), [("out", ["1", "21", "8*ceil(H/8)", "8*ceil(W/8)"])],
-        baked=[{"node": "/Concat", "op": "Resize", "operand": "sizes", "index": 2,
+        baked=[{"node": "/Resize", "op": "Resize", "operand": "sizes", "index": 2,
                 "value": 64, "formula": "8*ceil(H/8)"}]),
      [(75, 50)], [], False),
     ("fcn: a baked formula that misses its value", "fcn_static", "fcn_dynamic", "baked", _report(
         "baked", _fd(64, 64), [("out", ["1", "21", "H", "W"])],
-        baked=[{"node": "/Concat", "op": "Resize", "operand": "sizes", "index": 2,
+        baked=[{"node": "/Resize", "op": "Resize", "operand": "sizes", "index": 2,
                 "value": 64, "formula": "floor(H/2)"}]),
      [(96, 128)], [], False),
     ("fcn: verdict flexible is not baked", "fcn_static", "fcn_dynamic", "baked", _report(
@@ -802,9 +882,15 @@ SELF_TESTS = [
          blockers=[{"node": "/fc/Gemm", "op": "Gemm", "reason": "K"}]), [], [], False),
     ("resize_const baked", "resize_const_static", "resize_const_dynamic", "baked", _report(
         "baked", _fd(112, 112), [("out", ["1", "4", "floor(H/2)", "floor(W/2)"])],
-        baked=[{"node": "/Concat", "op": "Resize", "operand": "sizes", "index": 2,
+        baked=[{"node": "/Resize", "op": "Resize", "operand": "sizes", "index": 2,
                 "value": 56, "formula": "floor(H/2)"}]),
      [(96, 128), (75, 50)], [], True),
+    ("resize_const: ceil(H/2) is not what the dynamic export computes at 75x51",
+     "resize_const_static", "resize_const_dynamic", "baked", _report(
+         "baked", _fd(112, 112), [("out", ["1", "4", "floor(H/2)", "floor(W/2)"])],
+         baked=[{"node": "/Resize", "op": "Resize", "operand": "sizes", "index": 2,
+                 "value": 56, "formula": "ceil(H/2)"}]),
+     [(96, 128), (75, 51)], [], False),
     ("resize_const20", "resize_const20_static", "resize_const20_dynamic", "flexible", _report(
         "flexible", _fd(64, 64), [("out", ["1", "4", "20", "20"])]), [(96, 128), (40, 72)],
      [], True),
@@ -860,7 +946,7 @@ def self_test(verbose=False):
             run_checks(args, report, 0 if report["verdict"] == "flexible" else 1, work, ck)
             good = ck.ok == must_pass
             status = status if good else 1
-            print("%-4s %-62s %s (%d checks)" % ("ok" if good else "FAIL", name,
+            print("%-4s %-72s %s (%d checks)" % ("ok" if good else "FAIL", name,
                                                  "passes" if ck.ok else "fails", ck.count))
     print("self-test: %s" % ("ok" if status == 0 else "FAILED"))
     return status
