@@ -325,26 +325,16 @@ LogicalResult GraphExporter::exportOp(Operation *op) {
         fillTensor(*graph->add_initializer(), c.getValue(), name);
         return success();
       })
-      .Case([&](ConvOp c) {
+      .Case<ConvOp, ConvTransposeOp>([&](auto c) {
         auto &node = addNode(c, {c.getInput(), c.getWeight(), c.getBias()});
         setInts(node, "strides", c.getStrides());
         setInts(node, "pads", c.getPads());
         setInts(node, "dilations", c.getDilations());
         setInts(node, "kernel_shape", c.getKernelShape());
-        if (c.getGroup() != 1)
-          setInt(node, "group", c.getGroup());
-        if (c.getAutoPad() != AutoPad::notset)
-          setString(node, "auto_pad", autoPadName(c.getAutoPad()));
-        return success();
-      })
-      .Case([&](ConvTransposeOp c) {
-        auto &node = addNode(c, {c.getInput(), c.getWeight(), c.getBias()});
-        setInts(node, "strides", c.getStrides());
-        setInts(node, "pads", c.getPads());
-        setInts(node, "dilations", c.getDilations());
-        setInts(node, "kernel_shape", c.getKernelShape());
-        setInts(node, "output_padding", c.getOutputPadding());
-        setInts(node, "output_shape", c.getOutputShape());
+        if constexpr (std::is_same_v<decltype(c), ConvTransposeOp>) {
+          setInts(node, "output_padding", c.getOutputPadding());
+          setInts(node, "output_shape", c.getOutputShape());
+        }
         if (c.getGroup() != 1)
           setInt(node, "group", c.getGroup());
         if (c.getAutoPad() != AutoPad::notset)
