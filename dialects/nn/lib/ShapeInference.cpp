@@ -231,7 +231,8 @@ struct ExprPrinter {
     int depth = 0;
     for (size_t i = 0; i < s.size(); ++i) {
       depth += s[i] == '(' ? 1 : s[i] == ')' ? -1 : 0;
-      if (depth == 0 && i > 0 && (s[i] == '+' || s[i] == '-') && s[i - 1] == ' ')
+      if (depth == 0 && i > 0 && s[i - 1] == ' ' &&
+          (s[i] == '+' || s[i] == '-' || s.compare(i, 4, "mod ") == 0))
         return "(" + s + ")";
     }
     return s;
