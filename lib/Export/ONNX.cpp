@@ -8,6 +8,7 @@
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringSet.h"
 #include "llvm/ADT/TypeSwitch.h"
 
@@ -39,27 +40,81 @@ int64_t irVersionFor(int64_t opset) {
   return 8;
 }
 
-// The bytes of a constant in ONNX's raw_data layout.
-std::string getRawBytes(ElementsAttr attr) {
+// The size of a constant in ONNX's raw_data layout.
+uint64_t getRawSize(ElementsAttr attr) {
   ArrayRef<char> raw = getRawData(attr);
-  if (!raw.empty() || attr.getNumElements() == 0)
-    return std::string(raw.data(), raw.size());
-  // Splats and bools: element by element.
+  if (!raw.empty())
+    return raw.size();
+  return attr.getNumElements() * onnx_types::getByteWidth(attr.getElementType());
+}
+
+// Hands the bytes of a constant in ONNX's raw_data layout to `write`, piece
+// by piece, getRawSize of them in all. Bytes that live in a resource blob or
+// a dense attribute go out from where they are; splats and bools, which have
+// no such bytes, are expanded through a small buffer. No tensor is ever
+// copied whole: weights exist once in memory (architecture decision 1).
+void writeRawData(ElementsAttr attr, function_ref<void(ArrayRef<char>)> write) {
+  ArrayRef<char> raw = getRawData(attr);
+  if (!raw.empty() || attr.getNumElements() == 0) {
+    if (!raw.empty())
+      write(raw);
+    return;
+  }
   auto dense = cast<DenseElementsAttr>(attr);
   Type elementType = dense.getElementType();
   unsigned width = onnx_types::getByteWidth(elementType);
-  std::string bytes;
-  bytes.reserve(dense.getNumElements() * width);
+  auto bitsOf = [&](auto value) {
+    if constexpr (std::is_same_v<decltype(value), APFloat>)
+      return value.bitcastToAPInt();
+    else
+      return value;
+  };
+  constexpr size_t kChunkBytes = 64 * 1024;
+  SmallVector<char, 0> buffer;
+  buffer.reserve(std::min<uint64_t>(getRawSize(attr), kChunkBytes));
   auto append = [&](const APInt &bits) {
     uint64_t word = bits.getZExtValue();
-    bytes.append(reinterpret_cast<const char *>(&word), width);
+    const char *bytes = reinterpret_cast<const char *>(&word);
+    buffer.append(bytes, bytes + width);
+  };
+  auto writeValues = [&](auto values) {
+    if (dense.isSplat()) {
+      // A chunk of copies of the value, written as often as it takes.
+      uint64_t left = getRawSize(attr);
+      uint64_t chunk = std::min<uint64_t>(left, kChunkBytes) / width * width;
+      APInt bits = bitsOf(*values.begin());
+      while (buffer.size() < chunk)
+        append(bits);
+      for (; left >= chunk; left -= chunk)
+        write(buffer);
+      if (left)
+        write(ArrayRef<char>(buffer).take_front(left));
+      return;
+    }
+    for (const auto &value : values) {
+      append(bitsOf(value));
+      if (buffer.size() + width > kChunkBytes) {
+        write(buffer);
+        buffer.clear();
+      }
+    }
+    if (!buffer.empty())
+      write(buffer);
   };
   if (isa<FloatType>(elementType))
-    for (const APFloat &v : dense.getValues<APFloat>())
-      append(v.bitcastToAPInt());
+    writeValues(dense.getValues<APFloat>());
   else
-    for (const APInt &v : dense.getValues<APInt>())
-      append(v);
+    writeValues(dense.getValues<APInt>());
+}
+
+// The bytes of a constant in ONNX's raw_data layout, for the few tensors that
+// stay in the protobuf messages (node attributes).
+std::string getRawBytes(ElementsAttr attr) {
+  std::string bytes;
+  bytes.reserve(getRawSize(attr));
+  writeRawData(attr, [&](ArrayRef<char> piece) {
+    bytes.append(piece.data(), piece.size());
+  });
   return bytes;
 }
 
@@ -88,6 +143,11 @@ public:
 
   LogicalResult run(::onnx::GraphProto &graph);
 
+  /// Per initializer of the graph, the constant whose bytes its raw_data
+  /// holds, or null when they went to the external data. The initializers'
+  /// TensorProtos leave raw_data out: writeModel writes it from here.
+  ArrayRef<ElementsAttr> getInitializerData() const { return initializerData; }
+
 private:
   std::string uniqueName(StringRef base);
   std::string nameOf(Value value);
@@ -96,8 +156,13 @@ private:
                 ArrayAttr dimParams);
   LogicalResult exportOp(Operation *op);
   LogicalResult exportCustom(CustomOp op);
+  /// Fills a tensor of a node attribute, its bytes included.
   void fillTensor(::onnx::TensorProto &tensor, ElementsAttr attr,
                   StringRef name);
+  /// Fills all of a tensor but its raw_data; writes the bytes to the external
+  /// data when they belong there, and returns whether it did.
+  bool fillTensorHeader(::onnx::TensorProto &tensor, ElementsAttr attr,
+                        StringRef name);
   /// Adds the node of `op` (its ONNX op type, its name) with `inputs`.
   ::onnx::NodeProto &addNode(Operation *op, ArrayRef<Value> inputs);
 
@@ -118,6 +183,7 @@ private:
   DenseMap<Attribute, std::string> initializerNames; // one per constant
   llvm::StringSet<> usedNames;
   uint64_t externalOffset = 0;
+  SmallVector<ElementsAttr> initializerData;
 };
 
 } // namespace
@@ -168,32 +234,39 @@ void GraphExporter::fillType(::onnx::TypeProto &proto, Type type,
   }
 }
 
-void GraphExporter::fillTensor(::onnx::TensorProto &tensor, ElementsAttr attr,
-                               StringRef name) {
+bool GraphExporter::fillTensorHeader(::onnx::TensorProto &tensor,
+                                     ElementsAttr attr, StringRef name) {
   tensor.set_name(name.str());
   tensor.set_data_type(onnx_types::getDataType(attr.getElementType()));
   for (int64_t d : attr.getShapedType().getShape())
     tensor.add_dims(d);
-  std::string bytes = getRawBytes(attr);
-  if (options.externalData && bytes.size() >= options.externalDataThreshold) {
-    tensor.set_data_location(::onnx::TensorProto::EXTERNAL);
-    auto addEntry = [&](StringRef key, std::string value) {
-      auto *entry = tensor.add_external_data();
-      entry->set_key(key.str());
-      entry->set_value(std::move(value));
-    };
-    addEntry("location", options.externalDataName);
-    addEntry("offset", std::to_string(externalOffset));
-    addEntry("length", std::to_string(bytes.size()));
-    options.externalData->write(bytes.data(), bytes.size());
-    // Keep each tensor aligned in the file, so it can be mapped.
-    uint64_t end = externalOffset + bytes.size();
-    uint64_t padded = (end + 63) / 64 * 64;
-    options.externalData->write_zeros(padded - end);
-    externalOffset = padded;
-    return;
-  }
-  tensor.set_raw_data(std::move(bytes));
+  uint64_t size = getRawSize(attr);
+  if (!options.externalData || size < options.externalDataThreshold)
+    return false;
+  tensor.set_data_location(::onnx::TensorProto::EXTERNAL);
+  auto addEntry = [&](StringRef key, std::string value) {
+    auto *entry = tensor.add_external_data();
+    entry->set_key(key.str());
+    entry->set_value(std::move(value));
+  };
+  addEntry("location", options.externalDataName);
+  addEntry("offset", std::to_string(externalOffset));
+  addEntry("length", std::to_string(size));
+  writeRawData(attr, [&](ArrayRef<char> piece) {
+    options.externalData->write(piece.data(), piece.size());
+  });
+  // Keep each tensor aligned in the file, so it can be mapped.
+  uint64_t end = externalOffset + size;
+  uint64_t padded = (end + 63) / 64 * 64;
+  options.externalData->write_zeros(padded - end);
+  externalOffset = padded;
+  return true;
+}
+
+void GraphExporter::fillTensor(::onnx::TensorProto &tensor, ElementsAttr attr,
+                               StringRef name) {
+  if (!fillTensorHeader(tensor, attr, name))
+    tensor.set_raw_data(getRawBytes(attr));
 }
 
 ::onnx::NodeProto &GraphExporter::addNode(Operation *op,
@@ -322,7 +395,9 @@ LogicalResult GraphExporter::exportOp(Operation *op) {
         }
         std::string name = nameOf(c);
         initializerNames[c.getValue()] = name;
-        fillTensor(*graph->add_initializer(), c.getValue(), name);
+        bool external =
+            fillTensorHeader(*graph->add_initializer(), c.getValue(), name);
+        initializerData.push_back(external ? nullptr : c.getValue());
         return success();
       })
       .Case<ConvOp, ConvTransposeOp>([&](auto c) {
@@ -712,6 +787,23 @@ LogicalResult mlc::exportONNX(ModuleOp module, llvm::raw_ostream &os,
       if (auto s = dyn_cast<StringAttr>(entry.getValue()))
         prop->set_value(s.getValue().str());
     }
+  // The inputs' shape sets, as one metadata entry (the importer reads it
+  // back): "image: 1x3x224x224, 1x3x448x448".
+  std::vector<std::string> shapeSets;
+  for (BlockArgument arg : func.getArguments())
+    if (auto shapes = func.getArgAttrOfType<ShapeSetAttr>(arg.getArgNumber(),
+                                                          NNDialect::kShapesAttr)) {
+      auto name = func.getArgAttrOfType<StringAttr>(arg.getArgNumber(),
+                                                    NNDialect::kNameAttr);
+      shapeSets.push_back(
+          (name ? name.str() : "input_" + std::to_string(arg.getArgNumber())) +
+          ": " + shapes.toText());
+    }
+  if (!shapeSets.empty()) {
+    auto *prop = model.add_metadata_props();
+    prop->set_key(NNDialect::kShapesMetadataKey.str());
+    prop->set_value(llvm::join(shapeSets, "; "));
+  }
   auto *graph = model.mutable_graph();
   auto graphName = module->getAttrOfType<StringAttr>(NNDialect::kGraphNameAttr);
   graph->set_name(graphName ? graphName.getValue().str() : "main");

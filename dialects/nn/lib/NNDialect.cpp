@@ -43,3 +43,32 @@ Operation *NNDialect::materializeConstant(OpBuilder &builder, Attribute value,
     return nullptr;
   return builder.create<ConstantOp>(loc, type, elements);
 }
+
+LogicalResult NNDialect::verifyRegionArgAttribute(Operation *op,
+                                                  unsigned regionIndex,
+                                                  unsigned argIndex,
+                                                  NamedAttribute attribute) {
+  if (attribute.getName() != kShapesAttr)
+    return success();
+  auto shapes = dyn_cast<ShapeSetAttr>(attribute.getValue());
+  if (!shapes)
+    return op->emitError() << kShapesAttr << " of argument " << argIndex
+                           << " must be a #nn.shapes";
+  Region &region = op->getRegion(regionIndex);
+  if (region.empty() || argIndex >= region.getNumArguments())
+    return success();
+  auto type = dyn_cast<RankedTensorType>(region.getArgument(argIndex).getType());
+  if (!type || type.getRank() != shapes.getRank())
+    return op->emitError() << kShapesAttr << " of argument " << argIndex
+                           << " has rank " << shapes.getRank()
+                           << " but the argument is "
+                           << region.getArgument(argIndex).getType();
+  for (auto [i, declared, accepted] :
+       llvm::enumerate(type.getShape(), shapes.getTypeShape()))
+    if (declared != ShapedType::kDynamic && declared != accepted)
+      return op->emitError() << kShapesAttr << " of argument " << argIndex
+                             << " lets dim " << i
+                             << " vary but the argument's type fixes it at "
+                             << declared;
+  return success();
+}

@@ -6,6 +6,7 @@
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Verifier.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/Path.h"
 
 #include <queue>
@@ -37,6 +38,7 @@ private:
   FailureOr<SmallVector<Value>> importCustom(NodeImport &node);
   LogicalResult bindOutput(StringRef name, Value value, Location loc);
   void setModuleAttributes(ModuleOp module);
+  LogicalResult importShapeSets(func::FuncOp func);
   DictionaryAttr getValueAttributes(StringRef name,
                                     ArrayRef<std::string> dimParams);
 
@@ -340,12 +342,43 @@ void GraphImporter::setModuleAttributes(ModuleOp module) {
   if (model.metadata_props_size() > 0) {
     SmallVector<NamedAttribute> metadata;
     for (const auto &prop : model.metadata_props())
-      if (!prop.key().empty())
+      if (!prop.key().empty() && prop.key() != NNDialect::kShapesMetadataKey)
         metadata.push_back(builder.getNamedAttr(
             prop.key(), builder.getStringAttr(prop.value())));
-    module->setAttr(NNDialect::kModelMetadataAttr,
-                    builder.getDictionaryAttr(metadata));
+    if (!metadata.empty())
+      module->setAttr(NNDialect::kModelMetadataAttr,
+                      builder.getDictionaryAttr(metadata));
   }
+}
+
+// The shape sets of mlc's merged models, "image: 1x3x224x224, 1x3x448x448;
+// mask: ...", onto the inputs they name.
+LogicalResult GraphImporter::importShapeSets(func::FuncOp func) {
+  for (const auto &prop : model.metadata_props()) {
+    if (prop.key() != NNDialect::kShapesMetadataKey)
+      continue;
+    for (StringRef entry : llvm::split(StringRef(prop.value()), ';')) {
+      auto [name, text] = entry.split(':');
+      name = name.trim();
+      if (name.empty())
+        continue;
+      auto arg = llvm::find_if(func.getArguments(), [&](BlockArgument a) {
+        auto n = func.getArgAttrOfType<StringAttr>(a.getArgNumber(),
+                                                   NNDialect::kNameAttr);
+        return n && n.getValue() == name;
+      });
+      std::string error;
+      ShapeSetAttr shapes = ShapeSetAttr::parseText(context, text, error);
+      if (arg == func.getArguments().end() || !shapes)
+        return emitError(fileLoc)
+               << "metadata " << NNDialect::kShapesMetadataKey << " entry '"
+               << entry.trim() << "' is invalid: "
+               << (shapes ? "the model has no input '" + name.str() + "'"
+                          : error);
+      func.setArgAttr(arg->getArgNumber(), NNDialect::kShapesAttr, shapes);
+    }
+  }
+  return success();
 }
 
 OwningOpRef<ModuleOp> GraphImporter::run() {
@@ -412,6 +445,8 @@ OwningOpRef<ModuleOp> GraphImporter::run() {
         argTypes[i], NameLoc::get(builder.getStringAttr(input->name()), fileLoc));
     func.setArgAttrs(i, argAttrs[i]);
   }
+  if (failed(importShapeSets(func)))
+    return nullptr;
   addDynamicInputDims(shapes, func);
   builder.setInsertionPointToEnd(body);
 

@@ -92,4 +92,65 @@ def NN_DepthToSpaceMode : NN_Enum<"DepthToSpaceMode",
 def NN_DepthToSpaceModeAttr
     : NN_EnumAttr<NN_DepthToSpaceMode, "depth_to_space_mode">;
 
+//===----------------------------------------------------------------------===//
+// The shapes a graph input accepts
+//===----------------------------------------------------------------------===//
+
+def NN_ShapeSetAttr : AttrDef<NN_Dialect, "ShapeSet"> {
+  let mnemonic = "shapes";
+  let summary = "The shapes a graph input accepts: an enumeration, or a range per dim";
+  let description = [{
+    Carried by a graph input (a function argument, as `nn.shapes`): the
+    shapes it accepts, part of the model. Its type has `?` where they vary.
+
+    Enumerated, the first shape the default:
+
+    ```mlir
+    #nn.shapes<[1, 3, 224, 224], [1, 3, 448, 448]>
+    ```
+
+    Ranged: each dim a size, or `min to max` with an optional `step s` (the
+    sizes min, min + s, ... up to max):
+
+    ```mlir
+    #nn.shapes<range [1, 3, 224 to 448 step 32, 224 to 448 step 32]>
+    ```
+
+    In ONNX it is the model's metadata entry `mlc.shapes`, e.g.
+    `image: 1x3x224x224, 1x3x448x448` or `image: 1x3x(224..448:32)x(224..448:32)`.
+  }];
+  let parameters = (ins
+    "bool":$range,
+    // Enumerated: the shapes, in order.
+    ArrayRefParameter<"::mlir::DenseI64ArrayAttr">:$shapes,
+    // Ranged: per dim, min, max and step (a fixed dim has min = max).
+    OptionalArrayRefParameter<"int64_t">:$mins,
+    OptionalArrayRefParameter<"int64_t">:$maxs,
+    OptionalArrayRefParameter<"int64_t">:$steps
+  );
+  let hasCustomAssemblyFormat = 1;
+  let genVerifyDecl = 1;
+  let builders = [
+    AttrBuilder<(ins "::llvm::ArrayRef<::llvm::SmallVector<int64_t>>":$shapes)>,
+    AttrBuilder<(ins "::llvm::ArrayRef<int64_t>":$mins,
+                     "::llvm::ArrayRef<int64_t>":$maxs,
+                     "::llvm::ArrayRef<int64_t>":$steps)>,
+  ];
+  let extraClassDeclaration = [{
+    int64_t getRank() const;
+    /// Whether the input accepts `shape`.
+    bool contains(::llvm::ArrayRef<int64_t> shape) const;
+    /// The first enumerated shape, or each range's minimum.
+    ::llvm::SmallVector<int64_t> getDefaultShape() const;
+    /// The dims that vary, as `?` (the input's type).
+    ::llvm::SmallVector<int64_t> getTypeShape() const;
+    /// "1x3x224x224, 1x3x448x448" or "1x3x(224..448:32)x(224..448:32)".
+    std::string toText() const;
+    /// The inverse of toText; null (after `error`) when malformed.
+    static ShapeSetAttr parseText(::mlir::MLIRContext *context,
+                                  ::llvm::StringRef text,
+                                  std::string &error);
+  }];
+}
+
 #endif // MLC_DIALECT_NN_NNATTRIBUTES_TD

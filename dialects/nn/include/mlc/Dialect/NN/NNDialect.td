@@ -27,6 +27,7 @@ def NN_Dialect : Dialect {
   }];
   let useDefaultAttributePrinterParser = 1;
   let hasConstantMaterializer = 1;
+  let hasRegionArgAttrVerify = 1;
   let extraClassDeclaration = [{
     void registerAttributes();
 
@@ -42,6 +43,10 @@ def NN_Dialect : Dialect {
     static constexpr ::llvm::StringLiteral kProducerVersionAttr = "nn.producer_version";
     static constexpr ::llvm::StringLiteral kModelMetadataAttr = "nn.metadata";
     static constexpr ::llvm::StringLiteral kGraphNameAttr = "nn.graph_name";
+    // The shapes a graph input accepts (a ShapeSetAttr), and the key of the
+    // ONNX metadata entry that carries them.
+    static constexpr ::llvm::StringLiteral kShapesAttr = "nn.shapes";
+    static constexpr ::llvm::StringLiteral kShapesMetadataKey = "mlc.shapes";
   }];
 }
 

@@ -1,0 +1,274 @@
+//===- ShapeSetAttr.cpp - The shapes a graph input accepts ----------------===//
+
+#include "mlc/Dialect/NN/NNOps.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/DialectImplementation.h"
+#include "llvm/ADT/StringExtras.h"
+
+using namespace mlir;
+using namespace mlc::nn;
+
+ShapeSetAttr ShapeSetAttr::get(MLIRContext *context,
+                               ArrayRef<SmallVector<int64_t>> shapes) {
+  SmallVector<DenseI64ArrayAttr> attrs;
+  for (const auto &shape : shapes)
+    attrs.push_back(DenseI64ArrayAttr::get(context, shape));
+  return get(context, false, ArrayRef<DenseI64ArrayAttr>(attrs),
+             ArrayRef<int64_t>(),
+             ArrayRef<int64_t>(), ArrayRef<int64_t>());
+}
+
+ShapeSetAttr ShapeSetAttr::get(MLIRContext *context, ArrayRef<int64_t> mins,
+                               ArrayRef<int64_t> maxs,
+                               ArrayRef<int64_t> steps) {
+  return get(context, true, ArrayRef<DenseI64ArrayAttr>(), mins, maxs,
+             steps);
+}
+
+LogicalResult
+ShapeSetAttr::verify(function_ref<InFlightDiagnostic()> emitError, bool range,
+                     ArrayRef<DenseI64ArrayAttr> shapes, ArrayRef<int64_t> mins,
+                     ArrayRef<int64_t> maxs, ArrayRef<int64_t> steps) {
+  if (range) {
+    if (!shapes.empty() || mins.size() != maxs.size() ||
+        mins.size() != steps.size() || mins.empty())
+      return emitError() << "a range needs a min, max and step per dim";
+    for (auto [min, max, step] : llvm::zip(mins, maxs, steps)) {
+      if (min < 1 || step < 1)
+        return emitError() << "range dims must be positive, got " << min
+                           << " to " << max << " step " << step;
+      if (min > max)
+        return emitError() << "range " << min << " to " << max
+                           << " has its minimum above its maximum";
+    }
+    return success();
+  }
+  if (shapes.empty())
+    return emitError() << "needs at least one shape";
+  for (auto [i, shape] : llvm::enumerate(shapes)) {
+    if (shape.size() != shapes.front().size())
+      return emitError() << "shapes differ in rank";
+    if (llvm::any_of(shape.asArrayRef(), [](int64_t d) { return d < 1; }))
+      return emitError() << "shape dims must be positive";
+    for (size_t j = 0; j < i; ++j)
+      if (shapes[j] == shape)
+        return emitError() << "lists a shape twice";
+  }
+  return success();
+}
+
+int64_t ShapeSetAttr::getRank() const {
+  return getRange() ? getMins().size() : getShapes().front().size();
+}
+
+bool ShapeSetAttr::contains(ArrayRef<int64_t> shape) const {
+  if (int64_t(shape.size()) != getRank())
+    return false;
+  if (!getRange())
+    return llvm::any_of(getShapes(), [&](DenseI64ArrayAttr s) {
+      return s.asArrayRef() == shape;
+    });
+  for (auto [d, min, max, step] : llvm::zip(shape, getMins(), getMaxs(), getSteps()))
+    if (d < min || d > max || (d - min) % step != 0)
+      return false;
+  return true;
+}
+
+SmallVector<int64_t> ShapeSetAttr::getDefaultShape() const {
+  if (getRange())
+    return SmallVector<int64_t>(getMins());
+  return SmallVector<int64_t>(getShapes().front().asArrayRef());
+}
+
+SmallVector<int64_t> ShapeSetAttr::getTypeShape() const {
+  SmallVector<int64_t> dims = getDefaultShape();
+  for (int64_t i = 0; i < getRank(); ++i) {
+    bool varies =
+        getRange() ? getMins()[i] != getMaxs()[i]
+                   : llvm::any_of(getShapes(), [&](DenseI64ArrayAttr s) {
+                       return s[i] != dims[i];
+                     });
+    if (varies)
+      dims[i] = ShapedType::kDynamic;
+  }
+  return dims;
+}
+
+std::string ShapeSetAttr::toText() const {
+  std::string out;
+  if (!getRange()) {
+    for (auto [i, shape] : llvm::enumerate(getShapes()))
+      out += (i ? ", " : "") +
+             llvm::join(llvm::map_range(shape.asArrayRef(),
+                                        [](int64_t d) { return std::to_string(d); }),
+                        "x");
+    return out;
+  }
+  for (auto [i, min, max, step] :
+       llvm::enumerate(getMins(), getMaxs(), getSteps())) {
+    if (i)
+      out += "x";
+    if (min == max) {
+      out += std::to_string(min);
+      continue;
+    }
+    out += "(" + std::to_string(min) + ".." + std::to_string(max);
+    if (step != 1)
+      out += ":" + std::to_string(step);
+    out += ")";
+  }
+  return out;
+}
+
+ShapeSetAttr ShapeSetAttr::parseText(MLIRContext *context, StringRef text,
+                                     std::string &error) {
+  auto number = [&](StringRef s, int64_t &value) {
+    if (s.trim().getAsInteger(10, value) || value < 1) {
+      error = "'" + s.trim().str() + "' is not a positive size";
+      return false;
+    }
+    return true;
+  };
+  text = text.trim();
+  if (text.contains("..")) {
+    SmallVector<int64_t> mins, maxs, steps;
+    // Dims are split by 'x' outside parentheses.
+    SmallVector<StringRef> dims;
+    size_t start = 0;
+    int depth = 0;
+    for (size_t i = 0; i <= text.size(); ++i) {
+      if (i < text.size() && text[i] == '(')
+        ++depth;
+      if (i < text.size() && text[i] == ')')
+        --depth;
+      if (i == text.size() || (text[i] == 'x' && depth == 0)) {
+        dims.push_back(text.slice(start, i).trim());
+        start = i + 1;
+      }
+    }
+    for (StringRef dim : dims) {
+      dim = dim.trim();
+      if (dim.consume_front("(") && !dim.consume_back(")")) {
+        error = "unbalanced parentheses in '" + text.str() + "'";
+        return nullptr;
+      }
+      auto [range, stepText] = dim.split(':');
+      auto [minText, maxText] = range.split("..");
+      int64_t min, max, step = 1;
+      if (!number(minText, min))
+        return nullptr;
+      max = min;
+      if (!maxText.empty() && !number(maxText, max))
+        return nullptr;
+      if (!stepText.empty() && !number(stepText, step))
+        return nullptr;
+      mins.push_back(min), maxs.push_back(max), steps.push_back(step);
+    }
+    auto diagnose = [&]() {
+      return mlir::emitError(UnknownLoc::get(context));
+    };
+    ScopedDiagnosticHandler capture(context, [&](Diagnostic &d) {
+      error = d.str();
+      return success();
+    });
+    if (failed(verify(diagnose, true, {}, ArrayRef<int64_t>(mins),
+                      ArrayRef<int64_t>(maxs), ArrayRef<int64_t>(steps))))
+      return nullptr;
+    return get(context, ArrayRef<int64_t>(mins), ArrayRef<int64_t>(maxs),
+               ArrayRef<int64_t>(steps));
+  }
+  SmallVector<SmallVector<int64_t>> shapes;
+  for (StringRef item : llvm::split(text, ',')) {
+    SmallVector<int64_t> shape;
+    for (StringRef dim : llvm::split(item, 'x')) {
+      int64_t value;
+      if (!number(dim, value))
+        return nullptr;
+      shape.push_back(value);
+    }
+    shapes.push_back(shape);
+  }
+  ScopedDiagnosticHandler capture(context, [&](Diagnostic &d) {
+    error = d.str();
+    return success();
+  });
+  SmallVector<DenseI64ArrayAttr> attrs;
+  for (const auto &shape : shapes)
+    attrs.push_back(DenseI64ArrayAttr::get(context, shape));
+  if (failed(verify([&] { return mlir::emitError(UnknownLoc::get(context)); },
+                    false, ArrayRef<DenseI64ArrayAttr>(attrs), {}, {}, {})))
+    return nullptr;
+  return get(context, ArrayRef<SmallVector<int64_t>>(shapes));
+}
+
+// #nn.shapes<[1, 3, 224, 224], [1, 3, 448, 448]>
+// #nn.shapes<range [1, 3, 224 to 448 step 32, 224 to 448 step 32]>
+void ShapeSetAttr::print(AsmPrinter &printer) const {
+  printer << "<";
+  if (!getRange()) {
+    llvm::interleaveComma(getShapes(), printer, [&](DenseI64ArrayAttr shape) {
+      printer << "[";
+      llvm::interleaveComma(shape.asArrayRef(), printer);
+      printer << "]";
+    });
+    printer << ">";
+    return;
+  }
+  printer << "range [";
+  llvm::interleaveComma(
+      llvm::zip(getMins(), getMaxs(), getSteps()), printer, [&](auto dim) {
+        auto [min, max, step] = dim;
+        printer << min;
+        if (min != max)
+          printer << " to " << max;
+        if (step != 1)
+          printer << " step " << step;
+      });
+  printer << "]>";
+}
+
+Attribute ShapeSetAttr::parse(AsmParser &parser, Type) {
+  MLIRContext *context = parser.getContext();
+  if (parser.parseLess())
+    return {};
+  if (succeeded(parser.parseOptionalKeyword("range"))) {
+    SmallVector<int64_t> mins, maxs, steps;
+    if (parser.parseCommaSeparatedList(AsmParser::Delimiter::Square, [&] {
+          int64_t min, max, step = 1;
+          if (parser.parseInteger(min))
+            return failure();
+          max = min;
+          if (succeeded(parser.parseOptionalKeyword("to")) &&
+              parser.parseInteger(max))
+            return failure();
+          if (succeeded(parser.parseOptionalKeyword("step")) &&
+              parser.parseInteger(step))
+            return failure();
+          mins.push_back(min), maxs.push_back(max), steps.push_back(step);
+          return success();
+        }) ||
+        parser.parseGreater())
+      return {};
+    return parser.getChecked<ShapeSetAttr>(
+        context, true, ArrayRef<DenseI64ArrayAttr>(), ArrayRef<int64_t>(mins),
+        ArrayRef<int64_t>(maxs), ArrayRef<int64_t>(steps));
+  }
+  SmallVector<DenseI64ArrayAttr> shapes;
+  if (parser.parseCommaSeparatedList([&] {
+        SmallVector<int64_t> shape;
+        if (parser.parseCommaSeparatedList(AsmParser::Delimiter::Square, [&] {
+              return parser.parseInteger(shape.emplace_back());
+            }))
+          return failure();
+        shapes.push_back(DenseI64ArrayAttr::get(context, shape));
+        return success();
+      }) ||
+      parser.parseGreater())
+    return {};
+  return parser.getChecked<ShapeSetAttr>(context, false,
+                                         ArrayRef<DenseI64ArrayAttr>(shapes),
+                                         ArrayRef<int64_t>(),
+                                         ArrayRef<int64_t>(),
+                                         ArrayRef<int64_t>());
+}
