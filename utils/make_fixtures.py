@@ -10,6 +10,10 @@ python3-torchvision):
     /usr/bin/python3 utils/make_fixtures.py --only analysis --verify
                                                             # only test/Analysis/Inputs,
                                                             # checked at several sizes
+    /usr/bin/python3 utils/make_fixtures.py --only merge --verify --diff
+                                                            # only test/Merge/Inputs; --diff
+                                                            # prints what differs between
+                                                            # the sizes
 
 Deterministic: fixed seeds, one thread, no timestamps; running it again gives byte-identical
 files (check: generate with --out into two folders and `diff -r`, or compare the sha256
@@ -181,6 +185,91 @@ test/Analysis/Inputs/  (fixtures of `mlc check-flexible`; torch.onnx.export opse
                        constraints none beyond H, W >= 1. Dynamic (output dims 2, 3
                        "out_height", "out_width") runs in ORT at 48x40 -> 1x3x144x120 and
                        17x23 -> 1x3x51x69.
+
+test/Merge/Inputs/  (fixtures of `mlc merge`: per-size exports of one network; torch.onnx.export
+                    opset 13, eval mode, do_constant_folding, input "image" [1,3,H,W] float32
+                    unless said otherwise; default torch init from torch.manual_seed(0)
+                    unless said otherwise, so that the exports of one net hold
+                    byte-identical initializers (same names, same bytes); each file under
+                    150 KB. What differs between two files is checked on every run
+                    (MERGE_DIFFS; `--only merge --diff` prints it): node names, ops, edges,
+                    attributes, initializers by name and bytes, graph inputs and outputs.
+                    torch never stores a size-derived constant as an initializer here: each
+                    is a Constant node whose `value` differs. Every file runs in ORT at its
+                    size with torch's numbers (--verify). "S" below is the input size.)
+  unet_{64,96,128}.onnx  3-level UNet (widths 8, 16, 16, 24; 2 classes; output "out"
+                       [1,2,H,W]): 3x3 conv + ReLU per level, MaxPool(2) x3 down to 1/8; at
+                       1/8 a spatial-attention block (1x1 conv '/attn/Conv' -> view(n, 1,
+                       h*w) '/Reshape' -> Softmax -> view(n, 1, h, w) '/Reshape_1' -> x + x*a);
+                       decoder up by 2 per level, each concatenated with the encoder's skip:
+                       F.interpolate(size=(2h, 2w), nearest) '/Resize' (1/8 -> 1/4),
+                       ConvTranspose k=2 s=2 '/up1/ConvTranspose' (1/4 -> 1/2),
+                       F.interpolate(size=(2h, 2w), bilinear) '/Resize_1' (1/2 -> 1); 1x1 head.
+                       Valid where H % 8 == 0 and W % 8 == 0 (each Concat needs the x2 map to
+                       equal the skip; checked in ORT on a dynamic re-export, not committed:
+                       runs at 72x80 and 136x64, fails at 68x64, 64x60, 66x64 with "Non concat
+                       axis dimensions must match"). Differs between the sizes (S = 64, 96,
+                       128), nothing else but the input and output dims:
+                         /Constant   -> '/Reshape' shape     [1, 1, 64 | 144 | 256]
+                                        = [1, 1, (S/8)^2]: dims 2 * 3 of the Reshape's input
+                         /Constant_1 -> '/Reshape_1' shape   [1, 1, 8 | 12 | 16, same]
+                                        = [1, 1, S/8, S/8]: dims 2, 3 of '/attn/Conv''s output
+                                        (not of the Reshape's own input, [1, 1, (S/8)^2])
+                         /Constant_5 -> '/Concat' -> '/Resize' sizes[2:4]  [16 | 24 | 32, same]
+                                        = S/4: 2x dims 2, 3 of the Resize's input; also dims
+                                        of the skip '/Relu_2' (floor(H/4); equal where valid)
+                         /Constant_9 -> '/Concat_3' -> '/Resize_1' sizes[2:4]  [64 | 96 | 128]
+                                        = S: dims 2, 3 of the image (2x the Resize's input)
+                       (the Resize sizes are Concat(Slice(Shape(x))[0:2], Constant): the
+                       constant is the Concat's second operand, Resize sizes[2], [3]).
+                       Expected merge: exit 0, each of the 4 constants generalized; `--shapes
+                       64..128:16` (or :8) too; a size that breaks H % 8 == 0 (e.g. 100)
+                       exits 1.
+  unet_112.onnx        the same net exported at 112 (fresh, for a range's in-between check:
+                       112 is in 64..128:16); differs from unet_64 in the same 4 constants.
+  fcn_{64,96}.onnx     = test/Analysis/Inputs/fcn_static.onnx's net (byte-identical at 64):
+                       strided 3x3 convs, dilated conv, 1x1 classifier (21 classes),
+                       F.interpolate(size=x.shape[-2:], bilinear). Differs: /Constant_3 ->
+                       '/Concat' -> '/Resize' sizes[2:4] = [64, 64] | [96, 96] (dims 2, 3 of the
+                       image); input and output dims. Valid at any H, W >= 1. Expected merge:
+                       exit 0, sizes[2] = H, sizes[3] = W; `--shapes 64..96:16` too.
+  fcn_80.onnx          the same net at 80 (fresh, for `--shapes 64..96:16` or `64..96:8`):
+                       /Constant_3 [80, 80].
+  hw_64x96.onnx        the FCN net at 64x96 and 96x128 (H != W): /Constant_3 = [64, 96] |
+  hw_96x128.onnx       [96, 128]. sizes[2] must become H and sizes[3] W: with two exports an
+                       affine fit in H alone also "fits" sizes[3] (W = H + 32 at both), so only
+                       provenance (dim 3 of the image) or preferring the plain dims tells them
+                       apart. Expected merge: exit 0, "image: 1x3x64x96, 1x3x96x128".
+  classifier_{64,96}.onnx  = test/Analysis/Inputs/classifier_gap_static.onnx's net (byte-
+                       identical at 64): 3x3 convs (stride 2, 2, 1), GlobalAveragePool,
+                       Flatten, Gemm 16 -> 1000 (output "logits" [1, 1000]). Nothing differs
+                       but the input's dims. Expected merge: exit 0, nothing generalized.
+  Bad pairs (merged with classifier_96.onnx unless said otherwise; expected exit 1, no
+  output file):
+  other_net_64.onnx    the classifier with one more 3x3 conv + ReLU (16->16, '/conv4/Conv')
+                       after conv3: a different network. Differs: node 6 is Conv
+                       '/conv4/Conv' vs GlobalAveragePool '/pool/GlobalAveragePool' (the first
+                       differing node; the 6 before are the same, with the same weights);
+                       conv4.weight/bias only here; fc.weight/bias bytes differ (the seed's
+                       stream moved on).
+  other_weights_64.onnx the classifier from torch.manual_seed(1): the same graph (only the
+                       input dims differ) with every initializer's bytes different (conv1..3,
+                       fc: weight and bias): "not one network" by the weights' hashes.
+  renamed_input_96.onnx the classifier at 96 with its input named "input": differs from
+                       classifier_96 only in the input's name (and so '/conv1/Conv''s input
+                       0); merged with classifier_64: different input names.
+  two_inputs_64.onnx   inputs "image" [1,3,64,64] and "mask" [1,1,64,64]: image * mask ->
+                       two strided 3x3 convs + ReLU -> GlobalAveragePool -> Flatten -> Gemm
+                       16 -> 10 ("logits" [1, 10]): different input counts (2 vs 1).
+  adaptive_{64,96}.onnx two strided 3x3 convs (3->8->8, to S/4) -> AdaptiveAvgPool2d((2, 2)) ->
+                       Flatten -> Gemm 32 -> 10. torch 1.13 exports the adaptive pool as
+                       AveragePool '/pool/AveragePool' with kernel_shape = strides = the
+                       feature map / 2: [8, 8] at 64, [12, 12] at 96 (it refuses sizes where
+                       the map is not a multiple of 2 - "output size that are not factor of
+                       input size" - and a dynamic export - "input size not accessible").
+                       Only those two attributes and the input dims differ. A size-derived
+                       attribute has no shape-op form: expected merge: exit 1 naming
+                       '/pool/AveragePool' and kernel_shape (8,8 vs 12,12) (and strides).
 """
 
 import argparse
@@ -1080,6 +1169,357 @@ def verify_analysis(root):
 
 
 # ----------------------------------------------------------------------------------------
+# test/Merge/Inputs: per-size exports of one network, for `mlc merge` (see the header)
+
+MERGE_DIR = os.path.join("test", "Merge", "Inputs")
+MAX_MERGE_BYTES = 150 * 1024
+
+
+def merge_unet(torch):
+    import torch.nn as nn
+    import torch.nn.functional as F
+
+    class UNet(nn.Module):
+        """Three levels below the full size (MaxPool(2) x3 to 1/8), a spatial-attention
+        block at the bottom (1x1 conv -> view(n, 1, h*w) -> softmax -> view(n, 1, h, w)),
+        and a decoder that goes up by 2 per level and concatenates the encoder's skip:
+        F.interpolate to twice its input's size (nearest at 1/8 -> 1/4, bilinear at 1/2 ->
+        1), ConvTranspose(k=2, s=2) at 1/4 -> 1/2."""
+
+        def __init__(self, widths=(8, 16, 16, 24), classes=2):
+            super().__init__()
+            w0, w1, w2, w3 = widths
+            self.enc0 = nn.Conv2d(3, w0, 3, padding=1)
+            self.enc1 = nn.Conv2d(w0, w1, 3, padding=1)
+            self.enc2 = nn.Conv2d(w1, w2, 3, padding=1)
+            self.enc3 = nn.Conv2d(w2, w3, 3, padding=1)
+            self.pool = nn.MaxPool2d(2)
+            self.attn = nn.Conv2d(w3, 1, 1)
+            self.dec2 = nn.Conv2d(w3 + w2, w2, 3, padding=1)
+            self.up1 = nn.ConvTranspose2d(w2, w2, 2, stride=2)
+            self.dec1 = nn.Conv2d(w2 + w1, w1, 3, padding=1)
+            self.dec0 = nn.Conv2d(w1 + w0, w0, 3, padding=1)
+            self.head = nn.Conv2d(w0, classes, 1)
+
+        def forward(self, x):
+            e0 = torch.relu(self.enc0(x))
+            e1 = torch.relu(self.enc1(self.pool(e0)))
+            e2 = torch.relu(self.enc2(self.pool(e1)))
+            b = torch.relu(self.enc3(self.pool(e2)))
+            n, _, h, w = b.shape
+            a = torch.softmax(self.attn(b).view(n, 1, h * w), dim=-1).view(n, 1, h, w)
+            b = b + b * a
+            d = F.interpolate(b, size=(2 * h, 2 * w), mode="nearest")
+            d = torch.relu(self.dec2(torch.cat([d, e2], 1)))
+            d = torch.relu(self.dec1(torch.cat([self.up1(d), e1], 1)))
+            d = F.interpolate(d, size=(2 * d.shape[-2], 2 * d.shape[-1]), mode="bilinear",
+                              align_corners=False)
+            d = torch.relu(self.dec0(torch.cat([d, e0], 1)))
+            return self.head(d)
+
+    return UNet()
+
+
+def merge_classifier_deeper(torch):
+    """flex_classifier_gap with one more 3x3 conv (16->16) after conv3: conv1..conv3 get
+    the classifier's weights (same seed, same order), fc does not."""
+    import torch.nn as nn
+    return _seq(nn, *_conv_relu(nn, "conv1", 3, 8, stride=2),
+                *_conv_relu(nn, "conv2", 8, 16, stride=2), *_conv_relu(nn, "conv3", 16, 16),
+                *_conv_relu(nn, "conv4", 16, 16),
+                ("pool", nn.AdaptiveAvgPool2d(1)), ("flat", nn.Flatten()),
+                ("fc", nn.Linear(16, 1000)))
+
+
+def merge_two_inputs(torch):
+    import torch.nn as nn
+
+    class TwoInputs(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.features = _seq(nn, *_conv_relu(nn, "conv1", 3, 8, stride=2),
+                                 *_conv_relu(nn, "conv2", 8, 16, stride=2))
+            self.pool = nn.AdaptiveAvgPool2d(1)
+            self.fc = nn.Linear(16, 10)
+
+        def forward(self, image, mask):
+            return self.fc(torch.flatten(self.pool(self.features(image * mask)), 1))
+
+    return TwoInputs()
+
+
+def merge_adaptive(torch):
+    import torch.nn as nn
+    return _seq(nn, *_conv_relu(nn, "conv1", 3, 8, stride=2),
+                *_conv_relu(nn, "conv2", 8, 8, stride=2),
+                ("pool", nn.AdaptiveAvgPool2d((2, 2))), ("flat", nn.Flatten()),
+                ("fc", nn.Linear(8 * 2 * 2, 10)))
+
+
+# net: (builder, input channels per input, output name)
+MERGE_NETS = {
+    "unet": (merge_unet, (3,), "out"),
+    "fcn": (lambda torch: flex_fcn(torch, False), (3,), "out"),
+    "classifier": (lambda torch: flex_classifier_gap(torch, False), (3,), "logits"),
+    "classifier_deeper": (merge_classifier_deeper, (3,), "logits"),
+    "two_inputs": (merge_two_inputs, (3, 1), "logits"),
+    "adaptive": (merge_adaptive, (3,), "logits"),
+}
+
+# (file stem, net, torch seed, input (H, W), input names)
+MERGE_EXPORTS = [
+    ("unet_64", "unet", 0, (64, 64), ("image",)),
+    ("unet_96", "unet", 0, (96, 96), ("image",)),
+    ("unet_128", "unet", 0, (128, 128), ("image",)),
+    ("unet_112", "unet", 0, (112, 112), ("image",)),
+    ("fcn_64", "fcn", 0, (64, 64), ("image",)),
+    ("fcn_96", "fcn", 0, (96, 96), ("image",)),
+    ("fcn_80", "fcn", 0, (80, 80), ("image",)),
+    ("hw_64x96", "fcn", 0, (64, 96), ("image",)),
+    ("hw_96x128", "fcn", 0, (96, 128), ("image",)),
+    ("classifier_64", "classifier", 0, (64, 64), ("image",)),
+    ("classifier_96", "classifier", 0, (96, 96), ("image",)),
+    ("other_net_64", "classifier_deeper", 0, (64, 64), ("image",)),
+    ("other_weights_64", "classifier", 1, (64, 64), ("image",)),
+    ("renamed_input_96", "classifier", 0, (96, 96), ("input",)),
+    ("two_inputs_64", "two_inputs", 0, (64, 64), ("image", "mask")),
+    ("adaptive_64", "adaptive", 0, (64, 64), ("image",)),
+    ("adaptive_96", "adaptive", 0, (96, 96), ("image",)),
+]
+
+# What differs between two files (diff_models' keys; the header says the values). Checked
+# on every run, so that the header stays true: "input image" / "output out" are the graph
+# input's / output's dims, "node NAME ATTR" an attribute of the node NAME (for a Constant:
+# its value), "initializer NAME" an initializer's bytes, "inputs" the graph inputs' names
+# or count, "nodes" the node list (ops or names, first difference only).
+_UNET_CONSTS = ["node /Constant value", "node /Constant_1 value", "node /Constant_5 value",
+                "node /Constant_9 value"]
+MERGE_DIFFS = [
+    ("unet_64", "unet_96", ["input image", "output out"] + _UNET_CONSTS),
+    ("unet_64", "unet_128", ["input image", "output out"] + _UNET_CONSTS),
+    ("unet_64", "unet_112", ["input image", "output out"] + _UNET_CONSTS),
+    ("fcn_64", "fcn_96", ["input image", "output out", "node /Constant_3 value"]),
+    ("fcn_64", "fcn_80", ["input image", "output out", "node /Constant_3 value"]),
+    ("hw_64x96", "hw_96x128", ["input image", "output out", "node /Constant_3 value"]),
+    ("classifier_64", "classifier_96", ["input image"]),
+    ("other_net_64", "classifier_96", ["input image", "nodes", "initializer fc.weight",
+                                       "initializer fc.bias", "initializer conv4.weight",
+                                       "initializer conv4.bias"]),
+    ("other_weights_64", "classifier_96", ["input image"] + [
+        "initializer %s.%s" % (layer, kind) for layer in ("conv1", "conv2", "conv3", "fc")
+        for kind in ("weight", "bias")]),
+    ("classifier_96", "renamed_input_96", ["inputs", "node /conv1/Conv input"]),
+    ("two_inputs_64", "classifier_96", ["inputs", "input image", "output logits", "nodes"] + [
+        "initializer %s.%s" % (layer, kind) for layer in ("features.conv1", "features.conv2",
+                                                          "fc", "conv1", "conv2", "conv3")
+        for kind in ("weight", "bias")]),
+    ("adaptive_64", "adaptive_96", ["input image", "node /pool/AveragePool kernel_shape",
+                                    "node /pool/AveragePool strides"]),
+]
+
+# Sizes at which a dynamic re-export (not committed) of the UNet runs in ONNX Runtime, or
+# must fail (None): the header's constraint H % 8 == 0, W % 8 == 0.
+MERGE_UNET_PROBES = [((1, 3, 72, 80), (1, 2, 72, 80)), ((1, 3, 136, 64), (1, 2, 136, 64)),
+                     ((1, 3, 68, 64), None), ((1, 3, 64, 60), None), ((1, 3, 66, 64), None)]
+
+
+def build_merge_net(name, seed):
+    torch = _torch()
+    torch.manual_seed(seed)
+    make, channels, out_name = MERGE_NETS[name]
+    net = make(torch)
+    net.eval()
+    return net, channels, out_name
+
+
+def merge_input_shapes(channels, hw):
+    return [(1, c, hw[0], hw[1]) for c in channels]
+
+
+def export_merge(name, seed, hw, input_names, path, dynamic=False):
+    """torch.onnx.export at opset 13, eval mode, one [1, C, H, W] input per name; dynamic
+    makes dims 2 and 3 of every input "height", "width" (for the probes only)."""
+    import onnx
+    torch = _torch()
+    net, channels, out_name = build_merge_net(name, seed)
+    args = tuple(torch.zeros(*s) for s in merge_input_shapes(channels, hw))
+    dynamic_axes = {n: {2: "height", 3: "width"} for n in input_names} if dynamic else None
+    buf = io.BytesIO()
+    with torch.no_grad():
+        torch.onnx.export(net, args, buf, opset_version=13, input_names=list(input_names),
+                          output_names=[out_name], dynamic_axes=dynamic_axes,
+                          do_constant_folding=True)
+    model = onnx.load_from_string(buf.getvalue())
+    model.doc_string = ""
+    for node in model.graph.node:
+        node.doc_string = ""
+    onnx.checker.check_model(model, full_check=True)
+    with open(path, "wb") as f:
+        f.write(model.SerializeToString())
+    return model
+
+
+def _value_dims(value):
+    return [d.dim_value if d.HasField("dim_value") else (d.dim_param or "?")
+            for d in value.type.tensor_type.shape.dim]
+
+
+def _short(values, limit=8):
+    values = list(values)
+    text = ", ".join(str(v) for v in values[:limit])
+    return "[%s%s]" % (text, ", ..." if len(values) > limit else "")
+
+
+def _attr_text(attr):
+    from onnx import helper, numpy_helper
+    value = helper.get_attribute_value(attr)
+    if attr.type == attr.TENSOR:
+        a = numpy_helper.to_array(value)
+        return "%s %s" % (a.dtype, _short(a.reshape(-1).tolist()) if a.ndim else a.item())
+    if isinstance(value, bytes):
+        return value.decode(errors="replace")
+    return str(value)
+
+
+def diff_models(a, b):
+    """What differs between the graphs of two ONNX models, as [(key, text)] in graph order:
+    graph inputs and outputs (names, dims), value_info, nodes (op and name sequence; for
+    each matched node its inputs, outputs and attributes), initializers (by name and
+    bytes). The keys are listed in MERGE_DIFFS."""
+    diffs = []
+    for kind, la, lb in (("input", a.graph.input, b.graph.input),
+                         ("output", a.graph.output, b.graph.output)):
+        na, nb = [v.name for v in la], [v.name for v in lb]
+        if na != nb:
+            diffs.append((kind + "s", "%s names %s vs %s" % (kind, na, nb)))
+        for va in la:
+            vb = next((v for v in lb if v.name == va.name), None)
+            if vb is not None and va.type != vb.type:
+                diffs.append(("%s %s" % (kind, va.name), "%s vs %s" % (
+                    "x".join(map(str, _value_dims(va))), "x".join(map(str, _value_dims(vb))))))
+    via = {v.name: v for v in a.graph.value_info}
+    vib = {v.name: v for v in b.graph.value_info}
+    for name in sorted(set(via) | set(vib)):
+        if via.get(name) != vib.get(name):
+            diffs.append(("value_info " + name, "differs"))
+    for i, (x, y) in enumerate(zip(a.graph.node, b.graph.node)):
+        if (x.op_type, x.name) != (y.op_type, y.name):
+            diffs.append(("nodes", "node %d: %s %s vs %s %s" % (i, x.op_type, x.name,
+                                                                y.op_type, y.name)))
+            break
+        for what, ea, eb in (("input", x.input, y.input), ("output", x.output, y.output)):
+            if list(ea) != list(eb):
+                diffs.append(("node %s %s" % (x.name, what), "%s vs %s" % (list(ea), list(eb))))
+        aa = {t.name: t for t in x.attribute}
+        ab = {t.name: t for t in y.attribute}
+        for name in sorted(set(aa) | set(ab)):
+            if aa.get(name) != ab.get(name):
+                diffs.append(("node %s %s" % (x.name, name), "%s: %s vs %s" % (
+                    x.op_type, _attr_text(aa[name]) if name in aa else "-",
+                    _attr_text(ab[name]) if name in ab else "-")))
+    else:
+        if len(a.graph.node) != len(b.graph.node):
+            diffs.append(("nodes", "%d nodes vs %d" % (len(a.graph.node), len(b.graph.node))))
+    ia = {t.name: t.SerializeToString() for t in a.graph.initializer}
+    ib = {t.name: t.SerializeToString() for t in b.graph.initializer}
+    for name in list(ia) + [n for n in ib if n not in ia]:
+        if ia.get(name) != ib.get(name):
+            diffs.append(("initializer " + name, "only in the first" if name not in ib else
+                          "only in the second" if name not in ia else "bytes differ"))
+    return diffs
+
+
+def make_merge_inputs(root):
+    import onnx
+    out_dir = os.path.join(root, MERGE_DIR)
+    os.makedirs(out_dir, exist_ok=True)
+    written, models = [], {}
+    for stem, name, seed, hw, input_names in MERGE_EXPORTS:
+        path = os.path.join(out_dir, stem + ".onnx")
+        models[stem] = export_merge(name, seed, hw, input_names, path)
+        written.append(path)
+    problems = []
+    for a, b, want in MERGE_DIFFS:
+        got = diff_models(models[a], models[b])
+        keys = [k for k, _ in got]
+        if sorted(set(keys)) != sorted(want) or len(keys) != len(set(keys)):
+            problems.append("%s vs %s: differ in %s; the header says %s"
+                            % (a, b, keys, want))
+    if problems:
+        raise AssertionError("test/Merge/Inputs:\n  " + "\n  ".join(problems))
+    return written
+
+
+def print_merge_diffs(root):
+    """Prints what differs between the pairs of MERGE_DIFFS (the header's source)."""
+    import onnx
+    for a, b, _ in MERGE_DIFFS:
+        ma = onnx.load(os.path.join(root, MERGE_DIR, a + ".onnx"))
+        mb = onnx.load(os.path.join(root, MERGE_DIR, b + ".onnx"))
+        print("%s vs %s:" % (a, b))
+        for key, text in diff_models(ma, mb):
+            print("    %-40s %s" % (key, text))
+
+
+def verify_merge(root):
+    """Runs each test/Merge/Inputs model in ONNX Runtime at its size against torch, and a
+    dynamic re-export of the UNet at the sizes of MERGE_UNET_PROBES (its constraint).
+    Returns True if all is well."""
+    import ort_compare as oc
+    torch = _torch()
+    ok = True
+    work = tempfile.mkdtemp(prefix="mlc-fixtures-verify-merge.")
+    try:
+        for stem, name, seed, hw, input_names in MERGE_EXPORTS:
+            net, channels, _ = build_merge_net(name, seed)
+            shapes = merge_input_shapes(channels, hw)
+            xs = [oc.sin_pattern(list(s)) for s in shapes]
+            inputs = {}
+            for n, s, x in zip(input_names, shapes, xs):
+                inputs[n] = (oc.write_input(os.path.join(work, n + ".bin"), x).rsplit(":", 1)[0],
+                             list(s))
+            outs, _ = oc.run_model(os.path.join(root, MERGE_DIR, stem + ".onnx"),
+                                   os.path.join(work, "out"), inputs=inputs)
+            with torch.no_grad():
+                ref = net(*[torch.from_numpy(x) for x in xs]).numpy()
+            got = list(outs.values())[0]
+            r = oc.compare_arrays(ref, got, rtol=1e-4)
+            ok &= r["ok"]
+            print("  %-24s %-22s -> %-12s torch vs ORT ratio %.2g  %s"
+                  % (stem + ".onnx", ", ".join(oc.format_dims(s) for s in shapes),
+                     oc.format_dims(got.shape), r["ratio"],
+                     "ok" if r["ok"] else "MISMATCH " + r["note"]))
+        path = os.path.join(work, "unet_dynamic.onnx")
+        export_merge("unet", 0, (64, 64), ("image",), path, dynamic=True)
+        net, _, _ = build_merge_net("unet", 0)
+        for shape, want in MERGE_UNET_PROBES:
+            tag = "  (probe) unet dynamic     %-22s" % oc.format_dims(shape)
+            try:
+                outs, _ = oc.run_model(path, os.path.join(work, "out"), shape=list(shape))
+            except oc.OrtError as e:
+                reason = " ".join(str(e).split("Status Message: ")[-1].split())[:100]
+                ok &= want is None
+                print("%s fails%s: %s" % (tag, ", as it must" if want is None else
+                                          " (MUST RUN)", reason))
+                continue
+            got = list(outs.values())[0]
+            if want is None:
+                ok = False
+                print("%s RUNS (%s) but must fail" % (tag, oc.format_dims(got.shape)))
+                continue
+            with torch.no_grad():
+                ref = net(torch.from_numpy(oc.sin_pattern(list(shape)))).numpy()
+            r = oc.compare_arrays(ref, got, rtol=1e-4)
+            good = tuple(got.shape) == tuple(want) and r["ok"]
+            ok &= good
+            print("%s -> %-12s torch vs ORT ratio %.2g  %s" % (
+                tag, oc.format_dims(got.shape), r["ratio"], "ok" if good else "MISMATCH"))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return ok
+
+
+# ----------------------------------------------------------------------------------------
 # verification in ONNX Runtime (optional: needs Node.js and onnxruntime-node)
 
 def verify(root):
@@ -1144,8 +1584,10 @@ def sha256(path):
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--out", default=REPO, help="root to write under (default: the repository)")
-    p.add_argument("--only", choices=["models", "inputs", "analysis"],
+    p.add_argument("--only", choices=["models", "inputs", "analysis", "merge"],
                    help="write only one group")
+    p.add_argument("--diff", action="store_true",
+                   help="with --only merge: print what differs between the sizes")
     p.add_argument("--verify", action="store_true",
                    help="run the fixtures in ONNX Runtime (needs node + onnxruntime-node)")
     args = p.parse_args()
@@ -1156,6 +1598,10 @@ def main():
         written += make_import_inputs(args.out)
     if args.only in (None, "analysis"):
         written += make_analysis_inputs(args.out)
+    if args.only in (None, "merge"):
+        written += make_merge_inputs(args.out)
+        if args.diff:
+            print_merge_diffs(args.out)
     status = 0
     for path in written:
         size = os.path.getsize(path)
@@ -1164,6 +1610,8 @@ def main():
             flag, status = "  TOO LARGE (> %d KB)" % (MAX_MODEL_BYTES // 1024), 1
         if ANALYSIS_DIR in path and size > MAX_ANALYSIS_BYTES:
             flag, status = "  TOO LARGE (> %d KB)" % (MAX_ANALYSIS_BYTES // 1024), 1
+        if MERGE_DIR in path and size > MAX_MERGE_BYTES:
+            flag, status = "  TOO LARGE (> %d KB)" % (MAX_MERGE_BYTES // 1024), 1
         print("%9d  %s  %s%s" % (size, sha256(path)[:16], os.path.relpath(path, args.out), flag))
     models_dir = os.path.join(args.out, MODELS_DIR)
     if os.path.isdir(models_dir):
@@ -1174,9 +1622,11 @@ def main():
             status = 1
     if args.verify:
         print("verifying in ONNX Runtime:")
-        if args.only != "analysis" and not verify(args.out):
+        if args.only in (None, "models", "inputs") and not verify(args.out):
             status = 1
         if args.only in (None, "analysis") and not verify_analysis(args.out):
+            status = 1
+        if args.only in (None, "merge") and not verify_merge(args.out):
             status = 1
     return status
 
