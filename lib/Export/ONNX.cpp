@@ -12,8 +12,12 @@
 #include "llvm/ADT/StringSet.h"
 #include "llvm/ADT/TypeSwitch.h"
 
+#include <google/protobuf/io/coded_stream.h>
 #include <google/protobuf/io/zero_copy_stream_impl_lite.h>
+#include <google/protobuf/message.h>
 #include <onnx/onnx_pb.h>
+
+#include <limits>
 
 using namespace mlir;
 using namespace mlc;
@@ -728,6 +732,132 @@ LogicalResult GraphExporter::run(::onnx::GraphProto &graphProto) {
   return success();
 }
 
+//===----------------------------------------------------------------------===//
+// Writing the ModelProto
+//===----------------------------------------------------------------------===//
+//
+// Weights are nearly all of a model's bytes, and a TensorProto holds its
+// raw_data in a std::string: set it and the weights exist twice in memory,
+// the resource blobs and the protobuf copy (architecture decision 1). So the
+// initializers' raw_data never enters the messages. writeModel writes the
+// ModelProto's wire format itself: the messages around the raw_data fields
+// from protobuf, each raw_data straight from the blob's bytes. Each message
+// is cut where the next level goes (the model at its graph, the graph at its
+// initializers, a tensor at its raw_data) so that every field comes in
+// field-number order, as protobuf writes them: the bytes are those protobuf
+// would write, had raw_data been set.
+
+namespace {
+
+using google::protobuf::io::CodedOutputStream;
+
+constexpr uint32_t lengthDelimitedTag(int field) {
+  return uint32_t(field) << 3 | 2; // wire type 2: length-delimited
+}
+
+// The bytes of a length-delimited field holding `size` bytes.
+uint64_t getFieldSize(int field, uint64_t size) {
+  return CodedOutputStream::VarintSize32(lengthDelimitedTag(field)) +
+         CodedOutputStream::VarintSize64(size) + size;
+}
+
+void writeFieldHeader(CodedOutputStream &out, int field, uint64_t size) {
+  out.WriteTag(lengthDelimitedTag(field));
+  out.WriteVarint64(size);
+}
+
+// Moves the fields of `from` numbered below `number` to `to`, an empty
+// message of the same type. Protobuf swaps them: nothing is copied.
+void moveFieldsBelow(google::protobuf::Message &from, int number,
+                     google::protobuf::Message &to) {
+  const google::protobuf::Reflection *reflection = from.GetReflection();
+  std::vector<const google::protobuf::FieldDescriptor *> fields;
+  reflection->ListFields(from, &fields);
+  llvm::erase_if(fields, [&](const google::protobuf::FieldDescriptor *field) {
+    return field->number() >= number;
+  });
+  reflection->SwapFields(&from, &to, fields);
+}
+
+// Writes `model`, whose graph's initializers lack their raw_data, with the
+// bytes of `initializerData` (one per initializer, null for none) as their
+// raw_data. Takes `model` apart on the way.
+LogicalResult writeModel(ModuleOp module, ::onnx::ModelProto &model,
+                         ArrayRef<ElementsAttr> initializerData,
+                         llvm::raw_ostream &os) {
+  constexpr int kGraph = ::onnx::ModelProto::kGraphFieldNumber;
+  constexpr int kInitializer = ::onnx::GraphProto::kInitializerFieldNumber;
+  constexpr int kRawData = ::onnx::TensorProto::kRawDataFieldNumber;
+
+  // The pieces, in the order they are written: the model's fields before
+  // its graph; the graph's before its initializers; per initializer, its
+  // fields before raw_data, raw_data, the rest; the rest of the graph; the
+  // rest of the model.
+  ::onnx::ModelProto modelHead;
+  moveFieldsBelow(model, kGraph, modelHead);
+  std::unique_ptr<::onnx::GraphProto> graph(model.release_graph());
+  ::onnx::GraphProto graphHead;
+  moveFieldsBelow(*graph, kInitializer, graphHead);
+  google::protobuf::RepeatedPtrField<::onnx::TensorProto> tensors;
+  tensors.Swap(graph->mutable_initializer());
+  assert(tensors.size() == static_cast<int>(initializerData.size()) &&
+         "one data entry per initializer");
+  std::vector<::onnx::TensorProto> tensorHeads(tensors.size());
+
+  // Sizes first, since each length-delimited field leads with its length.
+  // ByteSizeLong also caches what SerializeWithCachedSizes needs.
+  SmallVector<uint64_t> tensorSizes;
+  uint64_t graphSize = graphHead.ByteSizeLong() + graph->ByteSizeLong();
+  for (auto [i, data] : llvm::enumerate(initializerData)) {
+    ::onnx::TensorProto &tensor = tensors[i];
+    if (data)
+      moveFieldsBelow(tensor, kRawData, tensorHeads[i]);
+    uint64_t size = tensorHeads[i].ByteSizeLong() + tensor.ByteSizeLong();
+    if (data)
+      size += getFieldSize(kRawData, getRawSize(data));
+    tensorSizes.push_back(size);
+    graphSize += getFieldSize(kInitializer, size);
+  }
+  uint64_t modelSize = modelHead.ByteSizeLong() +
+                       getFieldSize(kGraph, graphSize) + model.ByteSizeLong();
+  if (modelSize > static_cast<uint64_t>(std::numeric_limits<int>::max()))
+    return module.emitError()
+           << "the ONNX model would be " << modelSize
+           << " bytes, over protobuf's 2 GB limit: write its weights as "
+              "external data";
+
+  RawOstreamOutput output(os);
+  // Large blocks: the weights pass through them.
+  google::protobuf::io::CopyingOutputStreamAdaptor stream(&output,
+                                                          256 * 1024);
+  {
+    CodedOutputStream out(&stream);
+    modelHead.SerializeWithCachedSizes(&out);
+    writeFieldHeader(out, kGraph, graphSize);
+    graphHead.SerializeWithCachedSizes(&out);
+    for (auto [i, data] : llvm::enumerate(initializerData)) {
+      writeFieldHeader(out, kInitializer, tensorSizes[i]);
+      tensorHeads[i].SerializeWithCachedSizes(&out);
+      if (data) {
+        writeFieldHeader(out, kRawData, getRawSize(data));
+        // Pieces are under 2 GB: the whole model is.
+        writeRawData(data, [&](ArrayRef<char> piece) {
+          out.WriteRaw(piece.data(), static_cast<int>(piece.size()));
+        });
+      }
+      tensors[i].SerializeWithCachedSizes(&out);
+    }
+    graph->SerializeWithCachedSizes(&out);
+    model.SerializeWithCachedSizes(&out);
+    // Going out of scope, `out` hands back the part of the block it did
+    // not fill, which the flush below would otherwise write.
+  }
+  stream.Flush();
+  return success();
+}
+
+} // namespace
+
 uint64_t mlc::getConstantBytes(ModuleOp module) {
   uint64_t bytes = 0;
   module.walk([&](ConstantOp op) {
@@ -807,14 +937,8 @@ LogicalResult mlc::exportONNX(ModuleOp module, llvm::raw_ostream &os,
   auto *graph = model.mutable_graph();
   auto graphName = module->getAttrOfType<StringAttr>(NNDialect::kGraphNameAttr);
   graph->set_name(graphName ? graphName.getValue().str() : "main");
-  if (failed(GraphExporter(func, options, opset, sourceOpset).run(*graph)))
+  GraphExporter exporter(func, options, opset, sourceOpset);
+  if (failed(exporter.run(*graph)))
     return failure();
-
-  RawOstreamOutput output(os);
-  google::protobuf::io::CopyingOutputStreamAdaptor stream(&output);
-  if (!model.SerializeToZeroCopyStream(&stream))
-    return module.emitError()
-           << "the ONNX model cannot be serialized (over 2 GB of protobuf?)";
-  stream.Flush();
-  return success();
+  return writeModel(module, model, exporter.getInitializerData(), os);
 }
