@@ -20,6 +20,19 @@ void mlc::registerModelDialects(MLIRContext &context) {
   context.loadDialect<nn::NNDialect, func::FuncDialect>();
 }
 
+bool mlc::isMLIRFile(StringRef path) {
+  StringRef ext = llvm::sys::path::extension(path);
+  if (ext == ".mlir" || ext == ".mlirbc")
+    return true;
+  // Anything else is told apart by content. (A slice past the end of the
+  // file would be padded with zeros, which look like binary protobuf.)
+  uint64_t size = 0;
+  llvm::sys::fs::file_size(path, size);
+  auto header = llvm::MemoryBuffer::getFileSlice(
+      path, std::min<uint64_t>(size, 512), 0);
+  return size > 0 && header && looksLikeMLIR((*header)->getBuffer());
+}
+
 OwningOpRef<ModuleOp> mlc::loadModel(StringRef path, MLIRContext *context) {
   registerModelDialects(*context);
   Location fileLoc = FileLineColLoc::get(context, path, 0, 0);
@@ -31,18 +44,7 @@ OwningOpRef<ModuleOp> mlc::loadModel(StringRef path, MLIRContext *context) {
     emitError(fileLoc) << "is a folder, not a model";
     return nullptr;
   }
-  StringRef ext = llvm::sys::path::extension(path);
-  bool isMLIR = ext == ".mlir" || ext == ".mlirbc";
-  if (!isMLIR) {
-    // Anything else is told apart by content. (A slice past the end of the
-    // file would be padded with zeros, which look like binary protobuf.)
-    uint64_t size = 0;
-    llvm::sys::fs::file_size(path, size);
-    auto header = llvm::MemoryBuffer::getFileSlice(
-        path, std::min<uint64_t>(size, 512), 0);
-    isMLIR = size > 0 && header && looksLikeMLIR((*header)->getBuffer());
-  }
-  if (!isMLIR)
+  if (!isMLIRFile(path))
     return importONNXFile(path, context);
   ParserConfig config(context);
   OwningOpRef<ModuleOp> module;

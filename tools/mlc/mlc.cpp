@@ -10,6 +10,8 @@
 #include "mlc/Dialect/NN/NNOps.h"
 #include "mlc/Dialect/NN/ShapeUtils.h"
 #include "mlc/Driver/ModelIO.h"
+#include "mlc/Import/ONNX.h"
+#include "mlc/Merge/Merge.h"
 #include "mlc/ONNX/DataTypes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -255,6 +257,58 @@ int runCheckFlexible(const std::string &model, const std::string &input,
                                                               : kExitNo;
 }
 
+int runMerge(const std::vector<std::string> &models, const std::string &output,
+             const std::string &shapes, const std::string &input, bool verbose,
+             bool json) {
+  Session session;
+  mlc::MergeOptions options;
+  options.input = input;
+  if (!shapes.empty()) {
+    std::string error;
+    options.spec = mlc::ShapeSpec::parse(shapes, error);
+    if (!options.spec) {
+      llvm::errs() << "mlc merge: error: --shapes '" << shapes
+                   << "': " << error << "\n";
+      return kExitError;
+    }
+  }
+  if (models.size() == 1 && !options.spec) {
+    llvm::errs() << "mlc merge: error: one export and no --shapes: nothing to "
+                    "merge (give exports at other sizes, or --shapes)\n";
+    return kExitError;
+  }
+  // The exports share one importer, so their identical weights are stored
+  // once as they are read.
+  mlc::ONNXImporter importer(&session.context);
+  std::vector<OwningOpRef<ModuleOp>> modules;
+  SmallVector<ModuleOp> exports;
+  for (const std::string &model : models) {
+    modules.push_back(mlc::isMLIRFile(model)
+                          ? mlc::loadModel(model, &session.context)
+                          : importer.importFile(model));
+    if (!modules.back())
+      return kExitError;
+    exports.push_back(*modules.back());
+  }
+  mlc::MergeReport report;
+  report.sharedBytes = importer.getSharedBytes();
+  switch (mlc::mergeExports(exports, models, options, report)) {
+  case mlc::MergeStatus::Merged:
+    break;
+  case mlc::MergeStatus::Refused:
+    return kExitNo;
+  case mlc::MergeStatus::Error:
+    return kExitError;
+  }
+  if (failed(mlc::saveModel(exports.front(), output)))
+    return kExitError;
+  if (json)
+    llvm::outs() << llvm::formatv("{0:2}", mlc::toJSON(report)) << "\n";
+  else
+    llvm::outs() << mlc::formatMergeReport(report, verbose);
+  return kExitDone;
+}
+
 } // namespace
 
 int main(int argc, char **argv) {
@@ -313,6 +367,31 @@ int main(int argc, char **argv) {
       ->delimiter(',');
   checkCmd->add_flag("--json", json, "Print JSON (schema in docs/check-flexible.md)");
 
+  std::vector<std::string> models;
+  std::string shapes;
+  bool verbose = false;
+  auto *mergeCmd = app.add_subcommand(
+      "merge", "Merge exports of one network at several input sizes into one "
+               "model that takes them all, weights stored once (exit 1: not "
+               "one network, or a size it cannot take)");
+  mergeCmd->add_option("models", models, "The exports (two or more)")
+      ->required();
+  mergeCmd->add_option("-o,--output", output,
+                       "The merged model: .onnx, .mlir or .mlirbc")
+      ->required();
+  mergeCmd->add_option("--shapes", shapes,
+                       "The sizes to take: 224,448 (H = W), 224x320,448x640 "
+                       "(H x W), 1x3x224x224,... (whole shapes), or a range "
+                       "224..448:32 (per dim: 224..448:32x320..640:32); "
+                       "default: the exports' own sizes; the first is the "
+                       "default size");
+  mergeCmd->add_option("--input", input,
+                       "The input the sizes are for (default: the one whose "
+                       "size varies)");
+  mergeCmd->add_flag("--verbose", verbose,
+                     "List each constant generalized, node by node");
+  mergeCmd->add_flag("--json", json, "Print the report as JSON");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError &e) {
@@ -343,5 +422,7 @@ int main(int argc, char **argv) {
     return runInspect(model, json);
   if (checkCmd->parsed())
     return runCheckFlexible(model, input, dims, json);
+  if (mergeCmd->parsed())
+    return runMerge(models, output, shapes, input, verbose, json);
   return kExitError;
 }

@@ -121,5 +121,16 @@ LogicalResult ReduceOp::inferShapes(ShapeContext &context) {
     else if (getKeepdims())
       dims.push_back(context.dim(1));
   }
-  return context.setResult(0, ArrayRef<Dim>(dims), elementType);
+  if (failed(context.setResult(0, ArrayRef<Dim>(dims), elementType)))
+    return failure();
+  // The product or sum of shape entries (a flattened run of dims).
+  if (auto values = context.getValues(getInput());
+      values && rank == 1 && reduced[0] &&
+      (getKind() == ReduceKind::prod || getKind() == ReduceKind::sum)) {
+    Dim total = context.dim(getKind() == ReduceKind::prod ? 1 : 0);
+    for (Dim v : *values)
+      total = getKind() == ReduceKind::prod ? total * v : total + v;
+    context.setResultValues(0, total);
+  }
+  return success();
 }

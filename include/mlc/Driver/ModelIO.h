@@ -21,6 +21,10 @@ namespace mlc {
 /// Registers the dialects a model may use.
 void registerModelDialects(mlir::MLIRContext &context);
 
+/// Whether `path` holds MLIR (text or bytecode) rather than an ONNX model:
+/// by extension, else by content.
+bool isMLIRFile(llvm::StringRef path);
+
 /// Reads an ONNX model or an MLIR file of nn ops. Emits errors and returns
 /// null on failure.
 mlir::OwningOpRef<mlir::ModuleOp> loadModel(llvm::StringRef path,

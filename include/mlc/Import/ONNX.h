@@ -14,11 +14,35 @@
 #include "mlir/IR/OwningOpRef.h"
 #include "llvm/ADT/StringRef.h"
 
+#include <memory>
+
 namespace mlc {
 
 /// The ONNX opsets the importer understands, for the default domain.
 constexpr int64_t kMinONNXOpset = 7;
 constexpr int64_t kMaxONNXOpset = 21;
+
+/// Imports ONNX models into one context. The models one importer imports
+/// share their weights: a tensor whose bytes an earlier model holds is stored
+/// once, its later copy freed as soon as it is read (per-size exports of one
+/// network hold the same weights).
+class ONNXImporter {
+public:
+  explicit ONNXImporter(mlir::MLIRContext *context);
+  ~ONNXImporter();
+
+  /// As importONNXFile.
+  mlir::OwningOpRef<mlir::ModuleOp> importFile(llvm::StringRef path);
+
+  /// The bytes of weights stored, and of those found identical to stored
+  /// ones (so stored once), over all the models imported.
+  uint64_t getStoredBytes() const;
+  uint64_t getSharedBytes() const;
+
+private:
+  struct Impl;
+  std::unique_ptr<Impl> impl;
+};
 
 /// Reads the ONNX ModelProto in `path` (binary protobuf, or protobuf text or
 /// JSON, told apart by content, whatever the extension) and imports it.

@@ -20,10 +20,13 @@ namespace {
 
 class GraphImporter {
 public:
-  GraphImporter(MLIRContext *context, StringRef path, ::onnx::ModelProto &model)
+  GraphImporter(MLIRContext *context, StringRef path, ::onnx::ModelProto &model,
+                TensorImporter &tensors)
       : context(context), model(model), graph(*model.mutable_graph()),
         fileLoc(FileLineColLoc::get(context, path, 0, 0)), builder(context),
-        tensors(context, llvm::sys::path::parent_path(path)), shapes(context) {}
+        tensors(tensors), shapes(context) {
+    tensors.setModelDir(llvm::sys::path::parent_path(path));
+  }
 
   OwningOpRef<ModuleOp> run();
 
@@ -47,7 +50,7 @@ private:
   ::onnx::GraphProto &graph;
   Location fileLoc;
   OpBuilder builder;
-  TensorImporter tensors;
+  TensorImporter &tensors;
   ShapeAnalysis shapes;
 
   llvm::StringMap<int64_t> opsets;                     // by domain
@@ -485,10 +488,35 @@ OwningOpRef<ModuleOp> GraphImporter::run() {
   return module;
 }
 
-OwningOpRef<ModuleOp> mlc::importONNXFile(StringRef path, MLIRContext *context) {
+struct ONNXImporter::Impl {
+  explicit Impl(MLIRContext *context) : context(context), tensors(context) {}
+  MLIRContext *context;
+  TensorImporter tensors;
+};
+
+ONNXImporter::ONNXImporter(MLIRContext *context)
+    : impl(std::make_unique<Impl>(context)) {
   context->loadDialect<NNDialect, func::FuncDialect>();
+}
+
+ONNXImporter::~ONNXImporter() = default;
+
+OwningOpRef<ModuleOp> ONNXImporter::importFile(StringRef path) {
   ::onnx::ModelProto model;
-  if (failed(readModel(path, model, FileLineColLoc::get(context, path, 0, 0))))
+  if (failed(readModel(path, model,
+                       FileLineColLoc::get(impl->context, path, 0, 0))))
     return nullptr;
-  return GraphImporter(context, path, model).run();
+  return GraphImporter(impl->context, path, model, impl->tensors).run();
+}
+
+uint64_t ONNXImporter::getStoredBytes() const {
+  return impl->tensors.storedBytes;
+}
+
+uint64_t ONNXImporter::getSharedBytes() const {
+  return impl->tensors.sharedBytes;
+}
+
+OwningOpRef<ModuleOp> mlc::importONNXFile(StringRef path, MLIRContext *context) {
+  return ONNXImporter(context).importFile(path);
 }

@@ -31,11 +31,14 @@ mlir::LogicalResult readModel(llvm::StringRef path, ::onnx::ModelProto &model,
 
 /// Turns ONNX tensors into element attributes. Large tensors become
 /// resource blobs that take over the bytes protobuf parsed (or map external
-/// data files), and identical bytes share one blob.
+/// data files), and identical bytes share one blob, across all the models
+/// imported with this TensorImporter.
 class TensorImporter {
 public:
-  TensorImporter(mlir::MLIRContext *context, llvm::StringRef modelDir)
-      : context(context), modelDir(modelDir) {}
+  explicit TensorImporter(mlir::MLIRContext *context) : context(context) {}
+
+  /// The folder of the model being imported: external data is read there.
+  void setModelDir(llvm::StringRef dir) { modelDir = dir.str(); }
 
   /// Converts `tensor`, taking its raw bytes (the proto is left without
   /// them). `what` names it in errors ("initializer 'w'").

@@ -1,0 +1,994 @@
+//===- Merge.cpp - Per-size exports into one flexible model ---------------===//
+
+#include "mlc/Merge/Merge.h"
+#include "mlc/Analysis/Flexibility.h"
+#include "mlc/Dialect/NN/ShapeInference.h"
+#include "mlc/Dialect/NN/ShapeUtils.h"
+#include "mlc/ONNX/OpTypes.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/Verifier.h"
+#include "llvm/ADT/StringExtras.h"
+
+#include <cstring>
+
+using namespace mlir;
+using namespace mlc;
+using namespace mlc::nn;
+using mlc::onnx_types::getNodeName;
+using mlc::onnx_types::getONNXOpType;
+
+namespace {
+
+// An op named for people: "Conv '/layer1/conv'".
+std::string describe(Operation *op) {
+  std::string node = getNodeName(op);
+  return getONNXOpType(op) + (node.empty() ? "" : " '" + node + "'");
+}
+
+std::string joinInts(ArrayRef<int64_t> values, StringRef separator = ", ") {
+  return llvm::join(llvm::map_range(values,
+                                    [](int64_t v) { return std::to_string(v); }),
+                    separator);
+}
+
+std::string inputName(func::FuncOp func, unsigned index) {
+  auto name = func.getArgAttrOfType<StringAttr>(index, NNDialect::kNameAttr);
+  return name ? name.str() : "input_" + std::to_string(index);
+}
+
+// Whether two constants hold the same values (resource blobs by bytes).
+bool sameValue(ElementsAttr a, ElementsAttr b) {
+  if (a == b)
+    return true;
+  if (a.getType() != b.getType())
+    return false;
+  ArrayRef<char> x = getRawData(a), y = getRawData(b);
+  if (!x.empty() || !y.empty())
+    return x.size() == y.size() &&
+           std::memcmp(x.data(), y.data(), x.size()) == 0;
+  return false;
+}
+
+// A constant that differs between the exports, with its entries in each.
+struct Difference {
+  ConstantOp op; // in the first export
+  std::vector<SmallVector<int64_t>> values; // per export
+};
+
+// Where a candidate formula comes from.
+struct Source {
+  Dim dim;
+  Value value;            // a tensor whose dims give it, or null (a fit)
+  int64_t first = 0, last = 0; // the run of dims [first, last] multiplied
+  std::string text;
+};
+
+class Merger {
+public:
+  Merger(ArrayRef<ModuleOp> exports, ArrayRef<std::string> names,
+         const MergeOptions &options, MergeReport &report)
+      : exports(exports.begin(), exports.end()), names(names),
+        options(options), report(report),
+        context(exports.front()->getContext()) {}
+
+  MergeStatus run();
+
+private:
+  MergeStatus refuse(Location loc, const Twine &message) {
+    emitError(loc) << message;
+    return MergeStatus::Refused;
+  }
+  MergeStatus checkSignatures();
+  MergeStatus matchGraphs();
+  MergeStatus chooseShapes();
+  MergeStatus generalize();
+  MergeStatus retype();
+  MergeStatus validate();
+
+  std::vector<Source> candidates(Difference &difference, size_t entry,
+                                 Operation *user, ShapeAnalysis &shapes);
+  std::optional<Source> fit(ArrayRef<int64_t> values);
+  Value emit(OpBuilder &builder, Location loc, const Source &source,
+             Type elementType);
+  Value emitExpr(OpBuilder &builder, Location loc, AffineExpr expr);
+  Value emitDims(OpBuilder &builder, Location loc, Value value, int64_t first,
+                 int64_t last);
+  std::string formatDim(Dim dim) const { return nn::formatDim(dim, symbolNames); }
+  SmallVector<int64_t> envOf(size_t exportIndex);
+
+  SmallVector<ModuleOp> exports;
+  ArrayRef<std::string> names;
+  const MergeOptions &options;
+  MergeReport &report;
+  MLIRContext *context;
+  SmallVector<func::FuncOp> funcs;
+
+  // The input whose sizes vary and its free dims (symbol i is freeDims[i]).
+  unsigned inputIndex = 0;
+  SmallVector<int64_t> freeDims;
+  SmallVector<std::string> symbolNames;
+  std::vector<Difference> differences;
+  // Each export's input shape (the first export's type changes on merging).
+  SmallVector<SmallVector<int64_t>> exportedShapes;
+  // Op i of the first export is op i of every export.
+  SmallVector<SmallVector<Operation *>> ops; // per export
+};
+
+} // namespace
+
+SmallVector<int64_t> Merger::envOf(size_t e) {
+  SmallVector<int64_t> env;
+  for (int64_t d : freeDims)
+    env.push_back(exportedShapes[e][d]);
+  return env;
+}
+
+MergeStatus Merger::checkSignatures() {
+  for (ModuleOp module : exports) {
+    auto func = module.lookupSymbol<func::FuncOp>("main");
+    if (!func || func.isExternal() || !func.getBody().hasOneBlock()) {
+      emitError(module.getLoc()) << "has no graph (@main) to merge";
+      return MergeStatus::Error;
+    }
+    funcs.push_back(func);
+  }
+  func::FuncOp first = funcs.front();
+  for (size_t e = 1; e < funcs.size(); ++e) {
+    func::FuncOp func = funcs[e];
+    if (func.getNumArguments() != first.getNumArguments())
+      return refuse(func.getLoc(),
+                    "has " + Twine(func.getNumArguments()) + " inputs but '" +
+                        names[0] + "' has " + Twine(first.getNumArguments()) +
+                        ": not one network");
+    if (func.getNumResults() != first.getNumResults())
+      return refuse(func.getLoc(),
+                    "has " + Twine(func.getNumResults()) + " outputs but '" +
+                        names[0] + "' has " + Twine(first.getNumResults()) +
+                        ": not one network");
+    for (unsigned i = 0; i < func.getNumArguments(); ++i) {
+      auto a = dyn_cast<RankedTensorType>(first.getArgument(i).getType());
+      auto b = dyn_cast<RankedTensorType>(func.getArgument(i).getType());
+      if (inputName(first, i) != inputName(func, i))
+        return refuse(func.getLoc(),
+                      "names its input " + Twine(i) + " '" +
+                          inputName(func, i) + "' but '" + names[0] +
+                          "' names it '" + inputName(first, i) +
+                          "': not one network");
+      if (!a || !b || a.getRank() != b.getRank() ||
+          a.getElementType() != b.getElementType())
+        return refuse(func.getLoc(),
+                      "input '" + inputName(func, i) + "' is " +
+                          llvm::formatv("{0}", func.getArgument(i).getType()) +
+                          " but '" + names[0] + "' has " +
+                          llvm::formatv("{0}", first.getArgument(i).getType()));
+    }
+  }
+  return MergeStatus::Merged;
+}
+
+MergeStatus Merger::matchGraphs() {
+  // The ops that compute, in order; constants are compared where they are
+  // used, so that their order (first use) does not matter.
+  for (func::FuncOp func : funcs) {
+    SmallVector<Operation *> list;
+    for (Operation &op : func.getBody().front().without_terminator())
+      if (!isa<ConstantOp>(op))
+        list.push_back(&op);
+    ops.push_back(list);
+  }
+  // Where the exports part ways: the first pair of ops that differ.
+  auto differ = [&](size_t e, Operation *a, Operation *b,
+                    const std::string &what) {
+    return refuse(b->getLoc(),
+                  "is not the same network as '" + names[0] + "': " +
+                      describe(a) + " and " + describe(b) + " differ: " + what);
+  };
+  for (size_t e = 1; e < funcs.size(); ++e) {
+    DenseMap<Value, Value> toFirst;
+    for (auto [a, b] :
+         llvm::zip(funcs[0].getArguments(), funcs[e].getArguments()))
+      toFirst[b] = a;
+    size_t count = std::min(ops[0].size(), ops[e].size());
+    for (size_t i = 0; i < count; ++i) {
+      Operation *a = ops[0][i], *b = ops[e][i];
+      if (a->getName() != b->getName() ||
+          getONNXOpType(a) != getONNXOpType(b))
+        return differ(e, a, b, "a " + getONNXOpType(a) + " faces a " +
+                                   getONNXOpType(b) + " at the same place");
+      if (a->getNumOperands() != b->getNumOperands() ||
+          a->getNumResults() != b->getNumResults())
+        return differ(e, a, b,
+                      "they take or give different numbers of tensors");
+      // Attributes are the same in per-size exports of one network, even
+      // the ones a size could change (an adaptive pooling's kernel).
+      if (a->getPropertiesAsAttribute() != b->getPropertiesAsAttribute() ||
+          a->getDiscardableAttrDictionary() != b->getDiscardableAttrDictionary())
+        return differ(e, a, b,
+                      "their attributes differ (a size-derived attribute, "
+                      "such as an adaptive pooling's kernel, cannot be "
+                      "computed from the input: export that op in a "
+                      "size-independent form)");
+      for (auto [j, x, y] :
+           llvm::enumerate(a->getOperands(), b->getOperands())) {
+        auto constantX = x.getDefiningOp<ConstantOp>();
+        auto constantY = y.getDefiningOp<ConstantOp>();
+        if (!constantY) {
+          if (toFirst.lookup(y) != x)
+            return differ(e, a, b,
+                          "input " + std::to_string(j) +
+                              " comes from a different place");
+          continue;
+        }
+        if (!constantX)
+          return differ(e, a, b,
+                        "input " + std::to_string(j) +
+                            " is a constant in one and computed in the other");
+        if (Value seen = toFirst.lookup(y)) {
+          if (seen != x)
+            return differ(e, a, b, "input " + std::to_string(j) +
+                                       " is another constant");
+          continue;
+        }
+        toFirst[y] = x;
+        ElementsAttr vx = constantX.getValue(), vy = constantY.getValue();
+        if (sameValue(vx, vy))
+          continue;
+        // A small integer vector may be derived from the input size; any
+        // other difference is in the weights.
+        auto xs = getConstantInts(vx), ys = getConstantInts(vy);
+        if (!xs || !ys || vx.getType() != vy.getType() ||
+            vx.getShapedType().getRank() > 1 ||
+            vx.getNumElements() > kMaxFoldedElements) {
+          std::string name = getNodeName(constantY);
+          return differ(e, a, b,
+                        "input " + std::to_string(j) +
+                            (name.empty() ? "" : " ('" + name + "')") +
+                            " holds different weights (not byte-identical)");
+        }
+        auto it = llvm::find_if(differences, [&](const Difference &d) {
+          return d.op == constantX;
+        });
+        if (it == differences.end()) {
+          differences.push_back({constantX, {}});
+          it = std::prev(differences.end());
+          it->values.resize(funcs.size());
+          it->values[0] = *xs;
+        }
+        it->values[e] = *ys;
+      }
+      for (auto [x, y] : llvm::zip(a->getResults(), b->getResults()))
+        toFirst[y] = x;
+    }
+    if (ops[0].size() != ops[e].size()) {
+      Operation *extra = count < ops[0].size() ? ops[0][count] : ops[e][count];
+      return refuse(funcs[e].getLoc(),
+                    "is not the same network as '" + names[0] + "': one has " +
+                        std::to_string(ops[0].size()) + " ops, the other " +
+                        std::to_string(ops[e].size()) + "; the first extra is " +
+                        describe(extra));
+    }
+    // The outputs are the same tensors.
+    for (auto [k, x, y] : llvm::enumerate(
+             funcs[0].getBody().front().getTerminator()->getOperands(),
+             funcs[e].getBody().front().getTerminator()->getOperands()))
+      if (toFirst.lookup(y) != x)
+        return refuse(funcs[e].getLoc(),
+                      "is not the same network as '" + names[0] +
+                          "': output " + std::to_string(k) +
+                          " comes from a different place");
+  }
+  // Entries equal in every export stay constants.
+  for (Difference &d : differences)
+    for (size_t e = 1; e < funcs.size(); ++e)
+      if (d.values[e].empty())
+        d.values[e] = d.values[0];
+  return MergeStatus::Merged;
+}
+
+MergeStatus Merger::chooseShapes() {
+  func::FuncOp first = funcs.front();
+  // The input: named, else the first whose dims differ between exports.
+  std::optional<unsigned> chosen;
+  for (unsigned i = 0; i < first.getNumArguments(); ++i) {
+    if (!options.input.empty()) {
+      if (inputName(first, i) == options.input)
+        chosen = i;
+      continue;
+    }
+    for (func::FuncOp func : funcs)
+      if (func.getArgument(i).getType() != first.getArgument(i).getType() &&
+          !chosen)
+        chosen = i;
+  }
+  if (!options.input.empty() && !chosen) {
+    emitError(first.getLoc()) << "has no input '" << options.input << "'";
+    return MergeStatus::Error;
+  }
+  if (!chosen) {
+    if (!options.spec) {
+      emitError(first.getLoc())
+          << "the exports all take the same input shapes: there is nothing "
+             "to merge (give exports of other sizes, or --shapes)";
+      return MergeStatus::Error;
+    }
+    chosen = 0;
+  }
+  inputIndex = *chosen;
+  report.input = inputName(first, inputIndex);
+  auto type = cast<RankedTensorType>(first.getArgument(inputIndex).getType());
+  if (!type.hasStaticShape()) {
+    emitError(first.getLoc())
+        << "input '" << report.input
+        << "' already has dynamic dims: merge exports of fixed sizes";
+    return MergeStatus::Error;
+  }
+
+  // The shape set: --shapes, or the exports' sizes in order.
+  SmallVector<SmallVector<int64_t>> &exported = exportedShapes;
+  for (func::FuncOp func : funcs) {
+    SmallVector<int64_t> shape(
+        cast<RankedTensorType>(func.getArgument(inputIndex).getType()).getShape());
+    if (llvm::is_contained(exported, shape)) {
+      emitError(func.getLoc()) << "has the same input shape as another "
+                                  "export: give each size once";
+      return MergeStatus::Error;
+    }
+    exported.push_back(shape);
+  }
+  if (options.spec) {
+    std::string error;
+    report.shapes = options.spec->resolve(context, type.getShape(), error);
+    if (!report.shapes) {
+      emitError(first.getLoc()) << "--shapes: " << error;
+      return MergeStatus::Error;
+    }
+  } else {
+    report.shapes = ShapeSetAttr::get(context, exported);
+  }
+  // The free dims: those that vary in the exports or in the shape set.
+  SmallVector<int64_t> typeShape = report.shapes.getTypeShape();
+  auto params = first.getArgAttrOfType<ArrayAttr>(inputIndex,
+                                                  NNDialect::kDimParamsAttr);
+  for (int64_t d = 0; d < type.getRank(); ++d) {
+    bool varies = typeShape[d] == ShapedType::kDynamic ||
+                  llvm::any_of(exported, [&](ArrayRef<int64_t> s) {
+                    return s[d] != exported[0][d];
+                  });
+    if (!varies)
+      continue;
+    freeDims.push_back(d);
+    std::string name;
+    if (params && d < int64_t(params.size()))
+      name = cast<StringAttr>(params[d]).str();
+    if (name.empty())
+      name = d == type.getRank() - 2   ? "H"
+             : d == type.getRank() - 1 ? "W"
+                                       : "D" + std::to_string(d);
+    symbolNames.push_back(name);
+  }
+  report.freeDims.assign(symbolNames.begin(), symbolNames.end());
+  // The exports' own sizes must be in the set (they are what is merged).
+  for (auto [e, shape] : llvm::enumerate(exported))
+    if (!report.shapes.contains(shape)) {
+      emitError(funcs[e].getLoc())
+          << "takes " << joinInts(shape, "x")
+          << ", which --shapes leaves out: every export's size must be in "
+             "the set";
+      return MergeStatus::Error;
+    }
+  for (auto [e, shape] : llvm::enumerate(exported))
+    for (int64_t d = 0; d < type.getRank(); ++d)
+      if (!llvm::is_contained(freeDims, d) && shape[d] != exported[0][d]) {
+        emitError(funcs[e].getLoc()) << "differs in dim " << d;
+        return MergeStatus::Error;
+      }
+  return MergeStatus::Merged;
+}
+
+std::optional<Source> Merger::fit(ArrayRef<int64_t> values) {
+  // Formulas in one free dim S, or a product of two, that give `values` in
+  // every export: a*S + b, floor(S/k) + b, ceil(S/k) + b, a*S1*S2, and
+  // a*f(S1)*f(S2) for f = floor or ceil of S/k. The first export that
+  // differs in S fixes a and b; the others confirm.
+  SmallVector<SmallVector<int64_t>> envs;
+  for (size_t e = 0; e < funcs.size(); ++e)
+    envs.push_back(envOf(e));
+  auto fits = [&](Dim dim) {
+    for (size_t e = 0; e < funcs.size(); ++e)
+      if (dim.evaluate(envs[e]) != values[e])
+        return false;
+    return true;
+  };
+  std::vector<Dim> found;
+  for (size_t s = 0; s < freeDims.size(); ++s) {
+    Dim symbol(getAffineSymbolExpr(s, context));
+    std::vector<Dim> shapes = {symbol};
+    for (int64_t k : {2, 4, 8, 16, 32, 64}) {
+      shapes.push_back(symbol.floorDiv(k));
+      shapes.push_back(symbol.ceilDiv(k));
+    }
+    for (Dim shape : shapes) {
+      // a*shape + b through the first two exports where shape differs.
+      std::optional<std::pair<int64_t, int64_t>> points[2];
+      size_t seen = 0;
+      for (size_t e = 0; e < funcs.size() && seen < 2; ++e) {
+        int64_t x = *shape.evaluate(envs[e]);
+        if (seen == 1 && points[0]->first == x)
+          continue;
+        points[seen++] = {x, values[e]};
+      }
+      if (seen < 2)
+        continue;
+      int64_t dx = points[1]->first - points[0]->first,
+              dy = points[1]->second - points[0]->second;
+      if (dy % dx != 0)
+        continue;
+      int64_t a = dy / dx, b = points[0]->second - a * points[0]->first;
+      if (a == 0)
+        continue;
+      Dim formula = shape * a + b;
+      if (fits(formula))
+        found.push_back(formula);
+    }
+  }
+  if (freeDims.size() >= 2)
+    for (int64_t k : {1, 2, 4, 8, 16, 32, 64})
+      for (bool ceil : {false, true}) {
+        Dim x(getAffineSymbolExpr(0, context)), y(getAffineSymbolExpr(1, context));
+        Dim fx = ceil ? x.ceilDiv(k) : x.floorDiv(k);
+        Dim fy = ceil ? y.ceilDiv(k) : y.floorDiv(k);
+        std::optional<int64_t> base = (fx * fy).evaluate(envs[0]);
+        if (!base || *base == 0 || values[0] % *base != 0)
+          continue;
+        Dim formula = fx * fy * (values[0] / *base);
+        if (fits(formula))
+          found.push_back(formula);
+      }
+  if (found.empty())
+    return std::nullopt;
+  // The simplest formula that fits.
+  auto size = [](Dim d) {
+    int64_t n = 0;
+    d.getExpr().walk([&](AffineExpr) { ++n; });
+    return n;
+  };
+  Dim best = *llvm::min_element(found, [&](Dim a, Dim b) { return size(a) < size(b); });
+  Source source;
+  source.dim = best;
+  source.text = "a formula fit over " + std::to_string(funcs.size()) +
+                " exports" +
+                (funcs.size() < 3 ? " (a third export would confirm it)" : "");
+  return source;
+}
+
+// The tensors' dims that equal the entry in every export: where it came from
+// (provenance), exact at every size. The user's own input first.
+std::vector<Source> Merger::candidates(Difference &difference, size_t entry,
+                                       Operation *user, ShapeAnalysis &shapes) {
+  SmallVector<int64_t> values;
+  for (size_t e = 0; e < funcs.size(); ++e)
+    values.push_back(difference.values[e][entry]);
+  SmallVector<SmallVector<int64_t>> envs;
+  for (size_t e = 0; e < funcs.size(); ++e)
+    envs.push_back(envOf(e));
+  auto fits = [&](Dim dim) {
+    if (!dim.isSymbolic())
+      return false;
+    for (size_t e = 0; e < funcs.size(); ++e)
+      if (dim.evaluate(envs[e]) != values[e])
+        return false;
+    return true;
+  };
+  std::vector<Source> found;
+  auto consider = [&](Value value, int64_t first, int64_t last) {
+    std::optional<Dims> dims = shapes.get(value).dims;
+    if (!dims || last >= int64_t(dims->size()))
+      return;
+    Dim dim = product(context, ArrayRef<Dim>(*dims).slice(first, last - first + 1));
+    if (!fits(dim))
+      return;
+    std::string what = first == last ? "dim " + std::to_string(first)
+                                     : "dims " + std::to_string(first) + "-" +
+                                           std::to_string(last);
+    std::string of;
+    if (auto arg = dyn_cast<BlockArgument>(value))
+      of = "'" + inputName(funcs[0], arg.getArgNumber()) + "'";
+    else
+      of = "the output of " + describe(value.getDefiningOp());
+    found.push_back({dim, value, first, last, what + " of " + of});
+  };
+  // The axis the entry sizes: its place in the vector the user builds (a
+  // Concat of [N, C] from Shape and this constant's [h, w] gives sizes whose
+  // entry 2 is H), so that H and W are told apart even when the exports are
+  // square.
+  int64_t axis = entry;
+  if (auto concat = dyn_cast<ConcatOp>(user))
+    for (Value part : concat.getInputs()) {
+      if (part == difference.op.getResult())
+        break;
+      if (auto type = dyn_cast<RankedTensorType>(part.getType());
+          type && type.getRank() == 1 && type.hasStaticShape())
+        axis += type.getDimSize(0);
+    }
+  // The user's input: the same axis first, then runs of its dims, shortest
+  // first (a Reshape flattens runs).
+  Value input = user->getNumOperands() ? user->getOperand(0) : Value();
+  if (isa<ConcatOp>(user))
+    input = Value();
+  if (input && input != difference.op.getResult())
+    if (std::optional<Dims> dims = shapes.get(input).dims) {
+      int64_t rank = dims->size();
+      if (axis < rank)
+        consider(input, axis, axis);
+      for (int64_t length = 1; length <= rank; ++length)
+        for (int64_t first = 0; first + length <= rank; ++first)
+          if (!(length == 1 && first == axis))
+            consider(input, first, first + length - 1);
+    }
+  // Then the graph's inputs and the tensors before the user, nearest
+  // first; a dim at the same axis before the others.
+  SmallVector<Value> earlier(funcs[0].getArguments().begin(),
+                             funcs[0].getArguments().end());
+  SmallVector<Value> computed;
+  for (Operation *op : ops[0]) {
+    if (op == user)
+      break;
+    for (Value result : op->getResults())
+      computed.push_back(result);
+  }
+  earlier.append(computed.rbegin(), computed.rend());
+  for (bool sameAxis : {true, false})
+    for (Value value : earlier) {
+      if (value == input)
+        continue;
+      if (std::optional<Dims> dims = shapes.get(value).dims)
+        for (int64_t d = 0; d < int64_t(dims->size()); ++d)
+          if ((d == axis) == sameAxis)
+            consider(value, d, d);
+    }
+  return found;
+}
+
+Value Merger::emitExpr(OpBuilder &builder, Location loc, AffineExpr expr) {
+  auto vector = RankedTensorType::get({1}, builder.getI64Type());
+  auto constant = [&](int64_t v) -> Value {
+    return builder.create<ConstantOp>(loc, vector,
+                                      DenseIntElementsAttr::get(vector, v));
+  };
+  auto binary = [&](BinaryKind kind, Value a, Value b) -> Value {
+    return builder.create<BinaryOp>(loc, vector, kind, a, b);
+  };
+  switch (expr.getKind()) {
+  case AffineExprKind::Constant:
+    return constant(cast<AffineConstantExpr>(expr).getValue());
+  case AffineExprKind::SymbolId: {
+    int64_t d = freeDims[cast<AffineSymbolExpr>(expr).getPosition()];
+    return emitDims(builder, loc, funcs[0].getArgument(inputIndex), d, d);
+  }
+  default:
+    break;
+  }
+  auto node = cast<AffineBinaryOpExpr>(expr);
+  Value lhs = emitExpr(builder, loc, node.getLHS());
+  Value rhs = emitExpr(builder, loc, node.getRHS());
+  switch (expr.getKind()) {
+  case AffineExprKind::Add:
+    return binary(BinaryKind::add, lhs, rhs);
+  case AffineExprKind::Mul:
+    return binary(BinaryKind::mul, lhs, rhs);
+  case AffineExprKind::FloorDiv:
+    // Sizes are positive: integer division rounds down.
+    return binary(BinaryKind::div, lhs, rhs);
+  case AffineExprKind::CeilDiv: {
+    // ceil(a/b) = (a + b - 1)/b.
+    Value bias = binary(BinaryKind::sub, rhs, constant(1));
+    return binary(BinaryKind::div, binary(BinaryKind::add, lhs, bias), rhs);
+  }
+  case AffineExprKind::Mod:
+    return binary(BinaryKind::sub, lhs,
+                  binary(BinaryKind::mul, binary(BinaryKind::div, lhs, rhs), rhs));
+  default:
+    llvm_unreachable("not an expression of sizes");
+  }
+}
+
+// Dims [first, last] of `value` as an int64 vector: Shape, then Gather of
+// their indices (what every ONNX opset can say; Shape's start and end need
+// opset 15).
+Value Merger::emitDims(OpBuilder &builder, Location loc, Value value,
+                       int64_t first, int64_t last) {
+  auto i64 = builder.getI64Type();
+  int64_t rank = cast<RankedTensorType>(value.getType()).getRank();
+  Value shape = builder.create<ShapeOp>(loc, RankedTensorType::get({rank}, i64),
+                                        value, 0, IntegerAttr());
+  SmallVector<int64_t> indices;
+  for (int64_t d = first; d <= last; ++d)
+    indices.push_back(d);
+  auto indexType = RankedTensorType::get({int64_t(indices.size())}, i64);
+  Value picked = builder.create<ConstantOp>(
+      loc, indexType, DenseIntElementsAttr::get(indexType, indices));
+  return builder.create<GatherOp>(loc, indexType, shape, picked, 0);
+}
+
+// A one-entry int64 vector that computes `source` at run time.
+Value Merger::emit(OpBuilder &builder, Location loc, const Source &source,
+                   Type elementType) {
+  auto vector = [&](int64_t n) {
+    return RankedTensorType::get({n}, builder.getI64Type());
+  };
+  if (!source.value)
+    return emitExpr(builder, loc, source.dim.getExpr());
+  Value dims = emitDims(builder, loc, source.value, source.first, source.last);
+  if (source.first == source.last)
+    return dims;
+  return builder.create<ReduceOp>(loc, vector(1), ReduceKind::prod, dims,
+                                  Value(), /*keepdims=*/true,
+                                  /*noop_with_empty_axes=*/false);
+}
+
+MergeStatus Merger::generalize() {
+  if (differences.empty())
+    return MergeStatus::Merged;
+  // Shapes of the first export with the input's varying dims as symbols and
+  // the differing entries unknown: what is left are the dims that follow
+  // the input in every export.
+  auto analyze = [&](ShapeAnalysis &shapes,
+                     const DenseMap<Value, Dims> &assumed) {
+    for (auto [s, d] : llvm::enumerate(freeDims))
+      shapes.addSymbol(funcs[0].getArgument(inputIndex), d, symbolNames[s]);
+    for (auto &[value, dims] : assumed)
+      shapes.assumeValues(value, dims);
+    for (Operation *op : ops[0])
+      (void)shapes.infer(op);
+  };
+  DenseMap<Value, Dims> unknownEntries;
+  for (Difference &d : differences) {
+    Dims dims = toDims(context, d.values[0]);
+    for (size_t i = 0; i < dims.size(); ++i)
+      for (size_t e = 1; e < funcs.size(); ++e)
+        if (d.values[e][i] != d.values[0][i])
+          dims[i] = Dim();
+    unknownEntries[d.op.getResult()] = dims;
+  }
+  ShapeAnalysis shapes(context, /*useDeclaredTypes=*/false);
+  {
+    ScopedDiagnosticHandler silence(context, [](Diagnostic &) { return success(); });
+    analyze(shapes, unknownEntries);
+  }
+
+  bool ranged = report.shapes.getRange();
+  bool beyondExports = ranged;
+  if (!ranged)
+    for (DenseI64ArrayAttr shape : report.shapes.getShapes())
+      beyondExports |= llvm::none_of(funcs, [&](func::FuncOp f) {
+        return cast<RankedTensorType>(f.getArgument(inputIndex).getType())
+                   .getShape() == shape.asArrayRef();
+      });
+
+  for (Difference &d : differences) {
+    Operation *user = *llvm::min_element(
+        d.op->getUsers(), [](Operation *a, Operation *b) {
+          return a->isBeforeInBlock(b);
+        });
+    std::string node = getNodeName(user), type = getONNXOpType(user);
+    unsigned operandIndex = 0;
+    for (OpOperand &use : user->getOpOperands())
+      if (use.get() == d.op.getResult())
+        operandIndex = use.getOperandNumber();
+    // The operand as ONNX calls it.
+    std::string operand = "input " + std::to_string(operandIndex);
+    if (isa<ResizeOp>(user))
+      operand = operandIndex == 3 ? "sizes" : operandIndex == 2 ? "scales" : operand;
+    else if (isa<ReshapeOp, ExpandOp, ConstantOfShapeOp>(user))
+      operand = "shape";
+    else if (isa<PadOp>(user))
+      operand = "pads";
+    else if (isa<SliceOp>(user))
+      operand = operandIndex == 1 ? "starts" : operandIndex == 2 ? "ends" : operand;
+
+    OpBuilder builder(user);
+    Location loc = d.op.getLoc();
+    SmallVector<Value> parts;
+    Type elementType = getElementTypeOrSelf(d.op.getType());
+    for (size_t i = 0; i < d.values[0].size(); ++i) {
+      bool same = llvm::all_of(d.values, [&](const SmallVector<int64_t> &v) {
+        return v[i] == d.values[0][i];
+      });
+      auto vector = RankedTensorType::get({1}, builder.getI64Type());
+      if (same) {
+        parts.push_back(builder.create<ConstantOp>(
+            loc, vector, DenseIntElementsAttr::get(vector, d.values[0][i])));
+        continue;
+      }
+      std::vector<Source> found = candidates(d, i, user, shapes);
+      std::optional<Source> chosen;
+      if (!found.empty())
+        chosen = found.front();
+      else
+        chosen = fit(SmallVector<int64_t>(llvm::map_range(
+            d.values, [&](const SmallVector<int64_t> &v) { return v[i]; })));
+      std::vector<int64_t> values;
+      for (const auto &v : d.values)
+        values.push_back(v[i]);
+      if (!chosen) {
+        std::string listing;
+        for (size_t e = 0; e < funcs.size(); ++e)
+          listing += (e ? ", " : "") + std::to_string(values[e]) + " in '" +
+                     names[e] + "'";
+        return refuse(user->getLoc(),
+                      describe(user) + ": entry " + std::to_string(i) +
+                          " of its " + operand + " differs (" + listing +
+                          ") and no tensor's size or formula in " +
+                          llvm::join(symbolNames, ", ") +
+                          " gives it in every export" +
+                          (beyondExports ? "" : " (a per-size table is not "
+                                                "supported yet)"));
+      }
+      // A fit found from two exports only is a guess beyond them.
+      if (!chosen->value && funcs.size() < 3 && beyondExports)
+        return refuse(user->getLoc(),
+                      describe(user) + ": entry " + std::to_string(i) +
+                          " of its " + operand + " fits " +
+                          formatDim(chosen->dim) +
+                          " over two exports only, which does not prove it "
+                          "at the other sizes asked for: add an export at a "
+                          "third size");
+      parts.push_back(emit(builder, loc, *chosen, elementType));
+      report.generalized.push_back({node, type, operand, unsigned(i), values,
+                                    formatDim(chosen->dim), chosen->text});
+    }
+    auto vector = RankedTensorType::get(
+        {int64_t(d.values[0].size())}, builder.getI64Type());
+    Value computed = parts.size() == 1
+                         ? parts.front()
+                         : builder.create<ConcatOp>(loc, vector, parts, 0)
+                               .getResult();
+    if (elementType != builder.getI64Type())
+      computed = builder.create<CastOp>(
+          loc, RankedTensorType::get(vector.getShape(), elementType), computed);
+    d.op.getResult().replaceAllUsesWith(computed);
+  }
+  for (Difference &d : differences)
+    if (d.op->use_empty())
+      d.op->erase();
+  return MergeStatus::Merged;
+}
+
+MergeStatus Merger::retype() {
+  func::FuncOp func = funcs[0];
+  BlockArgument input = func.getArgument(inputIndex);
+  input.setType(RankedTensorType::get(report.shapes.getTypeShape(),
+                                      getElementTypeOrSelf(input.getType())));
+  func.setArgAttr(inputIndex, NNDialect::kShapesAttr, report.shapes);
+  SmallVector<StringRef> params;
+  auto rank = cast<RankedTensorType>(input.getType()).getRank();
+  for (int64_t d = 0; d < rank; ++d) {
+    auto it = llvm::find(freeDims, d);
+    params.push_back(it == freeDims.end()
+                         ? StringRef()
+                         : StringRef(symbolNames[it - freeDims.begin()]));
+  }
+  func.setArgAttr(inputIndex, NNDialect::kDimParamsAttr,
+                  Builder(context).getStrArrayAttr(params));
+  // Every result again, from the input's free dims: a `?` where a dim
+  // follows them. Ops without a shape function (custom) keep the dims that
+  // are the same in every export.
+  ShapeAnalysis shapes(context, /*useDeclaredTypes=*/false);
+  for (auto [s, d] : llvm::enumerate(freeDims))
+    shapes.addSymbol(input, d, symbolNames[s]);
+  Block &body = func.getBody().front();
+  DenseMap<Operation *, size_t> position;
+  for (auto [i, op] : llvm::enumerate(ops[0]))
+    position[op] = i;
+  for (Operation &op : body.without_terminator()) {
+    if (isa<ShapeInferenceOpInterface>(op)) {
+      SmallVector<Type> types;
+      if (failed(shapes.infer(&op, &types)))
+        return MergeStatus::Refused;
+      for (auto [result, type] : llvm::zip(op.getResults(), types))
+        result.setType(type);
+      continue;
+    }
+    auto it = position.find(&op);
+    if (it == position.end())
+      continue;
+    for (auto [k, result] : llvm::enumerate(op.getResults())) {
+      auto type = dyn_cast<RankedTensorType>(result.getType());
+      if (!type)
+        continue;
+      SmallVector<int64_t> dims(type.getShape());
+      for (size_t e = 1; e < funcs.size(); ++e)
+        if (auto other = dyn_cast<RankedTensorType>(
+                ops[e][it->second]->getResult(k).getType()))
+          for (auto [d, size] : llvm::enumerate(other.getShape()))
+            if (d < dims.size() && dims[d] != size)
+              dims[d] = ShapedType::kDynamic;
+      if (report.shapes.getRange() || funcs.size() == 1)
+        dims.assign(dims.size(), ShapedType::kDynamic);
+      result.setType(RankedTensorType::get(dims, type.getElementType()));
+    }
+  }
+  auto returnOp = body.getTerminator();
+  func.setFunctionType(FunctionType::get(context, body.getArgumentTypes(),
+                                         returnOp->getOperandTypes()));
+  if (failed(verify(func)))
+    return MergeStatus::Error;
+  return MergeStatus::Merged;
+}
+
+// The merged graph must give every export's shapes at its size, and take the
+// other sizes in the set.
+MergeStatus Merger::validate() {
+  func::FuncOp merged = funcs[0];
+  BlockArgument input = merged.getArgument(inputIndex);
+  ShapeAnalysis shapes(context, /*useDeclaredTypes=*/false);
+  for (auto [s, d] : llvm::enumerate(freeDims))
+    shapes.addSymbol(input, d, symbolNames[s]);
+  for (Operation &op : merged.getBody().front())
+    (void)shapes.infer(&op);
+  Operation *mergedReturn = merged.getBody().front().getTerminator();
+  for (size_t e = 1; e < funcs.size(); ++e) {
+    SmallVector<int64_t> env = envOf(e);
+    Operation *exportReturn = funcs[e].getBody().front().getTerminator();
+    for (auto [k, value, expected] :
+         llvm::enumerate(mergedReturn->getOperands(), exportReturn->getOperands())) {
+      std::optional<Dims> dims = shapes.get(value).dims;
+      auto type = dyn_cast<RankedTensorType>(expected.getType());
+      if (!dims || !type)
+        continue;
+      for (auto [d, dim] : llvm::enumerate(*dims)) {
+        std::optional<int64_t> at = dim.evaluate(env);
+        if (at && type.getDimSize(d) != ShapedType::kDynamic &&
+            *at != type.getDimSize(d))
+          return refuse(merged.getLoc(),
+                        "the merged graph gives output " + Twine(k) + " dim " +
+                            Twine(d) + " = " + formatDim(dim) + " = " +
+                            Twine(*at) + " at the size of '" + names[e] +
+                            "', which gives " + Twine(type.getDimSize(d)) +
+                            ": its constants are not derived from the input "
+                            "size the way mlc found");
+      }
+    }
+  }
+  // Sizes beyond the exports: only where the network is proven valid.
+  FlexibilityOptions flexibility;
+  flexibility.input = report.input;
+  flexibility.dims.assign(freeDims.begin(), freeDims.end());
+  FailureOr<FlexibilityReport> proof = analyzeFlexibility(merged, flexibility);
+  if (failed(proof))
+    return MergeStatus::Error;
+  auto allowed = [&](ArrayRef<int64_t> shape) -> std::optional<std::string> {
+    for (const auto &c : proof->constraints) {
+      auto it = llvm::find(symbolNames, c.dim);
+      if (it == symbolNames.end())
+        continue;
+      int64_t v = shape[freeDims[it - symbolNames.begin()]];
+      if (v < c.min ||
+          !llvm::is_contained(c.residues, v % std::max<int64_t>(1, c.period)))
+        return c.text + (c.nodes.empty() ? "" : " (" + llvm::join(c.nodes, ", ") + ")");
+    }
+    if (proof->verdict != FlexibilityVerdict::Flexible) {
+      std::string why = proof->blockers.empty()
+                            ? "the network is not flexible"
+                            : proof->blockers.front().opType + " '" +
+                                  proof->blockers.front().node +
+                                  "': " + proof->blockers.front().reason;
+      return why;
+    }
+    return std::nullopt;
+  };
+  auto check = [&](ArrayRef<int64_t> shape) -> MergeStatus {
+    if (llvm::is_contained(exportedShapes, SmallVector<int64_t>(shape)))
+      return MergeStatus::Merged;
+    if (std::optional<std::string> why = allowed(shape))
+      return refuse(merged.getLoc(),
+                    "cannot take " + joinInts(shape, "x") +
+                        ", which the shape set asks for: " + *why);
+    return MergeStatus::Merged;
+  };
+  ShapeSetAttr set = report.shapes;
+  if (!set.getRange()) {
+    for (DenseI64ArrayAttr shape : set.getShapes())
+      if (MergeStatus status = check(shape.asArrayRef());
+          status != MergeStatus::Merged)
+        return status;
+    return MergeStatus::Merged;
+  }
+  // Each free dim over its range (the others at their defaults).
+  SmallVector<int64_t> shape = set.getDefaultShape();
+  for (int64_t d : freeDims)
+    for (int64_t v = set.getMins()[d]; v <= set.getMaxs()[d];
+         v += set.getSteps()[d]) {
+      SmallVector<int64_t> probe = shape;
+      probe[d] = v;
+      if (MergeStatus status = check(probe); status != MergeStatus::Merged)
+        return status;
+    }
+  return MergeStatus::Merged;
+}
+
+MergeStatus Merger::run() {
+  for (const std::string &name : names)
+    report.exports.push_back(name);
+  for (auto step : {&Merger::checkSignatures, &Merger::matchGraphs,
+                    &Merger::chooseShapes, &Merger::generalize,
+                    &Merger::retype, &Merger::validate})
+    if (MergeStatus status = (this->*step)(); status != MergeStatus::Merged)
+      return status;
+  report.weightBytes = 0;
+  funcs[0].walk([&](ConstantOp op) {
+    report.weightBytes += getRawData(op.getValue()).size();
+  });
+  return MergeStatus::Merged;
+}
+
+MergeStatus mlc::mergeExports(ArrayRef<ModuleOp> exports,
+                              ArrayRef<std::string> names,
+                              const MergeOptions &options,
+                              MergeReport &report) {
+  return Merger(exports, names, options, report).run();
+}
+
+//===----------------------------------------------------------------------===//
+// Reports
+//===----------------------------------------------------------------------===//
+
+std::string mlc::formatMergeReport(const MergeReport &report, bool verbose) {
+  std::string out;
+  llvm::raw_string_ostream os(out);
+  os << "merged " << report.exports.size() << " export"
+     << (report.exports.size() == 1 ? "" : "s") << ": "
+     << llvm::join(report.exports, ", ") << "\n";
+  os << "  input " << report.input << " takes: "
+     << (report.shapes.getRange() ? "" : "") << report.shapes.toText() << "\n";
+  os << "  free dims: " << llvm::join(report.freeDims, ", ") << "\n";
+  os << "  generalized: " << report.generalized.size() << " constant entr"
+     << (report.generalized.size() == 1 ? "y" : "ies") << "\n";
+  if (verbose)
+    for (const auto &g : report.generalized)
+      os << "    " << g.opType << (g.node.empty() ? "" : " '" + g.node + "'")
+         << " " << g.operand << "[" << g.index << "]: "
+         << joinInts(g.values) << " -> " << g.formula << " (" << g.source
+         << ")\n";
+  os << "  weights: " << report.weightBytes << " bytes, stored once ("
+     << report.sharedBytes << " bytes the other exports held again)\n";
+  return out;
+}
+
+llvm::json::Value mlc::toJSON(const MergeReport &report) {
+  llvm::json::Array generalized;
+  for (const auto &g : report.generalized)
+    generalized.push_back(llvm::json::Object{
+        {"node", g.node},
+        {"op", g.opType},
+        {"operand", g.operand},
+        {"index", int64_t(g.index)},
+        {"values", llvm::json::Array(g.values)},
+        {"formula", g.formula},
+        {"source", g.source}});
+  llvm::json::Object input{{"name", report.input}};
+  ShapeSetAttr set = report.shapes;
+  if (set.getRange()) {
+    llvm::json::Array dims;
+    for (auto [min, max, step] :
+         llvm::zip(set.getMins(), set.getMaxs(), set.getSteps()))
+      dims.push_back(llvm::json::Object{{"min", min}, {"max", max}, {"step", step}});
+    input["range"] = std::move(dims);
+  } else {
+    llvm::json::Array shapes;
+    for (DenseI64ArrayAttr shape : set.getShapes())
+      shapes.push_back(llvm::json::Array(shape.asArrayRef()));
+    input["shapes"] = std::move(shapes);
+  }
+  input["text"] = set.toText();
+  return llvm::json::Object{
+      {"exports", llvm::json::Array(report.exports)},
+      {"inputs", llvm::json::Array{std::move(input)}},
+      {"default_shape", llvm::json::Array(set.getDefaultShape())},
+      {"free_dims", llvm::json::Array(report.freeDims)},
+      {"generalized", std::move(generalized)},
+      {"weights_bytes", int64_t(report.weightBytes)},
+      {"shared_bytes", int64_t(report.sharedBytes)}};
+}
