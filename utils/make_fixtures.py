@@ -1430,7 +1430,6 @@ def diff_models(a, b):
 
 
 def make_merge_inputs(root):
-    import onnx
     out_dir = os.path.join(root, MERGE_DIR)
     os.makedirs(out_dir, exist_ok=True)
     written, models = [], {}
