@@ -503,8 +503,10 @@ ONNXImporter::~ONNXImporter() = default;
 
 OwningOpRef<ModuleOp> ONNXImporter::importFile(StringRef path) {
   ::onnx::ModelProto model;
+  impl->tensors.reused.clear();
   if (failed(readModel(path, model,
-                       FileLineColLoc::get(impl->context, path, 0, 0))))
+                       FileLineColLoc::get(impl->context, path, 0, 0),
+                       &impl->tensors.known, &impl->tensors.reused)))
     return nullptr;
   return GraphImporter(impl->context, path, model, impl->tensors).run();
 }

@@ -18,16 +18,27 @@
 #include "mlir/IR/DialectResourceBlobManager.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/StringMap.h"
+#include "llvm/ADT/StringSet.h"
 
 #include <onnx/onnx_pb.h>
 
 namespace mlc::onnx_import {
 
+/// The weights that earlier models stored, by initializer name.
+using KnownWeights = llvm::StringMap<mlir::DenseResourceElementsAttr>;
+
 /// Reads the ModelProto in `path`, telling binary protobuf, protobuf text
 /// and JSON apart by content. Emits at `fileLoc` and fails on a file that
 /// cannot be read or is not a model.
+///
+/// With `known` weights, a binary model's initializer whose raw_data equals
+/// the known weight of its name byte for byte is compared as it streams past
+/// and left out of `model`, its name added to `reused`: a second export of
+/// one network never holds its weights in memory.
 mlir::LogicalResult readModel(llvm::StringRef path, ::onnx::ModelProto &model,
-                              mlir::Location fileLoc);
+                              mlir::Location fileLoc,
+                              const KnownWeights *known = nullptr,
+                              llvm::StringSet<> *reused = nullptr);
 
 /// Turns ONNX tensors into element attributes. Large tensors become
 /// resource blobs that take over the bytes protobuf parsed (or map external
@@ -48,6 +59,12 @@ public:
 
   /// How many bytes of weights were stored, and how many were shared.
   uint64_t storedBytes = 0, sharedBytes = 0;
+
+  /// The weights stored so far, by initializer name, and the initializers
+  /// of the model being imported that readModel left out because they equal
+  /// those (their attributes reuse the stored blobs).
+  KnownWeights known;
+  llvm::StringSet<> reused;
 
 private:
   mlir::FailureOr<mlir::ElementsAttr>

@@ -14,6 +14,7 @@
 #include <google/protobuf/util/json_util.h>
 
 #include <cerrno>
+#include <climits>
 #include <cstring>
 #include <fcntl.h>
 #include <unistd.h>
@@ -82,9 +83,174 @@ bool mlc::looksLikeMLIR(StringRef header) {
          text.starts_with("{-#");
 }
 
+namespace {
+
+// Copies a ModelProto from a stream to a string field by field, leaving out
+// the raw_data of initializers that equal a known weight (compared as the
+// bytes stream past, a chunk at a time): what a second export of a network
+// holds again is never in memory. ModelProto.graph is field 7,
+// GraphProto.initializer field 5, TensorProto.name field 8 and raw_data 9.
+class KnownWeightStripper {
+public:
+  KnownWeightStripper(pb::io::CodedInputStream &in,
+                      const mlc::onnx_import::KnownWeights &known,
+                      llvm::StringSet<> &reused)
+      : in(in), known(known), reused(reused) {}
+
+  bool model(std::string &out) {
+    while (uint32_t tag = in.ReadTag()) {
+      bool ok = tag == makeTag(7, 2)
+                    ? submessage(tag, out, [&](uint32_t t, std::string &o) {
+                        return graphField(t, o);
+                      })
+                    : copyField(tag, out);
+      if (!ok)
+        return false;
+    }
+    return true;
+  }
+
+private:
+  static uint32_t makeTag(uint32_t field, uint32_t wire) {
+    return field << 3 | wire;
+  }
+  static void appendVarint(std::string &out, uint64_t value) {
+    do {
+      char byte = value & 0x7f;
+      value >>= 7;
+      out.push_back(value ? byte | 0x80 : byte);
+    } while (value);
+  }
+
+  bool copyField(uint32_t tag, std::string &out) {
+    appendVarint(out, tag);
+    switch (tag & 7) {
+    case 0: {
+      uint64_t v;
+      if (!in.ReadVarint64(&v))
+        return false;
+      appendVarint(out, v);
+      return true;
+    }
+    case 1: {
+      uint64_t v;
+      if (!in.ReadLittleEndian64(&v))
+        return false;
+      out.append(reinterpret_cast<const char *>(&v), 8);
+      return true;
+    }
+    case 5: {
+      uint32_t v;
+      if (!in.ReadLittleEndian32(&v))
+        return false;
+      out.append(reinterpret_cast<const char *>(&v), 4);
+      return true;
+    }
+    case 2: {
+      uint32_t n;
+      if (!in.ReadVarint32(&n))
+        return false;
+      appendVarint(out, n);
+      size_t at = out.size();
+      out.resize(at + n);
+      return in.ReadRaw(out.data() + at, n);
+    }
+    default:
+      return false; // groups are not in onnx.proto
+    }
+  }
+
+  // A length-delimited submessage, its fields through `field`.
+  bool submessage(uint32_t tag, std::string &out,
+                  llvm::function_ref<bool(uint32_t, std::string &)> field) {
+    uint32_t length;
+    if (!in.ReadVarint32(&length))
+      return false;
+    auto limit = in.PushLimit(length);
+    std::string body;
+    while (uint32_t inner = in.ReadTag())
+      if (!field(inner, body))
+        return false;
+    if (!in.ConsumedEntireMessage())
+      return false;
+    in.PopLimit(limit);
+    appendVarint(out, tag);
+    appendVarint(out, body.size());
+    out += body;
+    return true;
+  }
+
+  bool graphField(uint32_t tag, std::string &out) {
+    if (tag != makeTag(5, 2))
+      return copyField(tag, out);
+    std::string name;
+    return submessage(tag, out, [&](uint32_t t, std::string &o) {
+      return tensorField(t, o, name);
+    });
+  }
+
+  bool tensorField(uint32_t tag, std::string &out, std::string &name) {
+    if (tag == makeTag(8, 2)) {
+      uint32_t n;
+      if (!in.ReadVarint32(&n) || !in.ReadString(&name, n))
+        return false;
+      appendVarint(out, tag);
+      appendVarint(out, n);
+      out += name;
+      return true;
+    }
+    if (tag != makeTag(9, 2))
+      return copyField(tag, out);
+    uint32_t n;
+    if (!in.ReadVarint32(&n))
+      return false;
+    ArrayRef<char> weight;
+    if (auto attr = known.lookup(name))
+      if (mlir::AsmResourceBlob *blob = attr.getRawHandle().getBlob())
+        weight = blob->getData();
+    // Compare a chunk at a time; at the first difference, copy instead (the
+    // prefix read so far equals the weight's).
+    constexpr uint32_t kChunk = 1 << 20;
+    std::vector<char> chunk(std::min(n, kChunk));
+    uint32_t done = 0;
+    bool same = n >= 1024 && weight.size() == n;
+    while (same && done < n) {
+      uint32_t size = std::min(kChunk, n - done);
+      if (!in.ReadRaw(chunk.data(), size))
+        return false;
+      same = std::memcmp(chunk.data(), weight.data() + done, size) == 0;
+      done += size;
+    }
+    if (same) {
+      reused.insert(name);
+      return true;
+    }
+    appendVarint(out, tag);
+    appendVarint(out, n);
+    size_t at = out.size();
+    out.resize(at + n);
+    if (done > 0) {
+      // The chunks before the last matched the weight; the last is in hand.
+      uint32_t last = done - std::min(done, uint32_t(chunk.size()));
+      uint32_t lastSize = done - last;
+      std::memcpy(out.data() + at, weight.data(), last);
+      std::memcpy(out.data() + at + last, chunk.data(), lastSize);
+    }
+    return in.ReadRaw(out.data() + at + done, n - done);
+  }
+
+  pb::io::CodedInputStream &in;
+  const mlc::onnx_import::KnownWeights &known;
+  llvm::StringSet<> &reused;
+};
+
+} // namespace
+
 LogicalResult mlc::onnx_import::readModel(StringRef path,
                                           ::onnx::ModelProto &model,
-                                          Location fileLoc) {
+                                          Location fileLoc,
+                                          const KnownWeights *known,
+                                          llvm::StringSet<> *reused) {
   int fd = ::open(path.str().c_str(), O_RDONLY);
   if (fd < 0)
     return emitError(fileLoc) << "cannot open the file: "
@@ -102,7 +268,19 @@ LogicalResult mlc::onnx_import::readModel(StringRef path,
   if (format == Format::Binary) {
     // Parse straight from the file: the model is never held twice.
     pb::io::FileInputStream stream(fd);
-    if (!model.ParseFromZeroCopyStream(&stream) || stream.GetErrno() != 0) {
+    bool parsed;
+    if (known && reused && !known->empty()) {
+      std::string stripped;
+      {
+        pb::io::CodedInputStream in(&stream);
+        in.SetTotalBytesLimit(INT_MAX);
+        parsed = KnownWeightStripper(in, *known, *reused).model(stripped);
+      }
+      parsed = parsed && model.ParseFromString(stripped);
+    } else {
+      parsed = model.ParseFromZeroCopyStream(&stream);
+    }
+    if (!parsed || stream.GetErrno() != 0) {
       if (stream.GetErrno() != 0)
         return emitError(fileLoc) << "cannot read the file: "
                                   << std::strerror(stream.GetErrno());

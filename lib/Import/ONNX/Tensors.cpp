@@ -56,6 +56,19 @@ FailureOr<ElementsAttr> TensorImporter::import(::onnx::TensorProto &tensor,
   auto type = RankedTensorType::get(dims, elementType);
   unsigned width = onnx_types::getByteWidth(elementType);
   uint64_t bytes = uint64_t(count) * width;
+
+  // Left out by readModel: the same bytes as a weight already stored.
+  if (reused.contains(tensor.name())) {
+    DenseResourceElementsAttr stored = known.lookup(tensor.name());
+    if (stored && stored.getRawHandle().getBlob() &&
+        stored.getRawHandle().getBlob()->getData().size() == bytes) {
+      sharedBytes += bytes;
+      return cast<ElementsAttr>(
+          DenseResourceElementsAttr::get(type, stored.getRawHandle()));
+    }
+    return emitError(loc) << what << " was left out as a known weight of "
+                          << bytes << " bytes, but no such weight is stored";
+  }
   std::string shape = formatDims(dims) + " " +
                       onnx_types::getDataTypeName(tensor.data_type());
 
@@ -145,6 +158,7 @@ FailureOr<ElementsAttr> TensorImporter::makeAttr(RankedTensorType type,
     }
   }
   storedBytes += data.size();
+  std::string tensorName = name.str();
   // Blob keys print bare in MLIR text: keep them to identifier characters
   // ("onnx::Conv_123" becomes "onnx__Conv_123") so the text parses back.
   std::string key = name.str();
@@ -155,6 +169,7 @@ FailureOr<ElementsAttr> TensorImporter::makeAttr(RankedTensorType type,
     key.insert(key.begin(), '_');
   auto attr = DenseResourceElementsAttr::get(type, key, std::move(blob));
   candidates.push_back(attr.getRawHandle());
+  known.try_emplace(tensorName, attr);
   return cast<ElementsAttr>(attr);
 }
 
