@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The main job on the example models: import each one into the nn dialect
 # (verified), print its summary, check whether it takes other input sizes,
-# and write it back as ONNX.
+# write it back as ONNX, and merge the exports of each network at two sizes
+# into one model.
 #
 #   utils/demo.sh [BUILD_DIR]
 set -euo pipefail
@@ -20,4 +21,15 @@ for model in "$repo"/examples/models/*.onnx; do
   "$mlc" export "$out/$name.mlirbc" -o "$out/$name.onnx"
   echo
 done
-echo "demo: every example model imported, verified, checked for flexibility and exported again; files in $out"
+# Per-size exports of one network become one model that takes both sizes,
+# its weights stored once.
+for net in tiny_resnet tiny_mobilenetv2 tiny_fcn; do
+  echo "== merge ${net}_64 + ${net}_96"
+  "$mlc" merge "$repo/examples/models/${net}_64.onnx" \
+    "$repo/examples/models/${net}_96.onnx" -o "$out/${net}_merged.onnx" --verbose
+  ls -l "$repo/examples/models/${net}_64.onnx" "$out/${net}_merged.onnx" |
+    awk '{ print "  " $5 " bytes  " $NF }'
+  "$mlc" check-flexible "$out/${net}_merged.onnx" | sed -n '1p;/outputs/p'
+  echo
+done
+echo "demo: every example model imported, verified, checked for flexibility and exported again, and each pair of sizes merged; files in $out"
