@@ -89,12 +89,13 @@ private:
 
   std::vector<Source> candidates(Difference &difference, size_t entry,
                                  Operation *user, ShapeAnalysis &shapes);
-  std::optional<Source> fit(ArrayRef<int64_t> values);
+  std::optional<Source> fit(ArrayRef<int64_t> values, int64_t axis);
   Value emit(OpBuilder &builder, Location loc, const Source &source,
              Type elementType);
   Value emitExpr(OpBuilder &builder, Location loc, AffineExpr expr);
   Value emitDims(OpBuilder &builder, Location loc, Value value, int64_t first,
                  int64_t last);
+  Value emitTable(OpBuilder &builder, Location loc, ArrayRef<int64_t> values);
   std::string formatDim(Dim dim) const { return nn::formatDim(dim, symbolNames); }
   SmallVector<int64_t> envOf(size_t exportIndex);
 
@@ -387,7 +388,7 @@ MergeStatus Merger::chooseShapes() {
   return MergeStatus::Merged;
 }
 
-std::optional<Source> Merger::fit(ArrayRef<int64_t> values) {
+std::optional<Source> Merger::fit(ArrayRef<int64_t> values, int64_t axis) {
   // Formulas in one free dim S, or a product of two, that give `values` in
   // every export: a*S + b, floor(S/k) + b, ceil(S/k) + b, a*S1*S2, and
   // a*f(S1)*f(S2) for f = floor or ceil of S/k. The first export that
@@ -448,13 +449,19 @@ std::optional<Source> Merger::fit(ArrayRef<int64_t> values) {
       }
   if (found.empty())
     return std::nullopt;
-  // The simplest formula that fits.
-  auto size = [](Dim d) {
+  // The simplest formula that fits, in the free dim of the entry's axis
+  // when that one fits (H and W agree in square exports).
+  auto cost = [&](Dim d) {
     int64_t n = 0;
-    d.getExpr().walk([&](AffineExpr) { ++n; });
-    return n;
+    bool sameAxis = false;
+    d.getExpr().walk([&](AffineExpr e) {
+      ++n;
+      if (auto symbol = dyn_cast<AffineSymbolExpr>(e))
+        sameAxis |= freeDims[symbol.getPosition()] == axis;
+    });
+    return 2 * n - (sameAxis ? 1 : 0);
   };
-  Dim best = *llvm::min_element(found, [&](Dim a, Dim b) { return size(a) < size(b); });
+  Dim best = *llvm::min_element(found, [&](Dim a, Dim b) { return cost(a) < cost(b); });
   Source source;
   source.dim = best;
   source.text = "a formula fit over " + std::to_string(funcs.size()) +
@@ -612,6 +619,41 @@ Value Merger::emitDims(OpBuilder &builder, Location loc, Value value,
   return builder.create<GatherOp>(loc, indexType, shape, picked, 0);
 }
 
+// The value each export has, picked by the input's size at run time:
+// sum over the exports of value * [input size == export's size], where for
+// sizes a and b, [a == b] = 1 - min(1, |a - b|) (integer arithmetic every
+// ONNX runtime has). Only defined at the exports' sizes, which is all an
+// enumerated set of them takes.
+Value Merger::emitTable(OpBuilder &builder, Location loc,
+                        ArrayRef<int64_t> values) {
+  auto vector = RankedTensorType::get({1}, builder.getI64Type());
+  auto constant = [&](int64_t v) -> Value {
+    return builder.create<ConstantOp>(loc, vector,
+                                      DenseIntElementsAttr::get(vector, v));
+  };
+  auto binary = [&](BinaryKind kind, Value a, Value b) -> Value {
+    return builder.create<BinaryOp>(loc, vector, kind, a, b);
+  };
+  SmallVector<Value> sizes;
+  for (int64_t d : freeDims)
+    sizes.push_back(emitDims(builder, loc, funcs[0].getArgument(inputIndex), d, d));
+  Value one = constant(1), sum;
+  for (size_t e = 0; e < funcs.size(); ++e) {
+    Value term = constant(values[e]);
+    for (auto [s, d] : llvm::enumerate(freeDims)) {
+      Value distance = builder.create<UnaryOp>(
+          loc, vector, UnaryKind::abs,
+          binary(BinaryKind::sub, sizes[s], constant(exportedShapes[e][d])),
+          FloatAttr(), FloatAttr());
+      Value equal = binary(BinaryKind::sub, one,
+                           binary(BinaryKind::min, one, distance));
+      term = binary(BinaryKind::mul, term, equal);
+    }
+    sum = sum ? binary(BinaryKind::add, sum, term) : term;
+  }
+  return sum;
+}
+
 // A one-entry int64 vector that computes `source` at run time.
 Value Merger::emit(OpBuilder &builder, Location loc, const Source &source,
                    Type elementType) {
@@ -691,6 +733,7 @@ MergeStatus Merger::generalize() {
     OpBuilder builder(user);
     Location loc = d.op.getLoc();
     SmallVector<Value> parts;
+    llvm::StringMap<Value> emitted;
     Type elementType = getElementTypeOrSelf(d.op.getType());
     for (size_t i = 0; i < d.values[0].size(); ++i) {
       bool same = llvm::all_of(d.values, [&](const SmallVector<int64_t> &v) {
@@ -704,11 +747,19 @@ MergeStatus Merger::generalize() {
       }
       std::vector<Source> found = candidates(d, i, user, shapes);
       std::optional<Source> chosen;
+      // The axis an entry sizes: a Pad's entries go begin, end over the
+      // input's dims; others in order.
+      int64_t axis = i;
+      if (auto pad = dyn_cast<PadOp>(user))
+        if (auto type = dyn_cast<RankedTensorType>(pad.getInput().getType()))
+          axis = i % type.getRank();
       if (!found.empty())
         chosen = found.front();
       else
         chosen = fit(SmallVector<int64_t>(llvm::map_range(
-            d.values, [&](const SmallVector<int64_t> &v) { return v[i]; })));
+                         d.values,
+                         [&](const SmallVector<int64_t> &v) { return v[i]; })),
+                     axis);
       std::vector<int64_t> values;
       for (const auto &v : d.values)
         values.push_back(v[i]);
@@ -717,14 +768,26 @@ MergeStatus Merger::generalize() {
         for (size_t e = 0; e < funcs.size(); ++e)
           listing += (e ? ", " : "") + std::to_string(values[e]) + " in '" +
                      names[e] + "'";
+        // An enumerated set of the exports' sizes: the value each export
+        // has, picked by the input's size.
+        if (!beyondExports) {
+          Value &table = emitted["table|" + joinInts(values)];
+          if (!table)
+            table = emitTable(builder, loc, values);
+          parts.push_back(table);
+          report.generalized.push_back(
+              {node, type, operand, unsigned(i), values, "a table by size",
+               "a per-size table over " + std::to_string(funcs.size()) +
+                   " exports"});
+          continue;
+        }
         return refuse(user->getLoc(),
                       describe(user) + ": entry " + std::to_string(i) +
                           " of its " + operand + " differs (" + listing +
                           ") and no tensor's size or formula in " +
                           llvm::join(symbolNames, ", ") +
-                          " gives it in every export" +
-                          (beyondExports ? "" : " (a per-size table is not "
-                                                "supported yet)"));
+                          " gives it in every export, so it has no value at "
+                          "the other sizes asked for");
       }
       // A fit found from two exports only is a guess beyond them.
       if (!chosen->value && funcs.size() < 3 && beyondExports)
@@ -735,7 +798,12 @@ MergeStatus Merger::generalize() {
                           " over two exports only, which does not prove it "
                           "at the other sizes asked for: add an export at a "
                           "third size");
-      parts.push_back(emit(builder, loc, *chosen, elementType));
+      // One computation per distinct source (a Pad's begin and end).
+      std::string key = formatDim(chosen->dim) + "|" + chosen->text;
+      Value &computed = emitted[key];
+      if (!computed)
+        computed = emit(builder, loc, *chosen, elementType);
+      parts.push_back(computed);
       report.generalized.push_back({node, type, operand, unsigned(i), values,
                                     formatDim(chosen->dim), chosen->text});
     }
