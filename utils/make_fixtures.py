@@ -223,8 +223,14 @@ test/Merge/Inputs/  (fixtures of `mlc merge`: per-size exports of one network; t
                        (the Resize sizes are Concat(Slice(Shape(x))[0:2], Constant): the
                        constant is the Concat's second operand, Resize sizes[2], [3]).
                        Expected merge: exit 0, each of the 4 constants generalized; `--shapes
-                       64..128:16` (or :8) too; a size that breaks H % 8 == 0 (e.g. 100)
-                       exits 1.
+                       64..128:16` (or :8) too. Which sizes the merged model takes depends on
+                       the provenance chosen for /Constant_5: as 2x the Resize's input
+                       (2*floor(H/8)) it keeps the source's H % 8 == 0; as the skip's dims
+                       (floor(H/4)) the 1/8 -> 1/4 Concat always fits, and only the
+                       ConvTranspose level (floor(H/2) even) is left: H % 8 in {0, 1, 4, 5},
+                       so 100 is then valid in the merged model though torch's net fails
+                       there. Sizes that break both, e.g. 66 or 70 (floor(H/2) odd), must
+                       exit 1.
   unet_112.onnx        the same net exported at 112 (fresh, for a range's in-between check:
                        112 is in 64..128:16); differs from unet_64 in the same 4 constants.
   fcn_{64,96}.onnx     = test/Analysis/Inputs/fcn_static.onnx's net (byte-identical at 64):
