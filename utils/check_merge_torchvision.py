@@ -29,7 +29,8 @@ Exports (torch.onnx.export, opset 13, eval mode, do_constant_folding, input "ima
 Cases (each checked by test/Merge/merge_ort.py's checks: exit code, the --json report's
 shape set, dim_params and mlc.shapes in the merged .onnx, its size at most 1.01x one export,
 and ONNX Runtime at each export's size with outputs equal to that export's, max |diff| at
-most 1e-5 of the output's largest magnitude; for a range, also against the fresh export):
+most 1e-5 of the output's largest magnitude; for a range, also against the fresh export,
+and the merged model run at sizes of the set no export has, H != W among them):
 
     fcn-enum     mlc merge fcn_resnet50_224 fcn_resnet50_448
     fcn-range    ... --shapes 224..448:32, between: fcn_resnet50_320
