@@ -10,6 +10,8 @@
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/Verifier.h"
 #include "llvm/ADT/StringExtras.h"
+#include "llvm/ADT/StringSet.h"
+#include "llvm/Support/Path.h"
 
 #include <cstring>
 
@@ -21,10 +23,29 @@ using mlc::onnx_types::getONNXOpType;
 
 namespace {
 
+// The bytes of the weights `module` stores: each blob once, however many
+// constants use it.
+uint64_t getStoredWeightBytes(ModuleOp module) {
+  uint64_t bytes = 0;
+  llvm::DenseSet<const char *> seen;
+  module.walk([&](ConstantOp op) {
+    ArrayRef<char> data = getRawData(op.getValue());
+    if (seen.insert(data.data()).second)
+      bytes += data.size();
+  });
+  return bytes;
+}
+
 // An op named for people: "Conv '/layer1/conv'".
 std::string describe(Operation *op) {
   std::string node = getNodeName(op);
   return getONNXOpType(op) + (node.empty() ? "" : " '" + node + "'");
+}
+
+
+std::string inputName(func::FuncOp func, unsigned index) {
+  auto name = func.getArgAttrOfType<StringAttr>(index, NNDialect::kNameAttr);
+  return name ? name.str() : "input_" + std::to_string(index);
 }
 
 std::string joinInts(ArrayRef<int64_t> values, StringRef separator = ", ") {
@@ -33,9 +54,45 @@ std::string joinInts(ArrayRef<int64_t> values, StringRef separator = ", ") {
                     separator);
 }
 
-std::string inputName(func::FuncOp func, unsigned index) {
-  auto name = func.getArgAttrOfType<StringAttr>(index, NNDialect::kNameAttr);
-  return name ? name.str() : "input_" + std::to_string(index);
+// "kernel_shape [8, 8] vs [12, 12], strides [8, 8] vs [12, 12]": the
+// attributes two ops set differently.
+std::string describeAttributeDifference(Operation *a, Operation *b) {
+  auto dictionary = [](Operation *op) {
+    SmallVector<NamedAttribute> all;
+    if (auto properties =
+            dyn_cast_or_null<DictionaryAttr>(op->getPropertiesAsAttribute()))
+      all.append(properties.begin(), properties.end());
+    all.append(op->getDiscardableAttrs().begin(),
+               op->getDiscardableAttrs().end());
+    return DictionaryAttr::get(op->getContext(), all);
+  };
+  DictionaryAttr x = dictionary(a), y = dictionary(b);
+  auto text = [](Attribute attr) {
+    if (!attr)
+      return std::string("unset");
+    std::string s;
+    llvm::raw_string_ostream os(s);
+    if (auto array = dyn_cast<DenseI64ArrayAttr>(attr))
+      os << "[" << joinInts(array.asArrayRef()) << "]";
+    else
+      attr.print(os);
+    return s;
+  };
+  std::vector<std::string> parts;
+  llvm::StringSet<> names;
+  for (NamedAttribute n : x)
+    names.insert(n.getName());
+  for (NamedAttribute n : y)
+    names.insert(n.getName());
+  SmallVector<StringRef> sorted;
+  for (const auto &n : names)
+    sorted.push_back(n.getKey());
+  llvm::sort(sorted);
+  for (StringRef name : sorted)
+    if (x.get(name) != y.get(name))
+      parts.push_back(name.str() + " " + text(x.get(name)) + " vs " +
+                      text(y.get(name)));
+  return "their attributes differ: " + llvm::join(parts, ", ");
 }
 
 // Whether two constants hold the same values (resource blobs by bytes).
@@ -63,6 +120,9 @@ struct Source {
   Value value;            // a tensor whose dims give it, or null (a fit)
   int64_t first = 0, last = 0; // the run of dims [first, last] multiplied
   std::string text;
+  // The run's product times `multiplier`, divided by `divisor` (rounding
+  // down): a Resize to twice its input's size.
+  int64_t multiplier = 1, divisor = 1;
 };
 
 class Merger {
@@ -207,10 +267,10 @@ MergeStatus Merger::matchGraphs() {
       if (a->getPropertiesAsAttribute() != b->getPropertiesAsAttribute() ||
           a->getDiscardableAttrDictionary() != b->getDiscardableAttrDictionary())
         return differ(e, a, b,
-                      "their attributes differ (a size-derived attribute, "
-                      "such as an adaptive pooling's kernel, cannot be "
-                      "computed from the input: export that op in a "
-                      "size-independent form)");
+                      describeAttributeDifference(a, b) +
+                          " (a size-derived attribute, such as an adaptive "
+                          "pooling's kernel, cannot be computed from the "
+                          "input: export that op in a size-independent form)");
       for (auto [j, x, y] :
            llvm::enumerate(a->getOperands(), b->getOperands())) {
         auto constantX = x.getDefiningOp<ConstantOp>();
@@ -519,25 +579,55 @@ std::vector<Source> Merger::candidates(Difference &difference, size_t entry,
           type && type.getRank() == 1 && type.hasStaticShape())
         axis += type.getDimSize(0);
     }
-  // The user's input: the same axis first, then runs of its dims, shortest
-  // first (a Reshape flattens runs).
-  Value input = user->getNumOperands() ? user->getOperand(0) : Value();
-  if (isa<ConcatOp>(user))
+  // The op that takes the entry: the user, or, through the Concat that
+  // builds a shape, the Resize or Reshape that takes that.
+  Operation *consumer = user;
+  if (auto concat = dyn_cast<ConcatOp>(user))
+    consumer = concat->hasOneUse() ? *concat->getUsers().begin() : nullptr;
+  Value input;
+  if (consumer && consumer->getNumOperands() &&
+      consumer->getOperand(0) != difference.op.getResult() &&
+      !(isa<ConcatOp>(user) && consumer->getOperand(0) == user->getResult(0)))
+    input = consumer->getOperand(0);
+  if (isa<ConcatOp>(user) && consumer && !isa<ResizeOp, ReshapeOp, ExpandOp>(consumer))
     input = Value();
-  if (input && input != difference.op.getResult())
-    if (std::optional<Dims> dims = shapes.get(input).dims) {
-      int64_t rank = dims->size();
-      if (axis < rank)
-        consider(input, axis, axis);
-      for (int64_t length = 1; length <= rank; ++length)
-        for (int64_t first = 0; first + length <= rank; ++first)
-          if (!(length == 1 && first == axis))
-            consider(input, first, first + length - 1);
+  std::optional<Dims> inputDims =
+      input ? shapes.get(input).dims : std::optional<Dims>();
+  auto describeValue = [&](Value value) {
+    if (auto arg = dyn_cast<BlockArgument>(value))
+      return "'" + inputName(funcs[0], arg.getArgNumber()) + "'";
+    return "the output of " + describe(value.getDefiningOp());
+  };
+  // In order of likelihood: the input's own size at that axis; a graph
+  // input's (an FCN resizes back to the image); the input's scaled (a
+  // UNet upsamples by 2); runs of the input's dims (a Reshape flattens);
+  // then the other tensors, nearest first, the same axis first.
+  if (inputDims && axis < int64_t(inputDims->size()))
+    consider(input, axis, axis);
+  for (BlockArgument arg : funcs[0].getArguments())
+    if (std::optional<Dims> dims = shapes.get(arg).dims;
+        dims && axis < int64_t(dims->size()) && arg != input)
+      consider(arg, axis, axis);
+  if (inputDims && axis < int64_t(inputDims->size())) {
+    Dim same = (*inputDims)[axis];
+    std::string where =
+        "dim " + std::to_string(axis) + " of " + describeValue(input);
+    for (int64_t k : {2, 4, 8, 16, 32}) {
+      if (fits(same * k))
+        found.push_back({same * k, input, axis, axis,
+                         std::to_string(k) + " x " + where, k, 1});
+      if (fits(same.floorDiv(k)))
+        found.push_back({same.floorDiv(k), input, axis, axis,
+                         where + " / " + std::to_string(k), 1, k});
     }
-  // Then the graph's inputs and the tensors before the user, nearest
-  // first; a dim at the same axis before the others.
-  SmallVector<Value> earlier(funcs[0].getArguments().begin(),
-                             funcs[0].getArguments().end());
+  }
+  if (inputDims) {
+    int64_t rank = inputDims->size();
+    for (int64_t length = 1; length <= rank; ++length)
+      for (int64_t first = 0; first + length <= rank; ++first)
+        if (!(length == 1 && first == axis))
+          consider(input, first, first + length - 1);
+  }
   SmallVector<Value> computed;
   for (Operation *op : ops[0]) {
     if (op == user)
@@ -545,9 +635,8 @@ std::vector<Source> Merger::candidates(Difference &difference, size_t entry,
     for (Value result : op->getResults())
       computed.push_back(result);
   }
-  earlier.append(computed.rbegin(), computed.rend());
   for (bool sameAxis : {true, false})
-    for (Value value : earlier) {
+    for (Value value : llvm::reverse(computed)) {
       if (value == input)
         continue;
       if (std::optional<Dims> dims = shapes.get(value).dims)
@@ -663,11 +752,21 @@ Value Merger::emit(OpBuilder &builder, Location loc, const Source &source,
   if (!source.value)
     return emitExpr(builder, loc, source.dim.getExpr());
   Value dims = emitDims(builder, loc, source.value, source.first, source.last);
-  if (source.first == source.last)
-    return dims;
-  return builder.create<ReduceOp>(loc, vector(1), ReduceKind::prod, dims,
-                                  Value(), /*keepdims=*/true,
-                                  /*noop_with_empty_axes=*/false);
+  if (source.first != source.last)
+    dims = builder.create<ReduceOp>(loc, vector(1), ReduceKind::prod, dims,
+                                    Value(), /*keepdims=*/true,
+                                    /*noop_with_empty_axes=*/false);
+  auto scale = [&](BinaryKind kind, int64_t by) {
+    auto type = vector(1);
+    Value constant = builder.create<ConstantOp>(
+        loc, type, DenseIntElementsAttr::get(type, by));
+    dims = builder.create<BinaryOp>(loc, type, kind, dims, constant);
+  };
+  if (source.multiplier != 1)
+    scale(BinaryKind::mul, source.multiplier);
+  if (source.divisor != 1)
+    scale(BinaryKind::div, source.divisor);
+  return dims;
 }
 
 MergeStatus Merger::generalize() {
@@ -985,10 +1084,7 @@ MergeStatus Merger::run() {
                     &Merger::retype, &Merger::validate})
     if (MergeStatus status = (this->*step)(); status != MergeStatus::Merged)
       return status;
-  report.weightBytes = 0;
-  funcs[0].walk([&](ConstantOp op) {
-    report.weightBytes += getRawData(op.getValue()).size();
-  });
+  report.weightBytes = getStoredWeightBytes(exports.front());
   return MergeStatus::Merged;
 }
 
@@ -999,6 +1095,49 @@ MergeStatus mlc::mergeExports(ArrayRef<ModuleOp> exports,
   return Merger(exports, names, options, report).run();
 }
 
+MergeStatus mlc::mergeFunctions(ArrayRef<ModuleOp> models,
+                                ArrayRef<std::string> names,
+                                MergeReport &report) {
+  ModuleOp target = models.front();
+  llvm::StringSet<> taken;
+  SmallVector<func::FuncOp> graphs;
+  for (auto [i, model] : llvm::enumerate(models)) {
+    ModuleOp module = model;
+    auto func = module.lookupSymbol<func::FuncOp>("main");
+    if (!func || func.isExternal()) {
+      emitError(module.getLoc()) << "has no graph (@main) to merge";
+      return MergeStatus::Error;
+    }
+    graphs.push_back(func);
+  }
+  for (auto [i, func] : llvm::enumerate(graphs)) {
+    // A function per file, named after it: "classifier_224.onnx" gives
+    // @classifier_224.
+    std::string name = llvm::sys::path::stem(names[i]).str();
+    for (char &c : name)
+      if (!llvm::isAlnum(c) && c != '_')
+        c = '_';
+    if (name.empty() || llvm::isDigit(name[0]))
+      name = "net_" + name;
+    std::string unique = name;
+    for (int n = 2; !taken.insert(unique).second; ++n)
+      unique = name + "_" + std::to_string(n);
+    report.exports.push_back(names[i]);
+    report.functions.push_back({unique, names[i]});
+    if (i == 0) {
+      func.setSymName(unique);
+      continue;
+    }
+    func->remove();
+    func.setSymName(unique);
+    target.push_back(func);
+  }
+  report.weightBytes = getStoredWeightBytes(target);
+  if (failed(verify(target)))
+    return MergeStatus::Error;
+  return MergeStatus::Merged;
+}
+
 //===----------------------------------------------------------------------===//
 // Reports
 //===----------------------------------------------------------------------===//
@@ -1006,6 +1145,15 @@ MergeStatus mlc::mergeExports(ArrayRef<ModuleOp> exports,
 std::string mlc::formatMergeReport(const MergeReport &report, bool verbose) {
   std::string out;
   llvm::raw_string_ostream os(out);
+  if (!report.functions.empty()) {
+    os << "merged " << report.functions.size() << " networks as functions:";
+    for (const auto &[name, file] : report.functions)
+      os << " @" << name << " (" << file << ")";
+    os << "\n  weights: " << report.weightBytes << " bytes ("
+       << report.sharedBytes << " bytes the networks hold in common, stored "
+       << "once)\n";
+    return out;
+  }
   os << "merged " << report.exports.size() << " export"
      << (report.exports.size() == 1 ? "" : "s") << ": "
      << llvm::join(report.exports, ", ") << "\n";
@@ -1026,6 +1174,14 @@ std::string mlc::formatMergeReport(const MergeReport &report, bool verbose) {
 }
 
 llvm::json::Value mlc::toJSON(const MergeReport &report) {
+  if (!report.functions.empty()) {
+    llvm::json::Array functions;
+    for (const auto &[name, file] : report.functions)
+      functions.push_back(llvm::json::Object{{"name", name}, {"file", file}});
+    return llvm::json::Object{{"functions", std::move(functions)},
+                              {"weights_bytes", int64_t(report.weightBytes)},
+                              {"shared_bytes", int64_t(report.sharedBytes)}};
+  }
   llvm::json::Array generalized;
   for (const auto &g : report.generalized)
     generalized.push_back(llvm::json::Object{

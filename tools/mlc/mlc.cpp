@@ -19,6 +19,7 @@
 #include "mlir/IR/MLIRContext.h"
 #include "llvm/ADT/StringMap.h"
 #include "llvm/Support/JSON.h"
+#include "llvm/Support/Path.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <CLI/CLI.hpp>
@@ -258,8 +259,8 @@ int runCheckFlexible(const std::string &model, const std::string &input,
 }
 
 int runMerge(const std::vector<std::string> &models, const std::string &output,
-             const std::string &shapes, const std::string &input, bool verbose,
-             bool json) {
+             const std::string &shapes, const std::string &input,
+             bool functions, bool verbose, bool json) {
   Session session;
   mlc::MergeOptions options;
   options.input = input;
@@ -271,6 +272,16 @@ int runMerge(const std::vector<std::string> &models, const std::string &output,
                    << "': " << error << "\n";
       return kExitError;
     }
+  }
+  if (functions && (options.spec || !input.empty())) {
+    llvm::errs() << "mlc merge: error: --functions puts different networks "
+                    "side by side; --shapes and --input are for sizes of one\n";
+    return kExitError;
+  }
+  if (functions && llvm::sys::path::extension(output) == ".onnx") {
+    llvm::errs() << "mlc merge: error: an ONNX model holds one graph: write "
+                    "several functions to .mlir or .mlirbc\n";
+    return kExitError;
   }
   if (models.size() == 1 && !options.spec) {
     llvm::errs() << "mlc merge: error: one export and no --shapes: nothing to "
@@ -292,7 +303,8 @@ int runMerge(const std::vector<std::string> &models, const std::string &output,
   }
   mlc::MergeReport report;
   report.sharedBytes = importer.getSharedBytes();
-  switch (mlc::mergeExports(exports, models, options, report)) {
+  switch (functions ? mlc::mergeFunctions(exports, models, report)
+                    : mlc::mergeExports(exports, models, options, report)) {
   case mlc::MergeStatus::Merged:
     break;
   case mlc::MergeStatus::Refused:
@@ -388,6 +400,10 @@ int main(int argc, char **argv) {
   mergeCmd->add_option("--input", input,
                        "The input the sizes are for (default: the one whose "
                        "size varies)");
+  bool functions = false;
+  mergeCmd->add_flag("--functions", functions,
+                     "Different networks side by side, one function each, "
+                     "their common weights stored once (.mlir or .mlirbc)");
   mergeCmd->add_flag("--verbose", verbose,
                      "List each constant generalized, node by node");
   mergeCmd->add_flag("--json", json, "Print the report as JSON");
@@ -423,6 +439,6 @@ int main(int argc, char **argv) {
   if (checkCmd->parsed())
     return runCheckFlexible(model, input, dims, json);
   if (mergeCmd->parsed())
-    return runMerge(models, output, shapes, input, verbose, json);
+    return runMerge(models, output, shapes, input, functions, verbose, json);
   return kExitError;
 }

@@ -74,6 +74,8 @@ struct MergeReport {
   uint64_t weightBytes = 0; // of the merged model
   /// The bytes of weights the exports held again (stored once instead).
   uint64_t sharedBytes = 0;
+  /// --functions: each function and the file it came from.
+  std::vector<std::pair<std::string, std::string>> functions;
 };
 
 enum class MergeStatus {
@@ -90,6 +92,14 @@ enum class MergeStatus {
 MergeStatus mergeExports(llvm::ArrayRef<mlir::ModuleOp> exports,
                          llvm::ArrayRef<std::string> names,
                          const MergeOptions &options, MergeReport &report);
+
+/// Puts different networks (a classifier and a segmenter sharing a backbone)
+/// into the first module, one function each, named after their files; the
+/// weights they hold in common are stored once when the modules were
+/// imported with one ONNXImporter. Fills `report` (exports, functions).
+MergeStatus mergeFunctions(llvm::ArrayRef<mlir::ModuleOp> models,
+                           llvm::ArrayRef<std::string> names,
+                           MergeReport &report);
 
 /// The report in words (--verbose), and as JSON (--json).
 std::string formatMergeReport(const MergeReport &report, bool verbose);
