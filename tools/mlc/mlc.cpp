@@ -104,34 +104,33 @@ int runInspect(const std::string &model, bool json) {
     return kExitError;
   }
   using mlc::nn::NNDialect;
-  auto describeValues = [&](TypeRange types, auto nameOf, auto paramsOf) {
+  // An input or output: its name, element type, shape (dims named by their
+  // dim_params) and, for a merged model's input, the shapes it takes.
+  auto describeValues = [&](TypeRange types, auto attrsOf, StringRef prefix) {
     llvm::json::Array values;
     for (auto [i, type] : llvm::enumerate(types)) {
-      values.push_back(llvm::json::Object{
-          {"name", nameOf(i)},
+      DictionaryAttr attrs = attrsOf(i);
+      auto name = attrs ? attrs.getAs<StringAttr>(NNDialect::kNameAttr) : nullptr;
+      llvm::json::Object value{
+          {"name", name ? name.str() : (prefix + Twine(i)).str()},
           {"type", describeElementType(type)},
-          {"shape", describeShape(type, paramsOf(i))}});
+          {"shape", describeShape(type, attrs ? attrs.getAs<ArrayAttr>(
+                                                    NNDialect::kDimParamsAttr)
+                                              : nullptr)}};
+      if (auto shapes = attrs ? attrs.getAs<mlc::nn::ShapeSetAttr>(
+                                    NNDialect::kShapesAttr)
+                              : nullptr)
+        value["shapes"] = shapes.toText();
+      values.push_back(std::move(value));
     }
     return values;
   };
   llvm::json::Array inputs = describeValues(
-      func.getArgumentTypes(),
-      [&](unsigned i) {
-        auto name = func.getArgAttrOfType<StringAttr>(i, NNDialect::kNameAttr);
-        return name ? name.str() : "input_" + std::to_string(i);
-      },
-      [&](unsigned i) {
-        return func.getArgAttrOfType<ArrayAttr>(i, NNDialect::kDimParamsAttr);
-      });
+      func.getArgumentTypes(), [&](unsigned i) { return func.getArgAttrDict(i); },
+      "input_");
   llvm::json::Array outputs = describeValues(
       func.getResultTypes(),
-      [&](unsigned i) {
-        auto name = func.getResultAttrOfType<StringAttr>(i, NNDialect::kNameAttr);
-        return name ? name.str() : "output_" + std::to_string(i);
-      },
-      [&](unsigned i) {
-        return func.getResultAttrOfType<ArrayAttr>(i, NNDialect::kDimParamsAttr);
-      });
+      [&](unsigned i) { return func.getResultAttrDict(i); }, "output_");
 
   // Ops by name (custom ops by their ONNX type), weights by bytes.
   llvm::StringMap<int64_t> opCounts;
@@ -213,7 +212,10 @@ int runInspect(const std::string &model, bool json) {
     for (const llvm::json::Value &v : values) {
       const llvm::json::Object &o = *v.getAsObject();
       os << "    " << *o.getString("name") << ": " << *o.getString("type")
-         << " " << *o.getString("shape") << "\n";
+         << " " << *o.getString("shape");
+      if (auto shapes = o.getString("shapes"))
+        os << ", takes " << *shapes;
+      os << "\n";
     }
   };
   printValues("inputs", inputs);
