@@ -48,17 +48,17 @@ Environment: ORT_NODE_MODULES, ORT_RUN, NODE (see utils/ort_compare.py).
 import argparse
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(REPO, "utils"))
 sys.path.insert(0, os.path.join(REPO, "test", "Analysis"))
+import acceptance  # noqa: E402
+from acceptance import log  # noqa: E402
 import flexible_ort as fo  # noqa: E402
-
-SEGMENTATION = ("fcn_resnet50", "deeplabv3_mobilenet_v3_large", "lraspp_mobilenet_v3_large")
+import measure  # noqa: E402
+import torch_exports as te  # noqa: E402
 
 # model: (output name, expected verdict of the 224 export, expected output dims over H, W).
 # The dynamic export must be flexible with the same output formulas. What the 224 exports
@@ -83,71 +83,31 @@ TIME_TARGET_S = 2.0
 # ----------------------------------------------------------------------------------------
 # Exports
 
-def torchvision_model(name):
-    import torch
-    import torchvision.models as tvm
-    import torchvision.models.segmentation as seg
-    torch.manual_seed(0)
-    if name == "resnet18":
-        return tvm.resnet18(weights=None).eval()
-    if name == "mobilenet_v2":
-        return tvm.mobilenet_v2(weights=None).eval()
-    if name == "fcn_resnet50":
-        net = seg.fcn_resnet50(weights=None, weights_backbone=None, aux_loss=False)
-    elif name == "deeplabv3_mobilenet_v3_large":
-        net = seg.deeplabv3_mobilenet_v3_large(weights=None, weights_backbone=None,
-                                               aux_loss=False)
-    elif name == "lraspp_mobilenet_v3_large":
-        net = seg.lraspp_mobilenet_v3_large(weights=None, weights_backbone=None)
-    else:
-        raise ValueError("unknown model %s" % name)
-
-    class Out(torch.nn.Module):  # the segmentation models return a dict
-        def __init__(self, net):
-            super().__init__()
-            self.net = net
-
-        def forward(self, x):
-            return self.net(x)["out"]
-
-    return Out(net).eval()
-
-
 def export_paths(work, name):
     return (os.path.join(work, "%s_%d.onnx" % (name, EXPORT_SIZE)),
             os.path.join(work, "%s_dynamic.onnx" % name))
 
 
 def export(name, path, dynamic, opset):
-    """torch.onnx.export into path (through a temporary name, so that an interrupted
-    export is not reused)."""
-    import torch
-    net = torchvision_model(name)
+    """torch.onnx.export of NAME at EXPORT_SIZE into path; dynamic: H and W of the input
+    (and of a segmentation net's output) are dynamic_axes."""
     out_name = EXPECTED[name][0]
     axes = None
     if dynamic:
         axes = {"image": {2: "height", 3: "width"}}
-        if name in SEGMENTATION:
+        if name in te.SEGMENTATION:
             axes[out_name] = {2: "height", 3: "width"}
-    tmp = path + ".tmp"
-    with torch.no_grad():
-        torch.onnx.export(net, torch.zeros(1, 3, EXPORT_SIZE, EXPORT_SIZE), tmp,
-                          opset_version=opset, input_names=["image"],
-                          output_names=[out_name], dynamic_axes=axes,
-                          do_constant_folding=True)
-    os.replace(tmp, path)
+    te.export(te.torchvision_model(name), [(1, 3, EXPORT_SIZE, EXPORT_SIZE)], path, out_name,
+              opset, dynamic_axes=axes)
 
 
 def ensure_exports(work, name, opset, log):
+    """The fixed-size and the dynamic export of NAME, made if missing."""
     paths = export_paths(work, name)
     for path, dynamic in zip(paths, (False, True)):
-        if os.path.exists(path):
-            continue
-        log("exporting %s (%s) -> %s" % (name, "dynamic H, W" if dynamic else
-                                         "%dx%d" % (EXPORT_SIZE, EXPORT_SIZE), path))
-        t = time.perf_counter()
-        export(name, path, dynamic, opset)
-        log("  %.1f s, %.1f MB" % (time.perf_counter() - t, os.path.getsize(path) / 1e6))
+        te.cached(path, "%s (%s)" % (name, "dynamic H, W" if dynamic else
+                                     "%dx%d" % (EXPORT_SIZE, EXPORT_SIZE)),
+                  lambda tmp: export(name, tmp, dynamic, opset), log)
     return paths
 
 
@@ -285,10 +245,8 @@ def check_sizes(ck, name, report, static, dynamic, sizes, work):
 def time_mlc(args, model):
     times = []
     for _ in range(args.time_runs):
-        t = time.perf_counter()
-        proc = subprocess.run([args.mlc, "check-flexible", model], stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE, timeout=args.timeout)
-        times.append(time.perf_counter() - t)
+        proc, secs = measure.run_timed([args.mlc, "check-flexible", model], args.timeout)
+        times.append(secs)
         if proc.returncode not in (0, 1):
             return None, proc.stderr.decode(errors="replace")[-300:]
     return times, None
@@ -303,12 +261,8 @@ def parse_sizes(text):
 
 
 def main():
-    p = argparse.ArgumentParser(description="mlc check-flexible on torchvision models, "
-                                "checked against ONNX Runtime at other sizes.")
-    p.add_argument("--mlc", default=os.path.join(REPO, "build", "bin", "mlc"),
-                   help="the mlc binary (default: build/bin/mlc in the repository)")
-    p.add_argument("--work", default="/tmp/mlc-flexible",
-                   help="folder for the exports (default /tmp/mlc-flexible)")
+    p = acceptance.parser("mlc check-flexible on torchvision models, checked against ONNX "
+                          "Runtime at other sizes.", "/tmp/mlc-flexible", "the exports")
     p.add_argument("--models", default=",".join(EXPECTED),
                    help="comma-separated (default: %s)" % ",".join(EXPECTED))
     p.add_argument("--sizes", default=DEFAULT_SIZES,
@@ -318,32 +272,18 @@ def main():
     p.add_argument("--timeout", type=float, default=600, help="seconds per command")
     p.add_argument("--time-runs", type=int, default=5,
                    help="runs of check-flexible on %s to time (default 5)" % TIMED_MODEL)
-    p.add_argument("--no-mlc", action="store_true",
-                   help="no mlc: exports, and ONNX Runtime against the expected formulas")
-    p.add_argument("--export-only", action="store_true", help="only make the exports")
+    acceptance.add_mode_options(
+        p, "no mlc: exports, and ONNX Runtime against the expected formulas")
     args = p.parse_args()
 
-    models = [m for m in args.models.split(",") if m]
-    for m in models:
-        if m not in EXPECTED:
-            p.error("unknown model %s (known: %s)" % (m, ", ".join(EXPECTED)))
+    models = acceptance.names(p, args.models, EXPECTED, "model")
     try:
         sizes = parse_sizes(args.sizes)
     except argparse.ArgumentTypeError as e:
         p.error(str(e))
-    use_mlc = not args.no_mlc and not args.export_only
-    if use_mlc and not os.access(args.mlc, os.X_OK):
-        print("check_flexible_torchvision: mlc not found at %s (build it, pass --mlc, or "
-              "--no-mlc)" % args.mlc, file=sys.stderr)
+    use_mlc = acceptance.mlc_mode("check_flexible_torchvision", args)
+    if use_mlc is None:
         return 2
-    if not args.export_only and not fo.ort_installed():
-        print("check_flexible_torchvision: onnxruntime-node is not installed (utils/setup.sh)",
-              file=sys.stderr)
-        return 2
-    os.makedirs(args.work, exist_ok=True)
-
-    def log(msg):
-        print(msg, flush=True)
 
     summary = []
     timing = None

@@ -55,19 +55,20 @@ Environment: ORT_NODE_MODULES, ORT_RUN, NODE (see utils/ort_compare.py).
 import argparse
 import json
 import os
-import re
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(REPO, "utils"))
 sys.path.insert(0, os.path.join(REPO, "test", "Merge"))
+import acceptance  # noqa: E402
+from acceptance import log  # noqa: E402
+import measure  # noqa: E402
 import merge_ort as mo  # noqa: E402
 import ort_compare as oc  # noqa: E402
+import torch_exports as te  # noqa: E402
 
 TIME_TARGET_S = 3.0
 RSS_TARGET = 1.5      # x one export's file size
@@ -78,50 +79,25 @@ FCN = "fcn_resnet50"
 # ----------------------------------------------------------------------------------------
 # Exports
 
-def fcn_resnet50():
-    import torch
-    import torchvision.models.segmentation as seg
-    torch.manual_seed(0)
-    net = seg.fcn_resnet50(weights=None, weights_backbone=None, aux_loss=False)
-
-    class Out(torch.nn.Module):  # the segmentation models return a dict
-        def __init__(self, net):
-            super().__init__()
-            self.net = net
-
-        def forward(self, x):
-            return self.net(x)["out"]
-
-    return Out(net).eval()
-
-
 def unet():
     import make_fixtures as mf
     net, _, _ = mf.build_merge_net("unet", 0)
     return net
 
 
-NETS = {"fcn_resnet50": fcn_resnet50, "unet": unet}
+NETS = {"fcn_resnet50": lambda: te.torchvision_model("fcn_resnet50"), "unet": unet}
 
 
 def export(family, size, path, dynamic=False):
-    """torch.onnx.export into path, through a temporary name (an interrupted export is not
-    reused)."""
-    import torch
+    """torch.onnx.export of family at SIZExSIZE into path; dynamic: H and W of the input
+    and output are dynamic_axes."""
     if family == "unet":  # the fixtures' own export: byte-identical to test/Merge/Inputs
         import make_fixtures as mf
-        mf.export_merge("unet", 0, (size, size), ("image",), path + ".tmp", dynamic=dynamic)
-        os.replace(path + ".tmp", path)
+        mf.export_merge("unet", 0, (size, size), ("image",), path, dynamic=dynamic)
         return
-    net = NETS[family]()
     axes = {"image": {2: "height", 3: "width"}, "out": {2: "height", 3: "width"}} \
         if dynamic else None
-    tmp = path + ".tmp"
-    with torch.no_grad():
-        torch.onnx.export(net, torch.zeros(1, 3, size, size), tmp, opset_version=13,
-                          input_names=["image"], output_names=["out"], dynamic_axes=axes,
-                          do_constant_folding=True)
-    os.replace(tmp, path)
+    te.export(NETS[family](), [(1, 3, size, size)], path, "out", dynamic_axes=axes)
 
 
 def export_path(work, family, size):
@@ -129,17 +105,12 @@ def export_path(work, family, size):
 
 
 def ensure(work, family, size, log):
-    """The export of family at size (an int, or "dynamic"), made if missing."""
-    path = export_path(work, family, size)
-    if not os.path.exists(path):
-        log("exporting %s at %s -> %s" % (family, size, path))
-        t = time.perf_counter()
-        if size == "dynamic":
-            export(family, 64 if family == "unet" else 224, path, dynamic=True)
-        else:
-            export(family, size, path)
-        log("  %.1f s, %.1f MB" % (time.perf_counter() - t, os.path.getsize(path) / 1e6))
-    return path
+    """The export of family at size (an int, or "dynamic": traced at 64 for the UNet, 224
+    for the FCN), made if missing."""
+    dynamic = size == "dynamic"
+    traced = (64 if family == "unet" else 224) if dynamic else size
+    return te.cached(export_path(work, family, size), "%s at %s" % (family, size),
+                     lambda tmp: export(family, traced, tmp, dynamic=dynamic), log)
 
 
 # ----------------------------------------------------------------------------------------
@@ -148,7 +119,6 @@ def ensure(work, family, size, log):
 def check_exports(ck, family, paths, work):
     """Each export in ORT against torch on the sin pattern (1e-4): the exports themselves
     are right, before mlc is held to them."""
-    import torch
     net = NETS[family]()
     for path in paths:
         info = mo.read_model_info(path)
@@ -158,9 +128,7 @@ def check_exports(ck, family, paths, work):
         except oc.OrtError as e:
             ck.fail("%s does not run in ORT: %s" % (os.path.basename(path), mo._short_error(e)))
             continue
-        with torch.no_grad():
-            ref = net(torch.from_numpy(oc.sin_pattern(dims))).numpy()
-        r = oc.compare_arrays(ref, list(outs.values())[0], rtol=1e-4)
+        r = te.against_torch(net, [oc.sin_pattern(dims)], list(outs.values())[0])
         ck.check(r["ok"], "%s: ORT vs torch at %s: ratio %.2g%s" % (
             os.path.basename(path), oc.format_dims(dims), r["ratio"],
             " " + r["note"] if r["note"] else ""))
@@ -240,28 +208,12 @@ def run_case(args, name, exports, spec, between, dynamic, log):
             shutil.rmtree(work, ignore_errors=True)
 
 
-def measure(args, exports, out_path):
+def measure_merge(args, exports, out_path):
     """One `mlc merge EXPORTS -o out_path`: (seconds, peak RSS in bytes, exit code, stderr)."""
-    cmd = [args.mlc, "merge"] + list(exports) + ["-o", out_path]
     if os.path.exists(out_path):
         os.remove(out_path)
-    if os.access("/usr/bin/time", os.X_OK):
-        t = time.perf_counter()
-        proc = subprocess.run(["/usr/bin/time", "-v"] + cmd, stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE, timeout=args.timeout)
-        secs = time.perf_counter() - t
-        err = proc.stderr.decode(errors="replace")
-        m = re.search(r"Maximum resident set size \(kbytes\): (\d+)", err)
-        rss = int(m.group(1)) * 1024 if m else None
-        err = err.split("\tCommand being timed:")[0]
-        return secs, rss, proc.returncode, err
-    t = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    err = proc.stderr.read().decode(errors="replace")
-    _, status, usage = os.wait4(proc.pid, 0)
-    secs = time.perf_counter() - t
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    return secs, usage.ru_maxrss * 1024, proc.returncode, err
+    return measure.run_peak_rss([args.mlc, "merge"] + list(exports) + ["-o", out_path],
+                                args.timeout)
 
 
 def timing(args, exports, log):
@@ -274,7 +226,7 @@ def timing(args, exports, log):
             out = os.path.join(out_dir, "merged." + ext)
             times, peak, fail = [], 0, None
             for _ in range(args.time_runs):
-                secs, rss, code, err = measure(args, exports, out)
+                secs, rss, code, err = measure_merge(args, exports, out)
                 if code != 0:
                     fail = "exit %d: %s" % (code, err.strip()[-300:])
                     break
@@ -308,12 +260,8 @@ def parse_ints(text):
 
 
 def main():
-    p = argparse.ArgumentParser(description="mlc merge on fcn_resnet50 and a UNet, checked "
-                                "against ONNX Runtime, with its time and memory.")
-    p.add_argument("--mlc", default=os.path.join(REPO, "build", "bin", "mlc"),
-                   help="the mlc binary (default: build/bin/mlc in the repository)")
-    p.add_argument("--work", default="/tmp/mlc-merge",
-                   help="folder for the exports (default /tmp/mlc-merge)")
+    p = acceptance.parser("mlc merge on fcn_resnet50 and a UNet, checked against ONNX "
+                          "Runtime, with its time and memory.", "/tmp/mlc-merge", "the exports")
     p.add_argument("--cases", default=",".join(CASES),
                    help="comma-separated (default: %s)" % ",".join(CASES))
     p.add_argument("--fcn-sizes", default="224,448", help="default 224,448")
@@ -325,36 +273,21 @@ def main():
     p.add_argument("--time-runs", type=int, default=3,
                    help="runs of each timed merge (default 3)")
     p.add_argument("--timeout", type=float, default=600, help="seconds per mlc run")
-    p.add_argument("--no-mlc", action="store_true",
-                   help="no mlc: exports, ORT, and the checks on a stand-in model")
-    p.add_argument("--export-only", action="store_true", help="only make the exports")
+    acceptance.add_mode_options(p, "no mlc: exports, ORT, and the checks on a stand-in model")
     p.add_argument("--diff", action="store_true",
                    help="print what differs between the exports of each net")
     p.add_argument("--keep", action="store_true", help="keep each case's merged model")
     args = p.parse_args()
 
-    cases = [c for c in args.cases.split(",") if c]
-    for c in cases:
-        if c not in CASES:
-            p.error("unknown case %s (known: %s)" % (c, ", ".join(CASES)))
+    cases = acceptance.names(p, args.cases, CASES, "case")
     try:
         fcn_sizes, unet_sizes = parse_ints(args.fcn_sizes), parse_ints(args.unet_sizes)
         fcn_between, unet_between = parse_ints(args.fcn_between), parse_ints(args.unet_between)
     except ValueError as e:
         p.error(str(e))
-    use_mlc = not args.no_mlc and not args.export_only
-    if use_mlc and not os.access(args.mlc, os.X_OK):
-        print("check_merge_torchvision: mlc not found at %s (build it, pass --mlc, or "
-              "--no-mlc)" % args.mlc, file=sys.stderr)
+    use_mlc = acceptance.mlc_mode("check_merge_torchvision", args)
+    if use_mlc is None:
         return 2
-    if not args.export_only and not mo.ort_installed():
-        print("check_merge_torchvision: onnxruntime-node is not installed (utils/setup.sh)",
-              file=sys.stderr)
-        return 2
-    os.makedirs(args.work, exist_ok=True)
-
-    def log(msg):
-        print(msg, flush=True)
 
     families = {"fcn": (FCN, fcn_sizes, args.fcn_range, fcn_between),
                 "unet": ("unet", unet_sizes, args.unet_range, unet_between)}

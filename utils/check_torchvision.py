@@ -31,16 +31,18 @@ Environment: ORT_NODE_MODULES (default /tmp/ortpeer/node_modules), ORT_RUN, NODE
 utils/ort_compare.py.
 """
 
-import argparse
 import os
 import shutil
 import subprocess
 import sys
-import time
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(REPO, "utils"))
+import acceptance  # noqa: E402
+from acceptance import log  # noqa: E402
+import measure  # noqa: E402
 import ort_compare as oc  # noqa: E402
+import torch_exports as te  # noqa: E402
 
 MODELS = {
     # name: output name
@@ -54,66 +56,23 @@ def export_path(work, model, size, opset):
     return os.path.join(work, "%s_%d_op%d.onnx" % (model, size, opset))
 
 
-def torchvision_model(name):
-    import torch
-    import torchvision
-    torch.manual_seed(0)
-    if name == "resnet18":
-        net = torchvision.models.resnet18(weights=None)
-    elif name == "mobilenet_v2":
-        net = torchvision.models.mobilenet_v2(weights=None)
-    elif name == "fcn_resnet50":
-        fcn = torchvision.models.segmentation.fcn_resnet50(weights=None, weights_backbone=None)
-
-        class Out(torch.nn.Module):  # the segmentation models return a dict
-            def __init__(self, net):
-                super().__init__()
-                self.net = net
-
-            def forward(self, x):
-                return self.net(x)["out"]
-
-        net = Out(fcn)
-    else:
-        raise ValueError("unknown model %s" % name)
-    return net.eval()
-
-
-def export(name, size, opset, path):
-    """torch.onnx.export into path (written to a temporary name, then renamed, so that an
-    interrupted export is not reused)."""
-    import torch
-    net = torchvision_model(name)
-    tmp = path + ".tmp"
-    with torch.no_grad():
-        torch.onnx.export(net, torch.zeros(1, 3, size, size), tmp, opset_version=opset,
-                          input_names=["image"], output_names=[MODELS[name]],
-                          do_constant_folding=True)
-    os.replace(tmp, path)
-
-
 def ensure_export(work, name, size, opset, log):
-    path = export_path(work, name, size, opset)
-    if os.path.exists(path):
-        return path
-    log("exporting %s at %dx%d, opset %d -> %s" % (name, size, size, opset, path))
-    t = time.perf_counter()
-    export(name, size, opset, path)
-    log("  %.1f s, %.1f MB" % (time.perf_counter() - t, os.path.getsize(path) / 1e6))
-    return path
+    """The export of torchvision's NAME at SIZExSIZE and OPSET, made if missing."""
+    return te.cached(
+        export_path(work, name, size, opset),
+        "%s at %dx%d, opset %d" % (name, size, size, opset),
+        lambda tmp: te.export(te.torchvision_model(name), [(1, 3, size, size)], tmp,
+                              MODELS[name], opset), log)
 
 
 def run_mlc(cmd, timeout):
     """Runs an mlc command; returns (seconds, error or None)."""
-    t = time.perf_counter()
     try:
-        proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                              timeout=timeout)
+        proc, secs = measure.run_timed(cmd, timeout)
     except FileNotFoundError:
         return 0.0, "cannot run %s" % cmd[0]
-    except subprocess.TimeoutExpired:
-        return time.perf_counter() - t, "timed out after %s s: %s" % (timeout, " ".join(cmd))
-    secs = time.perf_counter() - t
+    except subprocess.TimeoutExpired as e:
+        return e.seconds, "timed out after %s s: %s" % (timeout, " ".join(cmd))
     if proc.returncode != 0:
         err = proc.stderr.decode(errors="replace").strip().splitlines()
         return secs, "exit %d: %s: %s" % (proc.returncode, " ".join(cmd[1:2]),
@@ -146,6 +105,38 @@ class Row:
         self.result = "FAIL"
         self.passed = False  # whether the row counts as a success
         self.notes = []
+
+
+def route_steps(mlc, original, stem, route):
+    """The mlc commands of a route, in order: [(step, command, the file it writes)]; the
+    last one writes the re-exported model."""
+    if route == "mlirbc":
+        ir, out = stem + ".mlirbc", stem + ".mlc.onnx"
+        return [("import", [mlc, "import", original, "-o", ir], ir),
+                ("export", [mlc, "export", ir, "-o", out], out)]
+    out = stem + ".direct.mlc.onnx"
+    return [("export", [mlc, "export", original, "-o", out], out)]
+
+
+def run_route(row, original, stem, args, log):
+    """Runs the mlc commands of row's route (their seconds into row.import_s, .export_s);
+    returns the re-exported model, or None (the reason in row.notes)."""
+    steps = route_steps(args.mlc, original, stem, row.route)
+    for _, _, out in steps:  # files of an earlier run must not pass for this run's
+        if os.path.exists(out):
+            os.remove(out)
+    for step, cmd, _ in steps:
+        secs, err = run_mlc(cmd, args.timeout)
+        setattr(row, step + "_s", secs)
+        if err:
+            row.notes.append("mlc %s %s" % (step, err))
+            log("  %s: FAIL (%s)" % (row.route, step))
+            return None
+    test = steps[-1][2]
+    if not os.path.exists(test):
+        row.notes.append("mlc export exited 0 but wrote no %s" % test)
+        return None
+    return test
 
 
 def check_route(row, original, test_model, work, shape, ref, args):
@@ -189,12 +180,8 @@ def print_table(rows, rtol):
 
 
 def main():
-    p = argparse.ArgumentParser(description="mlc import/export round trip of torchvision "
-                                "models, checked in ONNX Runtime.")
-    p.add_argument("--mlc", default=os.path.join(REPO, "build", "bin", "mlc"),
-                   help="the mlc binary (default: build/bin/mlc in the repository)")
-    p.add_argument("--work", default="/tmp/mlc-torchvision",
-                   help="folder for exports and outputs (default /tmp/mlc-torchvision)")
+    p = acceptance.parser("mlc import/export round trip of torchvision models, checked in "
+                          "ONNX Runtime.", "/tmp/mlc-torchvision", "exports and outputs")
     p.add_argument("--models", default=",".join(MODELS),
                    help="comma-separated list (default: %s)" % ",".join(MODELS))
     p.add_argument("--opsets", default="13,17", help="comma-separated list (default 13,17)")
@@ -213,26 +200,20 @@ def main():
                    help="only make the exports (prints their paths)")
     args = p.parse_args()
 
-    models = [m for m in args.models.split(",") if m]
     routes = [r for r in args.routes.split(",") if r]
     try:
         opsets = [int(o) for o in args.opsets.split(",") if o]
     except ValueError:
         p.error("--opsets takes numbers, e.g. 13,17")
-    for m in models:
-        if m not in MODELS:
-            p.error("unknown model %s (known: %s)" % (m, ", ".join(MODELS)))
+    models = acceptance.names(p, args.models, MODELS, "model")
     for r in routes:
         if r not in ("mlirbc", "direct"):
             p.error("unknown route %s" % r)
-    if not args.self_test and not args.export_only and not os.access(args.mlc, os.X_OK):
-        print("check_torchvision: mlc not found at %s (build it, or pass --mlc; "
-              "--self-test runs without it)" % args.mlc, file=sys.stderr)
+    if not acceptance.ready("check_torchvision", args,
+                            not args.self_test and not args.export_only,
+                            "build it, or pass --mlc; --self-test runs without it",
+                            need_ort=False):
         return 2
-    os.makedirs(args.work, exist_ok=True)
-
-    def log(msg):
-        print(msg, flush=True)
 
     shape = [1, 3, args.size, args.size]
     rows = []
@@ -276,33 +257,8 @@ def main():
             for route in routes:
                 row = Row(name, opset, route, onnx_mb)
                 rows.append(row)
-                # Files of an earlier run must not pass for this run's.
-                outputs = ([stem + ".mlirbc", stem + ".mlc.onnx"] if route == "mlirbc"
-                           else [stem + ".direct.mlc.onnx"])
-                for stale in outputs:
-                    if os.path.exists(stale):
-                        os.remove(stale)
-                if route == "mlirbc":
-                    ir = stem + ".mlirbc"
-                    test = stem + ".mlc.onnx"
-                    row.import_s, err = run_mlc([args.mlc, "import", original, "-o", ir],
-                                                args.timeout)
-                    if err:
-                        row.notes.append("mlc import " + err)
-                        log("  %s: FAIL (import)" % route)
-                        continue
-                    row.export_s, err = run_mlc([args.mlc, "export", ir, "-o", test],
-                                                args.timeout)
-                else:
-                    test = stem + ".direct.mlc.onnx"
-                    row.export_s, err = run_mlc([args.mlc, "export", original, "-o", test],
-                                                args.timeout)
-                if err:
-                    row.notes.append("mlc export " + err)
-                    log("  %s: FAIL (export)" % route)
-                    continue
-                if not os.path.exists(test):
-                    row.notes.append("mlc export exited 0 but wrote no %s" % test)
+                test = run_route(row, original, stem, args, log)
+                if test is None:
                     continue
                 row.passed = check_route(row, original, test, cmp_work, shape, ref, args)
                 row.result = "PASS" if row.passed else "FAIL"

@@ -290,6 +290,7 @@ import numpy as np
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(REPO, "utils"))
+import torch_exports as te  # noqa: E402
 
 MODELS_DIR = os.path.join("examples", "models")
 INPUTS_DIR = os.path.join("test", "Import", "ONNX", "Inputs")
@@ -305,6 +306,25 @@ def _torch():
     import torch
     torch.set_num_threads(1)
     return torch
+
+
+def export_checked(net, input_shapes, output_name, path=None, opset=13,
+                   input_names=("image",), dynamic_axes=None):
+    """torch_exports.export in memory, made reproducible (the doc strings cleared: source
+    locations, if any, differ between checkouts) and checked (onnx.checker, full_check);
+    written to path when one is given. Returns the ModelProto."""
+    import onnx
+    buf = io.BytesIO()
+    te.export(net, input_shapes, buf, output_name, opset, input_names, dynamic_axes)
+    model = onnx.load_from_string(buf.getvalue())
+    model.doc_string = ""
+    for node in model.graph.node:
+        node.doc_string = ""
+    onnx.checker.check_model(model, full_check=True)
+    if path:
+        with open(path, "wb") as f:
+            f.write(model.SerializeToString())
+    return model
 
 
 def randomize_batchnorm(model, torch):
@@ -400,17 +420,7 @@ def tiny_fcn(torch):
                 nn.Conv2d(32, 64, 1, bias=False), nn.BatchNorm2d(64)))
 
     backbone = IntermediateLayerGetter(Backbone(), return_layers={"layer3": "out"})
-    fcn = FCN(backbone, FCNHead(64, 5), aux_classifier=None)
-
-    class Wrapper(nn.Module):  # FCN returns a dict; export its "out" tensor
-        def __init__(self, net):
-            super().__init__()
-            self.net = net
-
-        def forward(self, x):
-            return self.net(x)["out"]
-
-    return Wrapper(fcn)
+    return te.out_only(FCN(backbone, FCNHead(64, 5), aux_classifier=None))
 
 
 TORCH_NETS = {
@@ -442,27 +452,6 @@ def build_net(name):
     return net, out_name
 
 
-def export_torch(net, out_name, size, opset, dynbatch, path):
-    import onnx
-    torch = _torch()
-    x = torch.zeros(1, 3, size, size)
-    dynamic_axes = {"image": {0: "batch"}, out_name: {0: "batch"}} if dynbatch else None
-    buf = io.BytesIO()
-    with torch.no_grad():
-        torch.onnx.export(net, x, buf, opset_version=opset, input_names=["image"],
-                          output_names=[out_name], dynamic_axes=dynamic_axes,
-                          do_constant_folding=True)
-    model = onnx.load_from_string(buf.getvalue())
-    model.doc_string = ""
-    for node in model.graph.node:
-        node.doc_string = ""  # source locations, if any: not reproducible across checkouts
-    onnx.checker.check_model(model, full_check=True)
-    data = model.SerializeToString()
-    with open(path, "wb") as f:
-        f.write(data)
-    return model
-
-
 def make_torch_models(root):
     out_dir = os.path.join(root, MODELS_DIR)
     os.makedirs(out_dir, exist_ok=True)
@@ -473,7 +462,8 @@ def make_torch_models(root):
             nets[net_name] = build_net(net_name)
         net, out_name = nets[net_name]
         path = os.path.join(out_dir, stem + ".onnx")
-        export_torch(net, out_name, size, opset, dynbatch, path)
+        axes = {"image": {0: "batch"}, out_name: {0: "batch"}} if dynbatch else None
+        export_checked(net, [(1, 3, size, size)], out_name, path, opset, dynamic_axes=axes)
         written.append(path)
     check_same_weights(out_dir)
     return written
@@ -1054,29 +1044,14 @@ def build_analysis_net(name, flexible):
 def export_analysis(name, hw, in_axes, path):
     """torch.onnx.export at opset 13, eval mode, input "image" [1,3,H,W]; in_axes (a dict
     dim -> dim_param) makes input dims dynamic, and the net's listed output dims too."""
-    import onnx
-    torch = _torch()
     net, out_name, out_axes = build_analysis_net(name, flexible=in_axes is not None)
-    x = torch.zeros(1, 3, hw[0], hw[1])
     dynamic_axes = None
     if in_axes:
         dynamic_axes = {"image": dict(in_axes)}
         if out_axes:
             dynamic_axes[out_name] = dict(out_axes)
-    buf = io.BytesIO()
-    with torch.no_grad():
-        torch.onnx.export(net, x, buf, opset_version=13, input_names=["image"],
-                          output_names=[out_name], dynamic_axes=dynamic_axes,
-                          do_constant_folding=True)
-    model = onnx.load_from_string(buf.getvalue())
-    model.doc_string = ""
-    for node in model.graph.node:
-        node.doc_string = ""
-    onnx.checker.check_model(model, full_check=True)
-    data = model.SerializeToString()
-    with open(path, "wb") as f:
-        f.write(data)
-    return model
+    return export_checked(net, [(1, 3, hw[0], hw[1])], out_name, path,
+                          dynamic_axes=dynamic_axes)
 
 
 def _graph_bytes(model):
@@ -1086,7 +1061,6 @@ def _graph_bytes(model):
 
 
 def make_analysis_inputs(root):
-    import onnx
     out_dir = os.path.join(root, ANALYSIS_DIR)
     os.makedirs(out_dir, exist_ok=True)
     written = []
@@ -1104,20 +1078,29 @@ def make_analysis_inputs(root):
         by_net.setdefault(name, (stem, inits))
     # The header says that the literal (56, 56) and x.shape[-2:] // 2 export the same graph
     # at 112x112 (torch folds the size arithmetic): check it.
-    torch = _torch()
     net, out_name, _ = build_analysis_net("resize_const", flexible=True)
-    buf = io.BytesIO()
-    with torch.no_grad():
-        torch.onnx.export(net, torch.zeros(1, 3, 112, 112), buf, opset_version=13,
-                          input_names=["image"], output_names=[out_name],
-                          do_constant_folding=True)
-    flexible_static = onnx.load_from_string(buf.getvalue())
-    for node in flexible_static.graph.node:
-        node.doc_string = ""
+    flexible_static = export_checked(net, [(1, 3, 112, 112)], out_name)
     if _graph_bytes(flexible_static) != _graph_bytes(models["resize_const_static"]):
         raise AssertionError("resize_const: the x.shape // 2 source no longer exports like "
                              "the literal (56, 56) at 112x112")
     return written
+
+
+def _run_expecting(oc, net, path, shape, want, work):
+    """Runs path in ONNX Runtime at shape (on the sin pattern) where want is the output's
+    dims (its numbers must be net's, torch's, at 1e-4) or None (ORT must refuse it).
+    Returns (good, reason, got, r): reason is ORT's (on one line) when it refused, else
+    None, got the output and r torch_exports.against_torch's result (None where ORT had
+    to refuse)."""
+    try:
+        outs, _ = oc.run_model(path, os.path.join(work, "out"), shape=list(shape))
+    except oc.OrtError as e:
+        return want is None, " ".join(str(e).split("Status Message: ")[-1].split()), None, None
+    got = list(outs.values())[0]
+    if want is None:
+        return False, None, got, None
+    r = te.against_torch(net, [oc.sin_pattern(list(shape))], got)
+    return tuple(got.shape) == tuple(want) and r["ok"], None, got, r
 
 
 def verify_analysis(root):
@@ -1125,7 +1108,6 @@ def verify_analysis(root):
     (and the probes): the output dims must be the listed ones, the numbers torch's, and the
     sizes listed as failing must fail. Returns True if all is well."""
     import ort_compare as oc
-    torch = _torch()
     ok = True
     work = tempfile.mkdtemp(prefix="mlc-fixtures-verify-analysis.")
 
@@ -1134,32 +1116,20 @@ def verify_analysis(root):
         net, _, _ = build_analysis_net(name, flexible)
         for shape, want in runs:
             tag = "%-34s %-13s" % (label, oc.format_dims(shape))
-            try:
-                outs, _ = oc.run_model(path, os.path.join(work, "out"), shape=list(shape))
-            except oc.OrtError as e:
-                reason = " ".join(str(e).split("Status Message: ")[-1].split())[:110]
-                if want is None:
-                    print("  %s fails, as it must: %s" % (tag, reason))
-                else:
-                    ok = False
-                    print("  %s FAILS in ORT (expected %s): %s"
-                          % (tag, oc.format_dims(want), reason))
-                continue
-            got = list(outs.values())[0]
-            if want is None:
-                ok = False
-                print("  %s RUNS (%s) but must fail" % (tag, oc.format_dims(got.shape)))
-                continue
-            x = oc.sin_pattern(list(shape))
-            with torch.no_grad():
-                ref = net(torch.from_numpy(x)).numpy()
-            r = oc.compare_arrays(ref, got, rtol=1e-4)
-            good = tuple(got.shape) == tuple(want) and r["ok"]
+            good, reason, got, r = _run_expecting(oc, net, path, shape, want, work)
             ok &= good
-            print("  %s -> %-14s torch vs ORT ratio %.2g  %s"
-                  % (tag, oc.format_dims(got.shape), r["ratio"],
-                     "ok" if good else "MISMATCH (expected %s) %s"
-                     % (oc.format_dims(want), r["note"])))
+            if reason is not None and want is None:
+                print("  %s fails, as it must: %s" % (tag, reason[:110]))
+            elif reason is not None:
+                print("  %s FAILS in ORT (expected %s): %s"
+                      % (tag, oc.format_dims(want), reason[:110]))
+            elif r is None:
+                print("  %s RUNS (%s) but must fail" % (tag, oc.format_dims(got.shape)))
+            else:
+                print("  %s -> %-14s torch vs ORT ratio %.2g  %s"
+                      % (tag, oc.format_dims(got.shape), r["ratio"],
+                         "ok" if good else "MISMATCH (expected %s) %s"
+                         % (oc.format_dims(want), r["note"])))
 
     try:
         for stem, name, _, in_axes in ANALYSIS_EXPORTS:
@@ -1345,24 +1315,10 @@ def merge_input_shapes(channels, hw):
 def export_merge(name, seed, hw, input_names, path, dynamic=False):
     """torch.onnx.export at opset 13, eval mode, one [1, C, H, W] input per name; dynamic
     makes dims 2 and 3 of every input "height", "width" (for the probes only)."""
-    import onnx
-    torch = _torch()
     net, channels, out_name = build_merge_net(name, seed)
-    args = tuple(torch.zeros(*s) for s in merge_input_shapes(channels, hw))
     dynamic_axes = {n: {2: "height", 3: "width"} for n in input_names} if dynamic else None
-    buf = io.BytesIO()
-    with torch.no_grad():
-        torch.onnx.export(net, args, buf, opset_version=13, input_names=list(input_names),
-                          output_names=[out_name], dynamic_axes=dynamic_axes,
-                          do_constant_folding=True)
-    model = onnx.load_from_string(buf.getvalue())
-    model.doc_string = ""
-    for node in model.graph.node:
-        node.doc_string = ""
-    onnx.checker.check_model(model, full_check=True)
-    with open(path, "wb") as f:
-        f.write(model.SerializeToString())
-    return model
+    return export_checked(net, merge_input_shapes(channels, hw), out_name, path,
+                          input_names=input_names, dynamic_axes=dynamic_axes)
 
 
 def _value_dims(value):
@@ -1471,7 +1427,6 @@ def verify_merge(root):
     dynamic re-export of the UNet at the sizes of MERGE_UNET_PROBES (its constraint).
     Returns True if all is well."""
     import ort_compare as oc
-    torch = _torch()
     ok = True
     work = tempfile.mkdtemp(prefix="mlc-fixtures-verify-merge.")
     try:
@@ -1485,10 +1440,8 @@ def verify_merge(root):
                              list(s))
             outs, _ = oc.run_model(os.path.join(root, MERGE_DIR, stem + ".onnx"),
                                    os.path.join(work, "out"), inputs=inputs)
-            with torch.no_grad():
-                ref = net(*[torch.from_numpy(x) for x in xs]).numpy()
             got = list(outs.values())[0]
-            r = oc.compare_arrays(ref, got, rtol=1e-4)
+            r = te.against_torch(net, xs, got)
             ok &= r["ok"]
             print("  %-24s %-22s -> %-12s torch vs ORT ratio %.2g  %s"
                   % (stem + ".onnx", ", ".join(oc.format_dims(s) for s in shapes),
@@ -1499,26 +1452,16 @@ def verify_merge(root):
         net, _, _ = build_merge_net("unet", 0)
         for shape, want in MERGE_UNET_PROBES:
             tag = "  (probe) unet dynamic     %-22s" % oc.format_dims(shape)
-            try:
-                outs, _ = oc.run_model(path, os.path.join(work, "out"), shape=list(shape))
-            except oc.OrtError as e:
-                reason = " ".join(str(e).split("Status Message: ")[-1].split())[:100]
-                ok &= want is None
-                print("%s fails%s: %s" % (tag, ", as it must" if want is None else
-                                          " (MUST RUN)", reason))
-                continue
-            got = list(outs.values())[0]
-            if want is None:
-                ok = False
-                print("%s RUNS (%s) but must fail" % (tag, oc.format_dims(got.shape)))
-                continue
-            with torch.no_grad():
-                ref = net(torch.from_numpy(oc.sin_pattern(list(shape)))).numpy()
-            r = oc.compare_arrays(ref, got, rtol=1e-4)
-            good = tuple(got.shape) == tuple(want) and r["ok"]
+            good, reason, got, r = _run_expecting(oc, net, path, shape, want, work)
             ok &= good
-            print("%s -> %-12s torch vs ORT ratio %.2g  %s" % (
-                tag, oc.format_dims(got.shape), r["ratio"], "ok" if good else "MISMATCH"))
+            if reason is not None:
+                print("%s fails%s: %s" % (tag, ", as it must" if want is None else
+                                          " (MUST RUN)", reason[:100]))
+            elif r is None:
+                print("%s RUNS (%s) but must fail" % (tag, oc.format_dims(got.shape)))
+            else:
+                print("%s -> %-12s torch vs ORT ratio %.2g  %s" % (
+                    tag, oc.format_dims(got.shape), r["ratio"], "ok" if good else "MISMATCH"))
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return ok
@@ -1531,7 +1474,6 @@ def verify(root):
     """Runs every runnable fixture in ONNX Runtime; for the torch exports, compares ORT's
     output with torch's on the same (sin pattern) input. Returns True if all is well."""
     import ort_compare as oc
-    torch = _torch()
     ok = True
     work = tempfile.mkdtemp(prefix="mlc-fixtures-verify.")
     try:
@@ -1543,13 +1485,10 @@ def verify(root):
             batches = [1, 3] if dynbatch else [1]
             for batch in batches:
                 shape = [batch, 3, size, size]
-                x = oc.sin_pattern(shape)
-                with torch.no_grad():
-                    ref = net(torch.from_numpy(x)).numpy()
                 outs, _ = oc.run_model(os.path.join(root, MODELS_DIR, stem + ".onnx"),
                                        os.path.join(work, stem), shape=shape)
                 got = list(outs.values())[0]
-                r = oc.compare_arrays(ref, got, rtol=1e-4)
+                r = te.against_torch(net, [oc.sin_pattern(shape)], got)
                 ok &= r["ok"]
                 print("  %-30s batch %d  %-14s torch vs ORT max|diff| %.3g (ratio %.3g)  %s"
                       % (stem + ".onnx", batch, oc.format_dims(got.shape), r["max_abs_diff"],

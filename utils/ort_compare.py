@@ -72,6 +72,13 @@ def default_node_modules():
     return cached if os.path.isdir(cached) else "/tmp/ortpeer/node_modules"
 
 
+def ort_installed():
+    """True when onnxruntime-node is installed and Node.js runs: run_model can work."""
+    node = os.environ.get("NODE", "node")
+    return (os.path.isdir(os.path.join(default_node_modules(), "onnxruntime-node"))
+            and shutil.which(node) is not None)
+
+
 def parse_dims(text):
     """'1x3x224x224' -> [1, 3, 224, 224]"""
     try:

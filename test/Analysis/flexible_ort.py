@@ -81,18 +81,17 @@ import json
 import math
 import os
 import re
-import shutil
-import subprocess
 import sys
 import tempfile
-import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.join(REPO, "utils"))
+import measure  # noqa: E402
 import ort_compare as oc  # noqa: E402
+from checker import (SKIP, Checker, add_self_test_options, error_line,  # noqa: E402
+                     self_test_result, skipped_without_ort)
 
-SKIP = 77
 VERDICTS = ("flexible", "baked", "blocked")
 
 
@@ -453,13 +452,10 @@ def run_check_flexible(mlc, model, input_name=None, dims=None, timeout=600):
         cmd += ["--input", input_name]
     if dims:
         cmd += ["--dims", dims]
-    start = time.perf_counter()
     try:
-        proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                              timeout=timeout)
+        proc, seconds = measure.run_timed(cmd, timeout)
     except FileNotFoundError:
         return None, None, "cannot run %s" % mlc, 0.0
-    seconds = time.perf_counter() - start
     err = proc.stderr.decode(errors="replace")
     try:
         report = json.loads(proc.stdout.decode())
@@ -469,49 +465,17 @@ def run_check_flexible(mlc, model, input_name=None, dims=None, timeout=600):
     return proc.returncode, report, err, seconds
 
 
-def ort_installed():
-    node = os.environ.get("NODE", "node")
-    return (os.path.isdir(os.path.join(oc.default_node_modules(), "onnxruntime-node"))
-            and shutil.which(node) is not None)
-
-
 def ort_shapes(model, shape, work):
     """Runs model in ONNX Runtime at shape: (ordered [(name, dims)], None) or (None, error)."""
     try:
         outs, _ = oc.run_model(model, os.path.join(work, "ort-out"), shape=list(shape))
     except oc.OrtError as e:
-        lines = [l for l in str(e).splitlines() if l.strip()]
-        msg = lines[-1] if lines else str(e)
-        msg = re.sub(r"\x1b\[[0-9;]*m", "", msg)
-        return None, msg.replace("ort_run: ", "")
+        return None, error_line(e).replace("ort_run: ", "")
     return [(name, list(a.shape)) for name, a in outs.items()], None
 
 
 # ----------------------------------------------------------------------------------------
-# The checks
-
-class Checker:
-    """Collects PASS/FAIL lines; `ok` is False once anything failed."""
-
-    def __init__(self, out=sys.stdout, quiet=False):
-        self.ok = True
-        self.count = 0
-        self.out = out
-        self.quiet = quiet
-
-    def say(self, text):
-        if not self.quiet:
-            print(text, file=self.out)
-
-    def check(self, good, text):
-        self.count += 1
-        self.ok &= bool(good)
-        self.say("  %-4s %s" % ("ok" if good else "FAIL", text))
-        return good
-
-    def fail(self, text):
-        return self.check(False, text)
-
+# The checks (a Checker, of utils/checker.py, collects them)
 
 def check_report(ck, report, expect, exit_code=None):
     """The report on its own: form, verdict, exit code, blockers, baked constants, the
@@ -930,7 +894,7 @@ def self_test(verbose=False):
         print("evaluator: FAIL %s" % f)
     print("evaluator: %s" % ("ok" if not failures else "%d failure(s)" % len(failures)))
     status = 1 if failures else 0
-    if not ort_installed():
+    if not oc.ort_installed():
         print("onnxruntime-node is not installed: the checks against ONNX Runtime are skipped")
         return status or SKIP
     inputs = os.path.join(HERE, "Inputs")
@@ -946,10 +910,8 @@ def self_test(verbose=False):
             run_checks(args, report, 0 if report["verdict"] == "flexible" else 1, work, ck)
             good = ck.ok == must_pass
             status = status if good else 1
-            print("%-4s %-72s %s (%d checks)" % ("ok" if good else "FAIL", name,
-                                                 "passes" if ck.ok else "fails", ck.count))
-    print("self-test: %s" % ("ok" if status == 0 else "FAILED"))
-    return status
+            print(ck.case_line(good, name, 72))
+    return self_test_result(status)
 
 
 # ----------------------------------------------------------------------------------------
@@ -990,9 +952,7 @@ def main(argv=None):
     p.add_argument("--dims", help="passed to mlc check-flexible (e.g. 2,3)")
     p.add_argument("--report", help="a saved `check-flexible --json` report instead of "
                    "running mlc")
-    p.add_argument("--self-test", action="store_true",
-                   help="check the evaluator and the checks (needs no mlc)")
-    p.add_argument("-v", "--verbose", action="store_true", help="with --self-test: every check")
+    add_self_test_options(p, "the evaluator and the checks", "every check")
     args = p.parse_args(argv)
 
     if args.self_test:
@@ -1002,9 +962,8 @@ def main(argv=None):
     if not args.mlc and not args.report:
         p.error("--mlc or --report is required")
     args.dynamic = args.dynamic or args.model
-    if (args.size or args.violate or args.dynamic != args.model) and not ort_installed():
-        print("onnxruntime-node is not installed (utils/setup.sh installs it): skipped")
-        return SKIP
+    if (args.size or args.violate or args.dynamic != args.model) and not oc.ort_installed():
+        return skipped_without_ort()
 
     exit_code = None
     if args.report:
@@ -1022,8 +981,7 @@ def main(argv=None):
     ck = Checker()
     with tempfile.TemporaryDirectory(prefix="mlc-flexible-ort.") as work:
         run_checks(args, report, exit_code, work, ck)
-    print("%s (%d checks)" % ("PASS" if ck.ok else "FAIL", ck.count))
-    return 0 if ck.ok else 1
+    return ck.result()
 
 
 if __name__ == "__main__":

@@ -76,16 +76,17 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 
 import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.join(REPO, "utils"))
+import measure  # noqa: E402
 import ort_compare as oc  # noqa: E402
+from checker import (SKIP, Checker, add_self_test_options, error_line,  # noqa: E402
+                     self_test_result, skipped_without_ort)
 
-SKIP = 77
 METADATA_KEY = "mlc.shapes"
 
 
@@ -460,32 +461,7 @@ def report_set(entry):
 
 
 # ----------------------------------------------------------------------------------------
-# The checks
-
-class Checker:
-    """Collects PASS/FAIL lines; `ok` is False once anything failed."""
-
-    def __init__(self, quiet=False):
-        self.ok = True
-        self.count = 0
-        self.quiet = quiet
-        self.failures = []
-
-    def say(self, text):
-        if not self.quiet:
-            print(text)
-
-    def check(self, good, text):
-        self.count += 1
-        self.ok &= bool(good)
-        if not good:
-            self.failures.append(text)
-        self.say("  %-4s %s" % ("ok" if good else "FAIL", text))
-        return good
-
-    def fail(self, text):
-        return self.check(False, text)
-
+# The checks (a Checker, of utils/checker.py, collects them)
 
 MergeResult = collections.namedtuple("MergeResult", "exit_code stdout stderr seconds")
 
@@ -497,22 +473,14 @@ def run_merge(mlc, exports, spec, input_name, out_path, timeout=600):
     if input_name:
         cmd += ["--input", input_name]
     cmd += ["-o", out_path, "--json"]
-    start = time.perf_counter()
     try:
-        proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                              timeout=timeout)
+        proc, seconds = measure.run_timed(cmd, timeout)
     except OSError as e:
         return MergeResult(None, "", "cannot run %s: %s" % (mlc, e), 0.0)
     except subprocess.TimeoutExpired:
         return MergeResult(None, "", "mlc merge timed out after %d s" % timeout, timeout)
     return MergeResult(proc.returncode, proc.stdout.decode(errors="replace"),
-                       proc.stderr.decode(errors="replace"), time.perf_counter() - start)
-
-
-def ort_installed():
-    node = os.environ.get("NODE", "node")
-    return (os.path.isdir(os.path.join(oc.default_node_modules(), "onnxruntime-node"))
-            and shutil.which(node) is not None)
+                       proc.stderr.decode(errors="replace"), seconds)
 
 
 def _first_line(text):
@@ -678,9 +646,12 @@ def compare_at(ck, runner, merged, ref_model, ref_info, rtol, label):
 
 
 def _short_error(e):
-    lines = [l for l in str(e).splitlines() if l.strip()]
-    msg = re.sub(r"\x1b\[[0-9;]*m", "", lines[-1] if lines else str(e))
-    return msg.split("Status Message: ")[-1][:300]
+    return error_line(e).split("Status Message: ")[-1][:300]
+
+
+def _input_dims(info, name, default=None):
+    """The dims of the graph input `name` in info (read_model_info's), else default."""
+    return next((d for n, _, d in info["inputs"] if n == name), default)
 
 
 def run_checks(args, result, merged, work, ck):
@@ -707,7 +678,7 @@ def run_checks(args, result, merged, work, ck):
             return
     names = [i[0] for i in infos[0]["inputs"]]
     spec_input = args.input or (names[0] if names else None)
-    base = next((d for n, _, d in infos[0]["inputs"] if n == spec_input), None)
+    base = _input_dims(infos[0], spec_input)
     if base is None:
         ck.fail("%s has no input %r" % (args.exports[0], spec_input))
         return
@@ -720,7 +691,7 @@ def run_checks(args, result, merged, work, ck):
     else:
         shapes = []
         for info in infos:
-            d = tuple(next((d for n, _, d in info["inputs"] if n == spec_input), ()))
+            d = tuple(_input_dims(info, spec_input, ()))
             if d not in shapes:
                 shapes.append(d)
         want = ShapeSet("enum", shapes)
@@ -750,21 +721,20 @@ def run_checks(args, result, merged, work, ck):
     check_onnx(ck, info, names, spec_input, want)
     runner = Runner(work)
     for path, export_info in zip(args.exports, infos):
-        d = next((d for n, _, d in export_info["inputs"] if n == spec_input), None)
+        d = _input_dims(export_info, spec_input)
         label = os.path.basename(path)
         if d is None or not want.contains(d):
             ck.say("  --   %s: its shape %s is not in the shape set: not run" % (label, d))
             continue
         compare_at(ck, runner, merged, path, export_info, args.rtol, label)
-    export_shapes = [tuple(next((d for n, _, d in i["inputs"] if n == spec_input), ()))
-                     for i in infos]
+    export_shapes = [tuple(_input_dims(i, spec_input, ())) for i in infos]
     for path in args.between:
         try:
             fresh = read_model_info(path)
         except (OSError, ValueError) as e:
             ck.fail("cannot read %s: %s" % (path, e))
             continue
-        d = tuple(next((d for n, _, d in fresh["inputs"] if n == spec_input), ()))
+        d = tuple(_input_dims(fresh, spec_input, ()))
         label = "between: " + os.path.basename(path)
         if not ck.check(want.contains(d), "%s: %s is in the shape set %s"
                         % (label, oc.format_dims(d), want.text())):
@@ -1031,7 +1001,7 @@ def self_test(verbose=False):
         print("parsing, protobuf: %s" % ("ok" if not failures else "%d failure(s)"
                                          % len(failures)))
         status = 1 if failures else 0
-        have_ort = ort_installed()
+        have_ort = oc.ort_installed()
         if not have_ort:
             print("onnxruntime-node is not installed: the cases that run ONNX Runtime are "
                   "skipped")
@@ -1069,11 +1039,8 @@ def self_test(verbose=False):
             else:
                 good = not ck.ok and any(must_pass in f for f in ck.failures)
             status = status if good else 1
-            print("%-4s %-62s %s (%d checks)%s" % (
-                "ok" if good else "FAIL", name, "passes" if ck.ok else "fails", ck.count,
-                "" if ck.ok else ": " + ck.failures[0][:90]))
-    print("self-test: %s" % ("ok" if status == 0 else "FAILED"))
-    return status or (0 if have_ort else SKIP)
+            print(ck.case_line(good, name, 62, why=True))
+    return self_test_result(status) or (0 if have_ort else SKIP)
 
 
 # ----------------------------------------------------------------------------------------
@@ -1101,9 +1068,7 @@ def main(argv=None):
                    help="max|diff| <= rtol * max|export's output| (default 1e-5)")
     p.add_argument("--work", help="keep the merged model and outputs here (default: a "
                    "temporary folder, removed)")
-    p.add_argument("--self-test", action="store_true",
-                   help="check this script's parsing and checks (needs no mlc)")
-    p.add_argument("-v", "--verbose", action="store_true", help="with --self-test: each check")
+    add_self_test_options(p, "this script's parsing and checks", "each check")
     args = p.parse_args(argv)
 
     if args.self_test:
@@ -1112,9 +1077,8 @@ def main(argv=None):
         p.error("--mlc is required")
     if not args.exports:
         p.error("no exports given")
-    if args.expect_exit == 0 and not ort_installed():
-        print("onnxruntime-node is not installed (utils/setup.sh installs it): skipped")
-        return SKIP
+    if args.expect_exit == 0 and not oc.ort_installed():
+        return skipped_without_ort()
     work = args.work or tempfile.mkdtemp(prefix="mlc-merge-ort.")
     try:
         out_dir = os.path.join(work, "out")
@@ -1134,8 +1098,7 @@ def main(argv=None):
     finally:
         if not args.work:
             shutil.rmtree(work, ignore_errors=True)
-    print("%s (%d checks)" % ("PASS" if ck.ok else "FAIL", ck.count))
-    return 0 if ck.ok else 1
+    return ck.result()
 
 
 if __name__ == "__main__":

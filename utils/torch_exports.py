@@ -1,0 +1,94 @@
+"""torch to ONNX: what the scripts that export models share (utils/make_fixtures.py and the
+acceptance checks utils/check_*torchvision.py). Importing this module needs neither torch
+nor torchvision; its functions do.
+
+    import torch_exports as te
+    net = te.torchvision_model("fcn_resnet50")          # seed 0, eval, returns out["out"]
+    te.cached(path, "fcn_resnet50 at 224", lambda tmp: te.export(
+        net, [(1, 3, 224, 224)], tmp, "out"), log)         # made once, then reused
+"""
+
+import os
+import time
+
+# torchvision's segmentation models: they return a dict, of which the exports keep "out".
+SEGMENTATION = ("fcn_resnet50", "deeplabv3_mobilenet_v3_large", "lraspp_mobilenet_v3_large")
+
+
+def out_only(net):
+    """net, wrapped to return only the "out" entry of the dict it returns (the wrapped
+    net is the wrapper's `net`: ONNX node names start with /net/)."""
+    import torch
+
+    class Out(torch.nn.Module):
+        def __init__(self, net):
+            super().__init__()
+            self.net = net
+
+        def forward(self, x):
+            return self.net(x)["out"]
+
+    return Out(net)
+
+
+def torchvision_model(name):
+    """torchvision's model NAME with random weights from torch.manual_seed(0) (weights=None,
+    weights_backbone=None, no auxiliary classifier), in eval mode; a segmentation model
+    (SEGMENTATION) wrapped by out_only."""
+    import torch
+    import torchvision.models as tvm
+    import torchvision.models.segmentation as seg
+    torch.manual_seed(0)
+    if name == "resnet18":
+        return tvm.resnet18(weights=None).eval()
+    if name == "mobilenet_v2":
+        return tvm.mobilenet_v2(weights=None).eval()
+    if name == "fcn_resnet50":
+        net = seg.fcn_resnet50(weights=None, weights_backbone=None, aux_loss=False)
+    elif name == "deeplabv3_mobilenet_v3_large":
+        net = seg.deeplabv3_mobilenet_v3_large(weights=None, weights_backbone=None,
+                                               aux_loss=False)
+    elif name == "lraspp_mobilenet_v3_large":
+        net = seg.lraspp_mobilenet_v3_large(weights=None, weights_backbone=None)
+    else:
+        raise ValueError("unknown model %s" % name)
+    return out_only(net).eval()
+
+
+def export(net, input_shapes, f, output_name, opset=13, input_names=("image",),
+           dynamic_axes=None):
+    """torch.onnx.export of net (in eval mode), traced on zeros of input_shapes (one shape
+    per input, named input_names), into f (a path or a binary file object), with the
+    options every export here uses: torch.no_grad(), do_constant_folding, one output
+    named output_name."""
+    import torch
+    inputs = tuple(torch.zeros(*shape) for shape in input_shapes)
+    with torch.no_grad():
+        torch.onnx.export(net, inputs, f, opset_version=opset, input_names=list(input_names),
+                          output_names=[output_name], dynamic_axes=dynamic_axes,
+                          do_constant_folding=True)
+
+
+def cached(path, what, make, log):
+    """path, made when it is missing by make(tmp), which writes a temporary name that is
+    then renamed to path (an interrupted export is not reused). Logs "exporting WHAT ->
+    PATH", then the seconds it took and its size."""
+    if not os.path.exists(path):
+        log("exporting %s -> %s" % (what, path))
+        t = time.perf_counter()
+        tmp = path + ".tmp"
+        make(tmp)
+        os.replace(tmp, path)
+        log("  %.1f s, %.1f MB" % (time.perf_counter() - t, os.path.getsize(path) / 1e6))
+    return path
+
+
+def against_torch(net, inputs, got, rtol=1e-4):
+    """An export's output in ONNX Runtime (got) against net's own (torch's, under
+    torch.no_grad()) on the same numpy inputs (one per input): ort_compare.compare_arrays'
+    result."""
+    import torch
+    import ort_compare as oc
+    with torch.no_grad():
+        ref = net(*[torch.from_numpy(x) for x in inputs]).numpy()
+    return oc.compare_arrays(ref, got, rtol=rtol)
