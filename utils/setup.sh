@@ -25,7 +25,7 @@ packages=(
   libprotobuf-dev protobuf-compiler libonnx-dev
   libcli11-dev libflatbuffers-dev flatbuffers-compiler libdnnl-dev
   libgtest-dev libbenchmark-dev
-  python3 python3-numpy
+  python3 python3-numpy python3-onnx
 )
 
 install_packages() {
