@@ -114,6 +114,23 @@ struct Difference {
   std::vector<SmallVector<int64_t>> values; // per export
 };
 
+// Builds int64 vector arithmetic of one entry: the shape computations that
+// replace differing constants.
+struct ShapeMath {
+  OpBuilder &builder;
+  Location loc;
+  RankedTensorType vector() const {
+    return RankedTensorType::get({1}, builder.getI64Type());
+  }
+  Value constant(int64_t v) const {
+    return builder.create<ConstantOp>(loc, vector(),
+                                      DenseIntElementsAttr::get(vector(), v));
+  }
+  Value binary(BinaryKind kind, Value a, Value b) const {
+    return builder.create<BinaryOp>(loc, vector(), kind, a, b);
+  }
+};
+
 // Where a candidate formula comes from.
 struct Source {
   Dim dim;
@@ -648,17 +665,13 @@ std::vector<Source> Merger::candidates(Difference &difference, size_t entry,
 }
 
 Value Merger::emitExpr(OpBuilder &builder, Location loc, AffineExpr expr) {
-  auto vector = RankedTensorType::get({1}, builder.getI64Type());
-  auto constant = [&](int64_t v) -> Value {
-    return builder.create<ConstantOp>(loc, vector,
-                                      DenseIntElementsAttr::get(vector, v));
-  };
-  auto binary = [&](BinaryKind kind, Value a, Value b) -> Value {
-    return builder.create<BinaryOp>(loc, vector, kind, a, b);
+  ShapeMath math{builder, loc};
+  auto binary = [&](BinaryKind kind, Value a, Value b) {
+    return math.binary(kind, a, b);
   };
   switch (expr.getKind()) {
   case AffineExprKind::Constant:
-    return constant(cast<AffineConstantExpr>(expr).getValue());
+    return math.constant(cast<AffineConstantExpr>(expr).getValue());
   case AffineExprKind::SymbolId: {
     int64_t d = freeDims[cast<AffineSymbolExpr>(expr).getPosition()];
     return emitDims(builder, loc, funcs[0].getArgument(inputIndex), d, d);
@@ -679,7 +692,7 @@ Value Merger::emitExpr(OpBuilder &builder, Location loc, AffineExpr expr) {
     return binary(BinaryKind::div, lhs, rhs);
   case AffineExprKind::CeilDiv: {
     // ceil(a/b) = (a + b - 1)/b.
-    Value bias = binary(BinaryKind::sub, rhs, constant(1));
+    Value bias = binary(BinaryKind::sub, rhs, math.constant(1));
     return binary(BinaryKind::div, binary(BinaryKind::add, lhs, bias), rhs);
   }
   case AffineExprKind::Mod:
@@ -715,13 +728,11 @@ Value Merger::emitDims(OpBuilder &builder, Location loc, Value value,
 // enumerated set of them takes.
 Value Merger::emitTable(OpBuilder &builder, Location loc,
                         ArrayRef<int64_t> values) {
-  auto vector = RankedTensorType::get({1}, builder.getI64Type());
-  auto constant = [&](int64_t v) -> Value {
-    return builder.create<ConstantOp>(loc, vector,
-                                      DenseIntElementsAttr::get(vector, v));
-  };
-  auto binary = [&](BinaryKind kind, Value a, Value b) -> Value {
-    return builder.create<BinaryOp>(loc, vector, kind, a, b);
+  ShapeMath math{builder, loc};
+  auto vector = math.vector();
+  auto constant = [&](int64_t v) { return math.constant(v); };
+  auto binary = [&](BinaryKind kind, Value a, Value b) {
+    return math.binary(kind, a, b);
   };
   SmallVector<Value> sizes;
   for (int64_t d : freeDims)
@@ -756,11 +767,9 @@ Value Merger::emit(OpBuilder &builder, Location loc, const Source &source,
     dims = builder.create<ReduceOp>(loc, vector(1), ReduceKind::prod, dims,
                                     Value(), /*keepdims=*/true,
                                     /*noop_with_empty_axes=*/false);
+  ShapeMath math{builder, loc};
   auto scale = [&](BinaryKind kind, int64_t by) {
-    auto type = vector(1);
-    Value constant = builder.create<ConstantOp>(
-        loc, type, DenseIntElementsAttr::get(type, by));
-    dims = builder.create<BinaryOp>(loc, type, kind, dims, constant);
+    dims = math.binary(kind, dims, math.constant(by));
   };
   if (source.multiplier != 1)
     scale(BinaryKind::mul, source.multiplier);

@@ -92,17 +92,25 @@ std::string describeElementType(Type type) {
   return s;
 }
 
+// The model's graph (@main), or null after an error.
+func::FuncOp loadGraph(const std::string &model, Session &session,
+                       OwningOpRef<ModuleOp> &module) {
+  module = mlc::loadModel(model, &session.context);
+  if (!module)
+    return nullptr;
+  auto func = module->lookupSymbol<func::FuncOp>("main");
+  if (!func)
+    emitError(module->getLoc()) << "has no function @main";
+  return func;
+}
+
 int runInspect(const std::string &model, bool json) {
   Session session;
   session.diagnostics.defaultFile = model;
-  OwningOpRef<ModuleOp> module = mlc::loadModel(model, &session.context);
-  if (!module)
+  OwningOpRef<ModuleOp> module;
+  func::FuncOp func = loadGraph(model, session, module);
+  if (!func)
     return kExitError;
-  auto func = module->lookupSymbol<func::FuncOp>("main");
-  if (!func) {
-    emitError(module->getLoc()) << "has no function @main";
-    return kExitError;
-  }
   using mlc::nn::NNDialect;
   // An input or output: its name, element type, shape (dims named by their
   // dim_params) and, for a merged model's input, the shapes it takes.
@@ -235,14 +243,10 @@ int runInspect(const std::string &model, bool json) {
 int runCheckFlexible(const std::string &model, const std::string &input,
                      const std::vector<int64_t> &dims, bool json) {
   Session session;
-  OwningOpRef<ModuleOp> module = mlc::loadModel(model, &session.context);
-  if (!module)
+  OwningOpRef<ModuleOp> module;
+  func::FuncOp func = loadGraph(model, session, module);
+  if (!func)
     return kExitError;
-  auto func = module->lookupSymbol<func::FuncOp>("main");
-  if (!func) {
-    emitError(module->getLoc()) << "has no function @main";
-    return kExitError;
-  }
   mlc::FlexibilityOptions options;
   options.input = input;
   if (!dims.empty())
