@@ -34,9 +34,8 @@ public:
   /// As importONNXFile.
   mlir::OwningOpRef<mlir::ModuleOp> importFile(llvm::StringRef path);
 
-  /// The bytes of weights stored, and of those found identical to stored
-  /// ones (so stored once), over all the models imported.
-  uint64_t getStoredBytes() const;
+  /// The bytes of weights found identical to stored ones (so stored once),
+  /// over all the models imported.
   uint64_t getSharedBytes() const;
 
 private:

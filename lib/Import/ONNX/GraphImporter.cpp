@@ -511,10 +511,6 @@ OwningOpRef<ModuleOp> ONNXImporter::importFile(StringRef path) {
   return GraphImporter(impl->context, path, model, impl->tensors).run();
 }
 
-uint64_t ONNXImporter::getStoredBytes() const {
-  return impl->tensors.storedBytes;
-}
-
 uint64_t ONNXImporter::getSharedBytes() const {
   return impl->tensors.sharedBytes;
 }

@@ -57,8 +57,8 @@ public:
                                              mlir::Location loc,
                                              llvm::StringRef what);
 
-  /// How many bytes of weights were stored, and how many were shared.
-  uint64_t storedBytes = 0, sharedBytes = 0;
+  /// How many bytes of weights were found identical to stored ones.
+  uint64_t sharedBytes = 0;
 
   /// The weights stored so far, by initializer name, and the initializers
   /// of the model being imported that readModel left out because they equal

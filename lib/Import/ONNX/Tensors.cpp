@@ -157,7 +157,6 @@ FailureOr<ElementsAttr> TensorImporter::makeAttr(RankedTensorType type,
       return cast<ElementsAttr>(DenseResourceElementsAttr::get(type, handle));
     }
   }
-  storedBytes += data.size();
   std::string tensorName = name.str();
   // Blob keys print bare in MLIR text: keep them to identifier characters
   // ("onnx::Conv_123" becomes "onnx__Conv_123") so the text parses back.

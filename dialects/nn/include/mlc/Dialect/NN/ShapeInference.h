@@ -45,8 +45,6 @@ public:
   static Dim get(mlir::MLIRContext *context, int64_t size);
 
   bool isUnknown() const { return !expr; }
-  /// Known, or an expression: anything but unknown.
-  bool isKnownOrSymbolic() const { return bool(expr); }
   /// The size, when it is known.
   std::optional<int64_t> getValue() const;
   /// The size, or ShapedType::kDynamic when it is not known.
