@@ -13,3 +13,13 @@ function(add_mlc_library name)
   endif()
   set_property(GLOBAL APPEND PROPERTY MLC_LIBS ${name})
 endfunction()
+
+# Compile options of every runtime (mlcrt) target: C++ exceptions and RTTI
+# back on (LLVM's flags turn them off), and the generated schema header.
+function(mlc_runtime_target name)
+  target_compile_options(${name} PRIVATE -fexceptions -frtti)
+  target_include_directories(${name} PRIVATE ${MLC_DNNL_INCLUDE_DIR}
+                             ${CMAKE_SOURCE_DIR}/lib/Runtime)
+  add_dependencies(${name} MLCFormatSchema)
+  set_target_properties(${name} PROPERTIES POSITION_INDEPENDENT_CODE ON)
+endfunction()

@@ -1,0 +1,20 @@
+//===- Format.h - Constants of the .mlc file --------------------*- C++ -*-===//
+
+#ifndef MLC_FORMAT_FORMAT_H
+#define MLC_FORMAT_FORMAT_H
+
+#include <cstdint>
+
+namespace mlc::format {
+
+/// The schema version a file was written with; a runtime reads only its own.
+constexpr uint32_t kFormatVersion = 1;
+/// The weight section and every weight in it start at multiples of this.
+constexpr uint64_t kWeightAlignment = 64;
+/// Limits that keep a malformed file from asking for absurd work.
+constexpr uint32_t kMaxRank = 16;
+constexpr uint32_t kMaxExprTerms = 1024;
+
+} // namespace mlc::format
+
+#endif // MLC_FORMAT_FORMAT_H

@@ -1,0 +1,67 @@
+//===- Session.h - Running predictions --------------------------*- C++ -*-===//
+//
+// A session runs a model's predictions. Each input shape the model takes
+// has a plan (every tensor's dims and its place in a memory arena):
+// enumerated shapes come with the file, others are planned on first sight
+// and cached. A plan's arena and kernels are made the first time its shape
+// is used, not up front.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef MLC_RUNTIME_SESSION_H
+#define MLC_RUNTIME_SESSION_H
+
+#include "mlc/Runtime/Model.h"
+#include "mlc/Runtime/Tensor.h"
+
+#include <memory>
+#include <vector>
+
+namespace mlc::rt {
+
+enum class Backend {
+  /// oneDNN kernels where they run an op, reference kernels elsewhere.
+  Fast,
+  /// The plain C++ reference kernels only: the oracle.
+  Reference,
+};
+
+struct SessionOptions {
+  /// Threads the kernels may use; 0 for one per core.
+  int threads = 0;
+  Backend backend = Backend::Fast;
+};
+
+class Session {
+public:
+  explicit Session(std::shared_ptr<const Model> model,
+                   SessionOptions options = {});
+  ~Session();
+  Session(const Session &) = delete;
+  Session &operator=(const Session &) = delete;
+
+  const Model &model() const { return *modelRef; }
+
+  /// One prediction. Every input must be given, with an allowed shape and
+  /// its element type; throws rt::Error otherwise (the message lists the
+  /// allowed shapes).
+  TensorMap predict(const TensorMap &inputs);
+
+  /// Several predictions: in one pass with batch dim N when the model is
+  /// batchable and every item has the same shapes, else one after another.
+  std::vector<TensorMap> predictBatch(const std::vector<TensorMap> &batch);
+
+  /// Plans made so far (precomputed ones count once used).
+  size_t planCount() const;
+  /// Bytes of the arenas allocated so far.
+  size_t arenaBytes() const;
+
+private:
+  struct Impl;
+  std::shared_ptr<const Model> modelRef;
+  std::unique_ptr<Impl> impl;
+};
+
+} // namespace mlc::rt
+
+#endif // MLC_RUNTIME_SESSION_H

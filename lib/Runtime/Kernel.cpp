@@ -1,0 +1,97 @@
+//===- Kernel.cpp - What every kernel shares ------------------------------===//
+
+#include "Kernel.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace mlc::rt {
+
+const char *opTypeName(const format::Op &op) {
+  const char *name = format::EnumNameOpParams(op.params_type());
+  static const std::string suffix = "Params";
+  // The union's names are "<Type>Params"; strip the suffix into a static
+  // table once.
+  static std::vector<std::string> names = [] {
+    std::vector<std::string> result;
+    for (const char *const *n = format::EnumNamesOpParams(); *n; ++n) {
+      std::string s = *n;
+      if (s.size() > suffix.size() &&
+          s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0)
+        s.resize(s.size() - suffix.size());
+      result.push_back(s);
+    }
+    return result;
+  }();
+  size_t index = static_cast<size_t>(op.params_type());
+  return index < names.size() ? names[index].c_str() : name;
+}
+
+std::string KernelArgs::describe() const {
+  std::string text = opTypeName(*op);
+  if (op->name() && op->name()->size())
+    text += " '" + op->name()->str() + "'";
+  return text;
+}
+
+void KernelArgs::fail(const std::string &message) const {
+  throw Error(describe() + ": " + message);
+}
+
+float applyActivation(const format::Activation &activation, float x) {
+  float alpha = activation.alpha(), beta = activation.beta();
+  switch (activation.kind()) {
+  case format::ActivationKind::none:
+    return x;
+  case format::ActivationKind::relu:
+    return x > 0 ? x : 0;
+  case format::ActivationKind::leaky_relu:
+    return x >= 0 ? x : alpha * x;
+  case format::ActivationKind::clip:
+    return std::min(std::max(x, alpha), beta);
+  case format::ActivationKind::sigmoid:
+    return 1 / (1 + std::exp(-x));
+  case format::ActivationKind::tanh:
+    return std::tanh(x);
+  case format::ActivationKind::hard_sigmoid:
+    return std::max(0.0f, std::min(1.0f, alpha * x + beta));
+  case format::ActivationKind::hard_swish:
+    return x * std::max(0.0f, std::min(1.0f, x / 6 + 0.5f));
+  case format::ActivationKind::elu:
+    return x >= 0 ? x : alpha * (std::exp(x) - 1);
+  case format::ActivationKind::softplus:
+    return std::log1p(std::exp(-std::fabs(x))) + std::max(x, 0.0f);
+  }
+  return x;
+}
+
+std::vector<int64_t> resolvePads(format::AutoPad autoPad,
+                                 const std::vector<int64_t> &inputDims,
+                                 const std::vector<int64_t> &kernel,
+                                 const std::vector<int64_t> &strides,
+                                 const std::vector<int64_t> &dilations,
+                                 const std::vector<int64_t> &pads) {
+  size_t n = inputDims.size();
+  std::vector<int64_t> result(2 * n, 0);
+  if (autoPad == format::AutoPad::notset) {
+    if (pads.size() == 2 * n)
+      result = pads;
+    return result;
+  }
+  if (autoPad == format::AutoPad::valid)
+    return result;
+  for (size_t i = 0; i < n; ++i) {
+    int64_t stride = i < strides.size() ? strides[i] : 1;
+    int64_t dilation = i < dilations.size() ? dilations[i] : 1;
+    int64_t out = (inputDims[i] + stride - 1) / stride;
+    int64_t total = std::max<int64_t>(
+        0, (out - 1) * stride + (kernel[i] - 1) * dilation + 1 - inputDims[i]);
+    int64_t small = total / 2, large = total - small;
+    bool upper = autoPad == format::AutoPad::same_upper;
+    result[i] = upper ? small : large;
+    result[n + i] = upper ? large : small;
+  }
+  return result;
+}
+
+} // namespace mlc::rt
