@@ -1,0 +1,218 @@
+//===- Conv.cpp - Convolution and deconvolution ---------------------------===//
+//
+// Conv: bias, the residual as a `sum` post-op (copied into the output before
+// each run unless the planner put them at one address), the activation as
+// eltwise post-ops. ConvTranspose: oneDNN's deconvolution, with ONNX's
+// output_padding taken from the end padding.
+//
+//===----------------------------------------------------------------------===//
+
+#include "OneDNN.h"
+
+namespace mlc::rt::onednn {
+namespace {
+
+/// The windowed op's parameters over `spatial` dims, checked.
+struct Window {
+  std::vector<int64_t> strides, dilations, padsBegin, padsEnd;
+};
+
+bool readWindow(Window &w, size_t spatial,
+                const flatbuffers::Vector<int64_t> *strides,
+                const flatbuffers::Vector<int64_t> *dilations,
+                std::vector<int64_t> pads) {
+  w.strides = toVector(strides);
+  w.dilations = toVector(dilations);
+  if (!windowParam(w.strides, spatial, 1, 1) ||
+      !windowParam(w.dilations, spatial, 1, 1) ||
+      !windowParam(pads, 2 * spatial, 0, 0))
+    return false;
+  w.padsBegin.assign(pads.begin(), pads.begin() + spatial);
+  w.padsEnd.assign(pads.begin() + spatial, pads.end());
+  return true;
+}
+
+/// oneDNN counts dilation from 0.
+dims dnnlDilation(const std::vector<int64_t> &d) {
+  dims result;
+  for (int64_t v : d)
+    result.push_back(v - 1);
+  return result;
+}
+
+} // namespace
+
+KernelPtr makeConv(const KernelArgs &args) {
+  const format::ConvParams *p = args.op->params_as_ConvParams();
+  if (!p || !hasOperands(args, 2, 4))
+    return nullptr;
+  const TensorRef *x = args.input(0), *w = args.input(1), *b = args.input(2),
+                  *r = args.input(3), *y = args.outputs[0];
+  if (!isF32(x, 3, 5) || !isF32(w, 3, 5) || !isF32(y, 3, 5) ||
+      w->rank() != x->rank() || y->rank() != x->rank())
+    return nullptr;
+  size_t spatial = x->rank() - 2;
+  int64_t n = x->dim(0), c = x->dim(1), m = w->dim(0), group = p->group();
+  if (group < 1 || c % group || m % group || w->dim(1) != c / group ||
+      y->dim(0) != n || y->dim(1) != m)
+    return nullptr;
+  if (b && (!isF32(b, 1, 1) || b->dim(0) != m))
+    return nullptr;
+  if (r && (!isF32(r) || r->dims != y->dims))
+    return nullptr;
+
+  std::vector<int64_t> inDims(x->dims.begin() + 2, x->dims.end());
+  std::vector<int64_t> kernel(w->dims.begin() + 2, w->dims.end());
+  std::vector<int64_t> pads = toVector(p->pads());
+  Window win;
+  // Check the parameters before resolvePads uses them.
+  if (!readWindow(win, spatial, p->strides(), p->dilations(),
+                  pads.empty() ? std::vector<int64_t>(2 * spatial, 0) : pads))
+    return nullptr;
+  pads = resolvePads(p->auto_pad(), inDims, kernel, win.strides,
+                     win.dilations, pads);
+  if (!readWindow(win, spatial, p->strides(), p->dilations(), pads))
+    return nullptr;
+  for (size_t i = 0; i < spatial; ++i) {
+    int64_t span = (kernel[i] - 1) * win.dilations[i] + 1;
+    int64_t room = inDims[i] + win.padsBegin[i] + win.padsEnd[i] - span;
+    if (room < 0 || room / win.strides[i] + 1 != y->dim(2 + i))
+      return nullptr;
+  }
+
+  dnnl::post_ops ops;
+  if (r)
+    ops.append_sum(1.0f);
+  if (!appendActivation(ops, p->activation()))
+    return nullptr;
+  dnnl::primitive_attr attr;
+  attr.set_post_ops(ops);
+
+  // ONNX's M x C/g x k... is oneDNN's g x M/g x C/g x k... row-major.
+  dims wDims = w->dims;
+  if (group > 1) {
+    wDims[0] = m / group;
+    wDims.insert(wDims.begin(), group);
+  }
+  dnnl::memory::desc wAny(wDims, dnnl::memory::data_type::f32,
+                          dnnl::memory::format_tag::any);
+  dnnl::memory::desc bDesc =
+      b ? plainDesc({m}) : dnnl::memory::desc();
+  dnnl::convolution_forward::desc desc(
+      dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_direct,
+      plainDesc(x->dims), wAny, bDesc, plainDesc(y->dims), win.strides,
+      dnnlDilation(win.dilations), win.padsBegin, win.padsEnd);
+  dnnl::convolution_forward::primitive_desc pd(desc, attr, engine());
+
+  auto kernelPtr = std::make_unique<PrimitiveKernel>();
+  PrimitiveKernel &k = *kernelPtr;
+  dnnl::memory weights = reorderedTo(userMemory(*w, wDims), pd.weights_desc());
+  k.primitive = dnnl::convolution_forward(pd);
+  k.arguments[DNNL_ARG_SRC] = userMemory(*x);
+  k.arguments[DNNL_ARG_WEIGHTS] = weights;
+  if (b)
+    k.arguments[DNNL_ARG_BIAS] = userMemory(*b);
+  k.arguments[DNNL_ARG_DST] = userMemory(*y);
+  if (r) {
+    k.sumFrom = r->data;
+    k.sumTo = y->data;
+    k.sumBytes = y->bytes();
+  }
+  return kernelPtr;
+}
+
+KernelPtr makeConvTranspose(const KernelArgs &args) {
+  const format::ConvTransposeParams *p =
+      args.op->params_as_ConvTransposeParams();
+  if (!p || !hasOperands(args, 2, 3))
+    return nullptr;
+  const TensorRef *x = args.input(0), *w = args.input(1), *b = args.input(2),
+                  *y = args.outputs[0];
+  if (!isF32(x, 3, 5) || !isF32(w, 3, 5) || !isF32(y, 3, 5) ||
+      w->rank() != x->rank() || y->rank() != x->rank())
+    return nullptr;
+  size_t spatial = x->rank() - 2;
+  int64_t n = x->dim(0), c = x->dim(1), group = p->group();
+  if (group < 1 || c % group || w->dim(0) != c)
+    return nullptr;
+  int64_t m = w->dim(1) * group;
+  if (y->dim(0) != n || y->dim(1) != m)
+    return nullptr;
+  if (b && (!isF32(b, 1, 1) || b->dim(0) != m))
+    return nullptr;
+  // The pads are resolved by the compiler; auto_pad with none given is not.
+  std::vector<int64_t> pads = toVector(p->pads());
+  if (p->auto_pad() != format::AutoPad::notset &&
+      p->auto_pad() != format::AutoPad::valid && pads.empty())
+    return nullptr;
+  Window win;
+  std::vector<int64_t> outPad = toVector(p->output_padding());
+  if (!readWindow(win, spatial, p->strides(), p->dilations(), pads) ||
+      !windowParam(outPad, spatial, 0, 0))
+    return nullptr;
+  dims padsEnd(spatial);
+  for (size_t i = 0; i < spatial; ++i) {
+    int64_t k = w->dim(2 + i);
+    int64_t out = (x->dim(2 + i) - 1) * win.strides[i] + outPad[i] +
+                  (k - 1) * win.dilations[i] + 1 - win.padsBegin[i] -
+                  win.padsEnd[i];
+    if (out != y->dim(2 + i))
+      return nullptr;
+    // The output padding's rows get no input: oneDNN computes them when the
+    // end padding is smaller by as much.
+    padsEnd[i] = win.padsEnd[i] - outPad[i];
+    if (padsEnd[i] < 0)
+      return nullptr;
+  }
+
+  dnnl::post_ops ops;
+  if (!appendActivation(ops, p->activation()))
+    return nullptr;
+  dnnl::primitive_attr attr;
+  attr.set_post_ops(ops);
+
+  // ONNX's weights are C x M/g x k... = g x C/g x M/g x k...; oneDNN's dims
+  // are (g,) M/g x C/g x k...: give the user layout as strides.
+  int64_t icg = c / group, ocg = m / group, area = 1;
+  for (size_t i = 0; i < spatial; ++i)
+    area *= w->dim(2 + i);
+  dims wDims{ocg, icg}, wStrides{area, ocg * area};
+  if (group > 1) {
+    wDims.insert(wDims.begin(), group);
+    wStrides.insert(wStrides.begin(), icg * ocg * area);
+  }
+  int64_t stride = 1;
+  dims kStrides(spatial);
+  for (size_t i = spatial; i-- > 0;) {
+    kStrides[i] = stride;
+    stride *= w->dim(2 + i);
+  }
+  for (size_t i = 0; i < spatial; ++i) {
+    wDims.push_back(w->dim(2 + i));
+    wStrides.push_back(kStrides[i]);
+  }
+  dnnl::memory user(
+      dnnl::memory::desc(wDims, dnnl::memory::data_type::f32, wStrides),
+      engine(), w->data);
+  dnnl::memory::desc wAny(wDims, dnnl::memory::data_type::f32,
+                          dnnl::memory::format_tag::any);
+  dnnl::memory::desc bDesc = b ? plainDesc({m}) : dnnl::memory::desc();
+  dnnl::deconvolution_forward::desc desc(
+      dnnl::prop_kind::forward_inference,
+      dnnl::algorithm::deconvolution_direct, plainDesc(x->dims), wAny, bDesc,
+      plainDesc(y->dims), win.strides, dnnlDilation(win.dilations),
+      win.padsBegin, padsEnd);
+  dnnl::deconvolution_forward::primitive_desc pd(desc, attr, engine());
+
+  auto kernelPtr = std::make_unique<PrimitiveKernel>();
+  PrimitiveKernel &k = *kernelPtr;
+  k.primitive = dnnl::deconvolution_forward(pd);
+  k.arguments[DNNL_ARG_SRC] = userMemory(*x);
+  k.arguments[DNNL_ARG_WEIGHTS] = reorderedTo(user, pd.weights_desc());
+  if (b)
+    k.arguments[DNNL_ARG_BIAS] = userMemory(*b);
+  k.arguments[DNNL_ARG_DST] = userMemory(*y);
+  return kernelPtr;
+}
+
+} // namespace mlc::rt::onednn

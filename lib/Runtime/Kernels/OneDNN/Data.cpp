@@ -1,0 +1,128 @@
+//===- Data.cpp - Concat and Resize ---------------------------------------===//
+//
+// Resize runs on oneDNN's resampling only where its coordinates are ONNX's:
+//  - nearest, spatial output sizes integer multiples k of the input's, with
+//    asymmetric + floor (x = o / k: floor gives o / k) or half_pixel /
+//    pytorch_half_pixel + round_prefer_floor / round_prefer_ceil
+//    (x = (o + 0.5) / k - 0.5 lies strictly within 0.5 of o / k: no ties);
+//    oneDNN maps o to o / k for an integer factor.
+//  - linear with half_pixel (x = (o + 0.5) * I / O - 0.5, clamped to the
+//    edges, both), or pytorch_half_pixel where the output size exceeds 1.
+// Given scales must be the sizes' ratios (ONNX's coordinates use them),
+// batch and channels unscaled. Everything else is the reference kernel's.
+//
+//===----------------------------------------------------------------------===//
+
+#include "OneDNN.h"
+
+#include <cmath>
+
+namespace mlc::rt::onednn {
+
+KernelPtr makeConcat(const KernelArgs &args) {
+  const format::ConcatParams *p = args.op->params_as_ConcatParams();
+  if (!p || args.inputs.empty() || args.outputs.size() != 1 ||
+      !args.outputs[0])
+    return nullptr;
+  const TensorRef *y = args.outputs[0];
+  if (!isF32(y, 1))
+    return nullptr;
+  int64_t rank = static_cast<int64_t>(y->rank()), axis = p->axis();
+  if (axis < 0)
+    axis += rank;
+  if (axis < 0 || axis >= rank)
+    return nullptr;
+  std::vector<dnnl::memory::desc> descs;
+  int64_t total = 0;
+  for (const TensorRef *x : args.inputs) {
+    if (!isF32(x) || static_cast<int64_t>(x->rank()) != rank)
+      return nullptr;
+    for (int64_t i = 0; i < rank; ++i)
+      if (i != axis && x->dim(i) != y->dim(i))
+        return nullptr;
+    // Reading an input the output overwrites.
+    if (x->data == y->data)
+      return nullptr;
+    total += x->dim(axis);
+    descs.push_back(plainDesc(x->dims));
+  }
+  if (total != y->dim(axis))
+    return nullptr;
+  dnnl::concat::primitive_desc pd(plainDesc(y->dims), static_cast<int>(axis),
+                                  descs, engine());
+  auto k = std::make_unique<PrimitiveKernel>();
+  k->primitive = dnnl::concat(pd);
+  for (size_t i = 0; i < args.inputs.size(); ++i)
+    k->arguments[DNNL_ARG_MULTIPLE_SRC + static_cast<int>(i)] =
+        userMemory(*args.inputs[i]);
+  k->arguments[DNNL_ARG_DST] = userMemory(*y);
+  return k;
+}
+
+KernelPtr makeResize(const KernelArgs &args) {
+  const format::ResizeParams *p = args.op->params_as_ResizeParams();
+  if (!p || args.inputs.empty() || !args.inputs[0] ||
+      args.outputs.size() != 1 || !args.outputs[0])
+    return nullptr;
+  const TensorRef *x = args.inputs[0], *y = args.outputs[0];
+  if (!isF32(x, 3, 5) || !isF32(y, 3, 5) || y->rank() != x->rank() ||
+      y->dim(0) != x->dim(0) || y->dim(1) != x->dim(1) || x->data == y->data)
+    return nullptr;
+  size_t rank = x->rank();
+  std::vector<float> scales;
+  if (p->scales())
+    scales.assign(p->scales()->begin(), p->scales()->end());
+  if (!scales.empty() &&
+      (scales.size() != rank || scales[0] != 1 || scales[1] != 1))
+    return nullptr;
+  using CT = format::CoordinateTransform;
+  CT ct = p->coordinate_transform();
+  dnnl::algorithm alg;
+  if (p->mode() == format::ResizeMode::nearest) {
+    format::NearestMode nm = p->nearest_mode();
+    bool asymmetricFloor =
+        ct == CT::asymmetric && nm == format::NearestMode::floor;
+    bool halfPixelRound =
+        (ct == CT::half_pixel || ct == CT::pytorch_half_pixel) &&
+        (nm == format::NearestMode::round_prefer_floor ||
+         nm == format::NearestMode::round_prefer_ceil);
+    if (!asymmetricFloor && !halfPixelRound)
+      return nullptr;
+    for (size_t i = 2; i < rank; ++i) {
+      int64_t in = x->dim(i), out = y->dim(i);
+      if (out % in)
+        return nullptr;
+      if (!scales.empty() && scales[i] != static_cast<float>(out / in))
+        return nullptr;
+    }
+    alg = dnnl::algorithm::resampling_nearest;
+  } else if (p->mode() == format::ResizeMode::linear) {
+    if (ct != CT::half_pixel && ct != CT::pytorch_half_pixel)
+      return nullptr;
+    for (size_t i = 2; i < rank; ++i) {
+      int64_t in = x->dim(i), out = y->dim(i);
+      if (ct == CT::pytorch_half_pixel && out == 1)
+        return nullptr;
+      if (!scales.empty()) {
+        // ONNX divides by the given scale, oneDNN by out / in: they must
+        // agree to float rounding.
+        double ratio = static_cast<double>(out) / static_cast<double>(in);
+        if (!(std::fabs(scales[i] - ratio) <= 1e-6 * ratio))
+          return nullptr;
+      }
+    }
+    alg = dnnl::algorithm::resampling_linear;
+  } else {
+    return nullptr;
+  }
+  dnnl::resampling_forward::desc desc(dnnl::prop_kind::forward_inference, alg,
+                                      plainDesc(x->dims), plainDesc(y->dims));
+  dnnl::resampling_forward::primitive_desc pd(desc, engine());
+  auto k = std::make_unique<PrimitiveKernel>();
+  k->primitive = dnnl::resampling_forward(pd);
+  k->arguments[DNNL_ARG_SRC] = userMemory(*x);
+  k->arguments[DNNL_ARG_DST] = userMemory(*y);
+  return k;
+}
+
+} // namespace mlc::rt::onednn

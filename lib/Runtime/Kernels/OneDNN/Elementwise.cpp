@@ -1,0 +1,220 @@
+//===- Elementwise.cpp - Unary, binary, batch norm, softmax ---------------===//
+
+#include "OneDNN.h"
+
+#include <cmath>
+
+namespace mlc::rt::onednn {
+
+KernelPtr makeBatchNorm(const KernelArgs &args) {
+  const format::BatchNormParams *p = args.op->params_as_BatchNormParams();
+  if (!p || !hasOperands(args, 5, 5))
+    return nullptr;
+  const TensorRef *x = args.inputs[0], *y = args.outputs[0];
+  if (!isF32(x, 2, 5) || !isF32(y) || y->dims != x->dims)
+    return nullptr;
+  for (size_t i = 1; i < 5; ++i)
+    if (!isF32(args.inputs[i], 1, 1) || args.inputs[i]->dim(0) != x->dim(1))
+      return nullptr;
+  auto flags = dnnl::normalization_flags::use_scale |
+               dnnl::normalization_flags::use_shift |
+               dnnl::normalization_flags::use_global_stats;
+  const format::Activation *act = p->activation();
+  if (act && act->kind() == format::ActivationKind::relu)
+    flags = flags | dnnl::normalization_flags::fuse_norm_relu;
+  else if (act && act->kind() != format::ActivationKind::none)
+    return nullptr;
+  float epsilon = p->epsilon();
+  if (!(epsilon >= 0) || !std::isfinite(epsilon))
+    return nullptr;
+  dnnl::batch_normalization_forward::desc desc(
+      dnnl::prop_kind::forward_inference, plainDesc(x->dims), epsilon, flags);
+  dnnl::batch_normalization_forward::primitive_desc pd(desc, engine());
+  auto k = std::make_unique<PrimitiveKernel>();
+  k->primitive = dnnl::batch_normalization_forward(pd);
+  k->arguments[DNNL_ARG_SRC] = userMemory(*x);
+  k->arguments[DNNL_ARG_DST] = userMemory(*y);
+  k->arguments[DNNL_ARG_SCALE] = userMemory(*args.inputs[1]);
+  k->arguments[DNNL_ARG_SHIFT] = userMemory(*args.inputs[2]);
+  k->arguments[DNNL_ARG_MEAN] = userMemory(*args.inputs[3]);
+  k->arguments[DNNL_ARG_VARIANCE] = userMemory(*args.inputs[4]);
+  return k;
+}
+
+KernelPtr makeUnary(const KernelArgs &args) {
+  const format::UnaryParams *p = args.op->params_as_UnaryParams();
+  if (!p || !hasOperands(args, 1, 1))
+    return nullptr;
+  const TensorRef *x = args.inputs[0], *y = args.outputs[0];
+  if (!isF32(x) || !isF32(y) || y->dims != x->dims)
+    return nullptr;
+  using alg = dnnl::algorithm;
+  float alpha = p->alpha(), beta = p->beta();
+  alg kind;
+  float a = 0, b = 0;
+  // hard_sigmoid is a linear followed by a clip post-op.
+  bool clipAfter = false;
+  switch (p->kind()) {
+  case format::UnaryKind::relu:
+    kind = alg::eltwise_relu;
+    break;
+  case format::UnaryKind::leaky_relu:
+    if (!std::isfinite(alpha))
+      return nullptr;
+    kind = alg::eltwise_relu, a = alpha;
+    break;
+  case format::UnaryKind::sigmoid:
+    kind = alg::eltwise_logistic;
+    break;
+  case format::UnaryKind::tanh:
+    kind = alg::eltwise_tanh;
+    break;
+  case format::UnaryKind::hard_sigmoid:
+    if (!std::isfinite(alpha) || !std::isfinite(beta))
+      return nullptr;
+    kind = alg::eltwise_linear, a = alpha, b = beta, clipAfter = true;
+    break;
+  case format::UnaryKind::hard_swish:
+    kind = alg::eltwise_hardswish;
+    break;
+  case format::UnaryKind::elu:
+    if (!std::isfinite(alpha))
+      return nullptr;
+    kind = alg::eltwise_elu, a = alpha;
+    break;
+  case format::UnaryKind::softplus:
+    kind = alg::eltwise_soft_relu;
+    break;
+  case format::UnaryKind::exp:
+    kind = alg::eltwise_exp;
+    break;
+  case format::UnaryKind::log:
+    kind = alg::eltwise_log;
+    break;
+  case format::UnaryKind::sqrt:
+    kind = alg::eltwise_sqrt;
+    break;
+  case format::UnaryKind::abs:
+    kind = alg::eltwise_abs;
+    break;
+  case format::UnaryKind::neg:
+    kind = alg::eltwise_linear, a = -1;
+    break;
+  default:
+    // erf, floor, ceil (oneDNN rounds half to even only), reciprocal (its
+    // pow is not a correctly rounded division).
+    return nullptr;
+  }
+  // Elementwise: any rank is one run of count elements.
+  dnnl::memory::desc md = plainDesc({x->count()});
+  dnnl::primitive_attr attr;
+  if (clipAfter) {
+    dnnl::post_ops ops;
+    ops.append_eltwise(1.0f, alg::eltwise_clip, 0.0f, 1.0f);
+    attr.set_post_ops(ops);
+  }
+  dnnl::eltwise_forward::desc desc(dnnl::prop_kind::forward_inference, kind,
+                                   md, a, b);
+  dnnl::eltwise_forward::primitive_desc pd(desc, attr, engine());
+  auto k = std::make_unique<PrimitiveKernel>();
+  k->primitive = dnnl::eltwise_forward(pd);
+  k->arguments[DNNL_ARG_SRC] = userMemory(*x, {x->count()});
+  k->arguments[DNNL_ARG_DST] = userMemory(*y, {y->count()});
+  return k;
+}
+
+KernelPtr makeBinary(const KernelArgs &args) {
+  const format::BinaryParams *p = args.op->params_as_BinaryParams();
+  if (!p || !hasOperands(args, 2, 2))
+    return nullptr;
+  const TensorRef *lhs = args.inputs[0], *rhs = args.inputs[1],
+                  *y = args.outputs[0];
+  if (!isF32(lhs) || !isF32(rhs) || !isF32(y))
+    return nullptr;
+  using alg = dnnl::algorithm;
+  alg kind;
+  bool commutative = true;
+  switch (p->kind()) {
+  case format::BinaryKind::add:
+    kind = alg::binary_add;
+    break;
+  case format::BinaryKind::sub:
+    kind = alg::binary_sub, commutative = false;
+    break;
+  case format::BinaryKind::mul:
+    kind = alg::binary_mul;
+    break;
+  case format::BinaryKind::div:
+    kind = alg::binary_div, commutative = false;
+    break;
+  case format::BinaryKind::max:
+    kind = alg::binary_max;
+    break;
+  case format::BinaryKind::min:
+    kind = alg::binary_min;
+    break;
+  default:
+    return nullptr;
+  }
+  // oneDNN broadcasts its second operand only: the first must have the
+  // output's dims (a commutative op swaps its operands to get that).
+  if (lhs->dims != y->dims) {
+    if (!commutative || rhs->dims != y->dims)
+      return nullptr;
+    std::swap(lhs, rhs);
+  }
+  if (rhs->rank() > y->rank())
+    return nullptr;
+  dims outDims = y->dims, rhsDims(y->rank() - rhs->rank(), 1);
+  rhsDims.insert(rhsDims.end(), rhs->dims.begin(), rhs->dims.end());
+  for (size_t i = 0; i < outDims.size(); ++i)
+    if (rhsDims[i] != 1 && rhsDims[i] != outDims[i])
+      return nullptr;
+  // The broadcast operand must not be overwritten while it is read.
+  if (rhs->data == y->data && rhsDims != outDims)
+    return nullptr;
+  if (outDims.empty())
+    outDims = rhsDims = {1};
+  dnnl::post_ops ops;
+  if (!appendActivation(ops, p->activation()))
+    return nullptr;
+  dnnl::primitive_attr attr;
+  attr.set_post_ops(ops);
+  dnnl::binary::desc desc(kind, plainDesc(outDims), plainDesc(rhsDims),
+                          plainDesc(outDims));
+  dnnl::binary::primitive_desc pd(desc, attr, engine());
+  auto k = std::make_unique<PrimitiveKernel>();
+  k->primitive = dnnl::binary(pd);
+  k->arguments[DNNL_ARG_SRC_0] = userMemory(*lhs, outDims);
+  k->arguments[DNNL_ARG_SRC_1] = userMemory(*rhs, rhsDims);
+  k->arguments[DNNL_ARG_DST] = userMemory(*y, outDims);
+  return k;
+}
+
+KernelPtr makeSoftmax(const KernelArgs &args) {
+  const format::SoftmaxParams *p = args.op->params_as_SoftmaxParams();
+  if (!p || !hasOperands(args, 1, 1))
+    return nullptr;
+  const TensorRef *x = args.inputs[0], *y = args.outputs[0];
+  if (!isF32(x, 1) || !isF32(y) || y->dims != x->dims)
+    return nullptr;
+  int64_t rank = static_cast<int64_t>(x->rank()), axis = p->axis();
+  if (axis < 0)
+    axis += rank;
+  if (axis < 0 || axis >= rank)
+    return nullptr;
+  dnnl::memory::desc md = plainDesc(x->dims);
+  dnnl::softmax_v2_forward::desc desc(
+      dnnl::prop_kind::forward_inference,
+      p->log() ? dnnl::algorithm::softmax_log
+               : dnnl::algorithm::softmax_accurate,
+      md, md, static_cast<int>(axis));
+  dnnl::softmax_v2_forward::primitive_desc pd(desc, engine());
+  auto k = std::make_unique<PrimitiveKernel>();
+  k->primitive = dnnl::softmax_v2_forward(pd);
+  k->arguments[DNNL_ARG_SRC] = userMemory(*x);
+  k->arguments[DNNL_ARG_DST] = userMemory(*y);
+  return k;
+}
+
+} // namespace mlc::rt::onednn

@@ -1,0 +1,132 @@
+//===- MatMul.cpp - Gemm and MatMul on oneDNN's matmul --------------------===//
+//
+// Gemm: the transposes are strides; B, a weight, is reordered once into the
+// layout the primitive prefers; alpha, beta and C are post-ops:
+// act(beta * ((alpha / beta) * A B + C)), the binary post-op broadcasting C.
+// MatMul: numpy's batch broadcasting and 1-D operands; its B is often an
+// activation (attention), so it stays where it is, in plain layout.
+//
+//===----------------------------------------------------------------------===//
+
+#include "OneDNN.h"
+
+#include <cmath>
+
+namespace mlc::rt::onednn {
+
+KernelPtr makeGemm(const KernelArgs &args) {
+  const format::GemmParams *p = args.op->params_as_GemmParams();
+  if (!p || !hasOperands(args, 2, 3))
+    return nullptr;
+  const TensorRef *a = args.input(0), *b = args.input(1), *c = args.input(2),
+                  *y = args.outputs[0];
+  if (!isF32(a, 2, 2) || !isF32(b, 2, 2) || !isF32(y, 2, 2))
+    return nullptr;
+  bool ta = p->trans_a(), tb = p->trans_b();
+  int64_t m = ta ? a->dim(1) : a->dim(0), k = ta ? a->dim(0) : a->dim(1);
+  int64_t n = tb ? b->dim(0) : b->dim(1);
+  if ((tb ? b->dim(1) : b->dim(0)) != k || y->dim(0) != m || y->dim(1) != n)
+    return nullptr;
+  float alpha = p->alpha(), beta = p->beta();
+  if (!std::isfinite(alpha) || !std::isfinite(beta))
+    return nullptr;
+  if (beta == 0)
+    c = nullptr;
+  dims cDims;
+  if (c) {
+    if (!isF32(c, 0, 2))
+      return nullptr;
+    cDims.assign(2 - c->rank(), 1);
+    cDims.insert(cDims.end(), c->dims.begin(), c->dims.end());
+    if ((cDims[0] != 1 && cDims[0] != m) || (cDims[1] != 1 && cDims[1] != n))
+      return nullptr;
+  }
+
+  dnnl::post_ops ops;
+  int cIndex = -1;
+  if (c) {
+    float scale = alpha / beta;
+    if (!std::isfinite(scale))
+      return nullptr;
+    if (scale != 1)
+      ops.append_eltwise(1.0f, dnnl::algorithm::eltwise_linear, scale, 0.0f);
+    cIndex = ops.len();
+    ops.append_binary(dnnl::algorithm::binary_add, plainDesc(cDims));
+    if (beta != 1)
+      ops.append_eltwise(1.0f, dnnl::algorithm::eltwise_linear, beta, 0.0f);
+  } else if (alpha != 1) {
+    ops.append_eltwise(1.0f, dnnl::algorithm::eltwise_linear, alpha, 0.0f);
+  }
+  if (!appendActivation(ops, p->activation()))
+    return nullptr;
+  dnnl::primitive_attr attr;
+  attr.set_post_ops(ops);
+
+  using dt = dnnl::memory::data_type;
+  dnnl::memory::desc aDesc({m, k}, dt::f32,
+                           ta ? dims{1, m} : dims{k, 1});
+  dnnl::memory::desc bUser({k, n}, dt::f32, tb ? dims{1, k} : dims{n, 1});
+  dnnl::memory::desc bAny({k, n}, dt::f32, dnnl::memory::format_tag::any);
+  dnnl::matmul::desc desc(aDesc, bAny, plainDesc({m, n}));
+  dnnl::matmul::primitive_desc pd(desc, attr, engine());
+
+  auto kernel = std::make_unique<PrimitiveKernel>();
+  kernel->primitive = dnnl::matmul(pd);
+  kernel->arguments[DNNL_ARG_SRC] = dnnl::memory(aDesc, engine(), a->data);
+  kernel->arguments[DNNL_ARG_WEIGHTS] = reorderedTo(
+      dnnl::memory(bUser, engine(), b->data), pd.weights_desc());
+  kernel->arguments[DNNL_ARG_DST] = userMemory(*y);
+  if (c)
+    kernel->arguments[DNNL_ARG_ATTR_MULTIPLE_POST_OP(cIndex) | DNNL_ARG_SRC_1] =
+        userMemory(*c, cDims);
+  return kernel;
+}
+
+KernelPtr makeMatMul(const KernelArgs &args) {
+  if (!args.op->params_as_MatMulParams() || !hasOperands(args, 2, 2))
+    return nullptr;
+  const TensorRef *a = args.inputs[0], *b = args.inputs[1],
+                  *y = args.outputs[0];
+  if (!isF32(a, 1) || !isF32(b, 1) || !isF32(y))
+    return nullptr;
+  dims aDims = a->dims, bDims = b->dims;
+  if (a->rank() == 1)
+    aDims.insert(aDims.begin(), 1);
+  if (b->rank() == 1)
+    bDims.push_back(1);
+  size_t rank = std::max(aDims.size(), bDims.size());
+  aDims.insert(aDims.begin(), rank - aDims.size(), 1);
+  bDims.insert(bDims.begin(), rank - bDims.size(), 1);
+  int64_t m = aDims[rank - 2], k = aDims[rank - 1], n = bDims[rank - 1];
+  if (bDims[rank - 2] != k)
+    return nullptr;
+  dims outDims, expected;
+  for (size_t i = 0; i + 2 < rank; ++i) {
+    if (aDims[i] != bDims[i] && aDims[i] != 1 && bDims[i] != 1)
+      return nullptr;
+    outDims.push_back(std::max(aDims[i], bDims[i]));
+  }
+  expected = outDims;
+  if (a->rank() > 1)
+    expected.push_back(m);
+  if (b->rank() > 1)
+    expected.push_back(n);
+  if (y->dims != expected)
+    return nullptr;
+  outDims.push_back(m);
+  outDims.push_back(n);
+  // The output must not overwrite an operand it still reads.
+  if (y->data == a->data || y->data == b->data)
+    return nullptr;
+  dnnl::matmul::desc desc(plainDesc(aDims), plainDesc(bDims),
+                          plainDesc(outDims));
+  dnnl::matmul::primitive_desc pd(desc, engine());
+  auto kernel = std::make_unique<PrimitiveKernel>();
+  kernel->primitive = dnnl::matmul(pd);
+  kernel->arguments[DNNL_ARG_SRC] = userMemory(*a, aDims);
+  kernel->arguments[DNNL_ARG_WEIGHTS] = userMemory(*b, bDims);
+  kernel->arguments[DNNL_ARG_DST] = userMemory(*y, outDims);
+  return kernel;
+}
+
+} // namespace mlc::rt::onednn
