@@ -122,3 +122,52 @@ bool broadcastsTo(const std::vector<int64_t> &dims,
 }
 
 } // namespace mlc::rt::ref
+
+namespace mlc::rt::ref {
+
+Window makeWindow(const KernelArgs &args, const std::vector<int64_t> &inDims,
+                  const std::vector<int64_t> &kernel,
+                  const flatbuffers::Vector<int64_t> *stridesParam,
+                  const flatbuffers::Vector<int64_t> *dilationsParam,
+                  const flatbuffers::Vector<int64_t> *padsParam,
+                  format::AutoPad autoPad) {
+  size_t n = inDims.size();
+  if (n < 1 || n > 3)
+    args.fail("only 1 to 3 spatial dims are supported, got " + std::to_string(n));
+  std::vector<int64_t> strides = paramArray(args, stridesParam, "strides");
+  std::vector<int64_t> dilations = paramArray(args, dilationsParam, "dilations");
+  std::vector<int64_t> pads = paramArray(args, padsParam, "pads");
+  if (strides.empty())
+    strides.assign(n, 1);
+  if (dilations.empty())
+    dilations.assign(n, 1);
+  if (strides.size() != n || dilations.size() != n)
+    args.fail("strides and dilations need one value per spatial dim");
+  if (!pads.empty() && pads.size() != 2 * n)
+    args.fail("pads need two values per spatial dim");
+  for (size_t i = 0; i < n; ++i) {
+    if (strides[i] < 1 || dilations[i] < 1)
+      args.fail("strides and dilations must be >= 1");
+    if (kernel[i] < 1 || kernel[i] > kMaxParam)
+      args.fail("kernel sizes must be >= 1");
+  }
+  for (int64_t p : pads)
+    if (p < 0)
+      args.fail("pads must be >= 0");
+  if (autoPad > format::AutoPad::MAX)
+    args.fail("unknown auto_pad");
+  pads = resolvePads(autoPad, inDims, kernel, strides, dilations, pads);
+  Window w;
+  size_t off = 3 - n;
+  for (size_t i = 0; i < n; ++i) {
+    w.in[off + i] = inDims[i];
+    w.k[off + i] = kernel[i];
+    w.s[off + i] = strides[i];
+    w.d[off + i] = dilations[i];
+    w.pb[off + i] = pads[i];
+    w.pe[off + i] = pads[n + i];
+  }
+  return w;
+}
+
+} // namespace mlc::rt::ref

@@ -12,6 +12,7 @@
 
 #include "Kernel.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <vector>
@@ -65,7 +66,7 @@ KernelPtr makeShapeValues(const KernelArgs &args);
 
 /// Parameters larger than this in magnitude are refused, so that sums and
 /// products of them and of dims cannot overflow int64.
-constexpr int64_t kMaxParam = int64_t(1) << 32;
+constexpr int64_t kMaxParam = int64_t(1) << 30;
 
 /// Between `required` and `total` inputs, the first `required` present;
 /// exactly `outputs` outputs, all present.
@@ -96,6 +97,51 @@ std::vector<int64_t> paramArray(const KernelArgs &args,
     for (T v : *values)
       result.push_back(checkParam(args, static_cast<int64_t>(v), what));
   return result;
+}
+/// Writes `value` converted to `type` (as Cast would) `count` times.
+void storeScalar(ElementType type, void *dst, double value, int64_t count);
+/// IEEE half conversions, rounding to nearest even.
+uint16_t floatToHalf(float f);
+float halfToFloat(uint16_t h);
+/// Calls fn(T()) with an unsigned integer type of `size` bytes (1, 2, 4 or
+/// 8): data movement ops copy elements of any type as such integers.
+template <typename Fn> void withElementSize(size_t size, Fn fn) {
+  switch (size) {
+  case 1: return fn(uint8_t());
+  case 2: return fn(uint16_t());
+  case 4: return fn(uint32_t());
+  default: return fn(uint64_t());
+  }
+}
+/// The spatial geometry of a windowed op (Conv, ConvTranspose, Pool) over
+/// up to three spatial dims; fewer are padded in front with size-1 dims,
+/// so one loop nest serves 1-D, 2-D and 3-D.
+struct Window {
+  int64_t in[3] = {1, 1, 1}, out[3] = {1, 1, 1}, k[3] = {1, 1, 1},
+          s[3] = {1, 1, 1}, d[3] = {1, 1, 1}, pb[3] = {0, 0, 0},
+          pe[3] = {0, 0, 0};
+  int64_t inSize() const { return in[0] * in[1] * in[2]; }
+  int64_t outSize() const { return out[0] * out[1] * out[2]; }
+  int64_t kSize() const { return k[0] * k[1] * k[2]; }
+};
+/// Checks a windowed op's strides, dilations and pads (each absent or one
+/// per spatial dim, pads begin..end; strides and dilations >= 1, pads >= 0)
+/// and resolves auto_pad. Fills every field of `w` but `out`. `spatial` is
+/// the number of spatial dims (1 to 3), `inDims` and `kernel` their sizes.
+Window makeWindow(const KernelArgs &args, const std::vector<int64_t> &inDims,
+                  const std::vector<int64_t> &kernel,
+                  const flatbuffers::Vector<int64_t> *strides,
+                  const flatbuffers::Vector<int64_t> *dilations,
+                  const flatbuffers::Vector<int64_t> *pads,
+                  format::AutoPad autoPad);
+/// Taps kk in [lo, hi) of a k-tap window with dilation d starting at
+/// `start` that land in [0, size).
+inline void tapRange(int64_t start, int64_t size, int64_t k, int64_t d,
+                     int64_t &lo, int64_t &hi) {
+  lo = start >= 0 ? 0 : (-start + d - 1) / d;
+  hi = start >= size ? 0 : std::min(k, (size - 1 - start) / d + 1);
+  if (hi < lo)
+    hi = lo;
 }
 /// The value of expression `index` at this plan.
 int64_t exprValue(const KernelArgs &args, uint32_t index);

@@ -31,6 +31,66 @@ std::unique_ptr<Kernel> makeReferenceKernel(const KernelArgs &args) {
   using P = format::OpParams;
   checkCommon(args);
   switch (args.op->params_type()) {
+  case P::ConvParams:
+    return ref::makeConv(args);
+  case P::ConvTransposeParams:
+    return ref::makeConvTranspose(args);
+  case P::PoolParams:
+    return ref::makePool(args);
+  case P::GlobalPoolParams:
+    return ref::makeGlobalPool(args);
+  case P::BatchNormParams:
+    return ref::makeBatchNorm(args);
+  case P::InstanceNormParams:
+    return ref::makeInstanceNorm(args);
+  case P::UnaryParams:
+    return ref::makeUnary(args);
+  case P::BinaryParams:
+    return ref::makeBinary(args);
+  case P::ClipParams:
+    return ref::makeClip(args);
+  case P::PReluParams:
+    return ref::makePRelu(args);
+  case P::SoftmaxParams:
+    return ref::makeSoftmax(args);
+  case P::GemmParams:
+    return ref::makeGemm(args);
+  case P::MatMulParams:
+    return ref::makeMatMul(args);
+  case P::ReduceParams:
+    return ref::makeReduce(args);
+  case P::ResizeParams:
+    return ref::makeResize(args);
+  case P::DepthToSpaceParams:
+    return ref::makeDepthToSpace(args);
+  case P::SpaceToDepthParams:
+    return ref::makeSpaceToDepth(args);
+  case P::PadParams:
+    return ref::makePad(args);
+  case P::ReshapeParams:
+    return ref::makeReshape(args);
+  case P::TransposeParams:
+    return ref::makeTranspose(args);
+  case P::ConcatParams:
+    return ref::makeConcat(args);
+  case P::SplitParams:
+    return ref::makeSplit(args);
+  case P::SliceParams:
+    return ref::makeSlice(args);
+  case P::GatherParams:
+    return ref::makeGather(args);
+  case P::CastParams:
+    return ref::makeCast(args);
+  case P::ExpandParams:
+    return ref::makeExpand(args);
+  case P::FillParams:
+    return ref::makeFill(args);
+  case P::ShapeValuesParams:
+    return ref::makeShapeValues(args);
+  case P::QuantizeLinearParams:
+    return ref::makeQuantizeLinear(args);
+  case P::DequantizeLinearParams:
+    return ref::makeDequantizeLinear(args);
   case P::CustomParams: {
     const auto *params = args.op->params_as_CustomParams();
     std::string name = params->class_name() ? params->class_name()->str() : "";
@@ -39,7 +99,7 @@ std::unique_ptr<Kernel> makeReferenceKernel(const KernelArgs &args) {
   default:
     break;
   }
-  args.fail("no reference kernel for this op");
+  args.fail("unknown op type");
 }
 
 } // namespace mlc::rt
