@@ -136,6 +136,8 @@ void PrimitiveKernel::run(const KernelArgs &args) {
     if (sumBytes && sumFrom != sumTo)
       std::memmove(sumTo, sumFrom, sumBytes);
     primitive.execute(stream(), arguments);
+    for (auto &[next, nextArguments] : then)
+      next.execute(stream(), nextArguments);
     stream().wait();
   } catch (const dnnl::error &e) {
     args.fail(std::string("oneDNN: ") + e.what());

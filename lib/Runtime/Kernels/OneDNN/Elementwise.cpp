@@ -52,7 +52,8 @@ KernelPtr makeUnary(const KernelArgs &args) {
   float alpha = p->alpha(), beta = p->beta();
   alg kind;
   float a = 0, b = 0;
-  // hard_sigmoid is a linear followed by a clip post-op.
+  // hard_sigmoid is a linear followed by a clip (a second primitive, in
+  // place: oneDNN 2.6's eltwise with an eltwise post-op writes zeros).
   bool clipAfter = false;
   switch (p->kind()) {
   case format::UnaryKind::relu:
@@ -107,19 +108,23 @@ KernelPtr makeUnary(const KernelArgs &args) {
   }
   // Elementwise: any rank is one run of count elements.
   dnnl::memory::desc md = plainDesc({x->count()});
-  dnnl::primitive_attr attr;
-  if (clipAfter) {
-    dnnl::post_ops ops;
-    ops.append_eltwise(1.0f, alg::eltwise_clip, 0.0f, 1.0f);
-    attr.set_post_ops(ops);
-  }
   dnnl::eltwise_forward::desc desc(dnnl::prop_kind::forward_inference, kind,
                                    md, a, b);
-  dnnl::eltwise_forward::primitive_desc pd(desc, attr, engine());
+  dnnl::eltwise_forward::primitive_desc pd(desc, engine());
   auto k = std::make_unique<PrimitiveKernel>();
   k->primitive = dnnl::eltwise_forward(pd);
-  k->arguments[DNNL_ARG_SRC] = userMemory(*x, {x->count()});
-  k->arguments[DNNL_ARG_DST] = userMemory(*y, {y->count()});
+  dnnl::memory src = userMemory(*x, {x->count()});
+  dnnl::memory dst = userMemory(*y, {y->count()});
+  k->arguments[DNNL_ARG_SRC] = src;
+  k->arguments[DNNL_ARG_DST] = dst;
+  if (clipAfter) {
+    dnnl::eltwise_forward::desc clip(dnnl::prop_kind::forward_inference,
+                                     alg::eltwise_clip, md, 0.0f, 1.0f);
+    k->then.push_back(
+        {dnnl::eltwise_forward(
+             dnnl::eltwise_forward::primitive_desc(clip, engine())),
+         {{DNNL_ARG_SRC, dst}, {DNNL_ARG_DST, dst}}});
+  }
   return k;
 }
 

@@ -42,24 +42,26 @@ KernelPtr makeGemm(const KernelArgs &args) {
       return nullptr;
   }
 
+  // The scale of A B is an output scale: oneDNN's gemm-based matmul folds a
+  // leading eltwise_linear post-op into its alpha and then misapplies a
+  // later one.
+  dnnl::primitive_attr attr;
   dnnl::post_ops ops;
   int cIndex = -1;
+  float scale = alpha;
   if (c) {
-    float scale = alpha / beta;
+    scale = alpha / beta;
     if (!std::isfinite(scale))
       return nullptr;
-    if (scale != 1)
-      ops.append_eltwise(1.0f, dnnl::algorithm::eltwise_linear, scale, 0.0f);
     cIndex = ops.len();
     ops.append_binary(dnnl::algorithm::binary_add, plainDesc(cDims));
     if (beta != 1)
       ops.append_eltwise(1.0f, dnnl::algorithm::eltwise_linear, beta, 0.0f);
-  } else if (alpha != 1) {
-    ops.append_eltwise(1.0f, dnnl::algorithm::eltwise_linear, alpha, 0.0f);
   }
+  if (scale != 1)
+    attr.set_output_scales(0, {scale});
   if (!appendActivation(ops, p->activation()))
     return nullptr;
-  dnnl::primitive_attr attr;
   attr.set_post_ops(ops);
 
   using dt = dnnl::memory::data_type;

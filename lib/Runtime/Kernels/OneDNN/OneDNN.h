@@ -105,6 +105,9 @@ public:
 
   dnnl::primitive primitive;
   std::unordered_map<int, dnnl::memory> arguments;
+  /// Primitives run after it, in order, with their arguments.
+  std::vector<std::pair<dnnl::primitive, std::unordered_map<int, dnnl::memory>>>
+      then;
   /// Memory the kernel owns (reordered weights) beyond `arguments`.
   std::vector<dnnl::memory> owned;
   /// Copied into the destination before each run (the operand of a `sum`

@@ -1,0 +1,967 @@
+//===- OneDNNKernelsTest.cpp - The oneDNN kernels against the reference ---===//
+//
+// Every oneDNN kernel is held to the reference kernel on random operands
+// (fixed seeds) over many configurations; the difference allowed is 1e-5 of
+// the largest magnitude in the reference's output. Configurations oneDNN
+// cannot run exactly must get no oneDNN kernel (nullptr): the reference
+// kernel then runs them.
+//
+//===----------------------------------------------------------------------===//
+
+#include "KernelTestUtils.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <map>
+#include <sstream>
+
+using namespace mlc;
+using namespace mlc::rt;
+using namespace mlc::rt::test;
+
+namespace {
+
+using Builder = flatbuffers::FlatBufferBuilder;
+using Dims = std::vector<int64_t>;
+using format::ActivationKind;
+
+/// The largest difference seen per op type, relative to the largest
+/// magnitude of the reference's output: printed at the end.
+std::map<std::string, double> &worstDifferences() {
+  static std::map<std::string, double> worst;
+  return worst;
+}
+
+class ReportDifferences : public ::testing::Environment {
+public:
+  void TearDown() override {
+    for (auto &[op, diff] : worstDifferences())
+      std::printf("[ oneDNN   ] %-14s largest difference %.3g of the largest "
+                  "magnitude\n",
+                  op.c_str(), diff);
+  }
+};
+const auto *const reportDifferences =
+    ::testing::AddGlobalTestEnvironment(new ReportDifferences);
+
+TestTensor output(const Dims &dims) {
+  return TestTensor(ElementType::f32, dims);
+}
+
+/// Whether oneDNN makes a kernel for the op on these operands.
+bool supported(const TestOp &op, const std::vector<TestTensor *> &inputs,
+               const Dims &outDims) {
+  std::vector<TestTensor> outputs{output(outDims)};
+  std::vector<int64_t> exprs;
+  KernelArgs args = makeArgs(op, inputs, outputs, exprs);
+  return makeOneDNNKernel(args) != nullptr;
+}
+
+/// |got - want| <= tol * max |want| everywhere; records the worst.
+void expectClose(const std::string &what, const std::vector<float> &got,
+                 const std::vector<float> &want, float tol) {
+  ASSERT_EQ(got.size(), want.size());
+  double scale = 0;
+  for (float v : want)
+    scale = std::max(scale, static_cast<double>(std::fabs(v)));
+  if (scale == 0)
+    scale = 1;
+  double worst = 0;
+  int reported = 0;
+  for (size_t i = 0; i < got.size(); ++i) {
+    double diff = std::fabs(static_cast<double>(got[i]) - want[i]) / scale;
+    if (std::isnan(diff))
+      diff = std::isnan(got[i]) && std::isnan(want[i]) ? 0 : 1e30;
+    worst = std::max(worst, diff);
+    if (diff > tol && reported++ < 8)
+      ADD_FAILURE() << "element " << i << ": oneDNN " << got[i]
+                    << ", reference " << want[i] << " (scale " << scale
+                    << ")";
+  }
+  double &record = worstDifferences()[what];
+  record = std::max(record, worst);
+}
+
+/// Runs the op with the reference kernel and with oneDNN's (which must
+/// exist), twice (the primitive is reused), and compares.
+void expectMatch(const TestOp &op, const std::vector<TestTensor *> &inputs,
+                 const Dims &outDims, float tol = 1e-5f) {
+  std::vector<TestTensor> want;
+  try {
+    want = runReference(op, inputs, {output(outDims)});
+  } catch (const Error &e) {
+    FAIL() << "reference kernel: " << e.what();
+  }
+  std::vector<TestTensor> outputs{output(outDims)};
+  std::vector<int64_t> exprs;
+  KernelArgs args = makeArgs(op, inputs, outputs, exprs);
+  std::unique_ptr<Kernel> kernel = makeOneDNNKernel(args);
+  ASSERT_TRUE(kernel) << "no oneDNN kernel for " << args.describe();
+  for (int run = 0; run < 2; ++run) {
+    kernel->run(args);
+    expectClose(opTypeName(*op.op()), outputs[0].floats(), want[0].floats(),
+                tol);
+  }
+}
+
+std::string shape(const Dims &d) { return formatShape(d); }
+
+format::Activation activation(ActivationKind kind, float alpha = 0,
+                              float beta = 0) {
+  return format::Activation(kind, alpha, beta);
+}
+
+/// The activations and their parameters that every op with a fused
+/// activation is tried with.
+std::vector<format::Activation> allActivations() {
+  return {activation(ActivationKind::none),
+          activation(ActivationKind::relu),
+          activation(ActivationKind::leaky_relu, 0.1f),
+          activation(ActivationKind::clip, -0.5f, 0.75f),
+          activation(ActivationKind::sigmoid),
+          activation(ActivationKind::tanh),
+          activation(ActivationKind::hard_sigmoid, 0.2f, 0.5f),
+          activation(ActivationKind::hard_swish),
+          activation(ActivationKind::elu, 0.7f),
+          activation(ActivationKind::softplus)};
+}
+
+int64_t windowOut(int64_t in, int64_t k, int64_t s, int64_t d, int64_t pb,
+                  int64_t pe) {
+  return (in + pb + pe - ((k - 1) * d + 1)) / s + 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Conv
+//===----------------------------------------------------------------------===//
+
+struct ConvCase {
+  Dims x;           // N C spatial...
+  int64_t m;        // output channels
+  Dims kernel, strides, pads, dilations;
+  int64_t group = 1;
+  bool bias = true, residual = false;
+  format::Activation act = activation(ActivationKind::none);
+  format::AutoPad autoPad = format::AutoPad::notset;
+};
+
+Dims convOutDims(const ConvCase &c) {
+  size_t spatial = c.x.size() - 2;
+  Dims in(c.x.begin() + 2, c.x.end());
+  Dims strides = c.strides.empty() ? Dims(spatial, 1) : c.strides;
+  Dims dil = c.dilations.empty() ? Dims(spatial, 1) : c.dilations;
+  Dims pads = resolvePads(c.autoPad, in, c.kernel, strides, dil,
+                          c.pads.empty() ? Dims(2 * spatial, 0) : c.pads);
+  Dims out{c.x[0], c.m};
+  for (size_t i = 0; i < spatial; ++i)
+    out.push_back(windowOut(in[i], c.kernel[i], strides[i], dil[i], pads[i],
+                            pads[spatial + i]));
+  return out;
+}
+
+TestOp convOp(const ConvCase &c) {
+  return TestOp([&](Builder &b) {
+    auto strides = c.strides.empty() ? 0 : vec(b, c.strides);
+    auto pads = c.pads.empty() ? 0 : vec(b, c.pads);
+    auto dil = c.dilations.empty() ? 0 : vec(b, c.dilations);
+    return format::CreateConvParams(b, strides, pads, dil, c.group,
+                                    c.autoPad, &c.act);
+  });
+}
+
+void checkConv(const ConvCase &c, unsigned seed) {
+  Dims w{c.m, c.x[1] / c.group};
+  w.insert(w.end(), c.kernel.begin(), c.kernel.end());
+  Dims out = convOutDims(c);
+  SCOPED_TRACE("conv x " + shape(c.x) + " w " + shape(w) + " y " +
+               shape(out) + " group " + std::to_string(c.group) + " act " +
+               format::EnumNameActivationKind(c.act.kind()) +
+               (c.residual ? " residual" : ""));
+  TestTensor x = TestTensor::random(c.x, seed);
+  TestTensor weights = TestTensor::random(w, seed + 1);
+  TestTensor bias = TestTensor::random({c.m}, seed + 2);
+  TestTensor residual = TestTensor::random(out, seed + 3);
+  TestOp op = convOp(c);
+  expectMatch(op,
+              {&x, &weights, c.bias ? &bias : nullptr,
+               c.residual ? &residual : nullptr},
+              out);
+}
+
+TEST(OneDNNKernels, Conv2D) {
+  std::vector<ConvCase> cases = {
+      {{1, 3, 8, 8}, 4, {3, 3}, {}, {1, 1, 1, 1}, {}},
+      {{2, 4, 9, 7}, 6, {3, 3}, {2, 2}, {1, 0, 2, 1}, {}},
+      {{1, 4, 10, 11}, 8, {3, 2}, {1, 2}, {0, 0, 0, 0}, {}},
+      {{1, 8, 10, 10}, 4, {3, 3}, {}, {2, 2, 2, 2}, {2, 2}, 2},
+      {{1, 6, 12, 9}, 6, {3, 3}, {1, 1}, {1, 1, 1, 1}, {3, 2}, 1},
+      {{2, 5, 6, 6}, 7, {1, 1}, {}, {}, {}, 1, false},
+      {{1, 3, 17, 13}, 5, {5, 5}, {3, 3}, {2, 2, 2, 2}, {}},
+      {{1, 16, 7, 7}, 16, {3, 3}, {1, 1}, {1, 1, 1, 1}, {}, 4},
+      {{1, 2, 5, 5}, 3, {5, 5}, {}, {}, {}},
+      {{1, 32, 14, 14}, 64, {3, 3}, {2, 2}, {1, 1, 1, 1}, {}},
+  };
+  unsigned seed = 100;
+  for (const ConvCase &c : cases)
+    checkConv(c, seed += 10);
+}
+
+TEST(OneDNNKernels, ConvDepthwise) {
+  std::vector<ConvCase> cases = {
+      {{1, 6, 7, 7}, 6, {3, 3}, {2, 2}, {1, 1, 1, 1}, {}, 6},
+      {{2, 6, 9, 8}, 12, {3, 3}, {1, 1}, {1, 1, 1, 1}, {}, 6},
+      {{1, 8, 11, 11}, 8, {5, 5}, {2, 2}, {2, 2, 2, 2}, {}, 8},
+      {{1, 8, 11, 11}, 8, {3, 3}, {1, 1}, {2, 2, 2, 2}, {2, 2}, 8},
+      {{1, 32, 14, 14}, 32, {3, 3}, {1, 1}, {1, 1, 1, 1}, {}, 32, true, true,
+       activation(ActivationKind::clip, 0, 6)},
+  };
+  unsigned seed = 200;
+  for (const ConvCase &c : cases)
+    checkConv(c, seed += 10);
+}
+
+TEST(OneDNNKernels, ConvResidualAndActivations) {
+  unsigned seed = 300;
+  for (const format::Activation &act : allActivations())
+    for (bool residual : {false, true}) {
+      checkConv({{1, 4, 8, 8}, 8, {3, 3}, {1, 1}, {1, 1, 1, 1}, {}, 1, true,
+                 residual, act},
+                seed += 10);
+      checkConv({{2, 8, 9, 9}, 8, {3, 3}, {2, 2}, {1, 1, 1, 1}, {}, 8, true,
+                 residual, act},
+                seed += 10);
+    }
+}
+
+TEST(OneDNNKernels, ConvAutoPad) {
+  unsigned seed = 400;
+  for (format::AutoPad autoPad :
+       {format::AutoPad::same_upper, format::AutoPad::same_lower,
+        format::AutoPad::valid})
+    for (int64_t stride : {1, 2}) {
+      ConvCase c{{1, 3, 10, 9}, 4, {4, 3}, {stride, stride}, {}, {}};
+      c.autoPad = autoPad;
+      checkConv(c, seed += 10);
+    }
+}
+
+TEST(OneDNNKernels, Conv1DAnd3D) {
+  unsigned seed = 500;
+  checkConv({{2, 4, 20}, 6, {3}, {2}, {1, 2}, {}}, seed += 10);
+  checkConv({{1, 6, 16}, 6, {5}, {1}, {4, 4}, {2}, 3, true, true,
+             activation(ActivationKind::relu)},
+            seed += 10);
+  checkConv({{1, 3, 6, 7, 8}, 4, {3, 3, 3}, {1, 2, 1}, {1, 1, 1, 1, 0, 1}, {}},
+            seed += 10);
+  checkConv({{1, 4, 5, 6, 7}, 4, {3, 3, 3}, {}, {}, {1, 1, 2}, 4, true, true,
+             activation(ActivationKind::tanh)},
+            seed += 10);
+}
+
+TEST(OneDNNKernels, ConvResidualInPlace) {
+  // The planner may put the residual at the output's address.
+  ConvCase c{{1, 4, 6, 6}, 4, {3, 3}, {}, {1, 1, 1, 1}, {}, 1, true, true,
+             activation(ActivationKind::relu)};
+  Dims out = convOutDims(c);
+  TestTensor x = TestTensor::random(c.x, 1), w = TestTensor::random(
+                                                 {4, 4, 3, 3}, 2),
+             bias = TestTensor::random({4}, 3),
+             residual = TestTensor::random(out, 4);
+  TestOp op = convOp(c);
+  std::vector<TestTensor> want =
+      runReference(op, {&x, &w, &bias, &residual}, {output(out)});
+  std::vector<TestTensor> outputs{residual};
+  std::vector<int64_t> exprs;
+  KernelArgs args = makeArgs(op, {&x, &w, &bias, nullptr}, outputs, exprs);
+  args.inputs[3] = &outputs[0].ref;
+  std::unique_ptr<Kernel> kernel = makeOneDNNKernel(args);
+  ASSERT_TRUE(kernel);
+  kernel->run(args);
+  expectClose("Conv", outputs[0].floats(), want[0].floats(), 1e-5f);
+}
+
+TEST(OneDNNKernels, ConvUnsupported) {
+  ConvCase base{{1, 4, 8, 8}, 4, {3, 3}, {}, {1, 1, 1, 1}, {}};
+  Dims out = convOutDims(base);
+  TestTensor x = TestTensor::random(base.x, 1);
+  TestTensor w = TestTensor::random({4, 4, 3, 3}, 2);
+  TestTensor bias = TestTensor::random({4}, 3);
+  // clip with min > max: oneDNN's clip is not min(max(x, a), b) then.
+  {
+    ConvCase c = base;
+    c.act = activation(ActivationKind::clip, 1, -1);
+    EXPECT_FALSE(supported(convOp(c), {&x, &w, &bias, nullptr}, out));
+  }
+  TestOp op = convOp(base);
+  EXPECT_TRUE(supported(op, {&x, &w, &bias, nullptr}, out));
+  // Output dims other than the conv's.
+  EXPECT_FALSE(supported(op, {&x, &w, &bias, nullptr}, {1, 4, 7, 8}));
+  EXPECT_FALSE(supported(op, {&x, &w, &bias, nullptr}, {1, 5, 8, 8}));
+  // Weights whose channels are not the input's.
+  TestTensor w3 = TestTensor::random({4, 3, 3, 3}, 4);
+  EXPECT_FALSE(supported(op, {&x, &w3, &bias, nullptr}, out));
+  // A bias of the wrong length, a residual of the wrong dims.
+  TestTensor bias5 = TestTensor::random({5}, 5);
+  EXPECT_FALSE(supported(op, {&x, &w, &bias5, nullptr}, out));
+  TestTensor res = TestTensor::random({1, 4, 8, 7}, 6);
+  EXPECT_FALSE(supported(op, {&x, &w, &bias, &res}, out));
+  // Not f32.
+  TestTensor xi(ElementType::i32, base.x);
+  EXPECT_FALSE(supported(op, {&xi, &w, &bias, nullptr}, out));
+  // Missing weights, too few operands.
+  EXPECT_FALSE(supported(op, {&x, nullptr}, out));
+  EXPECT_FALSE(supported(op, {&x}, out));
+  // A group that does not divide the channels.
+  ConvCase g = base;
+  g.group = 3;
+  EXPECT_FALSE(supported(convOp(g), {&x, &w, &bias, nullptr}, out));
+  // Pads of the wrong length, a zero stride.
+  ConvCase p = base;
+  p.pads = {1, 1};
+  EXPECT_FALSE(supported(convOp(p), {&x, &w, &bias, nullptr}, out));
+  ConvCase s = base;
+  s.strides = {0, 1};
+  EXPECT_FALSE(supported(convOp(s), {&x, &w, &bias, nullptr}, out));
+}
+
+//===----------------------------------------------------------------------===//
+// ConvTranspose
+//===----------------------------------------------------------------------===//
+
+struct DeconvCase {
+  Dims x;
+  int64_t m;
+  Dims kernel, strides, pads, dilations, outputPadding;
+  int64_t group = 1;
+  bool bias = true;
+  format::Activation act = activation(ActivationKind::none);
+};
+
+TestOp deconvOp(const DeconvCase &c) {
+  return TestOp([&](Builder &b) {
+    auto strides = c.strides.empty() ? 0 : vec(b, c.strides);
+    auto pads = c.pads.empty() ? 0 : vec(b, c.pads);
+    auto dil = c.dilations.empty() ? 0 : vec(b, c.dilations);
+    auto op = c.outputPadding.empty() ? 0 : vec(b, c.outputPadding);
+    return format::CreateConvTransposeParams(
+        b, strides, pads, dil, op, c.group, format::AutoPad::notset, &c.act);
+  });
+}
+
+Dims deconvOutDims(const DeconvCase &c) {
+  size_t spatial = c.x.size() - 2;
+  Dims out{c.x[0], c.m};
+  for (size_t i = 0; i < spatial; ++i) {
+    int64_t s = c.strides.empty() ? 1 : c.strides[i];
+    int64_t d = c.dilations.empty() ? 1 : c.dilations[i];
+    int64_t pb = c.pads.empty() ? 0 : c.pads[i];
+    int64_t pe = c.pads.empty() ? 0 : c.pads[spatial + i];
+    int64_t op = c.outputPadding.empty() ? 0 : c.outputPadding[i];
+    out.push_back((c.x[2 + i] - 1) * s + op + (c.kernel[i] - 1) * d + 1 -
+                  pb - pe);
+  }
+  return out;
+}
+
+void checkDeconv(const DeconvCase &c, unsigned seed) {
+  Dims w{c.x[1], c.m / c.group};
+  w.insert(w.end(), c.kernel.begin(), c.kernel.end());
+  Dims out = deconvOutDims(c);
+  SCOPED_TRACE("deconv x " + shape(c.x) + " w " + shape(w) + " y " +
+               shape(out) + " group " + std::to_string(c.group));
+  TestTensor x = TestTensor::random(c.x, seed);
+  TestTensor weights = TestTensor::random(w, seed + 1);
+  TestTensor bias = TestTensor::random({c.m}, seed + 2);
+  expectMatch(deconvOp(c), {&x, &weights, c.bias ? &bias : nullptr}, out);
+}
+
+TEST(OneDNNKernels, ConvTranspose) {
+  std::vector<DeconvCase> cases = {
+      {{1, 4, 5, 5}, 3, {3, 3}, {}, {}, {}, {}},
+      {{2, 4, 5, 6}, 6, {3, 3}, {2, 2}, {1, 1, 1, 1}, {}, {1, 1}},
+      {{1, 8, 4, 4}, 4, {4, 4}, {2, 2}, {1, 1, 1, 1}, {}, {}, 2},
+      {{1, 6, 5, 5}, 6, {3, 3}, {2, 2}, {1, 1, 1, 1}, {}, {1, 1}, 6, false},
+      {{1, 3, 6, 5}, 5, {3, 2}, {1, 2}, {0, 1, 2, 0}, {2, 1}, {}},
+      {{1, 4, 7}, 2, {5}, {3}, {2, 3}, {}, {2}},
+      {{1, 2, 3, 4, 3}, 4, {2, 2, 2}, {2, 2, 2}, {}, {}, {}},
+  };
+  unsigned seed = 600;
+  for (const DeconvCase &c : cases)
+    checkDeconv(c, seed += 10);
+  for (const format::Activation &act : allActivations()) {
+    DeconvCase c{{1, 4, 5, 5}, 4, {3, 3}, {2, 2}, {1, 1, 1, 1}, {}, {1, 1}};
+    c.act = act;
+    checkDeconv(c, seed += 10);
+  }
+}
+
+TEST(OneDNNKernels, ConvTransposeUnsupported) {
+  // Output padding beyond the end padding.
+  DeconvCase c{{1, 2, 4, 4}, 2, {3, 3}, {2, 2}, {}, {}, {1, 1}};
+  TestTensor x = TestTensor::random(c.x, 1);
+  TestTensor w = TestTensor::random({2, 2, 3, 3}, 2);
+  EXPECT_FALSE(supported(deconvOp(c), {&x, &w, nullptr}, deconvOutDims(c)));
+  c.outputPadding = {};
+  EXPECT_TRUE(supported(deconvOp(c), {&x, &w, nullptr}, deconvOutDims(c)));
+  EXPECT_FALSE(supported(deconvOp(c), {&x, &w, nullptr}, {1, 2, 10, 9}));
+}
+
+//===----------------------------------------------------------------------===//
+// Pool
+//===----------------------------------------------------------------------===//
+
+struct PoolCase {
+  format::PoolKind kind;
+  Dims x, kernel, strides, pads, dilations;
+  bool ceil = false, includePad = false;
+  format::AutoPad autoPad = format::AutoPad::notset;
+};
+
+/// ONNX's output size, ceil_mode dropping a window that starts in the end
+/// padding.
+Dims poolOutDims(const PoolCase &c) {
+  size_t spatial = c.x.size() - 2;
+  Dims in(c.x.begin() + 2, c.x.end());
+  Dims strides = c.strides.empty() ? Dims(spatial, 1) : c.strides;
+  Dims dil = c.dilations.empty() ? Dims(spatial, 1) : c.dilations;
+  Dims pads = resolvePads(c.autoPad, in, c.kernel, strides, dil,
+                          c.pads.empty() ? Dims(2 * spatial, 0) : c.pads);
+  Dims out{c.x[0], c.x[1]};
+  for (size_t i = 0; i < spatial; ++i) {
+    int64_t span = (c.kernel[i] - 1) * dil[i] + 1;
+    int64_t room = in[i] + pads[i] + pads[spatial + i] - span;
+    int64_t o = (c.ceil ? (room + strides[i] - 1) / strides[i]
+                        : room / strides[i]) +
+                1;
+    if (c.ceil && (o - 1) * strides[i] >= in[i] + pads[i])
+      --o;
+    out.push_back(o);
+  }
+  return out;
+}
+
+TestOp poolOp(const PoolCase &c) {
+  return TestOp([&](Builder &b) {
+    auto kernel = vec(b, c.kernel);
+    auto strides = c.strides.empty() ? 0 : vec(b, c.strides);
+    auto pads = c.pads.empty() ? 0 : vec(b, c.pads);
+    auto dil = c.dilations.empty() ? 0 : vec(b, c.dilations);
+    return format::CreatePoolParams(b, c.kind, kernel, strides, pads, dil,
+                                    c.ceil, c.includePad, c.autoPad);
+  });
+}
+
+std::string describe(const PoolCase &c) {
+  std::ostringstream s;
+  s << (c.kind == format::PoolKind::max ? "max" : "avg") << " x "
+    << shape(c.x) << " k " << shape(c.kernel) << " s " << shape(c.strides)
+    << " p " << shape(c.pads) << " d " << shape(c.dilations)
+    << (c.ceil ? " ceil" : "") << (c.includePad ? " include_pad" : "");
+  return s.str();
+}
+
+void checkPool(const PoolCase &c, unsigned seed) {
+  Dims out = poolOutDims(c);
+  SCOPED_TRACE(describe(c) + " -> " + shape(out));
+  TestTensor x = TestTensor::random(c.x, seed);
+  expectMatch(poolOp(c), {&x}, out);
+}
+
+TEST(OneDNNKernels, Pool) {
+  using format::PoolKind;
+  std::vector<PoolCase> shapes = {
+      {PoolKind::max, {1, 3, 8, 8}, {2, 2}, {2, 2}, {}, {}},
+      {PoolKind::max, {2, 4, 9, 9}, {3, 3}, {2, 2}, {1, 1, 1, 1}, {}},
+      {PoolKind::max, {1, 2, 10, 7}, {3, 2}, {2, 1}, {0, 1, 1, 0}, {}},
+      {PoolKind::max, {1, 2, 11, 11}, {3, 3}, {1, 1}, {1, 1, 1, 1}, {2, 2}},
+      {PoolKind::max, {1, 3, 7, 7}, {3, 3}, {3, 3}, {}, {}},
+      {PoolKind::max, {1, 3, 13, 10}, {3, 3}, {2, 2}, {1, 1, 0, 0}, {}},
+      {PoolKind::max, {1, 2, 12}, {3}, {2}, {1, 1}, {}},
+      {PoolKind::max, {1, 2, 5, 6, 7}, {2, 2, 2}, {2, 2, 2}, {}, {}},
+  };
+  unsigned seed = 700;
+  for (PoolCase c : shapes)
+    for (PoolKind kind : {PoolKind::max, PoolKind::average})
+      for (bool includePad : {false, true})
+        for (bool ceil : {false, true}) {
+          if (kind == PoolKind::max && includePad)
+            continue;
+          c.kind = kind;
+          c.includePad = includePad;
+          c.ceil = ceil;
+          // An average that counts the padding, with ceil_mode adding a
+          // window: ONNX does not count the extension; the reference kernel
+          // runs it.
+          Dims out = poolOutDims(c);
+          PoolCase floorCase = c;
+          floorCase.ceil = false;
+          bool extended = out != poolOutDims(floorCase);
+          if (includePad && extended) {
+            TestTensor x = TestTensor::random(c.x, seed);
+            EXPECT_FALSE(supported(poolOp(c), {&x}, out)) << describe(c);
+            continue;
+          }
+          checkPool(c, seed += 10);
+        }
+}
+
+TEST(OneDNNKernels, PoolAutoPad) {
+  unsigned seed = 800;
+  for (format::AutoPad autoPad :
+       {format::AutoPad::same_upper, format::AutoPad::same_lower,
+        format::AutoPad::valid})
+    for (format::PoolKind kind :
+         {format::PoolKind::max, format::PoolKind::average}) {
+      PoolCase c{kind, {1, 3, 9, 10}, {3, 2}, {2, 2}, {}, {}};
+      c.autoPad = autoPad;
+      checkPool(c, seed += 10);
+    }
+}
+
+TEST(OneDNNKernels, PoolUnsupported) {
+  PoolCase c{format::PoolKind::max, {1, 2, 6, 6}, {2, 2}, {2, 2}, {}, {}};
+  TestTensor x = TestTensor::random(c.x, 1);
+  TestOp op = poolOp(c);
+  Dims out = poolOutDims(c);
+  EXPECT_TRUE(supported(op, {&x}, out));
+  // A max pool's indices output.
+  std::vector<TestTensor> outputs{output(out), TestTensor(ElementType::i64,
+                                                          out)};
+  std::vector<int64_t> exprs;
+  KernelArgs args = makeArgs(op, {&x}, outputs, exprs);
+  EXPECT_FALSE(makeOneDNNKernel(args));
+  // An output size no window arithmetic gives.
+  EXPECT_FALSE(supported(op, {&x}, {1, 2, 4, 3}));
+  // A kernel of the wrong rank.
+  PoolCase k = c;
+  k.kernel = {2};
+  EXPECT_FALSE(supported(poolOp(k), {&x}, out));
+  // Padding as large as the window: windows wholly in the padding.
+  PoolCase p{format::PoolKind::average, {1, 2, 6, 6}, {2, 2}, {1, 1},
+             {2, 2, 2, 2}, {}};
+  EXPECT_FALSE(supported(poolOp(p), {&x}, poolOutDims(p)));
+}
+
+TEST(OneDNNKernels, GlobalPool) {
+  unsigned seed = 900;
+  for (format::PoolKind kind :
+       {format::PoolKind::max, format::PoolKind::average})
+    for (Dims x : {Dims{1, 3, 7, 7}, Dims{2, 16, 5, 9}, Dims{2, 4, 10},
+                   Dims{1, 3, 2, 3, 4}}) {
+      SCOPED_TRACE(shape(x));
+      Dims out(x.size(), 1);
+      out[0] = x[0], out[1] = x[1];
+      TestOp op([&](Builder &b) {
+        return format::CreateGlobalPoolParams(b, kind);
+      });
+      TestTensor t = TestTensor::random(x, seed += 10);
+      expectMatch(op, {&t}, out);
+    }
+}
+
+//===----------------------------------------------------------------------===//
+// BatchNorm
+//===----------------------------------------------------------------------===//
+
+TEST(OneDNNKernels, BatchNorm) {
+  unsigned seed = 1000;
+  for (Dims x : {Dims{2, 3, 5, 5}, Dims{4, 6}, Dims{1, 4, 10},
+                 Dims{1, 2, 3, 4, 5}})
+    for (ActivationKind kind : {ActivationKind::none, ActivationKind::relu}) {
+      SCOPED_TRACE(shape(x));
+      format::Activation act = activation(kind);
+      TestOp op([&](Builder &b) {
+        return format::CreateBatchNormParams(b, 1e-3f, &act);
+      });
+      int64_t c = x[1];
+      TestTensor t = TestTensor::random(x, seed += 10, -3, 3);
+      TestTensor scale = TestTensor::random({c}, seed + 1);
+      TestTensor bias = TestTensor::random({c}, seed + 2);
+      TestTensor mean = TestTensor::random({c}, seed + 3);
+      TestTensor var = TestTensor::random({c}, seed + 4, 0.1f, 2);
+      expectMatch(op, {&t, &scale, &bias, &mean, &var}, x);
+    }
+  // Other activations stay with the reference kernel.
+  format::Activation act = activation(ActivationKind::sigmoid);
+  TestOp op([&](Builder &b) {
+    return format::CreateBatchNormParams(b, 1e-3f, &act);
+  });
+  TestTensor t = TestTensor::random({1, 2, 3, 3}, 1);
+  TestTensor p = TestTensor::random({2}, 2, 0.5f, 1);
+  EXPECT_FALSE(supported(op, {&t, &p, &p, &p, &p}, {1, 2, 3, 3}));
+  TestTensor p3 = TestTensor::random({3}, 2, 0.5f, 1);
+  TestOp plain([&](Builder &b) {
+    return format::CreateBatchNormParams(b, 1e-3f);
+  });
+  EXPECT_FALSE(supported(plain, {&t, &p, &p3, &p, &p}, {1, 2, 3, 3}));
+  EXPECT_FALSE(supported(plain, {&t, &p, &p, &p}, {1, 2, 3, 3}));
+}
+
+//===----------------------------------------------------------------------===//
+// Unary, Binary, Softmax
+//===----------------------------------------------------------------------===//
+
+TEST(OneDNNKernels, Unary) {
+  using format::UnaryKind;
+  struct Case {
+    UnaryKind kind;
+    float alpha, beta, lo, hi;
+  };
+  std::vector<Case> cases = {
+      {UnaryKind::relu, 0, 0, -5, 5},
+      {UnaryKind::leaky_relu, 0.01f, 0, -5, 5},
+      {UnaryKind::sigmoid, 0, 0, -10, 10},
+      {UnaryKind::tanh, 0, 0, -5, 5},
+      {UnaryKind::hard_sigmoid, 0.2f, 0.5f, -5, 5},
+      {UnaryKind::hard_swish, 0, 0, -8, 8},
+      {UnaryKind::elu, 1.0f, 0, -5, 5},
+      {UnaryKind::softplus, 0, 0, -20, 20},
+      {UnaryKind::exp, 0, 0, -10, 10},
+      {UnaryKind::log, 0, 0, 0.001f, 100},
+      {UnaryKind::sqrt, 0, 0, 0, 100},
+      {UnaryKind::abs, 0, 0, -5, 5},
+      {UnaryKind::neg, 0, 0, -5, 5},
+  };
+  unsigned seed = 1100;
+  for (const Case &c : cases)
+    for (Dims dims : {Dims{1, 3, 7, 7}, Dims{1000}, Dims{}}) {
+      SCOPED_TRACE(std::string(format::EnumNameUnaryKind(c.kind)) + " " +
+                   shape(dims));
+      TestOp op([&](Builder &b) {
+        return format::CreateUnaryParams(b, c.kind, c.alpha, c.beta);
+      });
+      TestTensor x = TestTensor::random(dims, seed += 10, c.lo, c.hi);
+      expectMatch(op, {&x}, dims);
+    }
+  for (UnaryKind kind : {UnaryKind::erf, UnaryKind::floor, UnaryKind::ceil,
+                         UnaryKind::reciprocal}) {
+    TestOp op([&](Builder &b) { return format::CreateUnaryParams(b, kind); });
+    TestTensor x = TestTensor::random({4}, 1);
+    EXPECT_FALSE(supported(op, {&x}, {4}))
+        << format::EnumNameUnaryKind(kind);
+  }
+  TestOp relu([&](Builder &b) { return format::CreateUnaryParams(b); });
+  TestTensor x = TestTensor::random({4}, 1);
+  EXPECT_FALSE(supported(relu, {&x}, {5}));
+}
+
+TEST(OneDNNKernels, Binary) {
+  using format::BinaryKind;
+  struct Case {
+    Dims lhs, rhs;
+  };
+  std::vector<Case> shapes = {
+      {{2, 3, 4, 5}, {2, 3, 4, 5}}, {{2, 3, 4, 5}, {1, 3, 1, 1}},
+      {{2, 3, 4, 5}, {3, 1, 1}},    {{2, 3, 4, 5}, {5}},
+      {{2, 3, 4, 5}, {}},           {{2, 3, 4, 5}, {2, 1, 4, 1}},
+      {{7, 9}, {7, 1}},             {{1, 64}, {64}},
+  };
+  unsigned seed = 1200;
+  for (BinaryKind kind : {BinaryKind::add, BinaryKind::sub, BinaryKind::mul,
+                          BinaryKind::div, BinaryKind::max, BinaryKind::min})
+    for (const Case &c : shapes) {
+      SCOPED_TRACE(std::string(format::EnumNameBinaryKind(kind)) + " " +
+                   shape(c.lhs) + " " + shape(c.rhs));
+      TestOp op([&](Builder &b) {
+        return format::CreateBinaryParams(b, kind);
+      });
+      TestTensor a = TestTensor::random(c.lhs, seed += 10);
+      // Divisors away from 0.
+      TestTensor b = kind == BinaryKind::div
+                         ? TestTensor::random(c.rhs, seed + 1, 0.5f, 2)
+                         : TestTensor::random(c.rhs, seed + 1);
+      expectMatch(op, {&a, &b}, c.lhs);
+      // The broadcast operand first: commutative ops swap.
+      bool commutative = kind != BinaryKind::sub && kind != BinaryKind::div;
+      if (c.lhs != c.rhs) {
+        if (commutative)
+          expectMatch(op, {&b, &a}, c.lhs);
+        else
+          EXPECT_FALSE(supported(op, {&b, &a}, c.lhs));
+      }
+    }
+  for (const format::Activation &act : allActivations()) {
+    SCOPED_TRACE(format::EnumNameActivationKind(act.kind()));
+    TestOp op([&](Builder &b) {
+      return format::CreateBinaryParams(b, BinaryKind::add, &act);
+    });
+    TestTensor a = TestTensor::random({2, 8, 3, 3}, seed += 10, -4, 4);
+    TestTensor b = TestTensor::random({8, 1, 1}, seed + 1, -4, 4);
+    expectMatch(op, {&a, &b}, {2, 8, 3, 3});
+  }
+  // pow; both operands broadcast; dims that do not broadcast.
+  TestTensor a = TestTensor::random({2, 3}, 1), b = TestTensor::random({2, 3},
+                                                                       2);
+  TestTensor col = TestTensor::random({2, 1}, 3),
+             row = TestTensor::random({1, 3}, 4),
+             bad = TestTensor::random({4}, 5);
+  TestOp pow([&](Builder &bb) {
+    return format::CreateBinaryParams(bb, BinaryKind::pow);
+  });
+  TestOp add([&](Builder &bb) { return format::CreateBinaryParams(bb); });
+  EXPECT_FALSE(supported(pow, {&a, &b}, {2, 3}));
+  EXPECT_FALSE(supported(add, {&col, &row}, {2, 3}));
+  EXPECT_FALSE(supported(add, {&a, &bad}, {2, 3}));
+  EXPECT_FALSE(supported(add, {&a, &b}, {3, 2}));
+}
+
+TEST(OneDNNKernels, Softmax) {
+  unsigned seed = 1300;
+  for (bool log : {false, true})
+    for (auto [dims, axis] :
+         std::vector<std::pair<Dims, int>>{{{2, 10}, 1},
+                                           {{2, 10}, -1},
+                                           {{3, 4, 5}, 1},
+                                           {{3, 4, 5}, 0},
+                                           {{2, 3, 4, 5}, -1},
+                                           {{1000}, 0}}) {
+      SCOPED_TRACE(shape(dims) + " axis " + std::to_string(axis) +
+                   (log ? " log" : ""));
+      TestOp op([&](Builder &b) {
+        return format::CreateSoftmaxParams(b, axis, log);
+      });
+      TestTensor x = TestTensor::random(dims, seed += 10, -10, 10);
+      expectMatch(op, {&x}, dims);
+    }
+  TestOp op([&](Builder &b) { return format::CreateSoftmaxParams(b, 2); });
+  TestTensor x = TestTensor::random({2, 3}, 1);
+  EXPECT_FALSE(supported(op, {&x}, {2, 3}));
+}
+
+//===----------------------------------------------------------------------===//
+// Gemm and MatMul
+//===----------------------------------------------------------------------===//
+
+TEST(OneDNNKernels, Gemm) {
+  unsigned seed = 1400;
+  int64_t m = 5, k = 7, n = 6;
+  for (bool ta : {false, true})
+    for (bool tb : {false, true})
+      for (auto [alpha, beta] : std::vector<std::pair<float, float>>{
+               {1, 1}, {0.5f, 1}, {1, 2}, {2.5f, -0.5f}, {1, 0}})
+        for (Dims c : {Dims{n}, Dims{m, n}, Dims{m, 1}, Dims{1, n},
+                       Dims{1, 1}, Dims{}, Dims{-1}}) {
+          bool noC = c == Dims{-1};
+          SCOPED_TRACE("trans " + std::to_string(ta) + std::to_string(tb) +
+                       " alpha " + std::to_string(alpha) + " beta " +
+                       std::to_string(beta) + " c " +
+                       (noC ? "none" : shape(c)));
+          TestOp op([&](Builder &b) {
+            return format::CreateGemmParams(b, alpha, beta, ta, tb);
+          });
+          TestTensor a = TestTensor::random(ta ? Dims{k, m} : Dims{m, k},
+                                            seed += 10);
+          TestTensor b = TestTensor::random(tb ? Dims{n, k} : Dims{k, n},
+                                            seed + 1);
+          TestTensor ct = TestTensor::random(noC ? Dims{1} : c, seed + 2);
+          expectMatch(op, {&a, &b, noC ? nullptr : &ct}, {m, n});
+        }
+  for (const format::Activation &act : allActivations()) {
+    SCOPED_TRACE(format::EnumNameActivationKind(act.kind()));
+    TestOp op([&](Builder &b) {
+      return format::CreateGemmParams(b, 1, 1, false, true, &act);
+    });
+    TestTensor a = TestTensor::random({4, 64}, seed += 10);
+    TestTensor b = TestTensor::random({32, 64}, seed + 1);
+    TestTensor c = TestTensor::random({32}, seed + 2);
+    expectMatch(op, {&a, &b, &c}, {4, 32});
+  }
+  // Larger ones, as a classifier's (other oneDNN implementations).
+  for (auto [alpha, beta] :
+       std::vector<std::pair<float, float>>{{0.5f, 2}, {1.5f, 0}}) {
+    format::Activation relu = activation(ActivationKind::relu);
+    TestOp op([&](Builder &b) {
+      return format::CreateGemmParams(b, alpha, beta, false, true, &relu);
+    });
+    TestTensor a = TestTensor::random({8, 512}, seed += 10);
+    TestTensor b = TestTensor::random({1000, 512}, seed + 1);
+    TestTensor c = TestTensor::random({1000}, seed + 2);
+    expectMatch(op, {&a, &b, &c}, {8, 1000});
+  }
+  TestOp op([&](Builder &b) {
+    return format::CreateGemmParams(b, 1, 1, false, true);
+  });
+  TestTensor a = TestTensor::random({2, 512}, 1);
+  TestTensor b = TestTensor::random({1000, 512}, 2);
+  TestTensor c = TestTensor::random({1000}, 3);
+  expectMatch(op, {&a, &b, &c}, {2, 1000});
+  // Inconsistent operands.
+  TestTensor c5 = TestTensor::random({5}, 4);
+  EXPECT_FALSE(supported(op, {&a, &b, &c5}, {2, 1000}));
+  EXPECT_FALSE(supported(op, {&a, &b, &c}, {2, 999}));
+  TestTensor b2 = TestTensor::random({1000, 511}, 5);
+  EXPECT_FALSE(supported(op, {&a, &b2, &c}, {2, 1000}));
+}
+
+TEST(OneDNNKernels, MatMul) {
+  struct Case {
+    Dims a, b, y;
+  };
+  std::vector<Case> cases = {
+      {{3, 4}, {4, 5}, {3, 5}},
+      {{2, 3, 4}, {2, 4, 5}, {2, 3, 5}},
+      {{2, 3, 4}, {4, 5}, {2, 3, 5}},
+      {{3, 4}, {2, 4, 5}, {2, 3, 5}},
+      {{2, 1, 3, 4}, {1, 3, 4, 5}, {2, 3, 3, 5}},
+      {{4}, {4, 5}, {5}},
+      {{3, 4}, {4}, {3}},
+      {{2, 3, 4}, {4}, {2, 3}},
+      {{4}, {2, 4, 5}, {2, 5}},
+      {{1, 12, 16, 8}, {1, 12, 8, 16}, {1, 12, 16, 16}},
+  };
+  TestOp op([](Builder &b) { return format::CreateMatMulParams(b); });
+  unsigned seed = 1500;
+  for (const Case &c : cases) {
+    SCOPED_TRACE(shape(c.a) + " x " + shape(c.b));
+    TestTensor a = TestTensor::random(c.a, seed += 10);
+    TestTensor b = TestTensor::random(c.b, seed + 1);
+    expectMatch(op, {&a, &b}, c.y);
+  }
+  TestTensor a = TestTensor::random({3, 4}, 1), b = TestTensor::random({5, 5},
+                                                                       2);
+  EXPECT_FALSE(supported(op, {&a, &b}, {3, 5}));
+  TestTensor b2 = TestTensor::random({4, 5}, 3);
+  EXPECT_FALSE(supported(op, {&a, &b2}, {3, 4}));
+  EXPECT_FALSE(supported(op, {&a, &b2}, {1, 3, 5}));
+}
+
+//===----------------------------------------------------------------------===//
+// Concat and Resize
+//===----------------------------------------------------------------------===//
+
+TEST(OneDNNKernels, Concat) {
+  unsigned seed = 1600;
+  for (int axis : {0, 1, 2, 3, -1, -3}) {
+    SCOPED_TRACE("axis " + std::to_string(axis));
+    size_t a = axis < 0 ? axis + 4 : axis;
+    Dims d1{2, 3, 4, 5}, d2 = d1, d3 = d1, out = d1;
+    d2[a] = 1;
+    d3[a] = 6;
+    out[a] = d1[a] + d2[a] + d3[a];
+    TestOp op([&](Builder &b) { return format::CreateConcatParams(b, axis); });
+    TestTensor x1 = TestTensor::random(d1, seed += 10),
+               x2 = TestTensor::random(d2, seed + 1),
+               x3 = TestTensor::random(d3, seed + 2);
+    expectMatch(op, {&x1, &x2, &x3}, out);
+  }
+  TestOp op([&](Builder &b) { return format::CreateConcatParams(b, 1); });
+  TestTensor x1 = TestTensor::random({2, 3}, 1), x2 = TestTensor::random(
+                                                     {3, 3}, 2);
+  EXPECT_FALSE(supported(op, {&x1, &x2}, {2, 6}));
+  EXPECT_FALSE(supported(op, {&x1, &x1}, {2, 7}));
+  TestOp far([&](Builder &b) { return format::CreateConcatParams(b, 2); });
+  EXPECT_FALSE(supported(far, {&x1, &x1}, {2, 6}));
+}
+
+struct ResizeCase {
+  format::ResizeMode mode;
+  format::CoordinateTransform transform;
+  format::NearestMode nearest;
+  Dims x, y;
+  std::vector<float> scales;
+};
+
+TestOp resizeOp(const ResizeCase &c) {
+  return TestOp([&](Builder &b) {
+    auto scales = c.scales.empty() ? 0 : vec(b, c.scales);
+    return format::CreateResizeParams(b, c.mode, c.transform, c.nearest,
+                                      -0.75f, false, 0.0f, scales);
+  });
+}
+
+std::string describe(const ResizeCase &c) {
+  return std::string(format::EnumNameResizeMode(c.mode)) + " " +
+         format::EnumNameCoordinateTransform(c.transform) + " " +
+         format::EnumNameNearestMode(c.nearest) + " " + shape(c.x) + " -> " +
+         shape(c.y);
+}
+
+TEST(OneDNNKernels, Resize) {
+  using CT = format::CoordinateTransform;
+  using NM = format::NearestMode;
+  using format::ResizeMode;
+  std::vector<ResizeCase> cases = {
+      {ResizeMode::nearest, CT::asymmetric, NM::floor, {1, 3, 4, 5},
+       {1, 3, 8, 10}},
+      {ResizeMode::nearest, CT::asymmetric, NM::floor, {2, 2, 3, 4},
+       {2, 2, 9, 8}, {1, 1, 3, 2}},
+      {ResizeMode::nearest, CT::asymmetric, NM::floor, {1, 2, 5},
+       {1, 2, 20}},
+      {ResizeMode::nearest, CT::half_pixel, NM::round_prefer_floor,
+       {1, 3, 4, 5}, {1, 3, 8, 10}},
+      {ResizeMode::nearest, CT::half_pixel, NM::round_prefer_ceil,
+       {1, 3, 4, 5}, {1, 3, 12, 5}},
+      {ResizeMode::nearest, CT::pytorch_half_pixel, NM::round_prefer_floor,
+       {1, 2, 3, 3, 3}, {1, 2, 6, 6, 3}},
+      {ResizeMode::linear, CT::half_pixel, NM::round_prefer_floor,
+       {1, 3, 4, 5}, {1, 3, 8, 10}},
+      {ResizeMode::linear, CT::half_pixel, NM::round_prefer_floor,
+       {1, 3, 4, 5}, {1, 3, 8, 10}, {1, 1, 2, 2}},
+      {ResizeMode::linear, CT::half_pixel, NM::round_prefer_floor,
+       {2, 2, 7, 9}, {2, 2, 10, 4}},
+      {ResizeMode::linear, CT::half_pixel, NM::round_prefer_floor,
+       {1, 2, 8, 8}, {1, 2, 4, 4}, {1, 1, 0.5f, 0.5f}},
+      {ResizeMode::linear, CT::pytorch_half_pixel, NM::round_prefer_floor,
+       {1, 3, 5, 6}, {1, 3, 15, 7}},
+      {ResizeMode::linear, CT::half_pixel, NM::round_prefer_floor,
+       {1, 2, 6}, {1, 2, 13}},
+      {ResizeMode::linear, CT::half_pixel, NM::round_prefer_floor,
+       {1, 2, 3, 4, 5}, {1, 2, 6, 8, 7}},
+  };
+  unsigned seed = 1700;
+  for (const ResizeCase &c : cases) {
+    SCOPED_TRACE(describe(c));
+    TestTensor x = TestTensor::random(c.x, seed += 10);
+    expectMatch(resizeOp(c), {&x}, c.y);
+  }
+}
+
+TEST(OneDNNKernels, ResizeUnsupported) {
+  using CT = format::CoordinateTransform;
+  using NM = format::NearestMode;
+  using format::ResizeMode;
+  std::vector<ResizeCase> cases = {
+      // Nearest at a factor that is not an integer, or a downscale.
+      {ResizeMode::nearest, CT::asymmetric, NM::floor, {1, 3, 4, 5},
+       {1, 3, 6, 10}},
+      {ResizeMode::nearest, CT::asymmetric, NM::floor, {1, 3, 8, 8},
+       {1, 3, 4, 4}},
+      // Rounding modes whose ties or offsets differ.
+      {ResizeMode::nearest, CT::asymmetric, NM::round_prefer_floor,
+       {1, 3, 4, 5}, {1, 3, 12, 15}},
+      {ResizeMode::nearest, CT::half_pixel, NM::floor, {1, 3, 4, 5},
+       {1, 3, 8, 10}},
+      {ResizeMode::nearest, CT::align_corners, NM::round_prefer_floor,
+       {1, 3, 4, 5}, {1, 3, 8, 10}},
+      // Linear with other coordinates.
+      {ResizeMode::linear, CT::align_corners, NM::floor, {1, 3, 4, 5},
+       {1, 3, 8, 10}},
+      {ResizeMode::linear, CT::asymmetric, NM::floor, {1, 3, 4, 5},
+       {1, 3, 8, 10}},
+      {ResizeMode::linear, CT::pytorch_half_pixel, NM::floor, {1, 3, 4, 5},
+       {1, 3, 1, 10}},
+      // Scales that are not the sizes' ratio.
+      {ResizeMode::linear, CT::half_pixel, NM::floor, {1, 3, 4, 5},
+       {1, 3, 8, 10}, {1, 1, 2.1f, 2}},
+      // Scaling channels; cubic.
+      {ResizeMode::nearest, CT::asymmetric, NM::floor, {1, 3, 4, 5},
+       {1, 6, 4, 5}},
+      {ResizeMode::cubic, CT::half_pixel, NM::floor, {1, 3, 4, 5},
+       {1, 3, 8, 10}},
+  };
+  for (const ResizeCase &c : cases) {
+    TestTensor x = TestTensor::random(c.x, 1);
+    EXPECT_FALSE(supported(resizeOp(c), {&x}, c.y)) << describe(c);
+  }
+}
+
+TEST(OneDNNKernels, OpsWithoutOneDNNKernel) {
+  TestOp op([](Builder &b) {
+    return format::CreateTransposeParams(b, vec<int32_t>(b, {1, 0}));
+  });
+  TestTensor x = TestTensor::random({2, 3}, 1);
+  EXPECT_FALSE(supported(op, {&x}, {3, 2}));
+}
+
+} // namespace
