@@ -194,8 +194,9 @@ inline void expectNear(const std::vector<float> &a,
   ASSERT_EQ(a.size(), b.size());
   int reported = 0;
   for (size_t i = 0; i < a.size(); ++i) {
-    bool ok = std::isnan(b[i])
-                  ? std::isnan(a[i])
+    bool ok = std::isnan(b[i]) ? std::isnan(a[i])
+              : a[i] == b[i] // Infinities.
+                  ? true
                   : std::fabs(a[i] - b[i]) <=
                         tol * std::max(1.0f, std::fabs(b[i]));
     if (!ok && reported++ < 8)
