@@ -108,6 +108,16 @@ LogicalResult mlc::saveModel(ModuleOp module, StringRef path,
           return succeeded(writeBytecodeToFile(module, os, config));
         }));
   }
+  if (ext == ".mlc") {
+    std::string bytes;
+    if (failed(lowerToMLC(module, bytes, options.loweringReport)))
+      return failure();
+    return reportWriteError(
+        writeFileAtomically(path, [&](llvm::raw_ostream &os) {
+          os.write(bytes.data(), bytes.size());
+          return true;
+        }));
+  }
   if (ext == ".onnx" || ext == ".pb") {
     ONNXExportOptions exportOptions;
     exportOptions.opset = options.opset;
@@ -132,7 +142,7 @@ LogicalResult mlc::saveModel(ModuleOp module, StringRef path,
         }));
   }
   return emitError(fileLoc) << "cannot tell the format to write from the "
-                               "extension: use .mlir, .mlirbc or .onnx";
+                               "extension: use .mlir, .mlirbc, .onnx or .mlc";
 }
 
 std::string mlc::formatLocation(Location loc) {

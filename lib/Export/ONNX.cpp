@@ -44,73 +44,6 @@ int64_t irVersionFor(int64_t opset) {
   return 8;
 }
 
-// The size of a constant in ONNX's raw_data layout.
-uint64_t getRawSize(ElementsAttr attr) {
-  ArrayRef<char> raw = getRawData(attr);
-  if (!raw.empty())
-    return raw.size();
-  return attr.getNumElements() * onnx_types::getByteWidth(attr.getElementType());
-}
-
-// Hands the bytes of a constant in ONNX's raw_data layout to `write`, piece
-// by piece, getRawSize of them in all. Bytes that live in a resource blob or
-// a dense attribute go out from where they are; splats and bools, which have
-// no such bytes, are expanded through a small buffer. No tensor is ever
-// copied whole: weights exist once in memory (architecture decision 1).
-void writeRawData(ElementsAttr attr, function_ref<void(ArrayRef<char>)> write) {
-  ArrayRef<char> raw = getRawData(attr);
-  if (!raw.empty() || attr.getNumElements() == 0) {
-    if (!raw.empty())
-      write(raw);
-    return;
-  }
-  auto dense = cast<DenseElementsAttr>(attr);
-  Type elementType = dense.getElementType();
-  unsigned width = onnx_types::getByteWidth(elementType);
-  auto bitsOf = [&](auto value) {
-    if constexpr (std::is_same_v<decltype(value), APFloat>)
-      return value.bitcastToAPInt();
-    else
-      return value;
-  };
-  constexpr size_t kChunkBytes = 64 * 1024;
-  SmallVector<char, 0> buffer;
-  buffer.reserve(std::min<uint64_t>(getRawSize(attr), kChunkBytes));
-  auto append = [&](const APInt &bits) {
-    uint64_t word = bits.getZExtValue();
-    const char *bytes = reinterpret_cast<const char *>(&word);
-    buffer.append(bytes, bytes + width);
-  };
-  auto writeValues = [&](auto values) {
-    if (dense.isSplat()) {
-      // A chunk of copies of the value, written as often as it takes.
-      uint64_t left = getRawSize(attr);
-      uint64_t chunk = std::min<uint64_t>(left, kChunkBytes) / width * width;
-      APInt bits = bitsOf(*values.begin());
-      while (buffer.size() < chunk)
-        append(bits);
-      for (; left >= chunk; left -= chunk)
-        write(buffer);
-      if (left)
-        write(ArrayRef<char>(buffer).take_front(left));
-      return;
-    }
-    for (const auto &value : values) {
-      append(bitsOf(value));
-      if (buffer.size() + width > kChunkBytes) {
-        write(buffer);
-        buffer.clear();
-      }
-    }
-    if (!buffer.empty())
-      write(buffer);
-  };
-  if (isa<FloatType>(elementType))
-    writeValues(dense.getValues<APFloat>());
-  else
-    writeValues(dense.getValues<APInt>());
-}
-
 // The bytes of a constant in ONNX's raw_data layout, for the few tensors that
 // stay in the protobuf messages (node attributes).
 std::string getRawBytes(ElementsAttr attr) {
@@ -131,7 +64,7 @@ LogicalResult checkBlob(Operation *op, DenseResourceElementsAttr attr) {
     return op->emitOpError() << "uses the resource blob '" << key
                              << "', which the file does not define";
   uint64_t needed =
-      attr.getNumElements() * onnx_types::getByteWidth(attr.getElementType());
+      attr.getNumElements() * nn::getByteWidth(attr.getElementType());
   if (blob->getData().size() != needed)
     return op->emitOpError() << "uses the resource blob '" << key << "' of "
                              << blob->getData().size() << " bytes, but "
@@ -863,7 +796,7 @@ uint64_t mlc::getConstantBytes(ModuleOp module) {
   module.walk([&](ConstantOp op) {
     ElementsAttr value = op.getValue();
     bytes += value.getNumElements() *
-             onnx_types::getByteWidth(value.getElementType());
+             nn::getByteWidth(value.getElementType());
   });
   return bytes;
 }

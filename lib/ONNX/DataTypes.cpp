@@ -82,7 +82,3 @@ std::string mlc::onnx_types::getDataTypeName(int32_t dataType) {
     return names[dataType];
   return std::to_string(dataType);
 }
-
-unsigned mlc::onnx_types::getByteWidth(Type type) {
-  return std::max<unsigned>(1, type.getIntOrFloatBitWidth() / 8);
-}

@@ -13,6 +13,7 @@
 #include "mlc/Import/ONNX.h"
 #include "mlc/Merge/Merge.h"
 #include "mlc/ONNX/DataTypes.h"
+#include "RuntimeCommands.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
@@ -152,7 +153,7 @@ int runInspect(const std::string &model, bool json) {
     if (auto constant = dyn_cast<mlc::nn::ConstantOp>(op)) {
       ElementsAttr value = constant.getValue();
       uint64_t bytes = value.getNumElements() *
-                       mlc::onnx_types::getByteWidth(value.getElementType());
+                       mlc::nn::getByteWidth(value.getElementType());
       ++constants;
       constantBytes += bytes;
       auto resource = dyn_cast<DenseResourceElementsAttr>(value);
@@ -327,6 +328,62 @@ int runMerge(const std::vector<std::string> &models, const std::string &output,
   return kExitDone;
 }
 
+int runCompile(const std::string &model, const std::string &output,
+               bool json) {
+  Session session;
+  session.diagnostics.defaultFile = model;
+  if (llvm::sys::path::extension(output) != ".mlc") {
+    llvm::errs() << "mlc compile: error: " << output
+                 << ": the compiled model's file name ends in .mlc\n";
+    return kExitError;
+  }
+  OwningOpRef<ModuleOp> module = mlc::loadModel(model, &session.context);
+  if (!module)
+    return kExitError;
+  mlc::LoweringReport report;
+  mlc::SaveOptions options;
+  options.loweringReport = &report;
+  if (failed(mlc::saveModel(*module, output, options)))
+    return kExitError;
+  if (json) {
+    llvm::json::Array plans;
+    for (const auto &[sizes, bytes] : report.plans)
+      plans.push_back(llvm::json::Object{{"sizes", sizes}, {"arena_bytes", bytes}});
+    llvm::json::Object result{
+        {"model", model},
+        {"output", output},
+        {"file_bytes", report.fileBytes},
+        {"ops", uint64_t(report.ops)},
+        {"tensors", uint64_t(report.tensors)},
+        {"weights", uint64_t(report.weights)},
+        {"weight_bytes", report.weightBytes},
+        {"folded_batch_norms", report.foldedBatchNorms},
+        {"fused_activations", report.fusedActivations},
+        {"fused_residuals", report.fusedResiduals},
+        {"batch_dim", report.batchDim},
+        {"plans", std::move(plans)}};
+    llvm::outs() << llvm::formatv("{0:2}", llvm::json::Value(std::move(result)))
+                 << "\n";
+    return kExitDone;
+  }
+  llvm::outs() << "compiled " << model << " to " << output << " ("
+               << report.fileBytes << " bytes)\n"
+               << "  ops: " << report.ops << "; weights: " << report.weights
+               << " tensors, " << report.weightBytes << " bytes\n"
+               << "  folded " << report.foldedBatchNorms
+               << " BatchNorm into Conv; fused " << report.fusedActivations
+               << " activations and " << report.fusedResiduals
+               << " residual adds\n"
+               << "  batches: "
+               << (report.batchDim.empty()
+                       ? std::string("one prediction at a time")
+                       : "any size in one pass (dim " + report.batchDim + ")")
+               << "\n";
+  for (const auto &[sizes, bytes] : report.plans)
+    llvm::outs() << "  plan " << sizes << ": arena " << bytes << " bytes\n";
+  return kExitDone;
+}
+
 } // namespace
 
 int main(int argc, char **argv) {
@@ -414,6 +471,49 @@ int main(int argc, char **argv) {
                      "List each constant generalized, node by node");
   mergeCmd->add_flag("--json", json, "Print the report as JSON");
 
+  bool compileJson = false;
+  auto *compileCmd = app.add_subcommand(
+      "compile", "Lower a model (ONNX or nn MLIR, merged or not) to a .mlc "
+                 "file for the runtime");
+  compileCmd->add_option("model", model, "The model")->required();
+  compileCmd->add_option("-o,--output", output, "The .mlc file to write")
+      ->required();
+  compileCmd->add_flag("--json", compileJson, "Print the report as JSON");
+
+  mlc::cli::RunOptions run;
+  auto *runCmd = app.add_subcommand(
+      "run", "Run predictions of a .mlc model with the runtime");
+  runCmd->add_option("model", run.model, "The .mlc model")->required();
+  runCmd->add_option("--input", run.inputs,
+                     "NAME=FILE: an input from a .npy file, or raw bytes "
+                     "(give its --shape); default: a deterministic pattern");
+  runCmd->add_option("--shape", run.shapes,
+                     "NAME=1x3x224x224: the size of a pattern or raw input "
+                     "(default: the first the model takes)");
+  runCmd->add_option("--batch", run.batch,
+                     "Run N predictions as a batch (inputs differ per item)");
+  runCmd->add_option("--threads", run.threads, "Threads (default: one per core)");
+  runCmd->add_option("--output-dir", run.outputDir,
+                     "Write each output to DIR/NAME.npy");
+  runCmd->add_flag("--reference", run.reference,
+                   "Use the plain C++ reference kernels only");
+  runCmd->add_flag("--quiet", run.quiet, "Print nothing but errors");
+
+  mlc::cli::BenchOptions bench;
+  auto *benchCmd = app.add_subcommand(
+      "bench", "Time predictions of a .mlc model: first run, median, "
+               "throughput");
+  benchCmd->add_option("model", bench.model, "The .mlc model")->required();
+  benchCmd->add_option("--shape", bench.shapes,
+                       "NAME=1x3x224x224 (default: the first the model takes)");
+  benchCmd->add_option("--batch", bench.batch, "Items per prediction");
+  benchCmd->add_option("--threads", bench.threads,
+                       "Threads (default: one per core)");
+  benchCmd->add_option("--runs", bench.runs, "Timed runs after the first");
+  benchCmd->add_flag("--reference", bench.reference,
+                     "Use the plain C++ reference kernels only");
+  benchCmd->add_flag("--json", bench.json, "Print JSON");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError &e) {
@@ -422,16 +522,18 @@ int main(int argc, char **argv) {
       return app.exit(e) == 0 ? kExitDone : kExitError;
     // A usage error is one line, like every other error of mlc's.
     std::string command = "mlc";
-    for (CLI::App *sub : {importCmd, exportCmd, inspectCmd})
+    for (CLI::App *sub : app.get_subcommands())
       if (sub->parsed())
         command += " " + sub->get_name();
     std::string message = e.what();
     if (command == "mlc" && argc == 1)
-      message = "no command: use import, export or inspect";
+      message = "no command: use import, export, inspect, check-flexible, merge, "
+                "compile, run or bench";
     else if (command == "mlc")
       message = std::string(argv[1][0] == '-' ? "unknown option '"
                                               : "unknown command '") +
-                argv[1] + "': use import, export or inspect";
+                argv[1] + "': use import, export, inspect, check-flexible, merge, "
+                          "compile, run or bench";
     llvm::errs() << command << ": error: " << message << " (see " << command
                  << " --help)\n";
     return kExitError;
@@ -441,7 +543,15 @@ int main(int argc, char **argv) {
   if (exportCmd->parsed())
     return runExport(model, output, opset, externalData);
   if (inspectCmd->parsed())
-    return runInspect(model, json);
+    return mlc::cli::isCompiledModel(model)
+               ? mlc::cli::inspectCompiled(model, json)
+               : runInspect(model, json);
+  if (compileCmd->parsed())
+    return runCompile(model, output, compileJson);
+  if (runCmd->parsed())
+    return mlc::cli::runModel(run);
+  if (benchCmd->parsed())
+    return mlc::cli::benchModel(bench);
   if (checkCmd->parsed())
     return runCheckFlexible(model, input, dims, json);
   if (mergeCmd->parsed())

@@ -247,3 +247,71 @@ FailureOr<Window> makeWindow(Operation *op, ArrayRef<int64_t> kernel,
 }
 
 } // namespace mlc::nn
+
+unsigned mlc::nn::getByteWidth(Type type) {
+  return std::max<unsigned>(1, type.getIntOrFloatBitWidth() / 8);
+}
+
+uint64_t mlc::nn::getRawSize(ElementsAttr attr) {
+  ArrayRef<char> raw = getRawData(attr);
+  if (!raw.empty())
+    return raw.size();
+  return attr.getNumElements() * getByteWidth(attr.getElementType());
+}
+
+// Weights exist once in memory (architecture decision 1).
+void mlc::nn::writeRawData(ElementsAttr attr,
+                           llvm::function_ref<void(ArrayRef<char>)> write) {
+  ArrayRef<char> raw = getRawData(attr);
+  if (!raw.empty() || attr.getNumElements() == 0) {
+    if (!raw.empty())
+      write(raw);
+    return;
+  }
+  auto dense = cast<DenseElementsAttr>(attr);
+  Type elementType = dense.getElementType();
+  unsigned width = getByteWidth(elementType);
+  auto bitsOf = [&](auto value) {
+    if constexpr (std::is_same_v<decltype(value), APFloat>)
+      return value.bitcastToAPInt();
+    else
+      return value;
+  };
+  constexpr size_t kChunkBytes = 64 * 1024;
+  SmallVector<char, 0> buffer;
+  buffer.reserve(std::min<uint64_t>(getRawSize(attr), kChunkBytes));
+  auto append = [&](const APInt &bits) {
+    uint64_t word = bits.getZExtValue();
+    const char *bytes = reinterpret_cast<const char *>(&word);
+    buffer.append(bytes, bytes + width);
+  };
+  auto writeValues = [&](auto values) {
+    if (dense.isSplat()) {
+      // A chunk of copies of the value, written as often as it takes.
+      uint64_t left = getRawSize(attr);
+      uint64_t chunk = std::min<uint64_t>(left, kChunkBytes) / width * width;
+      APInt bits = bitsOf(*values.begin());
+      while (buffer.size() < chunk)
+        append(bits);
+      for (; left >= chunk; left -= chunk)
+        write(buffer);
+      if (left)
+        write(ArrayRef<char>(buffer).take_front(left));
+      return;
+    }
+    for (const auto &value : values) {
+      append(bitsOf(value));
+      if (buffer.size() + width > kChunkBytes) {
+        write(buffer);
+        buffer.clear();
+      }
+    }
+    if (!buffer.empty())
+      write(buffer);
+  };
+  if (isa<FloatType>(elementType))
+    writeValues(dense.getValues<APFloat>());
+  else
+    writeValues(dense.getValues<APInt>());
+}
+

@@ -10,6 +10,7 @@
 #ifndef MLC_DRIVER_MODELIO_H
 #define MLC_DRIVER_MODELIO_H
 
+#include "mlc/Lowering/Lowering.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/OwningOpRef.h"
@@ -36,11 +37,14 @@ struct SaveOptions {
   /// (default: only when the model would pass protobuf's 2 GB limit).
   std::optional<int64_t> opset;
   std::optional<bool> externalData;
+  /// .mlc output: what the lowering did, when wanted.
+  LoweringReport *loweringReport = nullptr;
 };
 
 /// Writes `module` to `path` in the format its extension names: .mlir
 /// (text, with node names as locations), .mlirbc (bytecode: weights raw and
-/// aligned), .onnx or .pb. "-" writes MLIR text to stdout. Emits errors.
+/// aligned), .onnx or .pb, or .mlc (lowered for the runtime; this changes
+/// `module`). "-" writes MLIR text to stdout. Emits errors.
 mlir::LogicalResult saveModel(mlir::ModuleOp module, llvm::StringRef path,
                               const SaveOptions &options = {});
 

@@ -23,9 +23,6 @@ int32_t getDataType(mlir::Type elementType);
 /// The ONNX name of a data type ("FLOAT", "INT64"), or its number.
 std::string getDataTypeName(int32_t dataType);
 
-/// The bytes that one element takes in ONNX's raw_data (a bool takes one).
-unsigned getByteWidth(mlir::Type elementType);
-
 } // namespace mlc::onnx_types
 
 #endif // MLC_ONNX_DATATYPES_H

@@ -40,4 +40,17 @@ def CheckFlexiblePass : Pass<"nn-check-flexible", "::mlir::ModuleOp"> {
   let dependentDialects = ["::mlc::nn::NNDialect"];
 }
 
+def FoldBatchNormPass : Pass<"nn-fold-batch-norm", "::mlir::ModuleOp"> {
+  let summary = "Fold an inference BatchNormalization into the convolution before it";
+  let description = [{
+    `batch_norm(conv(x, w, b))` with constant float32 weights becomes
+    `conv(x, w', b')` where, per output channel m,
+    `s = scale[m] / sqrt(variance[m] + epsilon)`, `w'[m] = w[m] * s` and
+    `b'[m] = (b[m] - mean[m]) * s + bias[m]`. The convolution's result must
+    have no other user. The new weights are resource blobs; the old ones go
+    when nothing else uses them.
+  }];
+  let dependentDialects = ["::mlc::nn::NNDialect"];
+}
+
 #endif // MLC_TRANSFORMS_PASSES_TD

@@ -54,7 +54,7 @@ FailureOr<ElementsAttr> TensorImporter::import(::onnx::TensorProto &tensor,
     count *= d;
   }
   auto type = RankedTensorType::get(dims, elementType);
-  unsigned width = onnx_types::getByteWidth(elementType);
+  unsigned width = nn::getByteWidth(elementType);
   uint64_t bytes = uint64_t(count) * width;
 
   // Left out by readModel: the same bytes as a weight already stored.
@@ -222,7 +222,7 @@ TensorImporter::readExternal(const ::onnx::TensorProto &tensor, uint64_t bytes,
     return emitError(loc) << what << ": external data file '" << location
                           << "' cannot be read: " << buffer.getError().message();
   unsigned width = std::max<unsigned>(
-      1, onnx_types::getByteWidth(onnx_types::getElementType(context, tensor.data_type())));
+      1, nn::getByteWidth(onnx_types::getElementType(context, tensor.data_type())));
   ArrayRef<char> data((*buffer)->getBufferStart(), (*buffer)->getBufferSize());
   if (reinterpret_cast<uintptr_t>(data.data()) % width != 0)
     return copyBlob(data, width);

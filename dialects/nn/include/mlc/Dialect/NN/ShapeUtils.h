@@ -45,6 +45,18 @@ std::optional<llvm::SmallVector<double>> getConstantFloats(mlir::Value value);
 /// a dense attribute or a resource blob. Empty when not readable.
 llvm::ArrayRef<char> getRawData(mlir::ElementsAttr attr);
 
+/// Bytes per element in that layout (a bool takes one).
+unsigned getByteWidth(mlir::Type elementType);
+/// The size of a constant in that layout.
+uint64_t getRawSize(mlir::ElementsAttr attr);
+/// Hands the bytes of a constant in that layout to `write`, piece by piece,
+/// getRawSize of them in all. Bytes that live in a resource blob or a dense
+/// attribute go out from where they are; splats and bools, which have no
+/// such bytes, are expanded through a small buffer. No tensor is ever
+/// copied whole: weights exist once in memory.
+void writeRawData(mlir::ElementsAttr attr,
+                  llvm::function_ref<void(llvm::ArrayRef<char>)> write);
+
 /// Folders make constants of at most this many elements: enough for every
 /// shape computation, and it keeps weights out of the context's uniqued
 /// attributes (weight folding works on resource blobs, elsewhere).

@@ -1,0 +1,414 @@
+//===- RuntimeCommands.cpp - mlc run, bench and inspect of .mlc files -----===//
+//
+// The commands that use the runtime library (mlcrt) on a compiled model.
+//
+//===----------------------------------------------------------------------===//
+
+#include "RuntimeCommands.h"
+
+#include "mlc/Format/Schema_generated.h"
+#include "mlc/Runtime/Model.h"
+#include "mlc/Runtime/Npy.h"
+#include "mlc/Runtime/Session.h"
+
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/JSON.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstring>
+#include <fstream>
+#include <sys/stat.h>
+
+namespace mlc::cli {
+namespace {
+
+using namespace mlc::rt;
+using Clock = std::chrono::steady_clock;
+
+double millisecondsSince(Clock::time_point start) {
+  return std::chrono::duration<double, std::milli>(Clock::now() - start)
+      .count();
+}
+
+std::vector<int64_t> parseShape(const std::string &text) {
+  std::vector<int64_t> shape;
+  size_t at = 0;
+  while (at <= text.size()) {
+    size_t end = text.find('x', at);
+    if (end == std::string::npos)
+      end = text.size();
+    std::string part = text.substr(at, end - at);
+    if (part.empty() || part.size() > 12 ||
+        part.find_first_not_of("0123456789") != std::string::npos)
+      throw Error("'" + text + "' is not a shape like 1x3x224x224");
+    shape.push_back(std::stoll(part));
+    at = end + 1;
+  }
+  return shape;
+}
+
+// The shape input `info` gets when none is given: its first shape, or each
+// range's smallest size.
+std::vector<int64_t> defaultShape(const TensorInfo &info) {
+  if (!info.shapes.ranged)
+    return info.shapes.shapes.front();
+  std::vector<int64_t> shape;
+  for (const ShapeSet::Range &r : info.shapes.ranges)
+    shape.push_back(r.min);
+  return shape;
+}
+
+// A deterministic input: a smooth pattern in [-1, 1], different per `seed`.
+Tensor patternTensor(const TensorInfo &info, const std::vector<int64_t> &shape,
+                     int seed) {
+  Tensor tensor(info.type, shape);
+  int64_t n = tensor.elementCount();
+  auto value = [&](int64_t i) {
+    return std::sin(0.001 * double(i) * (seed + 1) + seed);
+  };
+  switch (info.type) {
+  case ElementType::f32:
+    for (int64_t i = 0; i < n; ++i)
+      tensor.data<float>()[i] = float(value(i));
+    break;
+  case ElementType::f64:
+    for (int64_t i = 0; i < n; ++i)
+      tensor.data<double>()[i] = value(i);
+    break;
+  case ElementType::i64:
+    for (int64_t i = 0; i < n; ++i)
+      tensor.data<int64_t>()[i] = (i + seed) % 7;
+    break;
+  case ElementType::i32:
+    for (int64_t i = 0; i < n; ++i)
+      tensor.data<int32_t>()[i] = (i + seed) % 7;
+    break;
+  default:
+    // Other types: bytes of a simple pattern.
+    for (size_t i = 0; i < tensor.byteSize(); ++i)
+      tensor.data<uint8_t>()[i] = uint8_t((i + seed) % 7);
+  }
+  return tensor;
+}
+
+Tensor readRaw(const std::string &path, const TensorInfo &info,
+               const std::vector<int64_t> &shape) {
+  Tensor tensor(info.type, shape);
+  std::ifstream in(path, std::ios::binary | std::ios::ate);
+  if (!in)
+    throw Error(path + ": cannot open");
+  std::streamsize size = in.tellg();
+  if (size != std::streamsize(tensor.byteSize()))
+    throw Error(path + ": holds " + std::to_string(size) + " bytes, but a " +
+                formatShape(shape) + " " + elementTypeName(info.type) +
+                " input takes " + std::to_string(tensor.byteSize()));
+  in.seekg(0);
+  in.read(static_cast<char *>(tensor.data()), size);
+  return tensor;
+}
+
+// NAME=VALUE options; a lone VALUE names the model's only input.
+std::map<std::string, std::string>
+parseNamed(const std::vector<std::string> &options, const Model &model,
+           const char *what) {
+  std::map<std::string, std::string> result;
+  for (const std::string &option : options) {
+    size_t eq = option.find('=');
+    std::string name, value = option;
+    if (eq != std::string::npos) {
+      name = option.substr(0, eq);
+      value = option.substr(eq + 1);
+    } else if (model.inputs().size() == 1) {
+      name = model.inputs()[0].name;
+    } else {
+      throw Error(std::string(what) + " '" + option +
+                  "': name the input (NAME=...), the model has several");
+    }
+    bool known = false;
+    for (const TensorInfo &info : model.inputs())
+      known |= info.name == name;
+    if (!known)
+      throw Error(std::string(what) + " '" + option +
+                  "': the model has no input named '" + name + "'");
+    result[name] = value;
+  }
+  return result;
+}
+
+// The inputs of one prediction: from files, or the deterministic pattern.
+TensorMap makeInputs(const Model &model,
+                     const std::map<std::string, std::string> &files,
+                     const std::map<std::string, std::string> &shapes,
+                     int seed) {
+  TensorMap inputs;
+  for (const TensorInfo &info : model.inputs()) {
+    auto shapeText = shapes.find(info.name);
+    std::vector<int64_t> shape = shapeText != shapes.end()
+                                     ? parseShape(shapeText->second)
+                                     : defaultShape(info);
+    auto file = files.find(info.name);
+    if (file == files.end()) {
+      inputs.emplace(info.name, patternTensor(info, shape, seed));
+      continue;
+    }
+    const std::string &path = file->second;
+    bool npy = path.size() > 4 && path.compare(path.size() - 4, 4, ".npy") == 0;
+    inputs.emplace(info.name, npy ? readNpy(path) : readRaw(path, info, shape));
+  }
+  return inputs;
+}
+
+std::string summarize(const Tensor &tensor) {
+  std::string text = formatShape(tensor.shape()) + " " +
+                     elementTypeName(tensor.type());
+  if (tensor.type() != ElementType::f32 || tensor.elementCount() == 0)
+    return text;
+  const float *v = tensor.data<float>();
+  int64_t n = tensor.elementCount(), nan = 0;
+  double lo = INFINITY, hi = -INFINITY, sum = 0;
+  for (int64_t i = 0; i < n; ++i) {
+    if (std::isnan(v[i])) {
+      ++nan;
+      continue;
+    }
+    lo = std::min<double>(lo, v[i]);
+    hi = std::max<double>(hi, v[i]);
+    sum += v[i];
+  }
+  char buffer[128];
+  std::snprintf(buffer, sizeof(buffer), "  min %g max %g mean %g", lo, hi,
+                n > nan ? sum / (n - nan) : NAN);
+  text += buffer;
+  if (nan)
+    text += "  (" + std::to_string(nan) + " NaN)";
+  text += "  first:";
+  for (int64_t i = 0; i < std::min<int64_t>(n, 4); ++i)
+  {
+    std::snprintf(buffer, sizeof(buffer), " %g", v[i]);
+    text += buffer;
+  }
+  return text;
+}
+
+Backend backendFor(bool reference) {
+  return reference ? Backend::Reference : Backend::Fast;
+}
+
+} // namespace
+
+int runModel(const RunOptions &options) {
+  try {
+    auto model = Model::load(options.model);
+    auto files = parseNamed(options.inputs, *model, "--input");
+    auto shapes = parseNamed(options.shapes, *model, "--shape");
+    if (options.batch < 1)
+      throw Error("--batch must be 1 or more");
+    Session session(model, {options.threads, backendFor(options.reference)});
+    std::vector<TensorMap> batch;
+    for (int i = 0; i < options.batch; ++i)
+      batch.push_back(makeInputs(*model, files, shapes, i));
+    Clock::time_point start = Clock::now();
+    std::vector<TensorMap> results =
+        options.batch == 1 ? std::vector<TensorMap>{session.predict(batch[0])}
+                           : session.predictBatch(batch);
+    double ms = millisecondsSince(start);
+    if (!options.outputDir.empty()) {
+      ::mkdir(options.outputDir.c_str(), 0777);
+      for (size_t i = 0; i < results.size(); ++i)
+        for (const auto &[name, tensor] : results[i]) {
+          std::string file = name;
+          std::replace(file.begin(), file.end(), '/', '_');
+          if (results.size() > 1)
+            file += "_" + std::to_string(i);
+          writeNpy(options.outputDir + "/" + file + ".npy", tensor);
+        }
+    }
+    if (!options.quiet) {
+      llvm::outs() << llvm::formatv("{0}: {1} prediction{2} in {3:f2} ms{4}\n",
+                                    options.model, results.size(),
+                                    results.size() == 1 ? "" : "s", ms,
+                                    options.batch > 1 && model->batchable()
+                                        ? " (one batched pass)"
+                                        : "");
+      for (size_t i = 0; i < results.size(); ++i)
+        for (const auto &[name, tensor] : results[i])
+          llvm::outs() << "  " << name
+                       << (results.size() > 1 ? "[" + std::to_string(i) + "]"
+                                              : std::string())
+                       << ": " << summarize(tensor) << "\n";
+    }
+    return 0;
+  } catch (const Error &e) {
+    llvm::errs() << "mlc run: error: " << e.what() << "\n";
+    return 2;
+  }
+}
+
+int benchModel(const BenchOptions &options) {
+  try {
+    auto model = Model::load(options.model);
+    auto shapes = parseNamed(options.shapes, *model, "--shape");
+    if (options.batch < 1 || options.runs < 1)
+      throw Error("--batch and --runs must be 1 or more");
+    std::vector<TensorMap> batch;
+    for (int i = 0; i < options.batch; ++i)
+      batch.push_back(makeInputs(*model, {}, shapes, i));
+    Session session(model, {options.threads, backendFor(options.reference)});
+    auto once = [&] {
+      if (options.batch == 1)
+        session.predict(batch[0]);
+      else
+        session.predictBatch(batch);
+    };
+    Clock::time_point start = Clock::now();
+    once();
+    double first = millisecondsSince(start);
+    std::vector<double> times;
+    for (int r = 0; r < options.runs; ++r) {
+      start = Clock::now();
+      once();
+      times.push_back(millisecondsSince(start));
+    }
+    std::sort(times.begin(), times.end());
+    double median = times[times.size() / 2];
+    double throughput = options.batch * 1000.0 / median;
+    std::string shape;
+    for (const auto &[name, tensor] : batch[0])
+      shape += (shape.empty() ? "" : ", ") + name + " " +
+               formatShape(tensor.shape());
+    if (options.json) {
+      llvm::json::Object result{
+          {"model", options.model},      {"inputs", shape},
+          {"batch", options.batch},      {"threads", options.threads},
+          {"runs", options.runs},        {"first_ms", first},
+          {"median_ms", median},         {"min_ms", times.front()},
+          {"items_per_second", throughput},
+          {"batched", options.batch > 1 && model->batchable()}};
+      llvm::outs() << llvm::formatv("{0:2}", llvm::json::Value(std::move(result)))
+                   << "\n";
+    } else {
+      llvm::outs() << llvm::formatv(
+          "{0} ({1}; batch {2}{3}; {4} threads; {5} runs)\n"
+          "  first run   {6:f2} ms\n  median      {7:f2} ms\n"
+          "  min         {8:f2} ms\n  throughput  {9:f1} items/s\n",
+          options.model, shape, options.batch,
+          options.batch > 1 ? (model->batchable() ? ", one pass" : ", one by one")
+                            : "",
+          options.threads ? std::to_string(options.threads) : "all", options.runs,
+          first, median, times.front(), throughput);
+    }
+    return 0;
+  } catch (const Error &e) {
+    llvm::errs() << "mlc bench: error: " << e.what() << "\n";
+    return 2;
+  }
+}
+
+int inspectCompiled(const std::string &path, bool json) {
+  try {
+    auto model = Model::load(path);
+    const format::Model &graph = model->graph();
+    std::map<std::string, int> opCounts;
+    for (const format::Op *op : *graph.ops()) {
+      std::string name = format::EnumNameOpParams(op->params_type());
+      opCounts[name.substr(0, name.size() - 6)]++;
+    }
+    uint64_t weightBytes = 0;
+    size_t weights = 0;
+    for (const format::Tensor *tensor : *graph.tensors())
+      if (tensor->weight()) {
+        ++weights;
+        weightBytes += tensor->weight()->length();
+      }
+    std::vector<std::pair<std::string, uint64_t>> plans;
+    if (graph.plans())
+      for (const format::Plan *plan : *graph.plans()) {
+        std::string label;
+        for (size_t s = 0; s < plan->symbol_values()->size(); ++s)
+          label += (s ? ", " : "") +
+                   graph.symbols()->Get(s)->name()->str() + "=" +
+                   std::to_string(plan->symbol_values()->Get(s));
+        plans.push_back({label.empty() ? "static" : label, plan->arena_size()});
+      }
+    auto dims = [](const TensorInfo &info) {
+      std::string text;
+      for (size_t i = 0; i < info.shape.size(); ++i)
+        text += (i ? "x" : "") +
+                (info.shape[i] < 0 ? std::string("?") : std::to_string(info.shape[i]));
+      return text;
+    };
+    if (json) {
+      llvm::json::Array inputs, outputs, ops, planList;
+      for (const TensorInfo &info : model->inputs())
+        inputs.push_back(llvm::json::Object{{"name", info.name},
+                                            {"type", elementTypeName(info.type)},
+                                            {"shape", dims(info)},
+                                            {"shapes", info.shapes.describe()}});
+      for (const TensorInfo &info : model->outputs())
+        outputs.push_back(llvm::json::Object{{"name", info.name},
+                                             {"type", elementTypeName(info.type)},
+                                             {"shape", dims(info)}});
+      for (const auto &[name, count] : opCounts)
+        ops.push_back(llvm::json::Object{{"op", name}, {"count", count}});
+      for (const auto &[label, bytes] : plans)
+        planList.push_back(
+            llvm::json::Object{{"sizes", label}, {"arena_bytes", bytes}});
+      llvm::json::Object result{{"file", path},
+                                {"producer", model->producer()},
+                                {"file_bytes", uint64_t(model->fileSize())},
+                                {"inputs", std::move(inputs)},
+                                {"outputs", std::move(outputs)},
+                                {"batchable", model->batchable()},
+                                {"ops", std::move(ops)},
+                                {"weights", uint64_t(weights)},
+                                {"weight_bytes", weightBytes},
+                                {"plans", std::move(planList)}};
+      llvm::outs() << llvm::formatv("{0:2}", llvm::json::Value(std::move(result)))
+                   << "\n";
+      return 0;
+    }
+    llvm::outs() << path << ": compiled model (" << model->producer() << ", "
+                 << model->fileSize() << " bytes)\n";
+    for (const TensorInfo &info : model->inputs())
+      llvm::outs() << "  input  " << info.name << ": "
+                   << elementTypeName(info.type) << " " << dims(info)
+                   << ", takes " << info.shapes.describe() << "\n";
+    for (const TensorInfo &info : model->outputs())
+      llvm::outs() << "  output " << info.name << ": "
+                   << elementTypeName(info.type) << " " << dims(info) << "\n";
+    llvm::outs() << "  batches: "
+                 << (model->batchable() ? "any size, in one pass"
+                                        : "one prediction at a time")
+                 << "\n";
+    llvm::outs() << "  ops: " << graph.ops()->size() << " (";
+    bool first = true;
+    for (const auto &[name, count] : opCounts) {
+      llvm::outs() << (first ? "" : ", ") << name << " " << count;
+      first = false;
+    }
+    llvm::outs() << ")\n  weights: " << weights << " tensors, " << weightBytes
+                 << " bytes\n";
+    for (const auto &[label, bytes] : plans)
+      llvm::outs() << "  plan " << label << ": arena " << bytes << " bytes\n";
+    if (plans.empty())
+      llvm::outs() << "  plans: made at run time for each size\n";
+    return 0;
+  } catch (const Error &e) {
+    llvm::errs() << "mlc inspect: error: " << e.what() << "\n";
+    return 2;
+  }
+}
+
+bool isCompiledModel(const std::string &path) {
+  // A size prefix, the root offset, then the identifier.
+  std::ifstream in(path, std::ios::binary);
+  char head[12] = {};
+  in.read(head, sizeof(head));
+  return in.gcount() == sizeof(head) &&
+         std::memcmp(head + 8, format::ModelIdentifier(), 4) == 0;
+}
+
+} // namespace mlc::cli

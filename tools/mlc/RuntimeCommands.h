@@ -1,0 +1,40 @@
+//===- RuntimeCommands.h - mlc run, bench and inspect of .mlc ---*- C++ -*-===//
+
+#ifndef MLC_TOOLS_RUNTIMECOMMANDS_H
+#define MLC_TOOLS_RUNTIMECOMMANDS_H
+
+#include <string>
+#include <vector>
+
+namespace mlc::cli {
+
+struct RunOptions {
+  std::string model;
+  /// NAME=FILE (.npy, or raw bytes of the --shape given for NAME).
+  std::vector<std::string> inputs;
+  /// NAME=1x3x224x224: the size of a pattern or raw input.
+  std::vector<std::string> shapes;
+  int batch = 1, threads = 0;
+  bool reference = false, quiet = false;
+  std::string outputDir;
+};
+
+struct BenchOptions {
+  std::string model;
+  std::vector<std::string> shapes;
+  int batch = 1, threads = 0, runs = 20;
+  bool reference = false, json = false;
+};
+
+/// `mlc run`: predictions on given or pattern inputs; exit 0 or 2.
+int runModel(const RunOptions &options);
+/// `mlc bench`: first-run and median latency, throughput; exit 0 or 2.
+int benchModel(const BenchOptions &options);
+/// `mlc inspect` of a .mlc file; exit 0 or 2.
+int inspectCompiled(const std::string &path, bool json);
+/// Whether `path` holds a .mlc model (by content).
+bool isCompiledModel(const std::string &path);
+
+} // namespace mlc::cli
+
+#endif // MLC_TOOLS_RUNTIMECOMMANDS_H
