@@ -14,6 +14,7 @@
 #include <cmath>
 #include <cstdio>
 #include <map>
+#include <random>
 #include <sstream>
 
 using namespace mlc;
@@ -954,6 +955,77 @@ TEST(OneDNNKernels, ResizeUnsupported) {
     TestTensor x = TestTensor::random(c.x, 1);
     EXPECT_FALSE(supported(resizeOp(c), {&x}, c.y)) << describe(c);
   }
+}
+
+/// Random windowed ops, consistent or not: whenever oneDNN makes a kernel,
+/// the reference kernel accepts the op too and agrees with it.
+TEST(OneDNNKernels, RandomWindowsAgreeWhenAccepted) {
+  std::mt19937 rng(2024);
+  auto pick = [&](int lo, int hi) {
+    return std::uniform_int_distribution<int>(lo, hi)(rng);
+  };
+  int accepted = 0, tried = 0;
+  for (int iter = 0; iter < 300; ++iter) {
+    bool isPool = iter % 2;
+    size_t spatial = pick(1, 2);
+    Dims x{pick(1, 2), pick(1, 4) * (isPool ? 1 : 2)};
+    Dims kernel, strides, dil, pads(2 * spatial);
+    for (size_t i = 0; i < spatial; ++i) {
+      x.push_back(pick(1, 9));
+      kernel.push_back(pick(1, 4));
+      strides.push_back(pick(1, 3));
+      dil.push_back(pick(1, 2));
+      pads[i] = pick(-1, 3);
+      pads[spatial + i] = pick(-1, 3);
+    }
+    bool ceil = pick(0, 1), includePad = pick(0, 1);
+    format::PoolKind kind =
+        pick(0, 1) ? format::PoolKind::max : format::PoolKind::average;
+    int64_t group = pick(0, 1) ? 2 : 1;
+    Dims out{x[0], isPool ? x[1] : 2 * pick(1, 2)};
+    for (size_t i = 0; i < spatial; ++i) {
+      int64_t span = (kernel[i] - 1) * dil[i] + 1;
+      int64_t room = x[2 + i] + pads[i] + pads[spatial + i] - span;
+      int64_t o = (isPool && ceil ? (room + strides[i] - 1) / strides[i]
+                                  : room / strides[i]) +
+                  1;
+      if (isPool && ceil && (o - 1) * strides[i] >= x[2 + i] + pads[i])
+        --o;
+      out.push_back(std::max<int64_t>(1, o + (pick(0, 5) == 0 ? 1 : 0)));
+    }
+    std::ostringstream what;
+    what << (isPool ? "pool" : "conv") << " x " << shape(x) << " k "
+         << shape(kernel) << " s " << shape(strides) << " d " << shape(dil)
+         << " p " << shape(pads) << " y " << shape(out) << " ceil " << ceil
+         << " include " << includePad << " group " << group;
+    SCOPED_TRACE(what.str());
+    TestTensor xt = TestTensor::random(x, iter);
+    Dims wDims{out[1], x[1] / group};
+    wDims.insert(wDims.end(), kernel.begin(), kernel.end());
+    TestTensor w = TestTensor::random(wDims, iter + 1);
+    std::unique_ptr<TestOp> op;
+    std::vector<TestTensor *> inputs;
+    if (isPool) {
+      op = std::make_unique<TestOp>([&](Builder &b) {
+        return format::CreatePoolParams(b, kind, vec(b, kernel),
+                                        vec(b, strides), vec(b, pads),
+                                        vec(b, dil), ceil, includePad);
+      });
+      inputs = {&xt};
+    } else {
+      op = std::make_unique<TestOp>([&](Builder &b) {
+        return format::CreateConvParams(b, vec(b, strides), vec(b, pads),
+                                        vec(b, dil), group);
+      });
+      inputs = {&xt, &w};
+    }
+    ++tried;
+    if (!supported(*op, inputs, out))
+      continue;
+    ++accepted;
+    expectMatch(*op, inputs, out);
+  }
+  EXPECT_GT(accepted, tried / 5);
 }
 
 TEST(OneDNNKernels, OpsWithoutOneDNNKernel) {

@@ -1,11 +1,12 @@
 //===- Pool.cpp - Max and average pooling ---------------------------------===//
 //
-// ceil_mode: the plan's output has one more window than the floor formula
-// gives; oneDNN gets an end padding extended to cover it. That is exact for
-// max pooling and for averages that exclude the padding, as long as the
-// last window starts inside the input; an average that counts the padding
-// would count the extension too (ONNX counts only the explicit pads), so it
-// runs on the reference kernel when the extension is needed.
+// ceil_mode: the plan's output may have one more window than the floor
+// formula gives; oneDNN gets an end padding extended to cover it. That is
+// exact for max pooling and for averages that exclude the padding (ONNX
+// drops a window that would start in the end padding, so the last one starts
+// in the input). An average that counts the padding would count the
+// extension too (ONNX counts only the explicit pads), so it runs on the
+// reference kernel when the extension is needed.
 //
 //===----------------------------------------------------------------------===//
 
@@ -69,13 +70,20 @@ KernelPtr makePool(const KernelArgs &args) {
     int64_t room = inDims[i] + padsBegin[i] + padsEnd[i] - span;
     if (room < 0)
       return nullptr;
+    // ONNX's output size: ceil_mode drops a window that would start in the
+    // end padding.
     int64_t out = y->dim(2 + i), floorOut = room / strides[i] + 1;
+    int64_t expected = floorOut;
+    if (p->ceil_mode()) {
+      expected = (room + strides[i] - 1) / strides[i] + 1;
+      if ((expected - 1) * strides[i] >= inDims[i] + padsBegin[i])
+        --expected;
+    }
+    if (out != expected)
+      return nullptr;
     if (out == floorOut)
       continue;
-    if (!p->ceil_mode() || out != floorOut + 1 || includePad)
-      return nullptr;
-    // The last window must start inside the input (or the begin padding).
-    if ((out - 1) * strides[i] - padsBegin[i] >= inDims[i])
+    if (includePad)
       return nullptr;
     padsEnd[i] = (out - 1) * strides[i] + span - inDims[i] - padsBegin[i];
   }
