@@ -514,7 +514,7 @@ TEST(ReferenceLayout, DepthToSpaceModes) {
   TestOp s2d([](FlatBufferBuilder &b) { return format::CreateSpaceToDepthParams(b, 2); });
   auto back = runReference(dcr, {&x8}, {out({1, 2, 2, 2})});
   expectNear(runReference(s2d, {&back[0]}, {out({1, 8, 1, 1})})[0].floats(), iota(8));
-  TestOp bad([](FlatBufferBuilder &b) { return format::CreateSpaceToDepthParams(b, 0); });
+  TestOp bad([](FlatBufferBuilder &b) { return format::CreateSpaceToDepthParams(b, int64_t(0)); });
   EXPECT_THROW(runReference(bad, {&x}, {out({1, 4, 1, 1})}), Error);
 }
 
