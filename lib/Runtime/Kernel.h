@@ -29,6 +29,9 @@ struct TensorRef {
   ElementType type = ElementType::f32;
   std::vector<int64_t> dims;
   void *data = nullptr;
+  /// A weight: its bytes never change, so a kernel may copy them once (into
+  /// its preferred layout) when it is made.
+  bool constant = false;
 
   size_t rank() const { return dims.size(); }
   int64_t dim(size_t i) const { return dims[i]; }

@@ -152,8 +152,12 @@ inline KernelArgs makeArgs(const TestOp &op,
                            const std::vector<int64_t> &exprs) {
   KernelArgs args;
   args.op = op.op();
-  for (TestTensor *t : inputs)
+  // Operands stay as they are during a test: constant, like weights.
+  for (TestTensor *t : inputs) {
+    if (t)
+      t->ref.constant = true;
     args.inputs.push_back(t ? &t->ref : nullptr);
+  }
   for (TestTensor &t : outputs)
     args.outputs.push_back(&t.ref);
   args.exprValues = &exprs;

@@ -48,8 +48,9 @@ KernelPtr makeConv(const KernelArgs &args) {
     return nullptr;
   const TensorRef *x = args.input(0), *w = args.input(1), *b = args.input(2),
                   *r = args.input(3), *y = args.outputs[0];
+  // The weight is reordered once: it must be one (constant).
   if (!isF32(x, 3, 5) || !isF32(w, 3, 5) || !isF32(y, 3, 5) ||
-      w->rank() != x->rank() || y->rank() != x->rank())
+      w->rank() != x->rank() || y->rank() != x->rank() || !w->constant)
     return nullptr;
   size_t spatial = x->rank() - 2;
   int64_t n = x->dim(0), c = x->dim(1), m = w->dim(0), group = p->group();
@@ -128,8 +129,9 @@ KernelPtr makeConvTranspose(const KernelArgs &args) {
     return nullptr;
   const TensorRef *x = args.input(0), *w = args.input(1), *b = args.input(2),
                   *y = args.outputs[0];
+  // The weight is reordered once: it must be one (constant).
   if (!isF32(x, 3, 5) || !isF32(w, 3, 5) || !isF32(y, 3, 5) ||
-      w->rank() != x->rank() || y->rank() != x->rank())
+      w->rank() != x->rank() || y->rank() != x->rank() || !w->constant)
     return nullptr;
   size_t spatial = x->rank() - 2;
   int64_t n = x->dim(0), c = x->dim(1), group = p->group();

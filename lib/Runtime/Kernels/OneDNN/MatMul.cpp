@@ -20,7 +20,8 @@ KernelPtr makeGemm(const KernelArgs &args) {
     return nullptr;
   const TensorRef *a = args.input(0), *b = args.input(1), *c = args.input(2),
                   *y = args.outputs[0];
-  if (!isF32(a, 2, 2) || !isF32(b, 2, 2) || !isF32(y, 2, 2))
+  // B is reordered once: it must be a weight (constant).
+  if (!isF32(a, 2, 2) || !isF32(b, 2, 2) || !isF32(y, 2, 2) || !b->constant)
     return nullptr;
   bool ta = p->trans_a(), tb = p->trans_b();
   int64_t m = ta ? a->dim(1) : a->dim(0), k = ta ? a->dim(0) : a->dim(1);
