@@ -24,7 +24,7 @@ packages=(
   llvm-19-dev llvm-19-tools libmlir-19-dev mlir-19-tools libzstd-dev
   libprotobuf-dev protobuf-compiler libonnx-dev
   libcli11-dev libflatbuffers-dev flatbuffers-compiler libdnnl-dev
-  libgtest-dev libbenchmark-dev
+  libgtest-dev libbenchmark-dev libonnx-testdata
   python3 python3-numpy python3-onnx
 )
 
