@@ -135,6 +135,8 @@ void PrimitiveKernel::run(const KernelArgs &args) {
   try {
     if (sumBytes && sumFrom != sumTo)
       std::memmove(sumTo, sumFrom, sumBytes);
+    for (auto &[previous, previousArguments] : before)
+      previous.execute(stream(), previousArguments);
     primitive.execute(stream(), arguments);
     for (auto &[next, nextArguments] : then)
       next.execute(stream(), nextArguments);

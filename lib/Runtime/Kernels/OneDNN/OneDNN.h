@@ -105,6 +105,10 @@ public:
 
   dnnl::primitive primitive;
   std::unordered_map<int, dnnl::memory> arguments;
+  /// Primitives run before it (reorders into its layout), in order, with
+  /// their arguments.
+  std::vector<std::pair<dnnl::primitive, std::unordered_map<int, dnnl::memory>>>
+      before;
   /// Primitives run after it, in order, with their arguments.
   std::vector<std::pair<dnnl::primitive, std::unordered_map<int, dnnl::memory>>>
       then;
