@@ -165,14 +165,21 @@ bool Lowering::tryBatchAnalysis() {
   SmallVector<std::pair<unsigned, unsigned>> sources;
   SmallVector<std::string> names;
   Dim batch;
+  // The batch dim keeps the name the model gives it, else N.
+  std::string batchName = "N";
+  if (func.getNumArguments() &&
+      cast<ShapedType>(func.getArgument(0).getType()).hasRank() &&
+      cast<ShapedType>(func.getArgument(0).getType()).getRank() > 0 &&
+      cast<ShapedType>(func.getArgument(0).getType()).isDynamicDim(0))
+    batchName = getInputDimName(func, 0, 0);
   for (BlockArgument arg : func.getArguments()) {
     auto type = dyn_cast<RankedTensorType>(arg.getType());
     if (!type || type.getRank() == 0)
       return false;
-    batch = analysis->addSymbol(arg, 0, "N");
+    batch = analysis->addSymbol(arg, 0, batchName);
     if (sources.empty()) {
       sources.push_back({arg.getArgNumber(), 0});
-      names.push_back("N");
+      names.push_back(batchName);
     }
     for (unsigned d = 1; d < type.getRank(); ++d)
       if (type.isDynamicDim(d)) {
@@ -1284,7 +1291,9 @@ LogicalResult Lowering::computePlans(std::string &bytes,
     report->ops = model.ops.size();
     report->tensors = model.tensors.size();
     report->weights = weightData.size();
-    report->weightBytes = model.weights_length;
+    report->weightBytes = 0;
+    for (ElementsAttr weight : weightData)
+      report->weightBytes += getRawSize(weight);
     report->fileBytes = bytes.size();
     report->fusedActivations = foldedActivations;
     report->fusedResiduals = foldedResiduals;
