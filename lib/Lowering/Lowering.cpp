@@ -156,10 +156,57 @@ private:
 // Analyses
 //===----------------------------------------------------------------------===//
 
+// Whether `op` combines the items of a batch: works along dim 0 of an
+// operand that holds them.
+static bool mixesItems(Operation *op, const DenseSet<Value> &batched) {
+  auto isBatched = [&](Value v) { return v && batched.contains(v); };
+  auto rank = [](Value v) { return cast<ShapedType>(v.getType()).getRank(); };
+  auto isFirst = [](int64_t axis, int64_t r) { return axis == 0 || axis == -r; };
+  return TypeSwitch<Operation *, bool>(op)
+      .Case([&](SoftmaxOp o) {
+        return isFirst(o.getAxis(), rank(o.getInput()));
+      })
+      .Case([&](ConcatOp o) { return isFirst(o.getAxis(), rank(o.getResult())); })
+      .Case([&](SplitOp o) { return isFirst(o.getAxis(), rank(o.getInput())); })
+      .Case([&](GatherOp o) {
+        return isBatched(o.getIndices()) ||
+               isFirst(o.getAxis(), rank(o.getInput()));
+      })
+      .Case([&](TransposeOp o) { return o.getPerm() && (*o.getPerm())[0] != 0; })
+      .Case([&](ReduceOp o) {
+        if (!o.getAxes())
+          return !o.getNoopWithEmptyAxes();
+        auto axes = getConstantInts(o.getAxes());
+        return !axes || llvm::any_of(*axes, [&](int64_t a) {
+          return isFirst(a, rank(o.getInput()));
+        });
+      })
+      .Case([&](SliceOp o) {
+        if (!o.getAxes())
+          return true;
+        auto axes = getConstantInts(o.getAxes());
+        return !axes || llvm::any_of(*axes, [&](int64_t a) {
+          return isFirst(a, rank(o.getInput()));
+        });
+      })
+      .Case([&](GemmOp o) { return isBatched(o.getB()) || o.getTransA(); })
+      .Case([&](CustomOp) { return true; })
+      .Default([](Operation *) { return false; });
+}
+
 // With dim 0 of every input a symbol N: when every op still has a shape and
-// every output's dim 0 is N (and nothing requires N to be anything), the
-// graph runs a batch of N in one pass.
+// every output's dim 0 is N (and nothing requires N to be anything), and no
+// op mixes the items (see mixesItems), the graph runs a batch of N in one
+// pass. The inputs must agree on their declared dim 0.
 bool Lowering::tryBatchAnalysis() {
+  std::optional<int64_t> declared;
+  for (BlockArgument arg : func.getArguments()) {
+    auto type = dyn_cast<RankedTensorType>(arg.getType());
+    if (!type || type.getRank() == 0 ||
+        (declared && *declared != type.getDimSize(0)))
+      return false;
+    declared = type.getDimSize(0);
+  }
   auto analysis = std::make_unique<ShapeAnalysis>(context, false);
   ScopedDiagnosticHandler quiet(context, [](Diagnostic &) { return success(); });
   SmallVector<std::pair<unsigned, unsigned>> sources;
@@ -195,6 +242,12 @@ bool Lowering::tryBatchAnalysis() {
   }
   if (!batch.getExpr())
     return false;
+  // Values computed from the inputs' data hold the items along dim 0, and
+  // only there.
+  DenseSet<Value> batched(func.getArguments().begin(), func.getArguments().end());
+  auto mentionsBatch = [&](Dim d) {
+    return d.getExpr() && d.getExpr().isFunctionOfSymbol(0);
+  };
   for (Operation &op : func.getBody().front()) {
     if (isa<func::ReturnOp>(op))
       continue;
@@ -208,11 +261,21 @@ bool Lowering::tryBatchAnalysis() {
         if (d.isUnknown())
           return false;
     }
+    bool reads = llvm::any_of(op.getOperands(),
+                              [&](Value v) { return batched.contains(v); });
+    if (!reads || isa<ShapeOp>(op))
+      continue;
+    if (mixesItems(&op, batched))
+      return false;
+    for (Value result : op.getResults()) {
+      Dims dims = *analysis->get(result).dims;
+      if (dims.empty() || !dims[0].isSameAs(batch) ||
+          llvm::any_of(ArrayRef<Dim>(dims).drop_front(), mentionsBatch))
+        return false;
+      batched.insert(result);
+    }
   }
   for (const Requirement &r : analysis->getRequirements()) {
-    auto mentionsBatch = [&](Dim d) {
-      return d.getExpr() && d.getExpr().isFunctionOfSymbol(0);
-    };
     if (mentionsBatch(r.lhs) || mentionsBatch(r.rhs))
       return false;
   }
@@ -256,23 +319,38 @@ LogicalResult Lowering::analyze() {
   return success();
 }
 
-// The shape set of input `index`: its nn.shapes, else its type's sizes
-// (each `?` any size).
-ShapeSetAttr getShapeSet(func::FuncOp func, unsigned index) {
-  if (auto set = func.getArgAttrOfType<ShapeSetAttr>(index, NNDialect::kShapesAttr))
-    return set;
-  auto type = cast<RankedTensorType>(func.getArgument(index).getType());
-  if (type.hasStaticShape())
-    return ShapeSetAttr::get(func.getContext(),
-                             ArrayRef<SmallVector<int64_t>>{
-                                 SmallVector<int64_t>(type.getShape())});
+// The shapes input `index` takes: its nn.shapes, else its type's sizes
+// (each `?` any size). Not a ShapeSetAttr: a static type may have a dim of
+// 0, which no shape set of the dialect holds.
+struct InputShapes {
+  bool ranged = false;
+  SmallVector<SmallVector<int64_t>> shapes;
   SmallVector<int64_t> mins, maxs, steps;
-  for (int64_t d : type.getShape()) {
-    mins.push_back(ShapedType::isDynamic(d) ? 1 : d);
-    maxs.push_back(ShapedType::isDynamic(d) ? kUnboundedDim : d);
-    steps.push_back(1);
+};
+
+InputShapes getInputShapes(func::FuncOp func, unsigned index) {
+  InputShapes result;
+  if (auto set = func.getArgAttrOfType<ShapeSetAttr>(index, NNDialect::kShapesAttr)) {
+    result.ranged = set.getRange();
+    for (DenseI64ArrayAttr shape : set.getShapes())
+      result.shapes.emplace_back(shape.asArrayRef());
+    result.mins.assign(set.getMins().begin(), set.getMins().end());
+    result.maxs.assign(set.getMaxs().begin(), set.getMaxs().end());
+    result.steps.assign(set.getSteps().begin(), set.getSteps().end());
+    return result;
   }
-  return ShapeSetAttr::get(func.getContext(), mins, maxs, steps);
+  auto type = cast<RankedTensorType>(func.getArgument(index).getType());
+  if (type.hasStaticShape()) {
+    result.shapes.emplace_back(type.getShape());
+    return result;
+  }
+  result.ranged = true;
+  for (int64_t d : type.getShape()) {
+    result.mins.push_back(ShapedType::isDynamic(d) ? 1 : d);
+    result.maxs.push_back(ShapedType::isDynamic(d) ? kUnboundedDim : d);
+    result.steps.push_back(1);
+  }
+  return result;
 }
 
 // The symbol bindings of the enumerated shapes (every combination of the
@@ -283,13 +361,13 @@ LogicalResult Lowering::analyzeEnumerated() {
       SmallVector<int64_t>(symbolSources.size(), -1)};
   std::vector<std::vector<SmallVector<int64_t>>> argShapes(1);
   for (unsigned i = 0; i < func.getNumArguments(); ++i) {
-    ShapeSetAttr set = getShapeSet(func, i);
-    if (set.getRange())
+    InputShapes set = getInputShapes(func, i);
+    if (set.ranged)
       return success(); // a ranged input: plans are made at run time
     std::vector<SmallVector<int64_t>> nextBindings;
     std::vector<std::vector<SmallVector<int64_t>>> nextShapes;
     for (size_t b = 0; b < bindings.size(); ++b)
-      for (DenseI64ArrayAttr shape : set.getShapes()) {
+      for (ArrayRef<int64_t> shape : set.shapes) {
         SmallVector<int64_t> binding = bindings[b];
         bool agrees = true;
         for (auto [s, source] : llvm::enumerate(symbolSources))
@@ -302,7 +380,7 @@ LogicalResult Lowering::analyzeEnumerated() {
           continue;
         nextBindings.push_back(binding);
         nextShapes.push_back(argShapes[b]);
-        nextShapes.back().push_back(SmallVector<int64_t>(shape.asArrayRef()));
+        nextShapes.back().push_back(SmallVector<int64_t>(shape));
       }
     bindings = std::move(nextBindings);
     argShapes = std::move(nextShapes);
@@ -832,6 +910,7 @@ LogicalResult Lowering::emitOp(Operation *op) {
           p.pads.assign(2 * spatial, 0);
         if (!conv.getOutputShape().empty() ||
             conv.getAutoPad() != AutoPad::notset) {
+          std::vector<int64_t> outputPadding(spatial, 0);
           for (int64_t i = 0; i < spatial; ++i) {
             std::optional<int64_t> inSize = (*in)[i + 2].getValue();
             std::optional<int64_t> outSize = (*out)[i + 2].getValue();
@@ -843,14 +922,22 @@ LogicalResult Lowering::emitOp(Operation *op) {
             int64_t dilation = p.dilations.empty() ? 1 : p.dilations[i];
             int64_t outPad = p.output_padding.empty() ? 0 : p.output_padding[i];
             int64_t k = weightType.getDimSize(i + 2);
+            // ONNX: the total padding, its larger half at the end under
+            // SAME_UPPER, else at the beginning; an output larger than the
+            // unpadded one gets the difference as output padding.
             int64_t total = stride * (*inSize - 1) + outPad +
                             (k - 1) * dilation + 1 - *outSize;
-            int64_t half = total / 2;
-            bool upper = conv.getAutoPad() != AutoPad::same_lower;
-            p.pads[i] = upper ? half : total - half;
+            outputPadding[i] = outPad;
+            if (total < 0) {
+              p.pads[i] = p.pads[spatial + i] = 0;
+              outputPadding[i] = outPad - total;
+              continue;
+            }
+            bool upper = conv.getAutoPad() == AutoPad::same_upper;
+            p.pads[i] = upper ? total / 2 : total - total / 2;
             p.pads[spatial + i] = total - p.pads[i];
           }
-          p.output_padding.assign(spatial, 0);
+          p.output_padding = outputPadding;
           p.auto_pad = fmt::AutoPad::notset;
         }
         return emit(std::move(p),
@@ -1156,17 +1243,17 @@ LogicalResult Lowering::lowerInputs() {
     auto input = std::make_unique<fmt::InputT>();
     input->tensor = *t;
     input->shapes = std::make_unique<fmt::ShapeSetT>();
-    ShapeSetAttr set = getShapeSet(func, arg.getArgNumber());
-    if (set.getRange()) {
+    InputShapes set = getInputShapes(func, arg.getArgNumber());
+    if (set.ranged) {
       input->shapes->kind = fmt::ShapeSetKind::ranged;
-      for (size_t d = 0; d < set.getMins().size(); ++d)
-        input->shapes->ranges.emplace_back(set.getMins()[d], set.getMaxs()[d],
-                                           set.getSteps()[d]);
+      for (size_t d = 0; d < set.mins.size(); ++d)
+        input->shapes->ranges.emplace_back(set.mins[d], set.maxs[d],
+                                           set.steps[d]);
     } else {
       input->shapes->kind = fmt::ShapeSetKind::enumerated;
-      for (DenseI64ArrayAttr shape : set.getShapes()) {
+      for (ArrayRef<int64_t> shape : set.shapes) {
         auto dims = std::make_unique<fmt::DimsT>();
-        dims->values = toVector(shape.asArrayRef());
+        dims->values = toVector(shape);
         input->shapes->shapes.push_back(std::move(dims));
       }
     }

@@ -561,10 +561,16 @@ static Outputs importDequantize(NodeImport &n) {
       n.getInt("axis", 1), n.getInt("block_size", 0)));
 }
 
-// Identity, and Dropout at inference (unless its mask is used).
+// Identity, and Dropout at inference: unless its mask is used or it is in
+// training mode (random, kept as nn.custom).
 static Outputs importIdentity(NodeImport &n) {
   if (n.node.output_size() > 1 && !n.node.output(1).empty())
     return SmallVector<Value>();
+  if (Value training = presentInput(n, 2)) {
+    std::optional<SmallVector<int64_t>> mode = getConstantInts(training);
+    if (!mode || mode->size() != 1 || (*mode)[0] != 0)
+      return SmallVector<Value>();
+  }
   return SmallVector<Value>{n.input(0)};
 }
 

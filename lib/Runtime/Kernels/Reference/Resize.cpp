@@ -38,8 +38,12 @@ double originalCoordinate(CT mode, double x, double scale, int64_t in, int64_t o
   }
   case CT::pytorch_half_pixel:
     return out > 1 ? (x + 0.5) / scale - 0.5 : 0;
-  case CT::align_corners:
-    return out == 1 ? 0 : x * (in - 1) / double(out - 1);
+  case CT::align_corners: {
+    // ONNX measures the resized length as in * scale, which is the output
+    // size unless scales were given that do not divide it (0.6 of 4: 2.4).
+    double resized = in * scale;
+    return out == 1 || resized == 1 ? 0 : x * (in - 1) / (resized - 1);
+  }
   case CT::asymmetric:
     return x / scale;
   case CT::tf_crop_and_resize:
