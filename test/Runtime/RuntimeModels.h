@@ -1,0 +1,64 @@
+//===- RuntimeModels.h - The .mlc models the runtime tests use --*- C++ -*-===//
+//
+// The runtime tests read small .mlc models that the `MLCRuntimeModels` ctest
+// fixture compiles from examples/models at test time (the tests themselves
+// never run the compiler). ctest passes the directory in
+// MLC_TEST_MODEL_DIR; to run a test binary by hand, run that fixture once
+// (`ctest -R MLCRuntimeModels`) and export the variable:
+//
+//   MLC_TEST_MODEL_DIR=build-tests/test/Runtime/models ./MLCSessionTest
+//
+// Models there:
+//   resnet.mlc      tiny_resnet_64: one shape, 1x3x64x64, batchable
+//   fcn.mlc         tiny_fcn 64 and 96 merged: enumerated 1x3x64x64, 1x3x96x96
+//   fcn_ranged.mlc  tiny_fcn merged with --shapes 64..96:16: a ranged input
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef MLC_TEST_RUNTIME_RUNTIMEMODELS_H
+#define MLC_TEST_RUNTIME_RUNTIMEMODELS_H
+
+#include "mlc/Runtime/Tensor.h"
+
+#include <cstdint>
+#include <cstdlib>
+#include <fstream>
+#include <iterator>
+#include <string>
+#include <vector>
+
+namespace mlc::test {
+
+/// The path of fixture model `file`, or "" when MLC_TEST_MODEL_DIR is unset.
+inline std::string runtimeModelPath(const std::string &file) {
+  const char *dir = std::getenv("MLC_TEST_MODEL_DIR");
+  if (!dir || !*dir)
+    return "";
+  return std::string(dir) + "/" + file;
+}
+
+/// The bytes of a file; empty when it cannot be read.
+inline std::vector<uint8_t> readFileBytes(const std::string &path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in)
+    return {};
+  return std::vector<uint8_t>(std::istreambuf_iterator<char>(in),
+                              std::istreambuf_iterator<char>());
+}
+
+/// A float32 tensor of `shape` with deterministic values in [-1, 1).
+inline rt::Tensor patternTensor(const std::vector<int64_t> &shape,
+                                uint32_t seed = 1) {
+  rt::Tensor tensor(rt::ElementType::f32, shape);
+  float *values = tensor.data<float>();
+  uint32_t state = seed * 2654435761u + 12345u;
+  for (int64_t i = 0; i < tensor.elementCount(); ++i) {
+    state = state * 1664525u + 1013904223u;
+    values[i] = float(state >> 8) / float(1u << 23) - 1.0f;
+  }
+  return tensor;
+}
+
+} // namespace mlc::test
+
+#endif // MLC_TEST_RUNTIME_RUNTIMEMODELS_H

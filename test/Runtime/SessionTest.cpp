@@ -1,0 +1,578 @@
+//===- SessionTest.cpp - Model, Session and Npy on compiled models --------===//
+//
+// Loads the small .mlc models the MLCRuntimeModels fixture compiles (see
+// RuntimeModels.h) and runs predictions: shapes, backends against each
+// other, batches, the errors a caller gets for wrong inputs, NaN and Inf,
+// lazy planning, ranged shape sets; plus the .npy round trip and truncated
+// buffers.
+//
+//===----------------------------------------------------------------------===//
+
+#include "RuntimeModels.h"
+
+#include "mlc/Runtime/Model.h"
+#include "mlc/Runtime/Npy.h"
+#include "mlc/Runtime/Session.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <unistd.h>
+
+using namespace mlc;
+using namespace mlc::rt;
+using mlc::test::patternTensor;
+
+namespace {
+
+// Loads fixture model `file`; fails the test when it is not there.
+std::shared_ptr<const Model> loadModel(const std::string &file) {
+  std::string path = mlc::test::runtimeModelPath(file);
+  if (path.empty()) {
+    ADD_FAILURE() << "MLC_TEST_MODEL_DIR is not set: run through ctest, or "
+                     "see test/Runtime/RuntimeModels.h";
+    return nullptr;
+  }
+  try {
+    return Model::load(path);
+  } catch (const Error &e) {
+    ADD_FAILURE() << "cannot load " << path << ": " << e.what();
+    return nullptr;
+  }
+}
+
+#define LOAD_OR_RETURN(var, file)                                              \
+  auto var = loadModel(file);                                                  \
+  if (!var)                                                                    \
+    return;
+
+TensorMap imageInput(const std::vector<int64_t> &shape, uint32_t seed = 1) {
+  TensorMap inputs;
+  inputs.emplace("image", patternTensor(shape, seed));
+  return inputs;
+}
+
+// The message of the rt::Error `fn` throws; fails when it throws none.
+template <typename Fn> std::string errorOf(Fn fn) {
+  try {
+    fn();
+  } catch (const Error &e) {
+    return e.what();
+  } catch (const std::exception &e) {
+    ADD_FAILURE() << "threw a std::exception that is not rt::Error: "
+                  << e.what();
+    return "";
+  }
+  ADD_FAILURE() << "threw no rt::Error";
+  return "";
+}
+
+// Whether two f32 tensors agree within `tolerance` times the largest
+// magnitude in `expected`; the report names the worst element.
+::testing::AssertionResult closeTensors(const Tensor &expected,
+                                        const Tensor &actual,
+                                        double tolerance) {
+  if (expected.type() != ElementType::f32 ||
+      actual.type() != ElementType::f32)
+    return ::testing::AssertionFailure() << "not f32 tensors";
+  if (expected.shape() != actual.shape())
+    return ::testing::AssertionFailure()
+           << "shapes " << formatShape(expected.shape()) << " and "
+           << formatShape(actual.shape());
+  const float *a = expected.data<float>(), *b = actual.data<float>();
+  double scale = 0;
+  for (int64_t i = 0; i < expected.elementCount(); ++i)
+    scale = std::max(scale, double(std::fabs(a[i])));
+  double worst = 0;
+  int64_t worstAt = -1;
+  for (int64_t i = 0; i < expected.elementCount(); ++i) {
+    double diff = std::fabs(double(a[i]) - double(b[i]));
+    if (std::isnan(a[i]) != std::isnan(b[i]))
+      diff = INFINITY;
+    if (diff > worst || (worstAt < 0 && diff > 0))
+      worst = diff, worstAt = i;
+  }
+  if (worst > tolerance * std::max(scale, 1e-30))
+    return ::testing::AssertionFailure()
+           << "element " << worstAt << ": " << a[worstAt] << " vs "
+           << b[worstAt] << " (difference " << worst << ", max magnitude "
+           << scale << ")";
+  return ::testing::AssertionSuccess();
+}
+
+bool bytesEqual(const Tensor &a, const Tensor &b) {
+  return a.type() == b.type() && a.shape() == b.shape() &&
+         std::memcmp(a.data(), b.data(), a.byteSize()) == 0;
+}
+
+size_t countNonFinite(const Tensor &t) {
+  size_t n = 0;
+  for (int64_t i = 0; i < t.elementCount(); ++i)
+    n += !std::isfinite(t.data<float>()[i]);
+  return n;
+}
+
+const std::vector<int64_t> kShape64 = {1, 3, 64, 64};
+const std::vector<int64_t> kShape96 = {1, 3, 96, 96};
+
+//===----------------------------------------------------------------------===//
+// Model
+//===----------------------------------------------------------------------===//
+
+TEST(Model, MergedModelListsInputsAndShapeSets) {
+  LOAD_OR_RETURN(model, "fcn.mlc");
+  ASSERT_EQ(model->inputs().size(), 1u);
+  const TensorInfo &input = model->inputs()[0];
+  EXPECT_EQ(input.name, "image");
+  EXPECT_EQ(input.type, ElementType::f32);
+  EXPECT_EQ(input.shape, (std::vector<int64_t>{-1, 3, -1, -1}));
+  EXPECT_FALSE(input.shapes.ranged);
+  EXPECT_EQ(input.shapes.shapes,
+            (std::vector<std::vector<int64_t>>{kShape64, kShape96}));
+  EXPECT_EQ(input.shapes.describe(), "1x3x64x64, 1x3x96x96");
+  EXPECT_TRUE(input.shapes.contains(kShape64));
+  EXPECT_TRUE(input.shapes.contains(kShape96));
+  EXPECT_FALSE(input.shapes.contains({1, 3, 80, 80}));
+  ASSERT_EQ(model->outputs().size(), 1u);
+  EXPECT_EQ(model->outputs()[0].type, ElementType::f32);
+  EXPECT_EQ(model->outputs()[0].shape.size(), 4u);
+  EXPECT_TRUE(model->batchable());
+  EXPECT_NE(model->producer().find("mlc"), std::string::npos);
+}
+
+TEST(Model, SingleShapeModel) {
+  LOAD_OR_RETURN(model, "resnet.mlc");
+  ASSERT_EQ(model->inputs().size(), 1u);
+  EXPECT_EQ(model->inputs()[0].shapes.shapes,
+            (std::vector<std::vector<int64_t>>{kShape64}));
+  ASSERT_EQ(model->outputs().size(), 1u);
+  EXPECT_EQ(model->outputs()[0].name, "logits");
+  EXPECT_EQ(model->outputs()[0].shape, (std::vector<int64_t>{-1, 10}));
+  EXPECT_TRUE(model->batchable());
+}
+
+TEST(Model, LoadMissingFileNamesIt) {
+  std::string message =
+      errorOf([] { Model::load("/nonexistent/dir/model.mlc"); });
+  EXPECT_NE(message.find("/nonexistent/dir/model.mlc"), std::string::npos)
+      << message;
+}
+
+TEST(Model, FromBytesOfTruncatedBuffer) {
+  std::vector<uint8_t> bytes =
+      mlc::test::readFileBytes(mlc::test::runtimeModelPath("resnet.mlc"));
+  ASSERT_GT(bytes.size(), 4096u) << "resnet.mlc missing";
+  // The whole buffer loads.
+  EXPECT_NO_THROW(Model::fromBytes(bytes.data(), bytes.size(), "whole"));
+  // Cut inside the graph, at its end, inside the weights, one byte short.
+  for (size_t length : {size_t(12), size_t(16), size_t(100), size_t(1000),
+                        size_t(4000), bytes.size() / 2, bytes.size() - 64,
+                        bytes.size() - 1}) {
+    SCOPED_TRACE("length " + std::to_string(length));
+    std::string message = errorOf(
+        [&] { Model::fromBytes(bytes.data(), length, "cut.mlc"); });
+    EXPECT_TRUE(message.find("truncated") != std::string::npos ||
+                message.find("corrupt") != std::string::npos)
+        << message;
+    EXPECT_EQ(message.rfind("cut.mlc", 0), 0u) << message;
+  }
+  // Shorter than the header: an error too.
+  for (size_t length : {size_t(0), size_t(1), size_t(4), size_t(11)})
+    EXPECT_THROW(Model::fromBytes(bytes.data(), length, "tiny"), Error)
+        << "length " << length;
+}
+
+//===----------------------------------------------------------------------===//
+// Predictions
+//===----------------------------------------------------------------------===//
+
+TEST(Session, PredictAtEachEnumeratedSize) {
+  LOAD_OR_RETURN(model, "fcn.mlc");
+  Session session(model, {1, Backend::Fast});
+  for (const auto &shape : model->inputs()[0].shapes.shapes) {
+    SCOPED_TRACE(formatShape(shape));
+    TensorMap outputs = session.predict(imageInput(shape));
+    ASSERT_EQ(outputs.size(), 1u);
+    ASSERT_EQ(outputs.count("out"), 1u);
+    // tiny_fcn: 5 classes per pixel, at the input's size.
+    EXPECT_EQ(outputs["out"].shape(),
+              (std::vector<int64_t>{1, 5, shape[2], shape[3]}));
+    EXPECT_EQ(countNonFinite(outputs["out"]), 0u);
+  }
+  LOAD_OR_RETURN(resnet, "resnet.mlc");
+  Session resnetSession(resnet, {1, Backend::Fast});
+  TensorMap outputs = resnetSession.predict(imageInput(kShape64));
+  ASSERT_EQ(outputs.count("logits"), 1u);
+  EXPECT_EQ(outputs["logits"].shape(), (std::vector<int64_t>{1, 10}));
+}
+
+TEST(Session, ReferenceAndFastBackendsAgree) {
+  for (const char *file : {"resnet.mlc", "fcn.mlc", "fcn_ranged.mlc"}) {
+    SCOPED_TRACE(file);
+    LOAD_OR_RETURN(model, file);
+    Session fast(model, {2, Backend::Fast});
+    Session reference(model, {1, Backend::Reference});
+    std::vector<std::vector<int64_t>> shapes = model->inputs()[0].shapes.shapes;
+    if (model->inputs()[0].shapes.ranged)
+      shapes = {kShape64, {1, 3, 80, 96}, kShape96};
+    uint32_t seed = 7;
+    for (const auto &shape : shapes) {
+      SCOPED_TRACE(formatShape(shape));
+      TensorMap inputs = imageInput(shape, seed++);
+      TensorMap expected = reference.predict(inputs);
+      TensorMap actual = fast.predict(inputs);
+      ASSERT_EQ(expected.size(), actual.size());
+      for (const auto &[name, tensor] : expected) {
+        SCOPED_TRACE(name);
+        ASSERT_EQ(actual.count(name), 1u);
+        EXPECT_TRUE(closeTensors(tensor, actual.at(name), 1e-4));
+      }
+    }
+  }
+}
+
+TEST(Session, RangedAndEnumeratedMergesAgree) {
+  // The same network and weights, merged two ways.
+  LOAD_OR_RETURN(enumerated, "fcn.mlc");
+  LOAD_OR_RETURN(ranged, "fcn_ranged.mlc");
+  Session a(enumerated, {1, Backend::Reference});
+  Session b(ranged, {1, Backend::Reference});
+  for (const auto &shape : {kShape64, kShape96}) {
+    SCOPED_TRACE(formatShape(shape));
+    TensorMap inputs = imageInput(shape, 3);
+    EXPECT_TRUE(closeTensors(a.predict(inputs).at("out"),
+                             b.predict(inputs).at("out"), 1e-5));
+  }
+}
+
+TEST(Session, PredictIsRepeatable) {
+  LOAD_OR_RETURN(model, "fcn.mlc");
+  Session session(model, {1, Backend::Fast});
+  TensorMap in64 = imageInput(kShape64, 5), in96 = imageInput(kShape96, 6);
+  TensorMap first = session.predict(in64);
+  session.predict(in96);
+  TensorMap again = session.predict(in64);
+  EXPECT_TRUE(bytesEqual(first.at("out"), again.at("out")));
+}
+
+void checkBatchEqualsPredicts(const std::string &file,
+                              const std::vector<int64_t> &shape) {
+  SCOPED_TRACE(file + " at " + formatShape(shape));
+  LOAD_OR_RETURN(model, file);
+  ASSERT_TRUE(model->batchable());
+  for (Backend backend : {Backend::Reference, Backend::Fast}) {
+    SCOPED_TRACE(backend == Backend::Fast ? "Fast" : "Reference");
+    Session session(model, {1, backend});
+    std::vector<TensorMap> batch;
+    for (uint32_t i = 0; i < 3; ++i)
+      batch.push_back(imageInput(shape, 100 + i));
+    std::vector<TensorMap> singles;
+    for (const TensorMap &item : batch)
+      singles.push_back(session.predict(item));
+    EXPECT_EQ(session.planCount(), 1u);
+    std::vector<TensorMap> results = session.predictBatch(batch);
+    // One pass with batch dim 3: a second plan, for N = 3.
+    EXPECT_EQ(session.planCount(), 2u) << "predictBatch did not run batched";
+    ASSERT_EQ(results.size(), 3u);
+    for (size_t i = 0; i < 3; ++i) {
+      SCOPED_TRACE("item " + std::to_string(i));
+      ASSERT_EQ(results[i].size(), singles[i].size());
+      for (const auto &[name, tensor] : singles[i]) {
+        ASSERT_EQ(results[i].count(name), 1u) << name;
+        EXPECT_TRUE(closeTensors(tensor, results[i].at(name), 1e-5)) << name;
+      }
+    }
+    // The batch's plan is cached.
+    session.predictBatch(batch);
+    EXPECT_EQ(session.planCount(), 2u);
+  }
+}
+
+TEST(Session, PredictBatchOfThreeEqualsThreePredicts) {
+  checkBatchEqualsPredicts("resnet.mlc", kShape64);
+  checkBatchEqualsPredicts("fcn.mlc", kShape96);
+}
+
+TEST(Session, PredictBatchOfMixedShapesRunsOneByOne) {
+  LOAD_OR_RETURN(model, "fcn.mlc");
+  Session session(model, {1, Backend::Reference});
+  std::vector<TensorMap> batch = {imageInput(kShape64, 1),
+                                  imageInput(kShape96, 2),
+                                  imageInput(kShape64, 3)};
+  std::vector<TensorMap> results = session.predictBatch(batch);
+  ASSERT_EQ(results.size(), 3u);
+  EXPECT_EQ(session.planCount(), 2u);
+  for (size_t i = 0; i < 3; ++i)
+    EXPECT_TRUE(
+        bytesEqual(results[i].at("out"), session.predict(batch[i]).at("out")))
+        << "item " << i;
+  EXPECT_TRUE(session.predictBatch({}).empty());
+}
+
+//===----------------------------------------------------------------------===//
+// Errors
+//===----------------------------------------------------------------------===//
+
+TEST(Session, WrongInputShapeListsAllowedShapes) {
+  LOAD_OR_RETURN(model, "fcn.mlc");
+  Session session(model, {1, Backend::Fast});
+  for (const std::vector<int64_t> &shape :
+       std::vector<std::vector<int64_t>>{{1, 3, 80, 80},
+                                         {1, 3, 64, 96},
+                                         {1, 3, 64},
+                                         {2, 3, 64, 64},
+                                         {1, 4, 64, 64}}) {
+    SCOPED_TRACE(formatShape(shape));
+    std::string message =
+        errorOf([&] { session.predict(imageInput(shape)); });
+    EXPECT_NE(message.find("image"), std::string::npos) << message;
+    EXPECT_NE(message.find(formatShape(shape)), std::string::npos) << message;
+    EXPECT_NE(message.find("1x3x64x64, 1x3x96x96"), std::string::npos)
+        << message;
+  }
+  EXPECT_EQ(session.planCount(), 0u);
+  // The session still works afterwards.
+  EXPECT_NO_THROW(session.predict(imageInput(kShape64)));
+}
+
+TEST(Session, WrongElementType) {
+  LOAD_OR_RETURN(model, "resnet.mlc");
+  Session session(model, {1, Backend::Reference});
+  for (ElementType type : {ElementType::i32, ElementType::f64,
+                           ElementType::f16, ElementType::u8}) {
+    TensorMap inputs;
+    inputs.emplace("image", Tensor(type, kShape64));
+    std::string message = errorOf([&] { session.predict(inputs); });
+    EXPECT_NE(message.find("image"), std::string::npos) << message;
+    EXPECT_NE(message.find(elementTypeName(type)), std::string::npos)
+        << message;
+    EXPECT_NE(message.find("f32"), std::string::npos) << message;
+  }
+}
+
+TEST(Session, MissingInputIsNamed) {
+  LOAD_OR_RETURN(model, "resnet.mlc");
+  Session session(model, {1, Backend::Reference});
+  std::string message = errorOf([&] { session.predict({}); });
+  EXPECT_NE(message.find("missing"), std::string::npos) << message;
+  EXPECT_NE(message.find("'image'"), std::string::npos) << message;
+  EXPECT_NE(message.find("1x3x64x64"), std::string::npos) << message;
+}
+
+TEST(Session, UnknownInputIsNamed) {
+  LOAD_OR_RETURN(model, "resnet.mlc");
+  Session session(model, {1, Backend::Reference});
+  // Alone, and beside the real input.
+  for (bool withImage : {false, true}) {
+    TensorMap inputs;
+    if (withImage)
+      inputs = imageInput(kShape64);
+    inputs.emplace("bogus", patternTensor(kShape64));
+    std::string message = errorOf([&] { session.predict(inputs); });
+    EXPECT_NE(message.find("'bogus'"), std::string::npos) << message;
+    EXPECT_NE(message.find("image"), std::string::npos) << message;
+  }
+  // Batches check their items the same way.
+  std::vector<TensorMap> batch(2, imageInput(kShape64));
+  batch[1].emplace("bogus", patternTensor(kShape64));
+  EXPECT_THROW(session.predictBatch(batch), Error);
+  std::vector<TensorMap> wrongShapes(3, imageInput({1, 3, 32, 32}));
+  std::string message = errorOf([&] { session.predictBatch(wrongShapes); });
+  EXPECT_NE(message.find("1x3x64x64"), std::string::npos) << message;
+}
+
+TEST(Session, InvalidOptions) {
+  LOAD_OR_RETURN(model, "resnet.mlc");
+  EXPECT_THROW(Session(model, {-1, Backend::Fast}), Error);
+  EXPECT_THROW(Session(nullptr), Error);
+}
+
+//===----------------------------------------------------------------------===//
+// NaN and Inf
+//===----------------------------------------------------------------------===//
+
+TEST(Session, NaNAndInfPropagate) {
+  for (const char *file : {"resnet.mlc", "fcn.mlc"}) {
+    LOAD_OR_RETURN(model, file);
+    for (Backend backend : {Backend::Reference, Backend::Fast}) {
+      Session session(model, {1, backend});
+      for (float special : {NAN, INFINITY, -INFINITY}) {
+        SCOPED_TRACE(std::string(file) + ", " +
+                     (backend == Backend::Fast ? "Fast" : "Reference") +
+                     ", input all " + std::to_string(special));
+        Tensor input(ElementType::f32, kShape64);
+        std::fill_n(input.data<float>(), input.elementCount(), special);
+        TensorMap inputs;
+        inputs.emplace("image", std::move(input));
+        TensorMap outputs;
+        ASSERT_NO_THROW(outputs = session.predict(inputs));
+        for (const auto &[name, tensor] : outputs)
+          EXPECT_GT(countNonFinite(tensor), 0u)
+              << name << ": every value finite";
+      }
+      // One NaN among finite values: no crash, and the session still gives
+      // finite results for finite inputs afterwards.
+      SCOPED_TRACE(std::string(file) + ", one NaN");
+      TensorMap inputs = imageInput(kShape64);
+      inputs["image"].data<float>()[100] = NAN;
+      inputs["image"].data<float>()[200] = INFINITY;
+      ASSERT_NO_THROW(session.predict(inputs));
+      TensorMap clean = session.predict(imageInput(kShape64));
+      for (const auto &[name, tensor] : clean)
+        EXPECT_EQ(countNonFinite(tensor), 0u) << name;
+    }
+  }
+}
+
+//===----------------------------------------------------------------------===//
+// Plans
+//===----------------------------------------------------------------------===//
+
+TEST(Session, PlansAndArenasAreMadeOnFirstUse) {
+  LOAD_OR_RETURN(model, "fcn.mlc");
+  for (Backend backend : {Backend::Reference, Backend::Fast}) {
+    Session session(model, {1, backend});
+    EXPECT_EQ(session.planCount(), 0u);
+    EXPECT_EQ(session.arenaBytes(), 0u);
+    session.predict(imageInput(kShape64));
+    EXPECT_EQ(session.planCount(), 1u);
+    size_t arena64 = session.arenaBytes();
+    EXPECT_GT(arena64, 0u);
+    session.predict(imageInput(kShape64, 2));
+    EXPECT_EQ(session.planCount(), 1u);
+    EXPECT_EQ(session.arenaBytes(), arena64);
+    // A failed prediction makes no plan.
+    EXPECT_THROW(session.predict(imageInput({1, 3, 80, 80})), Error);
+    EXPECT_EQ(session.planCount(), 1u);
+    session.predict(imageInput(kShape96));
+    EXPECT_EQ(session.planCount(), 2u);
+    size_t arena96 = session.arenaBytes() - arena64;
+    EXPECT_GT(arena96, arena64);
+    session.predict(imageInput(kShape64, 3));
+    session.predict(imageInput(kShape96, 3));
+    EXPECT_EQ(session.planCount(), 2u);
+    EXPECT_EQ(session.arenaBytes(), arena64 + arena96);
+  }
+}
+
+TEST(Session, RangedModelPlansEachNewSizeOnce) {
+  LOAD_OR_RETURN(model, "fcn_ranged.mlc");
+  ASSERT_EQ(model->inputs().size(), 1u);
+  const ShapeSet &set = model->inputs()[0].shapes;
+  EXPECT_TRUE(set.ranged);
+  ASSERT_EQ(set.ranges.size(), 4u);
+  EXPECT_EQ(set.ranges[2].min, 64);
+  EXPECT_EQ(set.ranges[2].max, 96);
+  EXPECT_EQ(set.ranges[2].step, 16);
+  EXPECT_EQ(set.describe(), "1x3x[64..96 step 16]x[64..96 step 16]");
+  EXPECT_TRUE(set.contains({1, 3, 80, 64}));
+  EXPECT_FALSE(set.contains({1, 3, 72, 64}));
+  EXPECT_FALSE(set.contains({1, 3, 112, 64}));
+  EXPECT_FALSE(set.contains({1, 3, 48, 64}));
+
+  Session session(model, {1, Backend::Fast});
+  EXPECT_EQ(session.planCount(), 0u);
+  size_t plans = 0, arena = 0;
+  for (const std::vector<int64_t> &shape : std::vector<std::vector<int64_t>>{
+           {1, 3, 80, 80}, {1, 3, 64, 96}, {1, 3, 96, 64}, kShape96}) {
+    SCOPED_TRACE(formatShape(shape));
+    TensorMap out = session.predict(imageInput(shape));
+    EXPECT_EQ(out.at("out").shape(),
+              (std::vector<int64_t>{1, 5, shape[2], shape[3]}));
+    EXPECT_EQ(session.planCount(), ++plans) << "a new size is planned";
+    EXPECT_GT(session.arenaBytes(), arena);
+    arena = session.arenaBytes();
+    // Seen again: the cached plan.
+    TensorMap again = session.predict(imageInput(shape));
+    EXPECT_TRUE(bytesEqual(out.at("out"), again.at("out")));
+    EXPECT_EQ(session.planCount(), plans);
+    EXPECT_EQ(session.arenaBytes(), arena);
+  }
+  for (const std::vector<int64_t> &shape : std::vector<std::vector<int64_t>>{
+           {1, 3, 72, 80}, {1, 3, 112, 64}, {1, 3, 48, 48}}) {
+    std::string message = errorOf([&] { session.predict(imageInput(shape)); });
+    EXPECT_NE(message.find("[64..96 step 16]"), std::string::npos) << message;
+  }
+  EXPECT_EQ(session.planCount(), plans);
+}
+
+//===----------------------------------------------------------------------===//
+// Npy
+//===----------------------------------------------------------------------===//
+
+class Npy : public ::testing::Test {
+protected:
+  std::string path(const std::string &name) {
+    std::string p = ::testing::TempDir() + "mlc_npy_" +
+                    std::to_string(::getpid()) + "_" + name + ".npy";
+    files.push_back(p);
+    return p;
+  }
+  void TearDown() override {
+    for (const std::string &p : files)
+      std::remove(p.c_str());
+  }
+  std::vector<std::string> files;
+};
+
+TEST_F(Npy, RoundTrip) {
+  std::vector<Tensor> tensors;
+  tensors.push_back(patternTensor({2, 3, 5}, 9));
+  tensors.push_back(patternTensor({7}, 10));
+  tensors.push_back(patternTensor({1, 3, 64, 64}, 11));
+  Tensor ints(ElementType::i64, {4, 2});
+  for (int64_t i = 0; i < 8; ++i)
+    ints.data<int64_t>()[i] = (i - 3) * 1000000007LL;
+  tensors.push_back(std::move(ints));
+  Tensor bytes(ElementType::u8, {3, 3});
+  for (int i = 0; i < 9; ++i)
+    bytes.data<uint8_t>()[i] = uint8_t(i * 31);
+  tensors.push_back(std::move(bytes));
+  Tensor special(ElementType::f32, {4});
+  special.data<float>()[0] = NAN;
+  special.data<float>()[1] = INFINITY;
+  special.data<float>()[2] = -0.0f;
+  special.data<float>()[3] = 1e-40f;
+  tensors.push_back(std::move(special));
+  tensors.push_back(Tensor(ElementType::f64, {2, 0, 3}));
+  for (size_t i = 0; i < tensors.size(); ++i) {
+    SCOPED_TRACE("tensor " + std::to_string(i) + " " +
+                 formatShape(tensors[i].shape()));
+    std::string file = path(std::to_string(i));
+    writeNpy(file, tensors[i]);
+    Tensor back = readNpy(file);
+    EXPECT_TRUE(bytesEqual(tensors[i], back));
+  }
+}
+
+TEST_F(Npy, PredictionOutputRoundTrips) {
+  LOAD_OR_RETURN(model, "resnet.mlc");
+  Session session(model, {1, Backend::Reference});
+  std::string in = path("in"), out = path("out");
+  writeNpy(in, patternTensor(kShape64, 4));
+  TensorMap inputs;
+  inputs.emplace("image", readNpy(in));
+  Tensor logits = session.predict(inputs).at("logits");
+  writeNpy(out, logits);
+  EXPECT_TRUE(bytesEqual(readNpy(out), logits));
+}
+
+TEST_F(Npy, ErrorsNameTheFile) {
+  std::string missing = ::testing::TempDir() + "mlc_no_such_file.npy";
+  std::string message = errorOf([&] { readNpy(missing); });
+  EXPECT_NE(message.find(missing), std::string::npos) << message;
+  std::string garbage = path("garbage");
+  {
+    FILE *f = std::fopen(garbage.c_str(), "wb");
+    ASSERT_TRUE(f);
+    std::fputs("not a numpy file at all", f);
+    std::fclose(f);
+  }
+  message = errorOf([&] { readNpy(garbage); });
+  EXPECT_NE(message.find(garbage), std::string::npos) << message;
+}
+
+} // namespace
