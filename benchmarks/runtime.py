@@ -33,21 +33,11 @@ MERGE = "/tmp/mlc-merge"         # utils/check_merge_torchvision.py's cache
 
 def ensure_exports():
     """Exports the torchvision models the table needs when their caches lack them."""
-    need = [os.path.join(FLEXIBLE, "%s_224.onnx" % m)
-            for m in ("resnet18", "mobilenet_v2", "fcn_resnet50")]
-    need += [os.path.join(MERGE, "fcn_resnet50_%d.onnx" % s) for s in (224, 448)]
-    if all(os.path.exists(p) for p in need):
-        return
-    sys.path.insert(0, os.path.join(REPO, "utils"))
     import torch_exports as te
-    for path in need:
-        if os.path.exists(path):
-            continue
-        name, size = os.path.basename(path)[:-5].rsplit("_", 1)
-        net = te.torchvision_model(name)
-        out = "out" if name in te.SEGMENTATION else "logits"
-        te.cached(path, "%s at %s" % (name, size), lambda tmp: te.export(
-            net, [(1, 3, int(size), int(size))], tmp, out), print)
+    for name in ("resnet18", "mobilenet_v2", "fcn_resnet50"):
+        te.square_export(os.path.join(FLEXIBLE, "%s_224.onnx" % name))
+    for size in (224, 448):
+        te.square_export(os.path.join(MERGE, "fcn_resnet50_%d.onnx" % size))
 
 
 def timed(cmd):

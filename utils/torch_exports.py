@@ -92,3 +92,13 @@ def against_torch(net, inputs, got, rtol=1e-4):
     with torch.no_grad():
         ref = net(*[torch.from_numpy(x) for x in inputs]).numpy()
     return oc.compare_arrays(ref, got, rtol=rtol)
+
+
+def square_export(path, log=print):
+    """The export at PATH, named NAME_SIZE.onnx (torchvision's NAME at SIZExSIZE, batch 1,
+    input "image", output "logits", or "out" for SEGMENTATION), made if missing."""
+    name, size = os.path.basename(path)[:-len(".onnx")].rsplit("_", 1)
+    os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+    output = "out" if name in SEGMENTATION else "logits"
+    return cached(path, "%s at %s" % (name, size), lambda tmp: export(
+        torchvision_model(name), [(1, 3, int(size), int(size))], tmp, output), log)
