@@ -38,29 +38,36 @@ void KernelArgs::fail(const std::string &message) const {
   throw Error(describe() + ": " + message);
 }
 
+// Comparisons are false for NaN: each form below passes a NaN through, as
+// ONNX's max(0, x) and friends do.
+static float clamp(float x, float lo, float hi) {
+  return x < lo ? lo : x > hi ? hi : x;
+}
+
 float applyActivation(const format::Activation &activation, float x) {
   float alpha = activation.alpha(), beta = activation.beta();
   switch (activation.kind()) {
   case format::ActivationKind::none:
     return x;
   case format::ActivationKind::relu:
-    return x > 0 ? x : 0;
+    return x < 0 ? 0 : x;
   case format::ActivationKind::leaky_relu:
-    return x >= 0 ? x : alpha * x;
+    return x < 0 ? alpha * x : x;
   case format::ActivationKind::clip:
-    return std::min(std::max(x, alpha), beta);
+    return clamp(x, alpha, beta);
   case format::ActivationKind::sigmoid:
     return 1 / (1 + std::exp(-x));
   case format::ActivationKind::tanh:
     return std::tanh(x);
   case format::ActivationKind::hard_sigmoid:
-    return std::max(0.0f, std::min(1.0f, alpha * x + beta));
+    return clamp(alpha * x + beta, 0, 1);
   case format::ActivationKind::hard_swish:
-    return x * std::max(0.0f, std::min(1.0f, x / 6 + 0.5f));
+    return x * clamp(x / 6 + 0.5f, 0, 1);
   case format::ActivationKind::elu:
-    return x >= 0 ? x : alpha * (std::exp(x) - 1);
+    return x < 0 ? alpha * (std::exp(x) - 1) : x;
   case format::ActivationKind::softplus:
-    return std::log1p(std::exp(-std::fabs(x))) + std::max(x, 0.0f);
+    // log(1 + e^x) without overflow for large x.
+    return std::log1p(std::exp(-std::fabs(x))) + (x < 0 ? 0 : x);
   }
   return x;
 }

@@ -11,8 +11,7 @@
 namespace mlc::rt {
 namespace {
 
-// Sizes beyond this are a malformed file or an absurd input, not a plan.
-constexpr int64_t kMaxBytes = int64_t(1) << 40;
+constexpr int64_t kMaxBytes = kMaxPlanBytes;
 constexpr int64_t kAlignment = 64;
 
 [[noreturn]] void fail(const std::string &message) { throw Error(message); }

@@ -6,6 +6,8 @@
 #include "mlc/Format/Schema_generated.h"
 #include "mlc/Runtime/Planner.h"
 
+#include <algorithm>
+#include <cmath>
 #include <cstdlib>
 #include <cstring>
 #include <map>
@@ -25,7 +27,26 @@ struct PlanState {
   std::vector<TensorRef> tensors;
   std::vector<KernelArgs> args;
   std::vector<std::unique_ptr<Kernel>> kernels;
+  /// The reference kernels, made when a Fast session first meets an input
+  /// with NaN or Inf (see run).
+  std::vector<std::unique_ptr<Kernel>> referenceKernels;
 };
+
+// Whether a floating-point tensor holds a NaN or an infinity.
+bool hasNonFinite(const Tensor &tensor) {
+  if (tensor.type() == ElementType::f32) {
+    const float *v = tensor.data<float>();
+    for (int64_t i = 0, n = tensor.elementCount(); i < n; ++i)
+      if (!std::isfinite(v[i]))
+        return true;
+  } else if (tensor.type() == ElementType::f64) {
+    const double *v = tensor.data<double>();
+    for (int64_t i = 0, n = tensor.elementCount(); i < n; ++i)
+      if (!std::isfinite(v[i]))
+        return true;
+  }
+  return false;
+}
 
 } // namespace
 
@@ -53,6 +74,9 @@ PlanData Session::Impl::loadPlan(const std::vector<int64_t> &symbolValues) {
       plan.symbolValues = symbolValues;
       plan.exprValues = evaluateExprs(graph, symbolValues);
       plan.arenaSize = stored->arena_size();
+      if (plan.arenaSize > kMaxPlanBytes)
+        throw Error(model->path() + ": the precomputed plan asks for an arena of " +
+                    std::to_string(plan.arenaSize) + " bytes");
       const auto &tensors = *graph.tensors();
       size_t dim = 0;
       for (size_t t = 0; t < tensors.size(); ++t) {
@@ -190,8 +214,20 @@ TensorMap Session::Impl::run(const TensorMap &inputs, int64_t batch) {
                   "expects " + formatShape(ref.dims) + " with them)");
     std::memcpy(ref.data, given[i]->data(), given[i]->byteSize());
   }
-  for (size_t i = 0; i < plan.kernels.size(); ++i)
-    plan.kernels[i]->run(plan.args[i]);
+  // oneDNN's ReLU (max(x, 0)) turns NaN into 0, so a NaN or an infinity in
+  // the inputs would come out as a plausible number; the reference kernels
+  // pass them through as ONNX defines. Checking the inputs is cheap.
+  std::vector<std::unique_ptr<Kernel>> *kernels = &plan.kernels;
+  if (options.backend == Backend::Fast &&
+      std::any_of(given.begin(), given.end(),
+                  [](const Tensor *t) { return hasNonFinite(*t); })) {
+    if (plan.referenceKernels.empty())
+      for (const KernelArgs &args : plan.args)
+        plan.referenceKernels.push_back(makeReferenceKernel(args));
+    kernels = &plan.referenceKernels;
+  }
+  for (size_t i = 0; i < kernels->size(); ++i)
+    (*kernels)[i]->run(plan.args[i]);
   TensorMap outputs;
   for (size_t i = 0; i < model->outputs().size(); ++i) {
     const TensorRef &ref = plan.tensors[graph.outputs()->Get(i)];

@@ -23,6 +23,10 @@ struct Model;
 
 namespace mlc::rt {
 
+/// The most bytes a tensor or an arena may take: a larger size is a
+/// malformed file or an absurd input, not a plan.
+constexpr uint64_t kMaxPlanBytes = uint64_t(1) << 40;
+
 struct PlanData {
   std::vector<int64_t> symbolValues;
   /// Every expression's value.

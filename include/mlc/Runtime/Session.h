@@ -20,7 +20,9 @@
 namespace mlc::rt {
 
 enum class Backend {
-  /// oneDNN kernels where they run an op, reference kernels elsewhere.
+  /// oneDNN kernels where they run an op, reference kernels elsewhere. A
+  /// prediction whose inputs hold NaN or Inf runs on the reference kernels,
+  /// which pass them through as ONNX defines (oneDNN's ReLU makes NaN 0).
   Fast,
   /// The plain C++ reference kernels only: the oracle.
   Reference,

@@ -21,35 +21,39 @@ template <typename T, typename Fn> void mapInPlace(const T *x, T *y, int64_t n, 
     y[i] = fn(x[i]);
 }
 
+// The activation of the same name, for the unary kinds that have one.
+format::ActivationKind activationOf(format::UnaryKind kind) {
+  using K = format::UnaryKind;
+  using A = format::ActivationKind;
+  switch (kind) {
+  case K::relu: return A::relu;
+  case K::leaky_relu: return A::leaky_relu;
+  case K::sigmoid: return A::sigmoid;
+  case K::tanh: return A::tanh;
+  case K::hard_sigmoid: return A::hard_sigmoid;
+  case K::hard_swish: return A::hard_swish;
+  case K::elu: return A::elu;
+  case K::softplus: return A::softplus;
+  default: return A::none;
+  }
+}
+
 void unaryF32(format::UnaryKind kind, float alpha, float beta, const float *x,
               float *y, int64_t n) {
   using K = format::UnaryKind;
   switch (kind) {
   case K::relu:
-    return mapInPlace(x, y, n, [](float v) { return v > 0 ? v : 0.0f; });
   case K::leaky_relu:
-    return mapInPlace(x, y, n, [=](float v) { return v >= 0 ? v : alpha * v; });
   case K::sigmoid:
-    return mapInPlace(x, y, n, [](float v) { return 1 / (1 + std::exp(-v)); });
   case K::tanh:
-    return mapInPlace(x, y, n, [](float v) { return std::tanh(v); });
   case K::hard_sigmoid:
-    return mapInPlace(x, y, n, [=](float v) {
-      return std::max(0.0f, std::min(1.0f, alpha * v + beta));
-    });
   case K::hard_swish:
-    return mapInPlace(x, y, n, [](float v) {
-      return v * std::max(0.0f, std::min(1.0f, v / 6 + 0.5f));
-    });
   case K::elu:
-    return mapInPlace(x, y, n, [=](float v) {
-      return v >= 0 ? v : alpha * (std::exp(v) - 1);
-    });
-  case K::softplus:
-    // log(1 + e^v) without overflow for large v.
-    return mapInPlace(x, y, n, [](float v) {
-      return std::max(v, 0.0f) + std::log1p(std::exp(-std::fabs(v)));
-    });
+  case K::softplus: {
+    // The kinds that can be fused into an op are computed as fused.
+    format::Activation act(activationOf(kind), alpha, beta);
+    return mapInPlace(x, y, n, [&](float v) { return applyActivation(act, v); });
+  }
   case K::exp:
     return mapInPlace(x, y, n, [](float v) { return std::exp(v); });
   case K::log:
