@@ -109,13 +109,9 @@ LogicalResult mlc::saveModel(ModuleOp module, StringRef path,
         }));
   }
   if (ext == ".mlc") {
-    std::string bytes;
-    if (failed(lowerToMLC(module, bytes, options.loweringReport)))
-      return failure();
     return reportWriteError(
         writeFileAtomically(path, [&](llvm::raw_ostream &os) {
-          os.write(bytes.data(), bytes.size());
-          return true;
+          return succeeded(lowerToMLC(module, os, options.loweringReport));
         }));
   }
   if (ext == ".onnx" || ext == ".pb") {

@@ -89,7 +89,7 @@ struct Fusion {
 class Lowering {
 public:
   Lowering(func::FuncOp func) : func(func), context(func.getContext()) {}
-  LogicalResult run(std::string &bytes, LoweringReport *report);
+  LogicalResult run(llvm::raw_ostream &os, LoweringReport *report);
 
 private:
   // Analyses.
@@ -122,7 +122,8 @@ private:
   LogicalResult emitOutputs();
   bool isShapeComputation(Operation *op);
   LogicalResult lowerInputs();
-  LogicalResult computePlans(std::string &bytes, LoweringReport *report);
+  LogicalResult computePlans(std::string &graph, LoweringReport *report);
+  void write(StringRef graph, llvm::raw_ostream &os);
 
   func::FuncOp func;
   MLIRContext *context;
@@ -1302,7 +1303,7 @@ LogicalResult Lowering::emitOutputs() {
   return success();
 }
 
-LogicalResult Lowering::computePlans(std::string &bytes,
+LogicalResult Lowering::computePlans(std::string &graph,
                                      LoweringReport *report) {
   // Lay out the weights, then pack once to plan on the packed model.
   uint64_t offset = 0;
@@ -1360,20 +1361,8 @@ LogicalResult Lowering::computePlans(std::string &bytes,
   pack(final);
   if (final.GetSize() != graphSize)
     return func.emitError() << "internal error: the graph's size changed";
-  bytes.assign(reinterpret_cast<const char *>(final.GetBufferPointer()),
+  graph.assign(reinterpret_cast<const char *>(final.GetBufferPointer()),
                final.GetSize());
-  bytes.resize(model.weights_offset, '\0');
-  for (size_t w = 0; w < weightData.size(); ++w) {
-    writeRawData(weightData[w], [&](ArrayRef<char> piece) {
-      bytes.append(piece.data(), piece.size());
-    });
-    bytes.resize((bytes.size() + format::kWeightAlignment - 1) /
-                     format::kWeightAlignment * format::kWeightAlignment,
-                 '\0');
-  }
-  if (bytes.size() != model.weights_offset + model.weights_length)
-    return func.emitError() << "internal error: the weight section's size "
-                               "differs from its layout";
   if (report) {
     report->ops = model.ops.size();
     report->tensors = model.tensors.size();
@@ -1381,7 +1370,7 @@ LogicalResult Lowering::computePlans(std::string &bytes,
     report->weightBytes = 0;
     for (ElementsAttr weight : weightData)
       report->weightBytes += getRawSize(weight);
-    report->fileBytes = bytes.size();
+    report->fileBytes = model.weights_offset + model.weights_length;
     report->fusedActivations = foldedActivations;
     report->fusedResiduals = foldedResiduals;
     if (batchSymbol >= 0)
@@ -1390,7 +1379,28 @@ LogicalResult Lowering::computePlans(std::string &bytes,
   return success();
 }
 
-LogicalResult Lowering::run(std::string &bytes, LoweringReport *report) {
+// The file: the graph, zeros to the weight section, then each weight
+// streamed from its blob (never a second copy of the weights in memory),
+// each padded to the alignment.
+void Lowering::write(StringRef graph, llvm::raw_ostream &os) {
+  uint64_t written = graph.size();
+  os << graph;
+  auto padTo = [&](uint64_t size) {
+    os.write_zeros(size - written);
+    written = size;
+  };
+  padTo(model.weights_offset);
+  for (ElementsAttr weight : weightData) {
+    writeRawData(weight, [&](ArrayRef<char> piece) {
+      os.write(piece.data(), piece.size());
+      written += piece.size();
+    });
+    padTo((written + format::kWeightAlignment - 1) / format::kWeightAlignment *
+          format::kWeightAlignment);
+  }
+}
+
+LogicalResult Lowering::run(llvm::raw_ostream &os, LoweringReport *report) {
   if (!func.getBody().hasOneBlock())
     return func.emitError() << "a graph of nn ops is one block";
   if (failed(analyze()) || failed(analyzeEnumerated()))
@@ -1402,6 +1412,7 @@ LogicalResult Lowering::run(std::string &bytes, LoweringReport *report) {
     model.graph_name = name.str();
   model.batch_symbol = batchSymbol;
   planFusions();
+  std::string graph;
   LogicalResult result = lowerInputs();
   for (Operation &op : func.getBody().front())
     if (succeeded(result))
@@ -1409,7 +1420,9 @@ LogicalResult Lowering::run(std::string &bytes, LoweringReport *report) {
   if (succeeded(result))
     result = emitOutputs();
   if (succeeded(result))
-    result = computePlans(bytes, report);
+    result = computePlans(graph, report);
+  if (succeeded(result))
+    write(graph, os);
   for (Enumerated &e : enumerated)
     e.copy.erase();
   return result;
@@ -1425,7 +1438,7 @@ func::FuncOp getMain(ModuleOp module) {
 
 } // namespace
 
-LogicalResult mlc::lowerToMLC(ModuleOp module, std::string &bytes,
+LogicalResult mlc::lowerToMLC(ModuleOp module, llvm::raw_ostream &os,
                               LoweringReport *report) {
   PassManager pm(module.getContext());
   pm.addPass(createFoldBatchNormPass());
@@ -1438,7 +1451,7 @@ LogicalResult mlc::lowerToMLC(ModuleOp module, std::string &bytes,
   func::FuncOp main = getMain(module);
   if (!main)
     return module.emitError() << "the model has no graph (no function)";
-  if (failed(Lowering(main).run(bytes, report)))
+  if (failed(Lowering(main).run(os, report)))
     return failure();
   if (report)
     report->foldedBatchNorms = normsBefore - normsAfter;

@@ -14,6 +14,7 @@
 
 #include "mlir/IR/BuiltinOps.h"
 #include "llvm/ADT/StringRef.h"
+#include "llvm/Support/raw_ostream.h"
 
 #include <cstdint>
 #include <string>
@@ -31,10 +32,10 @@ struct LoweringReport {
   std::vector<std::pair<std::string, uint64_t>> plans;
 };
 
-/// Runs the lowering passes on `module` (it is changed) and gives the .mlc
-/// file's bytes (saveModel writes them to a file). Emits errors at the ops
-/// that cannot be lowered and fails.
-mlir::LogicalResult lowerToMLC(mlir::ModuleOp module, std::string &bytes,
+/// Runs the lowering passes on `module` (it is changed) and writes the .mlc
+/// file to `os` (saveModel writes it to a file atomically). Emits errors at
+/// the ops that cannot be lowered and fails, having written nothing.
+mlir::LogicalResult lowerToMLC(mlir::ModuleOp module, llvm::raw_ostream &os,
                                LoweringReport *report = nullptr);
 
 } // namespace mlc
