@@ -157,6 +157,20 @@ private:
 // Analyses
 //===----------------------------------------------------------------------===//
 
+// Makes dim `dim` of `arg` a symbol of `analysis` named `name`; a symbol
+// not seen before gets its source (input, dim) and name recorded.
+static Dim addInputSymbol(ShapeAnalysis &analysis, BlockArgument arg,
+                          unsigned dim, StringRef name,
+                          SmallVectorImpl<std::pair<unsigned, unsigned>> &sources,
+                          SmallVectorImpl<std::string> &names) {
+  Dim symbol = analysis.addSymbol(arg, dim, name);
+  if (cast<AffineSymbolExpr>(symbol.getExpr()).getPosition() >= sources.size()) {
+    sources.push_back({arg.getArgNumber(), dim});
+    names.push_back(name.str());
+  }
+  return symbol;
+}
+
 // Whether `op` combines the items of a batch: works along dim 0 of an
 // operand that holds them.
 static bool mixesItems(Operation *op, const DenseSet<Value> &batched) {
@@ -224,22 +238,12 @@ bool Lowering::tryBatchAnalysis() {
     auto type = dyn_cast<RankedTensorType>(arg.getType());
     if (!type || type.getRank() == 0)
       return false;
-    batch = analysis->addSymbol(arg, 0, batchName);
-    if (sources.empty()) {
-      sources.push_back({arg.getArgNumber(), 0});
-      names.push_back(batchName);
-    }
+    batch = addInputSymbol(*analysis, arg, 0, batchName, sources, names);
     for (unsigned d = 1; d < type.getRank(); ++d)
-      if (type.isDynamicDim(d)) {
-        std::string name = getInputDimName(func, arg.getArgNumber(), d);
-        Dim symbol = analysis->addSymbol(arg, d, name);
-        unsigned position =
-            cast<AffineSymbolExpr>(symbol.getExpr()).getPosition();
-        if (position >= sources.size()) {
-          sources.push_back({arg.getArgNumber(), d});
-          names.push_back(name);
-        }
-      }
+      if (type.isDynamicDim(d))
+        addInputSymbol(*analysis, arg, d,
+                       getInputDimName(func, arg.getArgNumber(), d), sources,
+                       names);
   }
   if (!batch.getExpr())
     return false;
@@ -303,16 +307,10 @@ LogicalResult Lowering::analyze() {
       return func.emitError() << "input " << arg.getArgNumber()
                               << " has no rank; the runtime needs one";
     for (unsigned d = 0; d < type.getRank(); ++d)
-      if (type.isDynamicDim(d)) {
-        std::string name = getInputDimName(func, arg.getArgNumber(), d);
-        Dim symbol = shapes->addSymbol(arg, d, name);
-        unsigned position =
-            cast<AffineSymbolExpr>(symbol.getExpr()).getPosition();
-        if (position >= symbolSources.size()) {
-          symbolSources.push_back({arg.getArgNumber(), d});
-          symbolNames.push_back(name);
-        }
-      }
+      if (type.isDynamicDim(d))
+        addInputSymbol(*shapes, arg, d,
+                       getInputDimName(func, arg.getArgNumber(), d),
+                       symbolSources, symbolNames);
   }
   for (Operation &op : func.getBody().front())
     if (!isa<func::ReturnOp>(op) && failed(shapes->infer(&op)))
