@@ -2,6 +2,8 @@
 
 #include "Reference.h"
 
+#include "mlc/Runtime/WeightEncoding.h"
+
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -9,46 +11,11 @@
 
 namespace mlc::rt::ref {
 
-uint16_t floatToHalf(float f) {
-  uint32_t bits;
-  std::memcpy(&bits, &f, 4);
-  uint16_t sign = (bits >> 16) & 0x8000;
-  uint32_t abs = bits & 0x7fffffff;
-  if (abs >= 0x7f800000) // Inf or NaN (kept quiet).
-    return sign | 0x7c00 | (abs > 0x7f800000 ? 0x200 : 0);
-  if (abs >= 0x47800000) // >= 65536: overflows to Inf.
-    return sign | 0x7c00;
-  if (abs < 0x38800000) { // Below the smallest normal half: subnormal.
-    float a;
-    std::memcpy(&a, &abs, 4);
-    // Units of 2^-24, rounded to nearest even; 1024 is the smallest normal.
-    return sign | static_cast<uint16_t>(std::nearbyint(a * 16777216.0f));
-  }
-  uint32_t mant = abs & 0x7fffff;
-  uint32_t half = ((((abs >> 23) - 127 + 15)) << 10) | (mant >> 13);
-  uint32_t rest = mant & 0x1fff;
-  // Round to nearest even; a carry into the exponent (even to Inf) is right.
-  if (rest > 0x1000 || (rest == 0x1000 && (half & 1)))
-    ++half;
-  return sign | static_cast<uint16_t>(half);
-}
+// One implementation of the half conversions: the runtime's
+// (WeightEncoding.cpp), which also decodes fp16 weights.
+uint16_t floatToHalf(float f) { return rt::floatToHalf(f); }
 
-float halfToFloat(uint16_t h) {
-  uint32_t sign = uint32_t(h & 0x8000) << 16;
-  uint32_t exp = (h >> 10) & 0x1f, mant = h & 0x3ff;
-  uint32_t bits;
-  if (exp == 0) {
-    float v = std::ldexp(static_cast<float>(mant), -24);
-    return sign ? -v : v;
-  }
-  if (exp == 31)
-    bits = sign | 0x7f800000 | (mant << 13);
-  else
-    bits = sign | ((exp - 15 + 127) << 23) | (mant << 13);
-  float f;
-  std::memcpy(&f, &bits, 4);
-  return f;
-}
+float halfToFloat(uint16_t h) { return rt::halfToFloat(h); }
 
 namespace {
 
