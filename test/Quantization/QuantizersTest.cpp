@@ -373,3 +373,39 @@ TEST(Quantizers, PaletteSpeed) {
     EXPECT_LT(seconds, 3.0);
   }
 }
+
+// Mostly zeros plus many distinct values (k-means++ then starts from a
+// weighted sketch of the distinct values): every entry used, zeros close.
+TEST(Quantizers, PaletteHeavyTies) {
+  std::vector<float> values = gaussian(400000, 12);
+  for (size_t i = 0; i < values.size(); ++i)
+    if (i % 10 != 0)
+      values[i] = 0;
+  for (int bits : {4, 8}) {
+    PaletteOptions options;
+    options.bits = bits;
+    Quantized q = palettize(values.data(), {400, 1000}, options);
+    std::vector<float> out = decodeChecked(q, {400, 1000});
+    std::set<float> used(out.begin(), out.end());
+    EXPECT_EQ(used.size(), size_t(1) << bits);
+    double snr = snrDb(values.data(), out.data(), values.size());
+    std::cout << "heavy ties, " << bits << " bits: " << snr << " dB\n";
+    EXPECT_GT(snr, bits == 4 ? 17.0 : 38.0);
+  }
+}
+
+// Linear at 1 bit (asymmetric) and odd counts: packing across bytes.
+TEST(Quantizers, LinearOddWidths) {
+  std::vector<float> values = gaussian(1001, 13);
+  for (int bits : {1, 3, 5, 7}) {
+    LinearOptions options;
+    options.bits = bits;
+    options.symmetric = false;
+    options.perChannel = false;
+    Quantized q = quantizeLinear(values.data(), {7, 11, 13}, options);
+    std::vector<float> out = decodeChecked(q, {7, 11, 13});
+    for (size_t i = 0; i < values.size(); ++i)
+      ASSERT_LE(std::fabs(values[i] - out[i]),
+                q.scales[0] * 0.5f * (1 + 1e-5f) + 1e-7f);
+  }
+}
