@@ -21,6 +21,7 @@
 #include "llvm/Support/raw_ostream.h"
 
 #include <cmath>
+#include <cstdio>
 #include <map>
 
 namespace mlc::cli {
@@ -153,13 +154,15 @@ int runCompare(const CompareCommandOptions &options) {
                      << (result.samples == 1 ? "" : "s") << "\n";
       llvm::outs() << quant::formatComparison(result);
       if (options.minSnr) {
+        char bar[32];
+        std::snprintf(bar, sizeof(bar), "%g", *options.minSnr);
         if (below.empty())
           llvm::outs() << llvm::formatv("every output at or above --min-snr "
                                         "{0} dB\n",
-                                        *options.minSnr);
+                                        bar);
         for (const quant::OutputComparison *c : below)
           llvm::outs() << llvm::formatv(
-              "below --min-snr {0} dB: {1} at {2} ({3} dB)\n", *options.minSnr,
+              "below --min-snr {0} dB: {1} at {2} ({3} dB)\n", bar,
               c->output, c->shape, quant::formatSnr(c->snrDb));
       }
     }
