@@ -112,6 +112,7 @@ private:
   FailureOr<int32_t> tensorFor(Operation *user, Value value);
   FailureOr<int32_t> newTensor(Operation *at, Value value, StringRef name);
   int32_t weightTensor(ElementsAttr attr, StringRef name);
+  int32_t quantizedWeightTensor(QuantizedConstantOp op, StringRef name);
   std::string nameOf(Value value);
 
   // Ops.
@@ -656,6 +657,37 @@ int32_t Lowering::weightTensor(ElementsAttr attr, StringRef name) {
   return it->second;
 }
 
+// A quantized weight: its packed bytes as they are, with the parameters of
+// its encoding; the runtime decodes it at load.
+int32_t Lowering::quantizedWeightTensor(QuantizedConstantOp op, StringRef name) {
+  auto [it, inserted] =
+      weightsByAttr.try_emplace(op.getData(), model.tensors.size());
+  if (!inserted)
+    return it->second;
+  auto tensor = std::make_unique<fmt::TensorT>();
+  tensor->name = name.str();
+  tensor->type = fmt::ElementType::f32;
+  for (int64_t d : cast<ShapedType>(op.getType()).getShape())
+    tensor->shape.push_back(exprOfConstant(d));
+  auto weight = std::make_unique<fmt::WeightT>();
+  weight->length = getRawSize(op.getData());
+  weight->encoding = static_cast<fmt::WeightEncoding>(op.getEncoding());
+  weight->bits = op.getBits();
+  weight->axis = op.getAxis();
+  weight->signed_values = op.getSignedValues();
+  if (auto scales = op.getScales())
+    weight->scales.assign(scales->begin(), scales->end());
+  if (auto zeroPoints = op.getZeroPoints())
+    weight->zero_points.assign(zeroPoints->begin(), zeroPoints->end());
+  if (auto lut = op.getLut())
+    weight->lut.assign(lut->begin(), lut->end());
+  weight->group_channels = op.getGroupChannels();
+  tensor->weight = std::move(weight);
+  weightData.push_back(op.getData());
+  model.tensors.push_back(std::move(tensor));
+  return it->second;
+}
+
 // The tensor holding `value` for `user`: emitted already, a weight, or a
 // shape computation's entries written by a ShapeValues op.
 FailureOr<int32_t> Lowering::tensorFor(Operation *user, Value value) {
@@ -671,6 +703,14 @@ FailureOr<int32_t> Lowering::tensorFor(Operation *user, Value value) {
     if (auto resource = dyn_cast<DenseResourceElementsAttr>(constant.getValue()))
       name = resource.getRawHandle().getKey().str();
     int32_t index = weightTensor(constant.getValue(), name);
+    tensors[value] = index;
+    return index;
+  }
+  if (auto quantized = value.getDefiningOp<QuantizedConstantOp>()) {
+    std::string name = nameOf(value);
+    if (auto resource = dyn_cast<DenseResourceElementsAttr>(quantized.getData()))
+      name = resource.getRawHandle().getKey().str();
+    int32_t index = quantizedWeightTensor(quantized, name);
     tensors[value] = index;
     return index;
   }
@@ -856,7 +896,8 @@ std::vector<int64_t> toVector(ArrayRef<int64_t> values) {
 }
 
 LogicalResult Lowering::emitOp(Operation *op) {
-  if (isa<ConstantOp, func::ReturnOp>(op) || fused.contains(op) ||
+  if (isa<ConstantOp, QuantizedConstantOp, func::ReturnOp>(op) ||
+      fused.contains(op) ||
       isShapeComputation(op))
     return success();
   Fusion fusion;

@@ -216,19 +216,76 @@ Quantized quantizeLinear(const float *values, const std::vector<int64_t> &shape,
       q.scales[c] = q.scales[c] == 0 ? std::numeric_limits<float>::min() : 1.0f;
   }
 
+  // Each channel is rounded to nearest (half to even), then the roundings
+  // nearest to going the other way are flipped until the channel's rounding
+  // errors sum to under half a step. The dequantized channel then keeps the
+  // float channel's sum, so its dot products do not drift by (the input's
+  // mean) x (the errors' sum): after a ReLU, whose outputs have a positive
+  // mean, that drift adds up coherently and is most of the error a network
+  // accumulates. Each value still moves by less than one step.
   std::vector<uint8_t> codes(static_cast<size_t>(count));
   uint32_t mask = (1u << bits) - 1;
-  for (int64_t o = 0; o < l.outer; ++o)
-    for (int64_t c = 0; c < channels; ++c) {
-      int64_t start = (o * channels + c) * l.inner;
-      double inv = 1.0 / double(q.scales[c]), zp = zeroPoints[c];
-      for (int64_t i = 0; i < l.inner; ++i) {
-        // nearbyint: half to even in the default rounding mode.
-        double v = std::nearbyint(double(values[start + i]) * inv) + zp;
-        v = std::clamp(v, qmin, qmax);
-        codes[start + i] = static_cast<uint8_t>(static_cast<int32_t>(v) & mask);
-      }
+  std::vector<int64_t> index;
+  std::vector<int32_t> level;
+  std::vector<float> error;
+  std::vector<size_t> order;
+  // Flips the roundings of elements [begin, end) of the channel nearest to
+  // going the other way until their errors sum to under half a step.
+  auto keepSum = [&](size_t begin, size_t end) {
+    double sum = 0;
+    for (size_t k = begin; k < end; ++k)
+      sum += error[k];
+    int64_t flips = static_cast<int64_t>(std::nearbyint(sum));
+    if (flips == 0)
+      return;
+    // Down (sum > 0) the values rounded up the most, else up those rounded
+    // down the most; never past the integer range.
+    int step = flips > 0 ? -1 : 1;
+    order.clear();
+    for (size_t k = begin; k < end; ++k)
+      if (level[k] + step >= qmin && level[k] + step <= qmax &&
+          error[k] * step < 0)
+        order.push_back(k);
+    size_t n = std::min<size_t>(std::llabs(flips), order.size());
+    auto furthest = [&](size_t a, size_t b) {
+      return std::abs(error[a]) > std::abs(error[b]) ||
+             (std::abs(error[a]) == std::abs(error[b]) && a < b);
+    };
+    std::partial_sort(order.begin(), order.begin() + n, order.end(), furthest);
+    for (size_t k = 0; k < n; ++k) {
+      level[order[k]] += step;
+      error[order[k]] += step;
     }
+  };
+  // A conv weight's kernel window: the dims after the input channels'.
+  size_t window = 1;
+  if (perChannel && l.axis == 0)
+    for (size_t d = 2; d < shape.size(); ++d)
+      window *= shape[d];
+  for (int64_t c = 0; c < channels; ++c) {
+    index.clear();
+    for (int64_t o = 0; o < l.outer; ++o)
+      for (int64_t i = 0; i < l.inner; ++i)
+        index.push_back((o * channels + c) * l.inner + i);
+    level.resize(index.size());
+    error.resize(index.size());
+    double inv = 1.0 / double(q.scales[c]), zp = zeroPoints[c];
+    for (size_t k = 0; k < index.size(); ++k) {
+      double exact = double(values[index[k]]) * inv + zp;
+      double v = std::clamp(std::nearbyint(exact), qmin, qmax);
+      level[k] = static_cast<int32_t>(v);
+      error[k] = static_cast<float>(v - exact);
+    }
+    // Sums kept within each kernel window first (a conv weight's k x k taps
+    // of one input channel: neighbouring inputs are alike), then the
+    // channel's.
+    if (window > 1)
+      for (size_t first = 0; first + window <= index.size(); first += window)
+        keepSum(first, first + window);
+    keepSum(0, index.size());
+    for (size_t k = 0; k < index.size(); ++k)
+      codes[index[k]] = static_cast<uint8_t>(static_cast<uint32_t>(level[k]) & mask);
+  }
   q.bytes = pack(codes.data(), count, bits);
   if (std::any_of(zeroPoints.begin(), zeroPoints.end(),
                   [](int32_t z) { return z != 0; }))

@@ -4,6 +4,7 @@
 
 #include "mlc/Format/Format.h"
 #include "mlc/Format/Schema_generated.h"
+#include "mlc/Runtime/WeightEncoding.h"
 
 #include <cstring>
 #include <fcntl.h>
@@ -54,11 +55,37 @@ std::string ShapeSet::describe() const {
 
 namespace {
 
+// An encoded weight of the file, as the decoder sees it.
+EncodedWeight viewOf(const format::Weight &weight, const uint8_t *bytes) {
+  EncodedWeight view;
+  view.encoding = static_cast<WeightEncoding>(weight.encoding());
+  view.bits = weight.bits();
+  view.axis = weight.axis();
+  view.isSigned = weight.signed_values();
+  if (weight.scales()) {
+    view.scales = weight.scales()->data();
+    view.scaleCount = weight.scales()->size();
+  }
+  if (weight.zero_points()) {
+    view.zeroPoints = weight.zero_points()->data();
+    view.zeroPointCount = weight.zero_points()->size();
+  }
+  if (weight.lut()) {
+    view.lut = weight.lut()->data();
+    view.lutCount = weight.lut()->size();
+  }
+  view.groupChannels = weight.group_channels();
+  view.bytes = bytes;
+  view.byteCount = weight.length();
+  return view;
+}
+
 // Checks of the file's contents; each failure names what is wrong.
 class Verifier {
 public:
-  Verifier(const format::Model &model, uint64_t weightsLength)
-      : model(model), weightsLength(weightsLength) {}
+  Verifier(const format::Model &model, const uint8_t *weightBytes,
+           uint64_t weightsLength)
+      : model(model), weightBytes(weightBytes), weightsLength(weightsLength) {}
   void run();
 
 private:
@@ -74,6 +101,7 @@ private:
   bool isConstantExpr(uint32_t index) const;
 
   const format::Model &model;
+  const uint8_t *weightBytes;
   uint64_t weightsLength;
   size_t exprCount = 0, tensorCount = 0, symbolCount = 0;
 };
@@ -153,8 +181,7 @@ void Verifier::checkTensors() {
       if (e >= exprCount)
         fail(name + " has a dim with a missing expression");
     if (const format::Weight *weight = tensor->weight()) {
-      if (weight->encoding() != format::WeightEncoding::raw)
-        fail(name + " has an unknown weight encoding");
+      std::vector<int64_t> shape;
       uint64_t count = 1;
       for (uint32_t e : *tensor->shape()) {
         if (!isConstantExpr(e))
@@ -162,18 +189,30 @@ void Verifier::checkTensors() {
         int64_t d = model.exprs()->Get(e)->terms()->Get(0)->value();
         if (d < 0 || __builtin_mul_overflow(count, uint64_t(d), &count))
           fail(name + " has an invalid dim");
+        shape.push_back(d);
       }
-      uint64_t bytes;
-      if (__builtin_mul_overflow(
-              count, elementSize(static_cast<ElementType>(tensor->type())),
-              &bytes) ||
-          weight->length() != bytes)
-        fail(name + ": its weight holds " + std::to_string(weight->length()) +
-             " bytes, its shape needs " + std::to_string(bytes));
       if (weight->offset() % format::kWeightAlignment ||
           weight->offset() > weightsLength ||
           weight->length() > weightsLength - weight->offset())
         fail(name + ": its weight lies outside the weight section");
+      if (weight->encoding() == format::WeightEncoding::raw) {
+        uint64_t bytes;
+        if (__builtin_mul_overflow(
+                count, elementSize(static_cast<ElementType>(tensor->type())),
+                &bytes) ||
+            weight->length() != bytes)
+          fail(name + ": its weight holds " + std::to_string(weight->length()) +
+               " bytes, its shape needs " + std::to_string(bytes));
+        continue;
+      }
+      if (weight->encoding() > format::WeightEncoding::MAX)
+        fail(name + " has an unknown weight encoding (a newer mlc wrote it)");
+      if (tensor->type() != format::ElementType::f32)
+        fail(name + " is an encoded weight but not float32");
+      std::string problem = checkEncodedWeight(
+          viewOf(*weight, weightBytes + weight->offset()), shape);
+      if (!problem.empty())
+        fail(name + ": " + problem);
     }
   }
 }
@@ -327,6 +366,30 @@ Model::~Model() {
     ::munmap(const_cast<uint8_t *>(bytes), size);
 }
 
+// Encoded weights become float32 once, here: the kernels read plain
+// weights, and the file's bytes stay mapped for the raw ones.
+void Model::decodeWeights() {
+  const auto &tensors = *root->tensors();
+  weightPointers.assign(tensors.size(), nullptr);
+  for (size_t t = 0; t < tensors.size(); ++t) {
+    const format::Weight *weight = tensors[t]->weight();
+    if (!weight)
+      continue;
+    if (weight->encoding() == format::WeightEncoding::raw) {
+      weightPointers[t] = weightBytes + weight->offset();
+      continue;
+    }
+    std::vector<int64_t> shape;
+    for (uint32_t e : *tensors[t]->shape())
+      shape.push_back(root->exprs()->Get(e)->terms()->Get(0)->value());
+    Tensor decodedTensor(ElementType::f32, shape);
+    decodeWeight(viewOf(*weight, weightBytes + weight->offset()), shape,
+                 decodedTensor.data<float>());
+    weightPointers[t] = decodedTensor.data<uint8_t>();
+    decoded.push_back(std::move(decodedTensor));
+  }
+}
+
 bool Model::batchable() const { return root->batch_symbol() >= 0; }
 
 std::string Model::producer() const {
@@ -358,7 +421,8 @@ void Model::verify() {
       throw Error("the weight section lies outside the file (truncated?)");
     root = unverified;
     weightBytes = bytes + weightsOffset;
-    Verifier(*root, weightsLength).run();
+    Verifier(*root, weightBytes, weightsLength).run();
+    decodeWeights();
   } catch (const Error &e) {
     throw Error(name + ": " + e.what());
   }

@@ -128,8 +128,8 @@ PlanState &Session::Impl::getPlan(const std::vector<int64_t> &symbolValues) {
     TensorRef &ref = state->tensors[t];
     ref.type = static_cast<ElementType>(tensors[t]->type());
     ref.dims = plan.dims[t];
-    if (const format::Weight *weight = tensors[t]->weight()) {
-      ref.data = const_cast<uint8_t *>(model->weights() + weight->offset());
+    if (tensors[t]->weight()) {
+      ref.data = const_cast<uint8_t *>(model->weightData(t));
       ref.constant = true;
     }
     else if (plan.offsets[t] >= 0)

@@ -114,12 +114,23 @@ TEST(Quantizers, LinearErrorBound) {
           for (int64_t i = 0; i < n; ++i) {
             size_t c = perChannel ? (i / inner) % shape[axis] : 0;
             float scale = q.scales[c];
+            // Rounded to nearest, or the other way to keep the channel's
+            // sum: less than one step either way.
             ASSERT_LE(std::fabs(values[i] - out[i]),
-                      scale * 0.5f * (1 + 1e-5f) + 1e-7f)
+                      scale * (1 + 1e-5f) + 1e-7f)
                 << i;
             int32_t s = storedInt(q, i);
             ASSERT_GE(s, qmin);
             ASSERT_LE(s, qmax);
+          }
+          // Each channel's errors sum to at most half a step.
+          if (symmetric && perChannel) {
+            std::vector<double> sums(shape[axis], 0.0);
+            for (int64_t i = 0; i < n; ++i)
+              sums[(i / inner) % shape[axis]] += double(out[i]) - values[i];
+            for (size_t c = 0; c < sums.size(); ++c)
+              EXPECT_LE(std::fabs(sums[c]), q.scales[c] * 0.5 * (1 + 1e-4))
+                  << "channel " << c;
           }
           // Zero is exact: decode the zero point of each channel.
           for (size_t c = 0; c < q.scales.size(); ++c) {
@@ -146,8 +157,10 @@ TEST(Quantizers, LinearZeroChannelAndRounding) {
   EXPECT_EQ(q.scales[0], 1.0f);
   EXPECT_EQ(q.scales[1], 1.0f);
   std::vector<float> out = decodeChecked(q, {2, 4});
-  // Half to even: -1.5 -> -2, 2.5 -> 2, 0.5 -> 0.
-  EXPECT_EQ(out, (std::vector<float>{127, -2, 2, 0, 0, 0, 0, 0}));
+  // Half to even gives -1.5 -> -2, 2.5 -> 2, 0.5 -> 0: errors summing to
+  // -1.5 steps; the two roundings nearest to going up do, keeping the sum
+  // within half a step (128.5 -> 129).
+  EXPECT_EQ(out, (std::vector<float>{127, -1, 3, 0, 0, 0, 0, 0}));
   options.symmetric = false;
   std::vector<float> zeros(8, 0.0f);
   q = quantizeLinear(zeros.data(), {2, 4}, options);
@@ -406,6 +419,6 @@ TEST(Quantizers, LinearOddWidths) {
     std::vector<float> out = decodeChecked(q, {7, 11, 13});
     for (size_t i = 0; i < values.size(); ++i)
       ASSERT_LE(std::fabs(values[i] - out[i]),
-                q.scales[0] * 0.5f * (1 + 1e-5f) + 1e-7f);
+                q.scales[0] * (1 + 1e-5f) + 1e-7f);
   }
 }

@@ -132,7 +132,7 @@ int runCompare(const CompareCommandOptions &options) {
                                 {"test", options.b},
                                 {"inputs", options.inputs.empty() ? "synthetic"
                                                                   : "given"}};
-      llvm::json::Value comparison = quant::toJSON(result);
+      llvm::json::Value comparison = comparisonToJSON(result);
       for (auto &[key, value] : *comparison.getAsObject())
         report[key] = std::move(value);
       if (options.minSnr) {
@@ -177,8 +177,9 @@ int runCompare(const CompareCommandOptions &options) {
 
 } // namespace mlc::cli
 
-llvm::json::Value mlc::quant::toJSON(const ModelComparison &comparison) {
-  using cli::number;
+llvm::json::Value mlc::cli::comparisonToJSON(
+    const quant::ModelComparison &comparison) {
+  using namespace mlc::quant;
   llvm::json::Array outputs;
   for (const OutputComparison &c : comparison.outputs) {
     llvm::json::Object entry{{"output", c.output},

@@ -7,7 +7,22 @@
 #include <string>
 #include <vector>
 
+namespace llvm::json {
+class Value;
+} // namespace llvm::json
+
+namespace mlc::quant {
+struct ModelComparison;
+} // namespace mlc::quant
+
 namespace mlc::cli {
+
+/// A comparison as JSON (samples, shapes, outputs with snr_db,
+/// max_abs_error, max_abs_reference, cosine, nan_reference, nan_test and
+/// top1_agree, top1_count, top1_rate for classifiers; worst_snr_db;
+/// infinities as the strings "inf", "-inf", "nan"): `mlc compare --json`
+/// and `mlc quantize --json`.
+llvm::json::Value comparisonToJSON(const quant::ModelComparison &comparison);
 
 struct CompareCommandOptions {
   /// The reference model and the test model: .mlc files, or any model mlc

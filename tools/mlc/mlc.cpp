@@ -13,6 +13,8 @@
 #include "mlc/Import/ONNX.h"
 #include "mlc/Merge/Merge.h"
 #include "mlc/ONNX/DataTypes.h"
+#include "CompareCommand.h"
+#include "QuantizeCommand.h"
 #include "RuntimeCommands.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -514,6 +516,69 @@ int main(int argc, char **argv) {
                      "Use the plain C++ reference kernels only");
   benchCmd->add_flag("--json", bench.json, "Print JSON");
 
+  mlc::cli::QuantizeCommandOptions quantize;
+  auto *quantizeCmd = app.add_subcommand(
+      "quantize", "Store a model's weights in fewer bits (fp16, linear, "
+                  "k-means palette) and show what it cost (exit 1: under "
+                  "--min-snr)");
+  quantizeCmd->add_option("model", quantize.model, "The model")->required();
+  quantizeCmd->add_option("-o,--output", quantize.output,
+                          "The quantized model: .mlc, .mlir or .mlirbc")
+      ->required();
+  quantizeCmd->add_option("--mode", quantize.mode, "fp16, linear or kmeans")
+      ->required();
+  quantizeCmd->add_option("--bits", quantize.bits,
+                          "Bits per value: linear 2-8 (default 8), kmeans "
+                          "1-8 (default 4)");
+  quantizeCmd->add_option("--granularity", quantize.granularity,
+                          "Linear: per-channel (default) or per-tensor");
+  quantizeCmd->add_flag("--asymmetric", quantize.asymmetric,
+                        "Linear: zero points, unsigned values (default: "
+                        "symmetric)");
+  quantizeCmd->add_option("--group-channels", quantize.groupChannels,
+                          "kmeans: output channels per lookup table "
+                          "(default: one table per tensor)");
+  quantizeCmd->add_option("--min-size", quantize.minSize,
+                          "Weights under this many bytes stay float "
+                          "(default 4096; vectors always do)");
+  quantizeCmd->add_option("--skip", quantize.skip,
+                          "A node whose weights stay float (repeatable)");
+  quantizeCmd->add_flag("--drop-activation-qdq", quantize.dropActivationQDQ,
+                        "QDQ models: remove the activations' "
+                        "quantize-dequantize pairs");
+  quantizeCmd->add_flag("--report", quantize.report,
+                        "Run the float and quantized models on sample inputs: "
+                        "per output SNR, max error, cosine, top-1; per layer "
+                        "weight SNR");
+  quantizeCmd->add_option("--min-snr", quantize.minSnr,
+                          "Refuse (exit 1, nothing written) when an output's "
+                          "SNR is under DB");
+  quantizeCmd->add_flag("--auto", quantize.autoRaise,
+                        "With --min-snr: keep the layers that cost most at "
+                        "more bits or float until the bar holds");
+  quantizeCmd->add_option("--threads", quantize.threads, "Threads");
+  quantizeCmd->add_flag("--json", quantize.json, "Print the report as JSON");
+  quantizeCmd->add_flag("--quiet", quantize.quiet, "Print nothing but errors");
+
+  mlc::cli::CompareCommandOptions compare;
+  auto *compareCmd = app.add_subcommand(
+      "compare", "Run two models on the same inputs and compare their outputs: "
+                 "SNR, max error, cosine, top-1 (exit 1: under --min-snr)");
+  compareCmd->add_option("reference", compare.a,
+                         "The reference model (.mlc or any model)")
+      ->required();
+  compareCmd->add_option("test", compare.b, "The model to compare")->required();
+  compareCmd->add_option("--inputs", compare.inputs,
+                         "NAME=FILE.npy (or FILE.npy): one sample each "
+                         "(default: a deterministic synthetic set at every "
+                         "shape the reference takes)");
+  compareCmd->add_option("--samples", compare.samples,
+                         "Synthetic samples per shape (default 4)");
+  compareCmd->add_option("--threads", compare.threads, "Threads");
+  compareCmd->add_option("--min-snr", compare.minSnr,
+                         "Exit 1 when an output's SNR is under DB");
+  compareCmd->add_flag("--json", compare.json, "Print JSON");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError &e) {
@@ -528,12 +593,12 @@ int main(int argc, char **argv) {
     std::string message = e.what();
     if (command == "mlc" && argc == 1)
       message = "no command: use import, export, inspect, check-flexible, merge, "
-                "compile, run or bench";
+                "compile, run, bench, quantize or compare";
     else if (command == "mlc")
       message = std::string(argv[1][0] == '-' ? "unknown option '"
                                               : "unknown command '") +
                 argv[1] + "': use import, export, inspect, check-flexible, merge, "
-                          "compile, run or bench";
+                          "compile, run, bench, quantize or compare";
     llvm::errs() << command << ": error: " << message << " (see " << command
                  << " --help)\n";
     return kExitError;
@@ -552,6 +617,10 @@ int main(int argc, char **argv) {
     return mlc::cli::runModel(run);
   if (benchCmd->parsed())
     return mlc::cli::benchModel(bench);
+  if (quantizeCmd->parsed())
+    return mlc::cli::runQuantize(quantize);
+  if (compareCmd->parsed())
+    return mlc::cli::runCompare(compare);
   if (checkCmd->parsed())
     return runCheckFlexible(model, input, dims, json);
   if (mergeCmd->parsed())

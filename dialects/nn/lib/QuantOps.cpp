@@ -1,7 +1,9 @@
-//===- QuantOps.cpp - quantize_linear and dequantize_linear ---------------===//
+//===- QuantOps.cpp - quantize_linear, dequantize_linear, quantized_constant ===//
 
 #include "OpHelpers.h"
 #include "mlc/Dialect/NN/NNOps.h"
+#include "mlc/Dialect/NN/ShapeUtils.h"
+#include "mlc/Runtime/WeightEncoding.h"
 
 using namespace mlir;
 using namespace mlc::nn;
@@ -67,4 +69,69 @@ LogicalResult DequantizeLinearOp::inferShapes(ShapeContext &context) {
                          << " does not match the input's element type";
   return context.setResult(0, context.getDims(getInput()),
                            context.getElementType(getScale()));
+}
+
+//===----------------------------------------------------------------------===//
+// quantized_constant
+//===----------------------------------------------------------------------===//
+
+// The op's encoding as the runtime's decoder sees it (Runtime/WeightEncoding.h
+// is the one definition of the encodings, shared with the runtime).
+static mlc::rt::EncodedWeight getEncodedView(QuantizedConstantOp op) {
+  mlc::rt::EncodedWeight view;
+  view.encoding = static_cast<mlc::rt::WeightEncoding>(op.getEncoding());
+  view.bits = op.getBits();
+  view.axis = op.getAxis();
+  view.isSigned = op.getSignedValues();
+  if (auto scales = op.getScales()) {
+    view.scales = scales->data();
+    view.scaleCount = scales->size();
+  }
+  if (auto zeroPoints = op.getZeroPoints()) {
+    view.zeroPoints = zeroPoints->data();
+    view.zeroPointCount = zeroPoints->size();
+  }
+  if (auto lut = op.getLut()) {
+    view.lut = lut->data();
+    view.lutCount = lut->size();
+  }
+  view.groupChannels = op.getGroupChannels();
+  ArrayRef<char> bytes = getRawData(op.getData());
+  view.bytes = reinterpret_cast<const uint8_t *>(bytes.data());
+  view.byteCount = bytes.size();
+  return view;
+}
+
+LogicalResult QuantizedConstantOp::verify() {
+  auto type = dyn_cast<RankedTensorType>(getType());
+  if (!type || !type.hasStaticShape() || !type.getElementType().isF32())
+    return emitOpError() << "result must be a float32 tensor of known shape";
+  auto dataType = cast<ShapedType>(getData().getType());
+  if (dataType.getRank() != 1 || !dataType.getElementType().isInteger(8))
+    return emitOpError() << "data must be a vector of bytes";
+  mlc::rt::EncodedWeight view = getEncodedView(*this);
+  if (!view.bytes && dataType.getNumElements() > 0)
+    return success(); // a blob the file did not define: checked where used
+  std::string problem = mlc::rt::checkEncodedWeight(
+      view, std::vector<int64_t>(type.getShape().begin(), type.getShape().end()));
+  if (!problem.empty())
+    return emitOpError() << problem;
+  return success();
+}
+
+LogicalResult QuantizedConstantOp::inferShapes(ShapeContext &context) {
+  auto type = cast<ShapedType>(getType());
+  return context.setResult(0, toDims(getContext(), type.getShape()),
+                           type.getElementType());
+}
+
+std::optional<std::vector<float>> QuantizedConstantOp::decode() {
+  mlc::rt::EncodedWeight view = getEncodedView(*this);
+  auto type = cast<ShapedType>(getType());
+  std::vector<int64_t> shape(type.getShape().begin(), type.getShape().end());
+  if (!mlc::rt::checkEncodedWeight(view, shape).empty())
+    return std::nullopt;
+  std::vector<float> values(type.getNumElements());
+  mlc::rt::decodeWeight(view, shape, values.data());
+  return values;
 }

@@ -22,10 +22,6 @@
 #include <string>
 #include <vector>
 
-namespace llvm::json {
-class Value;
-} // namespace llvm::json
-
 namespace mlc::quant {
 
 /// One output at one input shape, over every sample run at that shape.
@@ -125,13 +121,6 @@ std::string formatComparison(const ModelComparison &comparison);
 /// "45.21", "inf", "-inf": an SNR as the table prints it.
 std::string formatSnr(double snrDb);
 
-/// The comparison as JSON (samples, shapes, outputs with snr_db,
-/// max_abs_error, max_abs_reference, cosine, nan_reference, nan_test and
-/// top1_agree, top1_count, top1_rate for classifiers; worst_snr_db;
-/// infinities as the strings "inf", "-inf", "nan"). Needs LLVM: it is
-/// defined with `mlc compare` in tools/mlc/CompareCommand.cpp, not in this
-/// library, so only the mlc tool can call it.
-llvm::json::Value toJSON(const ModelComparison &comparison);
 
 } // namespace mlc::quant
 

@@ -50,7 +50,11 @@ struct LinearOptions {
 };
 /// Linear (affine) quantization: per channel, the scale maps the channel's
 /// range (symmetric: its largest magnitude) onto the integers; a channel of
-/// zeros gets scale 1. Round half to even.
+/// zeros gets scale 1. Values round to nearest (half to even), then the
+/// roundings nearest to the other choice flip until the errors of each
+/// kernel window and of each channel sum to at most half a step: each value
+/// moves by less than a step, and a layer's outputs do not drift with the
+/// mean of its inputs (see the .cpp).
 Quantized quantizeLinear(const float *values, const std::vector<int64_t> &shape,
                          const LinearOptions &options);
 

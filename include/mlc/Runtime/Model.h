@@ -69,6 +69,11 @@ public:
   const format::Model &graph() const { return *root; }
   /// The weight section.
   const uint8_t *weights() const { return weightBytes; }
+  /// The float bytes of weight tensor `tensor`: in the mapped file for a raw
+  /// weight, decoded at load for an encoded (quantized) one.
+  const uint8_t *weightData(size_t tensor) const {
+    return weightPointers[tensor];
+  }
   size_t fileSize() const { return size; }
 
   Model(const Model &) = delete;
@@ -77,6 +82,7 @@ public:
 private:
   Model() = default;
   void verify();
+  void decodeWeights();
 
   std::string name;
   const uint8_t *bytes = nullptr;
@@ -87,6 +93,10 @@ private:
   const format::Model *root = nullptr;
   const uint8_t *weightBytes = nullptr;
   std::vector<TensorInfo> inputInfos, outputInfos;
+  /// Per tensor, its weight's float bytes (null for activations).
+  std::vector<const uint8_t *> weightPointers;
+  /// The decoded encoded weights.
+  std::vector<Tensor> decoded;
 };
 
 } // namespace mlc::rt

@@ -53,4 +53,50 @@ def FoldBatchNormPass : Pass<"nn-fold-batch-norm", "::mlir::ModuleOp"> {
   let dependentDialects = ["::mlc::nn::NNDialect"];
 }
 
+def QuantizeWeightsPass : Pass<"nn-quantize-weights", "::mlir::ModuleOp"> {
+  let summary = "Store float weights in fewer bits: fp16, linear or k-means palettized";
+  let description = [{
+    Replaces each float32 weight (a constant of rank 2 or more and at least
+    `min-size` bytes; vectors such as biases and norm parameters stay float)
+    by an `nn.quantized_constant`: fp16; linear with a scale per output
+    channel (or per tensor), symmetric or not, 2 to 8 bits; or a k-means
+    lookup table of 2^bits values per tensor or per group of output
+    channels, deterministic. The output channel axis follows the op that
+    uses the weight (0 for convolutions, 1 for transposed ones and for
+    Gemm's untransposed B). `mlc quantize` runs it and reports the cost.
+  }];
+  let options = [
+    Option<"mode", "mode", "std::string", /*default=*/"\"linear\"",
+           "fp16, linear or kmeans">,
+    Option<"bits", "bits", "int", /*default=*/"8", "Bits per value">,
+    Option<"granularity", "granularity", "std::string",
+           /*default=*/"\"per-channel\"", "Linear: per-channel or per-tensor">,
+    Option<"symmetric", "symmetric", "bool", /*default=*/"true",
+           "Linear: zero points of 0">,
+    Option<"groupChannels", "group-channels", "int64_t", /*default=*/"0",
+           "k-means: output channels per lookup table (0: per tensor)">,
+    Option<"minSize", "min-size", "int64_t", /*default=*/"4096",
+           "Weights under this many bytes stay float">,
+    ListOption<"skip", "skip", "std::string", "Nodes whose weights stay float">,
+  ];
+  let dependentDialects = ["::mlc::nn::NNDialect"];
+}
+
+def FoldQDQPass : Pass<"nn-fold-qdq", "::mlir::ModuleOp"> {
+  let summary = "Fold a QDQ model's dequantized integer weights into quantized weights";
+  let description = [{
+    A DequantizeLinear of a constant int8 or uint8 weight (with constant
+    scales and zero points, per tensor or per axis) becomes the
+    `nn.quantized_constant` linear 8-bit weight it describes, stored as the
+    model gave it. QuantizeLinear/DequantizeLinear pairs on activations stay
+    as exact quantize-dequantize steps, or are removed with
+    `drop-activation-qdq` (the model then computes in float).
+  }];
+  let options = [
+    Option<"dropActivationQDQ", "drop-activation-qdq", "bool",
+           /*default=*/"false", "Remove the activations' Q/DQ pairs">,
+  ];
+  let dependentDialects = ["::mlc::nn::NNDialect"];
+}
+
 #endif // MLC_TRANSFORMS_PASSES_TD

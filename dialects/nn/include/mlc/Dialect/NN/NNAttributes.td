@@ -92,6 +92,12 @@ def NN_DepthToSpaceMode : NN_Enum<"DepthToSpaceMode",
 def NN_DepthToSpaceModeAttr
     : NN_EnumAttr<NN_DepthToSpaceMode, "depth_to_space_mode">;
 
+def NN_WeightEncoding : NN_Enum<"WeightEncoding",
+    "how a quantized constant stores its values", [
+  I32EnumAttrCase<"fp16", 1>, I32EnumAttrCase<"linear", 2>,
+  I32EnumAttrCase<"palette", 3>]>;
+def NN_WeightEncodingAttr : NN_EnumAttr<NN_WeightEncoding, "weight_encoding">;
+
 //===----------------------------------------------------------------------===//
 // The shapes a graph input accepts
 //===----------------------------------------------------------------------===//

@@ -696,6 +696,48 @@ def NN_DequantizeLinearOp : NN_Op<"dequantize_linear"> {
   }];
 }
 
+def NN_QuantizedConstantOp : NN_Op<"quantized_constant"> {
+  let summary = "A float weight stored in fewer bits: fp16, linear or palettized";
+  let description = [{
+    The float32 tensor that `data` (bytes, `tensor<Nxui8>`) encodes:
+
+    - `fp16`: IEEE half floats.
+    - `linear`: `value = (q - zero_points[c]) * scales[c]`, `c` the index
+      along `axis` (one scale: per tensor), `q` integers of `bits` bits
+      (1 to 8), two's complement when `signed_values`.
+    - `palette`: `value = lut[g * 2^bits + index]`, `g` the group of
+      `group_channels` channels along `axis` (0: one group), `index` of
+      `bits` bits.
+
+    Values are packed low bits first in row-major order. `mlc quantize`
+    (the `nn-quantize-weights` pass) and `nn-fold-qdq` make them; the .mlc
+    file stores them as they are and the runtime decodes them at load.
+
+    ```mlir
+    %w = nn.quantized_constant linear {bits = 8 : i64, signed_values = true,
+        scales = array<f32: 0.01, 0.02>} dense_resource<conv1.weight> : tensor<2x3x3x3xf32>
+    ```
+  }];
+  let arguments = (ins NN_WeightEncodingAttr:$encoding, ElementsAttr:$data,
+      DefaultValuedAttr<I64Attr, "0">:$bits,
+      DefaultValuedAttr<I64Attr, "0">:$axis,
+      DefaultValuedAttr<BoolAttr, "false">:$signed_values,
+      OptionalAttr<DenseF32ArrayAttr>:$scales,
+      OptionalAttr<DenseI32ArrayAttr>:$zero_points,
+      OptionalAttr<DenseF32ArrayAttr>:$lut,
+      DefaultValuedAttr<I64Attr, "0">:$group_channels);
+  let results = (outs AnyTensor:$output);
+  let assemblyFormat = [{
+    `` $encoding attr-dict $data `:` type($output)
+  }];
+  let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    /// The float32 values it stands for; nullopt when its bytes are not
+    /// readable (a resource blob missing).
+    std::optional<std::vector<float>> decode();
+  }];
+}
+
 //===----------------------------------------------------------------------===//
 // Operators nn does not know
 //===----------------------------------------------------------------------===//
