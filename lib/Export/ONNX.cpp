@@ -801,11 +801,40 @@ uint64_t mlc::getConstantBytes(ModuleOp module) {
   return bytes;
 }
 
+// Quantized weights become the float constants they stand for: ONNX has no
+// palettes, and the values are what a runtime must compute with.
+static LogicalResult decodeQuantizedWeights(ModuleOp module) {
+  SmallVector<QuantizedConstantOp> quantized;
+  module.walk([&](QuantizedConstantOp op) { quantized.push_back(op); });
+  for (QuantizedConstantOp op : quantized) {
+    std::optional<std::vector<float>> values = op.decode();
+    if (!values)
+      return op.emitOpError() << "has bytes that do not decode";
+    auto type = cast<RankedTensorType>(op.getType());
+    std::string name = onnx_types::getNodeName(op);
+    if (auto resource = dyn_cast<DenseResourceElementsAttr>(op.getData()))
+      name = resource.getRawHandle().getKey().str();
+    auto blob = HeapAsmResourceBlob::allocateAndCopyWithAlign(
+        ArrayRef<char>(reinterpret_cast<const char *>(values->data()),
+                       values->size() * sizeof(float)),
+        64);
+    OpBuilder builder(op);
+    auto constant = builder.create<ConstantOp>(
+        op.getLoc(), type,
+        DenseResourceElementsAttr::get(type, name + ".decoded", std::move(blob)));
+    op.replaceAllUsesWith(constant.getResult());
+    op.erase();
+  }
+  return success();
+}
+
 LogicalResult mlc::exportONNX(ModuleOp module, llvm::raw_ostream &os,
                               const ONNXExportOptions &options) {
   auto func = module.lookupSymbol<func::FuncOp>("main");
   if (!func || func.isExternal())
     return module.emitError() << "has no function @main to export";
+  if (failed(decodeQuantizedWeights(module)))
+    return failure();
   auto opsets = module->getAttrOfType<DictionaryAttr>(NNDialect::kOpsetImportsAttr);
   int64_t modelOpset = 13;
   std::optional<int64_t> sourceOpset;

@@ -1481,6 +1481,8 @@ LogicalResult mlc::lowerToMLC(ModuleOp module, llvm::raw_ostream &os,
                               LoweringReport *report) {
   PassManager pm(module.getContext());
   pm.addPass(createFoldBatchNormPass());
+  // A QDQ model's int8 weights are stored as they are (8-bit linear).
+  pm.addPass(createFoldQDQPass());
   pm.addPass(createCanonicalizerPass());
   unsigned normsBefore = 0, normsAfter = 0;
   module.walk([&](BatchNormOp) { ++normsBefore; });

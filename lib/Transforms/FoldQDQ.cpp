@@ -76,10 +76,13 @@ LogicalResult mlc::foldQDQ(ModuleOp module, bool dropActivationQDQ,
   for (DequantizeLinearOp dequantize : dequantizes) {
     if (QuantizedConstantOp weight = foldWeight(builder, dequantize)) {
       dequantize.replaceAllUsesWith(weight.getResult());
-      Operation *input = dequantize.getInput().getDefiningOp();
+      SmallVector<Value> operands(dequantize->getOperands());
       dequantize.erase();
-      if (input->use_empty())
-        input->erase();
+      // The integer weight, its scales and zero points, unless still used.
+      for (Value operand : operands)
+        if (Operation *def = operand.getDefiningOp();
+            def && isa<ConstantOp>(def) && def->use_empty())
+          def->erase();
       ++counts.foldedWeights;
       continue;
     }

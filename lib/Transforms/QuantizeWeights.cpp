@@ -144,6 +144,8 @@ LogicalResult mlc::quantizeWeights(ModuleOp module,
     layer.weight = onnx_types::getNodeName(c.constant);
     if (auto resource = dyn_cast<DenseResourceElementsAttr>(c.constant.getValue()))
       layer.weight = resource.getRawHandle().getKey().str();
+    if (layer.weight.empty())
+      layer.weight = (c.node.empty() ? "weight" : c.node + ".weight");
     layer.shape = formatShape(type.getShape());
     layer.floatBytes = type.getNumElements() * 4;
     int bits = options.bits;

@@ -23,6 +23,7 @@
 #include "llvm/Support/Path.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <cmath>
 
 using namespace mlir;
@@ -148,11 +149,14 @@ int runQuantize(const QuantizeCommandOptions &o) {
       if (!o.autoRaise || worst.empty() || round == kMaxAutoRounds) {
         std::string names;
         for (size_t i = 0; i < std::min<size_t>(3, worst.size()); ++i)
-          names += (i ? ", " : "") + worst[i]->node + " (" +
-                   quant::formatSnr(worst[i]->snrDb) + ")";
+          names += (i ? ", " : "") + worst[i]->node + " (weight SNR " +
+                   quant::formatSnr(worst[i]->snrDb) + " dB)";
+        char bar[32];
+        std::snprintf(bar, sizeof(bar), "%g", *o.minSnr);
         llvm::errs() << "mlc quantize: an output's SNR is "
-                     << quant::formatSnr(comparison->worstSnrDb) << ", under --min-snr "
-                     << *o.minSnr << " dB; the layers that lost most: "
+                     << quant::formatSnr(comparison->worstSnrDb)
+                     << " dB, under --min-snr " << bar
+                     << " dB; the layers that lost most: "
                      << (names.empty() ? "none left to raise" : names)
                      << (o.autoRaise ? "" : " (--auto keeps them at more bits)")
                      << "; nothing written\n";
@@ -234,7 +238,7 @@ int runQuantize(const QuantizeCommandOptions &o) {
     if (o.report) {
       llvm::outs() << "  per layer (weight SNR):\n";
       for (const QuantizedLayer &layer : report.layers)
-        llvm::outs() << llvm::formatv("    {0,-40} {1,-14} {2,-8} {3,2} bits  {4}\n",
+        llvm::outs() << llvm::formatv("    {0,-40} {1,-14} {2,-8} {3,2} bits  {4} dB\n",
                                       layer.node, layer.shape, layer.encoding,
                                       layer.bits, quant::formatSnr(layer.snrDb));
     }

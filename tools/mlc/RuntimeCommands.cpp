@@ -10,6 +10,7 @@
 #include "mlc/Runtime/Model.h"
 #include "mlc/Runtime/Npy.h"
 #include "mlc/Runtime/Session.h"
+#include "mlc/Runtime/WeightEncoding.h"
 
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/JSON.h"
@@ -316,12 +317,35 @@ int inspectCompiled(const std::string &path, bool json) {
       std::string name = format::EnumNameOpParams(op->params_type());
       opCounts[name.substr(0, name.size() - 6)]++;
     }
+    // Each weight: its name, shape, encoding ("f32", "linear 8-bit",
+    // "palette 4-bit", "fp16") and stored bytes.
+    struct WeightRow {
+      std::string name, shape, encoding;
+      uint64_t bytes;
+    };
+    std::vector<WeightRow> weightRows;
+    std::map<std::string, std::pair<size_t, uint64_t>> byEncoding;
     uint64_t weightBytes = 0;
     size_t weights = 0;
     for (const format::Tensor *tensor : *graph.tensors())
-      if (tensor->weight()) {
+      if (const format::Weight *weight = tensor->weight()) {
         ++weights;
-        weightBytes += tensor->weight()->length();
+        weightBytes += weight->length();
+        std::vector<int64_t> dims;
+        for (uint32_t e : *tensor->shape())
+          dims.push_back(graph.exprs()->Get(e)->terms()->Get(0)->value());
+        auto encoding = static_cast<WeightEncoding>(weight->encoding());
+        std::string name =
+            encoding == WeightEncoding::raw
+                ? elementTypeName(static_cast<ElementType>(tensor->type()))
+            : encoding == WeightEncoding::fp16
+                ? "fp16"
+                : std::string(weightEncodingName(encoding)) + " " +
+                      std::to_string(weight->bits()) + "-bit";
+        weightRows.push_back({tensor->name()->str(), formatShape(dims), name,
+                              weight->length()});
+        byEncoding[name].first++;
+        byEncoding[name].second += weight->length();
       }
     std::vector<std::pair<std::string, uint64_t>> plans;
     if (graph.plans())
@@ -364,6 +388,16 @@ int inspectCompiled(const std::string &path, bool json) {
                                 {"batchable", model->batchable()},
                                 {"ops", std::move(ops)},
                                 {"weights", uint64_t(weights)},
+                                {"weight_list", [&] {
+                                   llvm::json::Array list;
+                                   for (const WeightRow &w : weightRows)
+                                     list.push_back(llvm::json::Object{
+                                         {"name", w.name},
+                                         {"shape", w.shape},
+                                         {"encoding", w.encoding},
+                                         {"bytes", w.bytes}});
+                                   return list;
+                                 }()},
                                 {"weight_bytes", weightBytes},
                                 {"plans", std::move(planList)}};
       llvm::outs() << llvm::formatv("{0:2}", llvm::json::Value(std::move(result)))
@@ -390,7 +424,18 @@ int inspectCompiled(const std::string &path, bool json) {
       first = false;
     }
     llvm::outs() << ")\n  weights: " << weights << " tensors, " << weightBytes
-                 << " bytes\n";
+                 << " bytes (";
+    first = true;
+    for (const auto &[name, countAndBytes] : byEncoding) {
+      llvm::outs() << (first ? "" : "; ") << name << ": "
+                   << countAndBytes.first << ", " << countAndBytes.second
+                   << " bytes";
+      first = false;
+    }
+    llvm::outs() << ")\n";
+    for (const WeightRow &w : weightRows)
+      llvm::outs() << llvm::formatv("    {0,-40} {1,-16} {2,-14} {3} bytes\n",
+                                    w.name, w.shape, w.encoding, w.bytes);
     for (const auto &[label, bytes] : plans)
       llvm::outs() << "  plan " << label << ": arena " << bytes << " bytes\n";
     if (plans.empty())

@@ -23,8 +23,9 @@ struct ONNXExportOptions {
 };
 
 /// Writes the module's function @main as an ONNX ModelProto: `?` dims as
-/// dim_params, weights as initializers. Emits an error at the op and fails
-/// for what ONNX at the chosen opset cannot say.
+/// dim_params, weights as initializers (quantized weights as the float
+/// values they stand for: they are decoded in `module`). Emits an error at
+/// the op and fails for what ONNX at the chosen opset cannot say.
 mlir::LogicalResult exportONNX(mlir::ModuleOp module, llvm::raw_ostream &os,
                                const ONNXExportOptions &options = {});
 
