@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "mlc/Quantization/Compare.h"
+#include "mlc/Runtime/WeightEncoding.h"
 
 #include <algorithm>
 #include <cmath>
@@ -60,63 +61,6 @@ struct Normal {
   }
 };
 
-uint16_t floatToHalf(float value) {
-  uint32_t bits;
-  std::memcpy(&bits, &value, 4);
-  uint32_t sign = (bits >> 16) & 0x8000u;
-  uint32_t exponent = (bits >> 23) & 0xffu;
-  uint32_t mantissa = bits & 0x7fffffu;
-  if (exponent == 0xff)
-    return uint16_t(sign | 0x7c00u | (mantissa ? 0x200u : 0));
-  int e = int(exponent) - 127 + 15;
-  if (e >= 31)
-    return uint16_t(sign | 0x7c00u);
-  if (e <= 0) {
-    if (e < -10)
-      return uint16_t(sign);
-    mantissa |= 0x800000u;
-    uint32_t shift = uint32_t(14 - e);
-    uint32_t half = mantissa >> shift;
-    uint32_t rest = mantissa & ((1u << shift) - 1), mid = 1u << (shift - 1);
-    if (rest > mid || (rest == mid && (half & 1)))
-      ++half;
-    return uint16_t(sign | half);
-  }
-  uint32_t half = (uint32_t(e) << 10) | (mantissa >> 13);
-  uint32_t rest = mantissa & 0x1fffu;
-  if (rest > 0x1000u || (rest == 0x1000u && (half & 1)))
-    ++half; // may carry into the exponent: still right, up to infinity
-  return uint16_t(sign | half);
-}
-
-double halfToDouble(uint16_t h) {
-  int exponent = (h >> 10) & 0x1f;
-  int mantissa = h & 0x3ff;
-  double magnitude;
-  if (exponent == 0)
-    magnitude = std::ldexp(double(mantissa), -24);
-  else if (exponent == 31)
-    magnitude = mantissa ? kNaN : kInf;
-  else
-    magnitude = std::ldexp(double(mantissa | 0x400), exponent - 25);
-  return (h & 0x8000) ? -magnitude : magnitude;
-}
-
-double bfloatToDouble(uint16_t b) {
-  uint32_t bits = uint32_t(b) << 16;
-  float value;
-  std::memcpy(&value, &bits, 4);
-  return value;
-}
-
-uint16_t floatToBfloat(float value) {
-  uint32_t bits;
-  std::memcpy(&bits, &value, 4);
-  if (std::isnan(value))
-    return uint16_t((bits >> 16) | 0x40);
-  bits += 0x7fffu + ((bits >> 16) & 1);
-  return uint16_t(bits >> 16);
-}
 
 bool isFloatType(ElementType type) {
   return type == ElementType::f32 || type == ElementType::f64 ||
@@ -148,10 +92,10 @@ Tensor syntheticTensor(const TensorInfo &info,
       tensor.data<double>()[i] = floatValue(i);
       break;
     case ElementType::f16:
-      tensor.data<uint16_t>()[i] = floatToHalf(float(floatValue(i)));
+      tensor.data<uint16_t>()[i] = rt::floatToHalf(float(floatValue(i)));
       break;
     case ElementType::bf16:
-      tensor.data<uint16_t>()[i] = floatToBfloat(float(floatValue(i)));
+      tensor.data<uint16_t>()[i] = rt::floatToBfloat16(float(floatValue(i)));
       break;
     case ElementType::boolean:
       bytes[i] = uint8_t(intValue(i) & 1);
@@ -196,11 +140,11 @@ std::vector<double> toDoubles(const Tensor &tensor) {
     break;
   case ElementType::f16:
     for (int64_t i = 0; i < n; ++i)
-      values[i] = halfToDouble(tensor.data<uint16_t>()[i]);
+      values[i] = rt::halfToFloat(tensor.data<uint16_t>()[i]);
     break;
   case ElementType::bf16:
     for (int64_t i = 0; i < n; ++i)
-      values[i] = bfloatToDouble(tensor.data<uint16_t>()[i]);
+      values[i] = rt::bfloat16ToFloat(tensor.data<uint16_t>()[i]);
     break;
   }
   return values;

@@ -61,23 +61,7 @@ std::vector<TensorMap> readSamples(const std::vector<std::string> &options,
                                    const Model &model) {
   std::map<std::string, std::vector<std::string>> files;
   for (const std::string &option : options) {
-    size_t eq = option.find('=');
-    std::string name, path = option;
-    if (eq != std::string::npos) {
-      name = option.substr(0, eq);
-      path = option.substr(eq + 1);
-    } else if (model.inputs().size() == 1) {
-      name = model.inputs()[0].name;
-    } else {
-      throw Error("--inputs '" + option +
-                  "': name the input (NAME=FILE), the model has several");
-    }
-    bool known = false;
-    for (const TensorInfo &info : model.inputs())
-      known |= info.name == name;
-    if (!known)
-      throw Error("--inputs '" + option + "': the model has no input named '" +
-                  name + "'");
+    auto [name, path] = splitInputOption(option, model, "--inputs");
     files[name].push_back(path);
   }
   size_t count = 0;

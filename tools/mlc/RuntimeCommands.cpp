@@ -111,29 +111,13 @@ Tensor readRaw(const std::string &path, const TensorInfo &info,
   return tensor;
 }
 
-// NAME=VALUE options; a lone VALUE names the model's only input.
+// NAME=VALUE options, each input named once.
 std::map<std::string, std::string>
 parseNamed(const std::vector<std::string> &options, const Model &model,
            const char *what) {
   std::map<std::string, std::string> result;
   for (const std::string &option : options) {
-    size_t eq = option.find('=');
-    std::string name, value = option;
-    if (eq != std::string::npos) {
-      name = option.substr(0, eq);
-      value = option.substr(eq + 1);
-    } else if (model.inputs().size() == 1) {
-      name = model.inputs()[0].name;
-    } else {
-      throw Error(std::string(what) + " '" + option +
-                  "': name the input (NAME=...), the model has several");
-    }
-    bool known = false;
-    for (const TensorInfo &info : model.inputs())
-      known |= info.name == name;
-    if (!known)
-      throw Error(std::string(what) + " '" + option +
-                  "': the model has no input named '" + name + "'");
+    auto [name, value] = splitInputOption(option, model, what);
     result[name] = value;
   }
   return result;
@@ -199,6 +183,27 @@ Backend backendFor(bool reference) {
 }
 
 } // namespace
+
+std::pair<std::string, std::string>
+splitInputOption(const std::string &option, const rt::Model &model,
+                 const char *what) {
+  size_t eq = option.find('=');
+  std::string name, value = option;
+  if (eq != std::string::npos) {
+    name = option.substr(0, eq);
+    value = option.substr(eq + 1);
+  } else if (model.inputs().size() == 1) {
+    name = model.inputs()[0].name;
+  } else {
+    throw Error(std::string(what) + " '" + option +
+                "': name the input (NAME=...), the model has several");
+  }
+  for (const TensorInfo &info : model.inputs())
+    if (info.name == name)
+      return {name, value};
+  throw Error(std::string(what) + " '" + option +
+              "': the model has no input named '" + name + "'");
+}
 
 int runModel(const RunOptions &options) {
   try {

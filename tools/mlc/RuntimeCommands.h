@@ -4,7 +4,12 @@
 #define MLC_TOOLS_RUNTIMECOMMANDS_H
 
 #include <string>
+#include <utility>
 #include <vector>
+
+namespace mlc::rt {
+class Model;
+} // namespace mlc::rt
 
 namespace mlc::cli {
 
@@ -34,6 +39,13 @@ int benchModel(const BenchOptions &options);
 int inspectCompiled(const std::string &path, bool json);
 /// Whether `path` holds a .mlc model (by content).
 bool isCompiledModel(const std::string &path);
+
+/// An option NAME=VALUE about an input of `model` (a lone VALUE names its
+/// only input): the name and the value; rt::Error "<what> '<option>': ..."
+/// for an input the model does not have.
+std::pair<std::string, std::string>
+splitInputOption(const std::string &option, const rt::Model &model,
+                 const char *what);
 
 } // namespace mlc::cli
 

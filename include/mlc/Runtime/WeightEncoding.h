@@ -68,6 +68,9 @@ void decodeWeight(const EncodedWeight &weight,
 /// IEEE half <-> float, round to nearest even.
 float halfToFloat(uint16_t h);
 uint16_t floatToHalf(float f);
+/// bfloat16 <-> float, round to nearest even (NaN stays a quiet NaN).
+float bfloat16ToFloat(uint16_t b);
+uint16_t floatToBfloat16(float f);
 
 } // namespace mlc::rt
 

@@ -11,29 +11,8 @@
 
 namespace mlc::rt::ref {
 
-// One implementation of the half conversions: the runtime's
-// (WeightEncoding.cpp), which also decodes fp16 weights.
-uint16_t floatToHalf(float f) { return rt::floatToHalf(f); }
-
-float halfToFloat(uint16_t h) { return rt::halfToFloat(h); }
-
 namespace {
 
-uint16_t floatToBFloat(float f) {
-  uint32_t bits;
-  std::memcpy(&bits, &f, 4);
-  if ((bits & 0x7fffffff) > 0x7f800000)
-    return static_cast<uint16_t>((bits >> 16) | 0x40);
-  bits += 0x7fff + ((bits >> 16) & 1);
-  return static_cast<uint16_t>(bits >> 16);
-}
-
-float bfloatToFloat(uint16_t b) {
-  uint32_t bits = uint32_t(b) << 16;
-  float f;
-  std::memcpy(&f, &bits, 4);
-  return f;
-}
 
 // Storage types standing for f16, bf16 and bool so that each element type
 // has its own C++ type.
@@ -64,9 +43,9 @@ template <typename Fn> void withType(ElementType type, Fn fn) {
 // themselves (so that i64 and u64 keep every bit).
 template <typename T> auto widen(T v) {
   if constexpr (std::is_same_v<T, Half>)
-    return static_cast<double>(halfToFloat(v.bits));
+    return static_cast<double>(rt::halfToFloat(v.bits));
   else if constexpr (std::is_same_v<T, BFloat>)
-    return static_cast<double>(bfloatToFloat(v.bits));
+    return static_cast<double>(rt::bfloat16ToFloat(v.bits));
   else if constexpr (std::is_same_v<T, Bool>)
     return static_cast<uint64_t>(v.value != 0);
   else if constexpr (std::is_floating_point_v<T>)
@@ -94,9 +73,9 @@ template <typename To, typename W> To narrow(W v) {
   if constexpr (std::is_same_v<To, Bool>)
     return Bool{static_cast<uint8_t>(v != 0)};
   else if constexpr (std::is_same_v<To, Half>)
-    return Half{floatToHalf(static_cast<float>(v))};
+    return Half{rt::floatToHalf(static_cast<float>(v))};
   else if constexpr (std::is_same_v<To, BFloat>)
-    return BFloat{floatToBFloat(static_cast<float>(v))};
+    return BFloat{rt::floatToBfloat16(static_cast<float>(v))};
   else if constexpr (std::is_floating_point_v<To>)
     return static_cast<To>(v);
   else if constexpr (std::is_floating_point_v<W>)

@@ -98,11 +98,10 @@ std::vector<int64_t> paramArray(const KernelArgs &args,
       result.push_back(checkParam(args, static_cast<int64_t>(v), what));
   return result;
 }
+
 /// Writes `value` converted to `type` (as Cast would) `count` times.
 void storeScalar(ElementType type, void *dst, double value, int64_t count);
-/// IEEE half conversions, rounding to nearest even.
-uint16_t floatToHalf(float f);
-float halfToFloat(uint16_t h);
+
 /// Calls fn(T()) with an unsigned integer type of `size` bytes (1, 2, 4 or
 /// 8): data movement ops copy elements of any type as such integers.
 template <typename Fn> void withElementSize(size_t size, Fn fn) {
