@@ -14,6 +14,8 @@ python3-torchvision):
                                                             # only test/Merge/Inputs; --diff
                                                             # prints what differs between
                                                             # the sizes
+    /usr/bin/python3 utils/make_fixtures.py --only custom   # only the custom-layer models
+                                                            # (onnx + numpy, no torch)
 
 Deterministic: fixed seeds, one thread, no timestamps; running it again gives byte-identical
 files (check: generate with --out into two folders and `diff -r`, or compare the sha256
@@ -41,6 +43,21 @@ examples/models/  (torch.onnx.export, eval mode, input "image", output "logits" 
                                     input size: Shape/Slice/Concat with the size baked in as a
                                     constant, then Resize(sizes). Output "out" [1,5,H,W].
   The _64 and _96 files of one net have identical weights (same seed, same code).
+
+examples/models/  (custom layers; onnx.helper, no torch: the plugin example of
+                   examples/plugins and docs/plugins.md)
+  custom_ops_{64,96}.onnx           opset 13 + com.example v1. image [1,3,S,S] -> Conv
+                                    '/conv1' (3->8, 3x3, pad 1) -> com.example::Swish
+                                    '/swish' (beta 1.5, mlc_shape_rule "same") -> Conv
+                                    '/conv2' (8->8, 3x3, pad 1) -> com.example::L2Pool
+                                    '/l2pool' (kernel 2, per-channel weight initializer
+                                    pool.weight [8], mlc_shape_rule "divide_spatial:2") ->
+                                    Conv '/conv3' (8->4, 1x1) -> "features" [1,4,S/2,S/2].
+                                    value_info gives the custom ops' output shapes. Weights
+                                    from numpy RandomState(7), the same in both files.
+  custom_ops_weights.npz            those weights by initializer name (conv1.weight ...
+                                    pool.weight ...), for test/Custom/custom_plugin.py's
+                                    numpy reference (written with fixed zip timestamps).
 
 test/Import/ONNX/Inputs/  (onnx.helper; every valid model passes onnx.checker with
                           full_check)
@@ -796,6 +813,82 @@ def make_import_inputs(root):
 
 
 # ----------------------------------------------------------------------------------------
+# examples/models/custom_ops_*: custom layers (com.example Swish and L2Pool, which the plugin
+# in examples/plugins implements), hand-made with onnx.helper
+
+CUSTOM_SIZES = (64, 96)
+CUSTOM_WEIGHTS = "custom_ops_weights.npz"
+
+
+def custom_ops_weights():
+    """The network's initializers by name, from numpy RandomState(7): He-like conv
+    weights, small biases, L2Pool's per-channel weight in [0.5, 1.5)."""
+    rng = np.random.RandomState(7)
+    w = {}
+    w["conv1.weight"] = f32(rng, 8, 3, 3, 3, scale=np.sqrt(2.0 / 27))
+    w["conv1.bias"] = f32(rng, 8, scale=0.1)
+    w["conv2.weight"] = f32(rng, 8, 8, 3, 3, scale=np.sqrt(2.0 / 72))
+    w["conv2.bias"] = f32(rng, 8, scale=0.1)
+    w["pool.weight"] = rng.uniform(0.5, 1.5, 8).astype(np.float32)
+    w["conv3.weight"] = f32(rng, 4, 8, 1, 1, scale=np.sqrt(2.0 / 8))
+    w["conv3.bias"] = f32(rng, 4, scale=0.1)
+    return w
+
+
+def custom_ops_model(size, weights):
+    _, helper, nph, TP = _h()
+    s, h = size, size // 2
+    nodes = [
+        helper.make_node("Conv", ["image", "conv1.weight", "conv1.bias"], ["c1"], "/conv1",
+                         kernel_shape=[3, 3], pads=[1, 1, 1, 1]),
+        helper.make_node("Swish", ["c1"], ["sw"], "/swish", domain="com.example",
+                         beta=1.5, mlc_shape_rule="same"),
+        helper.make_node("Conv", ["sw", "conv2.weight", "conv2.bias"], ["c2"], "/conv2",
+                         kernel_shape=[3, 3], pads=[1, 1, 1, 1]),
+        helper.make_node("L2Pool", ["c2", "pool.weight"], ["pool"], "/l2pool",
+                         domain="com.example", kernel=2,
+                         mlc_shape_rule="divide_spatial:2"),
+        helper.make_node("Conv", ["pool", "conv3.weight", "conv3.bias"], ["features"],
+                         "/conv3", kernel_shape=[1, 1]),
+    ]
+    graph = helper.make_graph(
+        nodes, "custom_ops",
+        [helper.make_tensor_value_info("image", TP.FLOAT, [1, 3, s, s])],
+        [helper.make_tensor_value_info("features", TP.FLOAT, [1, 4, h, h])],
+        [nph.from_array(v, k) for k, v in weights.items()],
+        value_info=[helper.make_tensor_value_info("sw", TP.FLOAT, [1, 8, s, s]),
+                    helper.make_tensor_value_info("pool", TP.FLOAT, [1, 8, h, h])])
+    return make_model(graph, 13, extra_opsets=[("com.example", 1)])
+
+
+def save_npz_deterministic(path, arrays):
+    """np.savez, but with fixed zip timestamps (np.savez stamps the current time)."""
+    import zipfile
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_STORED) as z:
+        for name, arr in arrays.items():
+            buf = io.BytesIO()
+            np.lib.format.write_array(buf, np.ascontiguousarray(arr), allow_pickle=False)
+            info = zipfile.ZipInfo(name + ".npy", date_time=(1980, 1, 1, 0, 0, 0))
+            info.external_attr = 0o644 << 16
+            z.writestr(info, buf.getvalue())
+
+
+def make_custom_models(root):
+    out_dir = os.path.join(root, MODELS_DIR)
+    os.makedirs(out_dir, exist_ok=True)
+    weights = custom_ops_weights()
+    written = []
+    for size in CUSTOM_SIZES:
+        path = os.path.join(out_dir, "custom_ops_%d.onnx" % size)
+        save_checked(custom_ops_model(size, weights), path)
+        written.append(path)
+    path = os.path.join(out_dir, CUSTOM_WEIGHTS)
+    save_npz_deterministic(path, weights)
+    written.append(path)
+    return written
+
+
+# ----------------------------------------------------------------------------------------
 # test/Analysis/Inputs: fixtures of `mlc check-flexible` (see the header for each one)
 
 ANALYSIS_DIR = os.path.join("test", "Analysis", "Inputs")
@@ -1528,7 +1621,7 @@ def sha256(path):
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--out", default=REPO, help="root to write under (default: the repository)")
-    p.add_argument("--only", choices=["models", "inputs", "analysis", "merge"],
+    p.add_argument("--only", choices=["models", "inputs", "analysis", "merge", "custom"],
                    help="write only one group")
     p.add_argument("--diff", action="store_true",
                    help="with --only merge: print what differs between the sizes")
@@ -1540,6 +1633,8 @@ def main():
         written += make_torch_models(args.out)
     if args.only in (None, "inputs"):
         written += make_import_inputs(args.out)
+    if args.only in (None, "custom"):
+        written += make_custom_models(args.out)
     if args.only in (None, "analysis"):
         written += make_analysis_inputs(args.out)
     if args.only in (None, "merge"):
