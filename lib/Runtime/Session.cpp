@@ -2,8 +2,10 @@
 
 #include "mlc/Runtime/Session.h"
 
+#include "CustomKernel.h"
 #include "Kernel.h"
 #include "mlc/Format/Schema_generated.h"
+#include "mlc/Runtime/CustomLayer.h"
 #include "mlc/Runtime/Planner.h"
 
 #include <algorithm>
@@ -240,8 +242,13 @@ TensorMap Session::Impl::run(const TensorMap &inputs, int64_t batch) {
 
 Session::Session(std::shared_ptr<const Model> model, SessionOptions options)
     : modelRef(model), impl(std::make_unique<Impl>()) {
+  // Plugins first: they provide the custom layer classes the model needs.
+  for (const std::string &plugin : options.plugins)
+    loadPlugin(plugin);
   if (!model)
     throw Error("no model given to the session");
+  // A class nobody registered fails now, not at the first prediction.
+  checkCustomClasses(model->graph());
   impl->model = std::move(model);
   impl->options = options;
   if (options.threads < 0)

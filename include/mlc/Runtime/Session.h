@@ -15,6 +15,7 @@
 #include "mlc/Runtime/Tensor.h"
 
 #include <memory>
+#include <string>
 #include <vector>
 
 namespace mlc::rt {
@@ -32,6 +33,11 @@ struct SessionOptions {
   /// Threads the kernels may use; 0 for one per core.
   int threads = 0;
   Backend backend = Backend::Fast;
+  /// Custom layer plugins (shared libraries, see CustomLayer.h) to load
+  /// before the model is looked at; a plugin already loaded is not loaded
+  /// again. The session then checks that every custom op's class is
+  /// registered, and throws rt::Error naming the class if not.
+  std::vector<std::string> plugins;
 };
 
 class Session {

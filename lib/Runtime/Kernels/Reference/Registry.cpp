@@ -2,6 +2,8 @@
 
 #include "Reference.h"
 
+#include "CustomKernel.h"
+
 namespace mlc::rt {
 
 namespace {
@@ -91,11 +93,8 @@ std::unique_ptr<Kernel> makeReferenceKernel(const KernelArgs &args) {
     return ref::makeQuantizeLinear(args);
   case P::DequantizeLinearParams:
     return ref::makeDequantizeLinear(args);
-  case P::CustomParams: {
-    const auto *params = args.op->params_as_CustomParams();
-    std::string name = params->class_name() ? params->class_name()->str() : "";
-    args.fail("custom op class " + name + ": no custom layer registered");
-  }
+  case P::CustomParams:
+    return makeCustomKernel(args);
   default:
     break;
   }
