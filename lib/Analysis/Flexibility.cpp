@@ -442,7 +442,8 @@ void FlexibilityAnalysis::findUnknownDims(Phase &phase, Report &report) {
     if (auto custom = dyn_cast<CustomOp>(&op)) {
       reason = "custom op " + custom.getOpType().str() +
                ": shape behaviour unknown";
-      fix = "declare its shape rule (a plugin's rule, or \"same as input 0\")";
+      fix = "declare its shape rule: the node attribute mlc_shape_rule = "
+            "same, scale_spatial:K or divide_spatial:K";
     } else if (auto resize = dyn_cast<ResizeOp>(&op)) {
       reason = resize.getScales() ? "computes its scales at run time, so its "
                                     "output size is not an expression of the "

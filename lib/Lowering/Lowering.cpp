@@ -206,7 +206,10 @@ static bool mixesItems(Operation *op, const DenseSet<Value> &batched) {
         });
       })
       .Case([&](GemmOp o) { return isBatched(o.getB()) || o.getTransA(); })
-      .Case([&](CustomOp) { return true; })
+      // A declared shape rule works per item; without one nothing is known.
+      .Case([&](CustomOp custom) {
+        return !custom.getNodeAttributes().contains("mlc_shape_rule");
+      })
       .Default([](Operation *) { return false; });
 }
 
@@ -1266,6 +1269,31 @@ LogicalResult Lowering::emitOp(Operation *op) {
         fmt::CustomParamsT p;
         p.class_name = custom.getOpType().str();
         p.domain = custom.getDomain().str();
+        // Attributes of ints, floats and strings (and lists of them) go to
+        // the layer; tensors are operands (weights) in the runtime.
+        for (NamedAttribute named : custom.getNodeAttributes()) {
+          auto attribute = std::make_unique<fmt::CustomAttributeT>();
+          attribute->name = named.getName().str();
+          auto add = [&](Attribute value) {
+            if (auto i = dyn_cast<IntegerAttr>(value))
+              attribute->ints.push_back(i.getInt());
+            else if (auto f = dyn_cast<FloatAttr>(value))
+              attribute->floats.push_back(f.getValueAsDouble());
+            else if (auto str = dyn_cast<StringAttr>(value))
+              attribute->strings.push_back(str.str());
+          };
+          if (auto array = dyn_cast<ArrayAttr>(named.getValue()))
+            llvm::for_each(array, add);
+          else if (auto ints = dyn_cast<DenseI64ArrayAttr>(named.getValue()))
+            attribute->ints.assign(ints.asArrayRef().begin(),
+                                   ints.asArrayRef().end());
+          else if (auto floats = dyn_cast<DenseF32ArrayAttr>(named.getValue()))
+            attribute->floats.assign(floats.asArrayRef().begin(),
+                                     floats.asArrayRef().end());
+          else
+            add(named.getValue());
+          p.attributes.push_back(std::move(attribute));
+        }
         SmallVector<Value> results(custom.getResults());
         return emit(std::move(p), SmallVector<Value>(custom.getInputs()),
                     ArrayRef<Value>(results));

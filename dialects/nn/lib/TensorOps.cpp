@@ -600,3 +600,54 @@ OpFoldResult ConcatOp::fold(FoldAdaptor adaptor) {
       values.append(input.begin() + o * chunk, input.begin() + (o + 1) * chunk);
   return DenseElementsAttr::get(type, values);
 }
+
+//===----------------------------------------------------------------------===//
+// custom
+//===----------------------------------------------------------------------===//
+
+// The shape a custom op declares with its `mlc_shape_rule` attribute (see
+// the op's description); without one, its results' dims are unknown here
+// (the declared types fill them in where the analysis trusts them).
+LogicalResult CustomOp::inferShapes(ShapeContext &context) {
+  auto rule = getNodeAttributes().getAs<StringAttr>("mlc_shape_rule");
+  std::optional<Dims> in =
+      getInputs().empty() ? std::nullopt : context.getDims(getInputs()[0]);
+  for (auto [i, result] : llvm::enumerate(getResults())) {
+    Type elementType = getElementTypeOrSelf(result.getType());
+    auto type = dyn_cast<RankedTensorType>(result.getType());
+    std::optional<Dims> unknown;
+    if (type)
+      unknown = Dims(type.getRank(), Dim());
+    if (!rule || !in) {
+      (void)context.setResult(i, unknown, elementType);
+      continue;
+    }
+    StringRef text = rule.getValue();
+    Dims dims = *in;
+    int64_t factor = 0;
+    if (text == "same") {
+      // Operand 0's dims as they are.
+    } else if (text.consume_front("scale_spatial:") &&
+               !text.getAsInteger(10, factor) && factor > 0) {
+      for (size_t d = 2; d < dims.size(); ++d)
+        dims[d] = dims[d] * factor;
+    } else if (text.consume_front("divide_spatial:") &&
+               !text.getAsInteger(10, factor) && factor > 0) {
+      for (size_t d = 2; d < dims.size(); ++d) {
+        if (failed(context.requireAtLeast(dims[d], factor, [&] {
+              return "the custom op divides dim " + std::to_string(d) +
+                     " by " + std::to_string(factor);
+            })))
+          return failure();
+        dims[d] = dims[d].floorDiv(factor);
+      }
+    } else {
+      return context.emitError()
+             << "mlc_shape_rule '" << rule.getValue()
+             << "': use same, scale_spatial:K or divide_spatial:K";
+    }
+    if (failed(context.setResult(i, ArrayRef<Dim>(dims), elementType)))
+      return failure();
+  }
+  return success();
+}

@@ -742,14 +742,23 @@ def NN_QuantizedConstantOp : NN_Op<"quantized_constant"> {
 // Operators nn does not know
 //===----------------------------------------------------------------------===//
 
-def NN_CustomOp : Op<NN_Dialect, "custom"> {
+def NN_CustomOp : Op<NN_Dialect, "custom",
+    [DeclareOpInterfaceMethods<NN_ShapeInferenceOpInterface>]> {
   let summary = "An operator nn does not know, kept whole";
   let description = [{
     Keeps the ONNX node's domain, op type, attributes (in `node_attributes`,
     ONNX names and types: i64, f32, string, tensor, and arrays of them),
-    operands and results. Its shape behaviour is unknown to nn, its result
-    types are what the model declared, and it is never removed as dead:
-    it may have effects nn cannot see.
+    operands and results. It is never removed as dead: it may have effects
+    nn cannot see. Its shape behaviour is unknown to nn (its result types are
+    what the model declared) unless the node declares a rule in its string
+    attribute `mlc_shape_rule`:
+
+    - `same`: every result has operand 0's shape;
+    - `scale_spatial:K`: operand 0's shape with dims 2.. multiplied by K;
+    - `divide_spatial:K`: operand 0's shape with dims 2.. divided by K,
+      rounding down.
+
+    The element types stay the declared ones.
 
     ```mlir
     %y = nn.custom "Swish"(%x) {domain = "com.example", node_attributes = {beta = 1.0 : f32}}
