@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "CompareCommand.h"
+#include "mlc/Runtime/CustomLayer.h"
 #include "RuntimeCommands.h"
 
 #include "mlc/Driver/ModelIO.h"
@@ -96,6 +97,8 @@ int runCompare(const CompareCommandOptions &options) {
   try {
     if (options.samples < 1)
       throw Error("--samples must be 1 or more");
+    for (const std::string &plugin : options.plugins)
+      loadPlugin(plugin);
     auto reference = loadAny(options.a);
     auto test = loadAny(options.b);
     quant::CompareOptions compare;

@@ -38,6 +38,8 @@ struct CompareCommandOptions {
   bool json = false;
   /// Exit 1 when an output's SNR is below this many dB.
   std::optional<double> minSnr;
+  /// Custom layer plugins the models need.
+  std::vector<std::string> plugins;
 };
 
 /// `mlc compare A B`: both models on the same inputs, per output SNR, max

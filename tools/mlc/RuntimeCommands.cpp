@@ -178,8 +178,13 @@ std::string summarize(const Tensor &tensor) {
   return text;
 }
 
-Backend backendFor(bool reference) {
-  return reference ? Backend::Reference : Backend::Fast;
+SessionOptions sessionOptions(int threads, bool reference,
+                              const std::vector<std::string> &plugins) {
+  SessionOptions options;
+  options.threads = threads;
+  options.backend = reference ? Backend::Reference : Backend::Fast;
+  options.plugins = plugins;
+  return options;
 }
 
 } // namespace
@@ -212,7 +217,8 @@ int runModel(const RunOptions &options) {
     auto shapes = parseNamed(options.shapes, *model, "--shape");
     if (options.batch < 1)
       throw Error("--batch must be 1 or more");
-    Session session(model, {options.threads, backendFor(options.reference)});
+    Session session(model, sessionOptions(options.threads, options.reference,
+                                          options.plugins));
     std::vector<TensorMap> batch;
     for (int i = 0; i < options.batch; ++i)
       batch.push_back(makeInputs(*model, files, shapes, i));
@@ -262,7 +268,8 @@ int benchModel(const BenchOptions &options) {
     std::vector<TensorMap> batch;
     for (int i = 0; i < options.batch; ++i)
       batch.push_back(makeInputs(*model, {}, shapes, i));
-    Session session(model, {options.threads, backendFor(options.reference)});
+    Session session(model, sessionOptions(options.threads, options.reference,
+                                          options.plugins));
     auto once = [&] {
       if (options.batch == 1)
         session.predict(batch[0]);

@@ -22,6 +22,8 @@ struct RunOptions {
   int batch = 1, threads = 0;
   bool reference = false, quiet = false;
   std::string outputDir;
+  /// Custom layer plugins to load.
+  std::vector<std::string> plugins;
 };
 
 struct BenchOptions {
@@ -29,6 +31,7 @@ struct BenchOptions {
   std::vector<std::string> shapes;
   int batch = 1, threads = 0, runs = 20;
   bool reference = false, json = false;
+  std::vector<std::string> plugins;
 };
 
 /// `mlc run`: predictions on given or pattern inputs; exit 0 or 2.

@@ -500,6 +500,8 @@ int main(int argc, char **argv) {
   runCmd->add_flag("--reference", run.reference,
                    "Use the plain C++ reference kernels only");
   runCmd->add_flag("--quiet", run.quiet, "Print nothing but errors");
+  runCmd->add_option("--plugin", run.plugins,
+                     "A shared library of custom layers to load (repeatable)");
 
   mlc::cli::BenchOptions bench;
   auto *benchCmd = app.add_subcommand(
@@ -515,6 +517,8 @@ int main(int argc, char **argv) {
   benchCmd->add_flag("--reference", bench.reference,
                      "Use the plain C++ reference kernels only");
   benchCmd->add_flag("--json", bench.json, "Print JSON");
+  benchCmd->add_option("--plugin", bench.plugins,
+                       "A shared library of custom layers to load (repeatable)");
 
   mlc::cli::QuantizeCommandOptions quantize;
   auto *quantizeCmd = app.add_subcommand(
@@ -578,6 +582,8 @@ int main(int argc, char **argv) {
   compareCmd->add_option("--min-snr", compare.minSnr,
                          "Exit 1 when an output's SNR is under DB");
   compareCmd->add_flag("--json", compare.json, "Print JSON");
+  compareCmd->add_option("--plugin", compare.plugins,
+                         "A shared library of custom layers to load (repeatable)");
 
   try {
     app.parse(argc, argv);
