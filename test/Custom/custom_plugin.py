@@ -10,7 +10,7 @@ implements both classes (examples/plugins, lib/libmlc_example_plugin.so):
   1. `mlc check-flexible custom_ops_64.onnx` says flexible (exit 0): the nodes'
      mlc_shape_rule attributes give their output shapes at any size;
   2. `mlc merge custom_ops_64.onnx custom_ops_96.onnx -o WORK/m.mlc`, and `mlc inspect`
-     counts its two custom ops ("Custom 2");
+     lists its two custom ops by class ("Custom L2Pool 1, Custom Swish 1");
   3. at 64 and 96, `mlc run WORK/m.mlc --plugin LIB --input image=X.npy` gives what numpy
      computes from the same weights (examples/models/custom_ops_weights.npz):
          max |ref - mlc|  <=  rtol * max |ref|
@@ -140,7 +140,7 @@ def main():
         return ck.result()
     proc = run([args.mlc, "inspect", model])
     ops = [l.strip() for l in proc.stdout.splitlines() if l.strip().startswith("ops:")]
-    ck.check(proc.returncode == 0 and ops and re.search(r"\bCustom 2\b", ops[0]),
+    ck.check(proc.returncode == 0 and ops and re.search(r"Custom L2Pool 1, Custom Swish 1", ops[0]),
              "mlc inspect m.mlc lists the 2 custom ops: %s" % (
                  (ops or ["no ops line"])[0] if proc.returncode == 0 else "exit %d: %s" % (
                      proc.returncode, proc.stderr.strip()[-300:])))

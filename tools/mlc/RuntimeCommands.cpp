@@ -327,7 +327,11 @@ int inspectCompiled(const std::string &path, bool json) {
     std::map<std::string, int> opCounts;
     for (const format::Op *op : *graph.ops()) {
       std::string name = format::EnumNameOpParams(op->params_type());
-      opCounts[name.substr(0, name.size() - 6)]++;
+      name = name.substr(0, name.size() - 6);
+      // Custom ops by class: which plugins the model needs.
+      if (const format::CustomParams *custom = op->params_as_CustomParams())
+        name += " " + custom->class_name()->str();
+      opCounts[name]++;
     }
     // Each weight: its name, shape, encoding ("f32", "linear 8-bit",
     // "palette 4-bit", "fp16") and stored bytes.
