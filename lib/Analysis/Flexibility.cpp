@@ -443,7 +443,7 @@ void FlexibilityAnalysis::findUnknownDims(Phase &phase, Report &report) {
       reason = "custom op " + custom.getOpType().str() +
                ": shape behaviour unknown";
       fix = "declare its shape rule: the node attribute mlc_shape_rule = "
-            "same, scale_spatial:K or divide_spatial:K";
+            "same, fixed, scale_spatial:K or divide_spatial:K";
     } else if (auto resize = dyn_cast<ResizeOp>(&op)) {
       reason = resize.getScales() ? "computes its scales at run time, so its "
                                     "output size is not an expression of the "

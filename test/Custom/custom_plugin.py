@@ -183,6 +183,37 @@ def main():
     ck.check(proc.returncode != 0 and missing + ": " in err,
              "mlc run --plugin MISSING.so: exit %d (want non-zero), message names the file: %s"
              % (proc.returncode, err.strip().splitlines()[-1][:200] if err.strip() else "none"))
+
+    # 6. A custom model: L2Pool as the whole model (mlc wrap), its weight from
+    # a .npy, run at both sizes of its shape set and in a batch.
+    weight = np.linspace(0.5, 1.5, 3).astype(np.float32)
+    np.save(os.path.join(work, "l2pool_weight.npy"), weight)
+    wrapped = os.path.join(work, "l2pool.mlc")
+    if run([args.mlc, "wrap", "--custom-model", "L2Pool", "--domain", "com.example",
+            "--input", "image=1x3x64x64,1x3x96x96", "--weights",
+            os.path.join(work, "l2pool_weight.npy"), "--attribute", "kernel=2",
+            "--shape-rule", "divide_spatial:2", "-o", wrapped], ck,
+           "mlc wrap --custom-model L2Pool").returncode == 0:
+        for size in (64, 96):
+            x = np.random.RandomState(size).standard_normal((1, 3, size, size)).astype(np.float32)
+            np.save(os.path.join(work, "wrap_in.npy"), x)
+            out = os.path.join(work, "out_wrap%d" % size)
+            if run([args.mlc, "run", wrapped, "--quiet", "--input",
+                    "image=" + os.path.join(work, "wrap_in.npy"), "--output-dir", out] + plugin,
+                   ck, "mlc run l2pool.mlc at %d" % size).returncode == 0:
+                compare(ck, "custom model at %d" % size, l2pool(x, 2, weight),
+                        os.path.join(out, "output.npy"), args.rtol)
+        out = os.path.join(work, "out_wrap_batch")
+        if run([args.mlc, "run", wrapped, "--quiet", "--batch", "2", "--output-dir", out]
+               + plugin, ck, "mlc run l2pool.mlc --batch 2").returncode == 0:
+            for i in range(2):
+                compare(ck, "custom model batch item %d" % i,
+                        l2pool(run_pattern((1, 3, 64, 64), i), 2, weight),
+                        os.path.join(out, "output_%d.npy" % i), args.rtol)
+        proc = run([args.mlc, "run", wrapped, "--quiet", "--shape", "image=1x3x50x50"]
+                   + plugin)
+        ck.check(proc.returncode == 2 and "1x3x64x64, 1x3x96x96" in proc.stderr,
+                 "the custom model refuses a shape outside its set, listing the set")
     return ck.result()
 
 

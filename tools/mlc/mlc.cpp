@@ -16,6 +16,7 @@
 #include "CompareCommand.h"
 #include "QuantizeCommand.h"
 #include "RuntimeCommands.h"
+#include "WrapCommand.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
@@ -585,6 +586,34 @@ int main(int argc, char **argv) {
   compareCmd->add_option("--plugin", compare.plugins,
                          "A shared library of custom layers to load (repeatable)");
 
+  mlc::cli::WrapOptions wrap;
+  auto *wrapCmd = app.add_subcommand(
+      "wrap", "Make a .mlc whose whole model is a custom layer class (a custom "
+              "model), run through the same Session API");
+  wrapCmd->add_option("--custom-model", wrap.className,
+                      "The registered class that is the model")
+      ->required();
+  wrapCmd->add_option("--input", wrap.inputs,
+                      "NAME=SHAPES, e.g. image=1x3x224x224,1x3x448x448 "
+                      "(repeatable, in order)")
+      ->required();
+  wrapCmd->add_option("--weights", wrap.weights,
+                      "A .npy file of the layer's weights (repeatable, in order)");
+  wrapCmd->add_option("--attribute", wrap.attributes,
+                      "KEY=VALUE for the layer (repeatable)");
+  wrapCmd->add_option("--domain", wrap.domain, "The class's domain");
+  wrapCmd->add_option("--output-name", wrap.outputName,
+                      "The output's name (default: output)");
+  wrapCmd->add_option("--shape-rule", wrap.shapeRule,
+                      "How the output's shape follows input 0: same "
+                      "(default), scale_spatial:K or divide_spatial:K");
+  wrapCmd->add_option("--output-shape", wrap.outputShape,
+                      "The output's fixed shape, e.g. 1x1000 (instead of a "
+                      "rule)");
+  wrapCmd->add_option("-o,--output", wrap.output, "The .mlc (or .mlir) to write")
+      ->required();
+  wrapCmd->add_flag("--quiet", wrap.quiet, "Print nothing but errors");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError &e) {
@@ -599,12 +628,12 @@ int main(int argc, char **argv) {
     std::string message = e.what();
     if (command == "mlc" && argc == 1)
       message = "no command: use import, export, inspect, check-flexible, merge, "
-                "compile, run, bench, quantize or compare";
+                "compile, run, bench, quantize, compare or wrap";
     else if (command == "mlc")
       message = std::string(argv[1][0] == '-' ? "unknown option '"
                                               : "unknown command '") +
                 argv[1] + "': use import, export, inspect, check-flexible, merge, "
-                          "compile, run, bench, quantize or compare";
+                          "compile, run, bench, quantize, compare or wrap";
     llvm::errs() << command << ": error: " << message << " (see " << command
                  << " --help)\n";
     return kExitError;
@@ -627,6 +656,8 @@ int main(int argc, char **argv) {
     return mlc::cli::runQuantize(quantize);
   if (compareCmd->parsed())
     return mlc::cli::runCompare(compare);
+  if (wrapCmd->parsed())
+    return mlc::cli::runWrap(wrap);
   if (checkCmd->parsed())
     return runCheckFlexible(model, input, dims, json);
   if (mergeCmd->parsed())

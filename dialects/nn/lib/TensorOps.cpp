@@ -627,6 +627,12 @@ LogicalResult CustomOp::inferShapes(ShapeContext &context) {
     int64_t factor = 0;
     if (text == "same") {
       // Operand 0's dims as they are.
+    } else if (text == "fixed") {
+      // The declared dims, whatever the input's size.
+      if (!type || !type.hasStaticShape())
+        return context.emitError()
+               << "mlc_shape_rule 'fixed' needs results of static shape";
+      dims = toDims(getContext(), type.getShape());
     } else if (text.consume_front("scale_spatial:") &&
                !text.getAsInteger(10, factor) && factor > 0) {
       for (size_t d = 2; d < dims.size(); ++d)
@@ -644,7 +650,7 @@ LogicalResult CustomOp::inferShapes(ShapeContext &context) {
     } else {
       return context.emitError()
              << "mlc_shape_rule '" << rule.getValue()
-             << "': use same, scale_spatial:K or divide_spatial:K";
+             << "': use same, fixed, scale_spatial:K or divide_spatial:K";
     }
     if (failed(context.setResult(i, ArrayRef<Dim>(dims), elementType)))
       return failure();

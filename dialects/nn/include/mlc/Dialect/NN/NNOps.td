@@ -754,6 +754,8 @@ def NN_CustomOp : Op<NN_Dialect, "custom",
     attribute `mlc_shape_rule`:
 
     - `same`: every result has operand 0's shape;
+    - `fixed`: the results keep their declared (static) shapes whatever the
+      input's size (a classifier's scores);
     - `scale_spatial:K`: operand 0's shape with dims 2.. multiplied by K;
     - `divide_spatial:K`: operand 0's shape with dims 2.. divided by K,
       rounding down.
