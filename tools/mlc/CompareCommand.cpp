@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "CompareCommand.h"
+#include "CommandContext.h"
 #include "mlc/Runtime/CustomLayer.h"
 #include "RuntimeCommands.h"
 
@@ -41,12 +42,9 @@ bool endsWith(const std::string &text, const std::string &suffix) {
 std::shared_ptr<const Model> loadAny(const std::string &path) {
   if (endsWith(path, ".mlc") || isCompiledModel(path))
     return Model::load(path);
-  mlir::MLIRContext context;
-  context.disableMultithreading();
-  registerModelDialects(context);
-  ToolDiagnostics diagnostics(context, llvm::errs());
-  diagnostics.defaultFile = path;
-  mlir::OwningOpRef<mlir::ModuleOp> module = loadModel(path, &context);
+  CommandContext command;
+  command.diagnostics.defaultFile = path;
+  mlir::OwningOpRef<mlir::ModuleOp> module = loadModel(path, &command.context);
   if (!module)
     throw Reported{};
   std::string bytes;

@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "QuantizeCommand.h"
+#include "CommandContext.h"
 #include "CompareCommand.h"
 
 #include "mlc/Driver/ModelIO.h"
@@ -56,11 +57,9 @@ int raiseBits(QuantizeMode mode, int bits) {
 } // namespace
 
 int runQuantize(const QuantizeCommandOptions &o) {
-  MLIRContext context;
-  context.disableMultithreading();
-  registerModelDialects(context);
-  ToolDiagnostics diagnostics(context, llvm::errs());
-  diagnostics.defaultFile = o.model;
+  CommandContext command;
+  MLIRContext &context = command.context;
+  command.diagnostics.defaultFile = o.model;
   auto fail = [&](const std::string &message) {
     llvm::errs() << "mlc quantize: error: " << message << "\n";
     return 2;

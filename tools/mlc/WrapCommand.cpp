@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "WrapCommand.h"
+#include "CommandContext.h"
 
 #include "mlc/Dialect/NN/NNOps.h"
 #include "mlc/Driver/ModelIO.h"
@@ -57,10 +58,8 @@ Attribute parseAttribute(Builder &b, StringRef value) {
 } // namespace
 
 int runWrap(const WrapOptions &o) {
-  MLIRContext context;
-  context.disableMultithreading();
-  registerModelDialects(context);
-  ToolDiagnostics diagnostics(context, llvm::errs());
+  CommandContext command;
+  MLIRContext &context = command.context;
   auto fail = [&](const std::string &message) {
     llvm::errs() << "mlc wrap: error: " << message << "\n";
     return 2;

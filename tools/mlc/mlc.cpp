@@ -13,6 +13,7 @@
 #include "mlc/Import/ONNX.h"
 #include "mlc/Merge/Merge.h"
 #include "mlc/ONNX/DataTypes.h"
+#include "CommandContext.h"
 #include "CompareCommand.h"
 #include "QuantizeCommand.h"
 #include "RuntimeCommands.h"
@@ -36,18 +37,10 @@ constexpr int kExitDone = 0;
 constexpr int kExitNo = 1;
 constexpr int kExitError = 2;
 
-// Everything a command needs: a context whose errors print as one line each.
-struct Session {
-  MLIRContext context;
-  mlc::ToolDiagnostics diagnostics{context, llvm::errs()};
-  Session() {
-    context.disableMultithreading();
-    mlc::registerModelDialects(context);
-  }
-};
+using mlc::cli::CommandContext;
 
 int runImport(const std::string &model, const std::string &output) {
-  Session session;
+  CommandContext session;
   session.diagnostics.defaultFile = model;
   OwningOpRef<ModuleOp> module = mlc::loadModel(model, &session.context);
   if (!module || failed(mlc::saveModel(*module, output)))
@@ -57,7 +50,7 @@ int runImport(const std::string &model, const std::string &output) {
 
 int runExport(const std::string &model, const std::string &output,
               std::optional<int64_t> opset, bool externalData) {
-  Session session;
+  CommandContext session;
   session.diagnostics.defaultFile = model;
   OwningOpRef<ModuleOp> module = mlc::loadModel(model, &session.context);
   if (!module)
@@ -97,7 +90,7 @@ std::string describeElementType(Type type) {
 }
 
 // The model's graph (@main), or null after an error.
-func::FuncOp loadGraph(const std::string &model, Session &session,
+func::FuncOp loadGraph(const std::string &model, CommandContext &session,
                        OwningOpRef<ModuleOp> &module) {
   module = mlc::loadModel(model, &session.context);
   if (!module)
@@ -109,7 +102,7 @@ func::FuncOp loadGraph(const std::string &model, Session &session,
 }
 
 int runInspect(const std::string &model, bool json) {
-  Session session;
+  CommandContext session;
   session.diagnostics.defaultFile = model;
   OwningOpRef<ModuleOp> module;
   func::FuncOp func = loadGraph(model, session, module);
@@ -246,7 +239,7 @@ int runInspect(const std::string &model, bool json) {
 
 int runCheckFlexible(const std::string &model, const std::string &input,
                      const std::vector<int64_t> &dims, bool json) {
-  Session session;
+  CommandContext session;
   OwningOpRef<ModuleOp> module;
   func::FuncOp func = loadGraph(model, session, module);
   if (!func)
@@ -271,7 +264,7 @@ int runCheckFlexible(const std::string &model, const std::string &input,
 int runMerge(const std::vector<std::string> &models, const std::string &output,
              const std::string &shapes, const std::string &input,
              bool functions, bool verbose, bool json) {
-  Session session;
+  CommandContext session;
   mlc::MergeOptions options;
   options.input = input;
   if (!shapes.empty()) {
@@ -333,7 +326,7 @@ int runMerge(const std::vector<std::string> &models, const std::string &output,
 
 int runCompile(const std::string &model, const std::string &output,
                bool json) {
-  Session session;
+  CommandContext session;
   session.diagnostics.defaultFile = model;
   if (llvm::sys::path::extension(output) != ".mlc") {
     llvm::errs() << "mlc compile: error: " << output
