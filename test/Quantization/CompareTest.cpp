@@ -97,26 +97,6 @@ TEST(CompareValues, TopOne) {
 // Whole models
 //===----------------------------------------------------------------------===//
 
-std::shared_ptr<const Model> loadFixture(const std::string &file) {
-  std::string path = mlc::test::runtimeModelPath(file);
-  if (path.empty()) {
-    ADD_FAILURE() << "MLC_TEST_MODEL_DIR is not set: run through ctest, or "
-                     "see test/Runtime/RuntimeModels.h";
-    return nullptr;
-  }
-  try {
-    return Model::load(path);
-  } catch (const Error &e) {
-    ADD_FAILURE() << "cannot load " << path << ": " << e.what();
-    return nullptr;
-  }
-}
-
-#define LOAD_OR_RETURN(var, file)                                              \
-  auto var = loadFixture(file);                                                \
-  if (!var)                                                                    \
-    return;
-
 template <typename Fn> std::string errorOf(Fn fn) {
   try {
     fn();

@@ -18,7 +18,10 @@
 #ifndef MLC_TEST_RUNTIME_RUNTIMEMODELS_H
 #define MLC_TEST_RUNTIME_RUNTIMEMODELS_H
 
+#include "mlc/Runtime/Model.h"
 #include "mlc/Runtime/Tensor.h"
+
+#include <gtest/gtest.h>
 
 #include <cstdint>
 #include <cstdlib>
@@ -36,6 +39,29 @@ inline std::string runtimeModelPath(const std::string &file) {
     return "";
   return std::string(dir) + "/" + file;
 }
+
+/// Loads fixture model `file`; fails the test (and gives null) when it is
+/// not there.
+inline std::shared_ptr<const rt::Model> loadRuntimeModel(const std::string &file) {
+  std::string path = runtimeModelPath(file);
+  if (path.empty()) {
+    ADD_FAILURE() << "MLC_TEST_MODEL_DIR is not set: run through ctest, or "
+                     "see test/Runtime/RuntimeModels.h";
+    return nullptr;
+  }
+  try {
+    return rt::Model::load(path);
+  } catch (const rt::Error &e) {
+    ADD_FAILURE() << "cannot load " << path << ": " << e.what();
+    return nullptr;
+  }
+}
+
+/// `auto var = loadRuntimeModel(file)`, returning from the test when null.
+#define LOAD_OR_RETURN(var, file)                                              \
+  auto var = ::mlc::test::loadRuntimeModel(file);                              \
+  if (!var)                                                                    \
+    return;
 
 /// The bytes of a file; empty when it cannot be read.
 inline std::vector<uint8_t> readFileBytes(const std::string &path) {

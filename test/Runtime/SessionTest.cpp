@@ -28,27 +28,6 @@ using mlc::test::patternTensor;
 
 namespace {
 
-// Loads fixture model `file`; fails the test when it is not there.
-std::shared_ptr<const Model> loadModel(const std::string &file) {
-  std::string path = mlc::test::runtimeModelPath(file);
-  if (path.empty()) {
-    ADD_FAILURE() << "MLC_TEST_MODEL_DIR is not set: run through ctest, or "
-                     "see test/Runtime/RuntimeModels.h";
-    return nullptr;
-  }
-  try {
-    return Model::load(path);
-  } catch (const Error &e) {
-    ADD_FAILURE() << "cannot load " << path << ": " << e.what();
-    return nullptr;
-  }
-}
-
-#define LOAD_OR_RETURN(var, file)                                              \
-  auto var = loadModel(file);                                                  \
-  if (!var)                                                                    \
-    return;
-
 TensorMap imageInput(const std::vector<int64_t> &shape, uint32_t seed = 1) {
   TensorMap inputs;
   inputs.emplace("image", patternTensor(shape, seed));
