@@ -192,10 +192,18 @@ private:
 // The entry point mlc looks up after loading the library.
 extern "C" __attribute__((visibility("default"))) void
 mlc_register_custom_layers(CustomLayerRegistry *registry) {
-  registry->add("Swish", [](const CustomLayerSpec &spec) {
-    return std::unique_ptr<CustomLayer>(new Swish(spec));
-  });
-  registry->add("L2Pool", [](const CustomLayerSpec &spec) {
-    return std::unique_ptr<CustomLayer>(new L2Pool(spec));
-  });
+  // The shape rules let the compiler follow models whose nodes declare
+  // none (mlc check-flexible --plugin).
+  registry->add(
+      "Swish",
+      [](const CustomLayerSpec &spec) {
+        return std::unique_ptr<CustomLayer>(new Swish(spec));
+      },
+      "same");
+  registry->add(
+      "L2Pool",
+      [](const CustomLayerSpec &spec) {
+        return std::unique_ptr<CustomLayer>(new L2Pool(spec));
+      },
+      "divide_spatial:@kernel");
 }

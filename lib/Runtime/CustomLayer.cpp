@@ -15,13 +15,21 @@ CustomLayerRegistry &CustomLayerRegistry::global() {
 }
 
 void CustomLayerRegistry::add(const std::string &className,
-                              CustomLayerFactory factory) {
+                              CustomLayerFactory factory,
+                              std::string shapeRule) {
   if (className.empty())
     throw Error("a custom layer class needs a name");
   if (!factory)
     throw Error("custom layer class '" + className + "': no factory given");
   std::lock_guard<std::mutex> lock(mutex);
   factories[className] = std::move(factory);
+  shapeRules[className] = std::move(shapeRule);
+}
+
+std::string CustomLayerRegistry::shapeRule(const std::string &className) const {
+  std::lock_guard<std::mutex> lock(mutex);
+  auto found = shapeRules.find(className);
+  return found == shapeRules.end() ? "" : found->second;
 }
 
 bool CustomLayerRegistry::contains(const std::string &className) const {

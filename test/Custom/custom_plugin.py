@@ -17,9 +17,15 @@ implements both classes (examples/plugins, lib/libmlc_example_plugin.so):
   4. `--batch 2` (mlc run's own input pattern, reproduced here) gives each item's
      output;
   5. without --plugin the run fails with exit 2 and a message naming the class Swish and
-     --plugin; with a plugin file that does not exist it fails naming the file.
+     --plugin; with a plugin file that does not exist it fails naming the file;
+  6. with the mlc_shape_rule attributes removed (needs the onnx package; skipped
+     without it), check-flexible finds the custom op a blocker, and with --plugin (the
+     plugin registers its classes' rules) proves the model flexible; merge and run
+     then work;
+  7. `mlc wrap --custom-model L2Pool` makes a custom model that runs at both sizes of
+     its shape set and batched, and refuses another shape.
 
-Needs numpy only. Exit codes: 0 all checks pass, 1 something failed.
+Needs numpy (and onnx for step 6). Exit codes: 0 all checks pass, 1 something failed.
 """
 
 import argparse
@@ -184,7 +190,45 @@ def main():
              "mlc run --plugin MISSING.so: exit %d (want non-zero), message names the file: %s"
              % (proc.returncode, err.strip().splitlines()[-1][:200] if err.strip() else "none"))
 
-    # 6. A custom model: L2Pool as the whole model (mlc wrap), its weight from
+    # 6. Shape rules from the plugin: the same models without their
+    # mlc_shape_rule attributes block check-flexible, until the plugin that
+    # registers the classes' rules is loaded; then merge and run work.
+    try:
+        import onnx
+    except ImportError:
+        onnx = None
+    if onnx is None:
+        print("  (the onnx package is missing: plugin shape rules not checked)")
+    else:
+        stripped = []
+        for size in (64, 96):
+            m = onnx.load(os.path.join(MODELS, "custom_ops_%d.onnx" % size))
+            for node in m.graph.node:
+                keep = [a for a in node.attribute if a.name != "mlc_shape_rule"]
+                del node.attribute[:]
+                node.attribute.extend(keep)
+            stripped.append(os.path.join(work, "norule_%d.onnx" % size))
+            onnx.save(m, stripped[-1])
+        proc = run([args.mlc, "check-flexible", stripped[0]])
+        ck.check(proc.returncode == 1 and "shape behaviour unknown" in proc.stdout,
+                 "without rules, check-flexible names the custom op as a blocker")
+        proc = run([args.mlc, "check-flexible", "--plugin", args.plugin, stripped[0]])
+        ck.check(proc.returncode == 0 and "flexible" in proc.stdout,
+                 "with the plugin's rules (Swish same, L2Pool divide_spatial:@kernel), "
+                 "check-flexible proves it flexible")
+        merged = os.path.join(work, "norule.mlc")
+        if run([args.mlc, "merge", "--plugin", args.plugin] + stripped + ["-o", merged],
+               ck, "mlc merge --plugin of the exports without rules").returncode == 0:
+            x = np.random.RandomState(3).standard_normal((1, 3, 96, 96)).astype(np.float32)
+            np.save(os.path.join(work, "norule_in.npy"), x)
+            out = os.path.join(work, "out_norule")
+            if run([args.mlc, "run", merged, "--quiet", "--input",
+                    "image=" + os.path.join(work, "norule_in.npy"), "--output-dir", out]
+                   + plugin, ck, "mlc run of it at 96").returncode == 0:
+                compare(ck, "features at 96 (rules from the plugin)", reference(x, wts),
+                        os.path.join(out, "features.npy"), args.rtol)
+
+    # 7. A custom model: L2Pool as the whole model (mlc wrap), its weight from
     # a .npy, run at both sizes of its shape set and in a batch.
     weight = np.linspace(0.5, 1.5, 3).astype(np.float32)
     np.save(os.path.join(work, "l2pool_weight.npy"), weight)

@@ -7,6 +7,7 @@
 #include "RuntimeCommands.h"
 
 #include "mlc/Format/Schema_generated.h"
+#include "mlc/Runtime/CustomLayer.h"
 #include "mlc/Runtime/Model.h"
 #include "mlc/Runtime/Npy.h"
 #include "mlc/Runtime/Session.h"
@@ -188,6 +189,17 @@ SessionOptions sessionOptions(int threads, bool reference,
 }
 
 } // namespace
+
+bool loadPlugins(const std::vector<std::string> &plugins, const char *command) {
+  try {
+    for (const std::string &plugin : plugins)
+      loadPlugin(plugin);
+    return true;
+  } catch (const Error &e) {
+    llvm::errs() << "mlc " << command << ": error: " << e.what() << "\n";
+    return false;
+  }
+}
 
 std::pair<std::string, std::string>
 splitInputOption(const std::string &option, const rt::Model &model,

@@ -43,6 +43,11 @@ int inspectCompiled(const std::string &path, bool json);
 /// Whether `path` holds a .mlc model (by content).
 bool isCompiledModel(const std::string &path);
 
+/// Loads custom layer plugins (their classes, and their shape rules for the
+/// compiler); prints "mlc COMMAND: error: ..." and fails on the first that
+/// does not load.
+bool loadPlugins(const std::vector<std::string> &plugins, const char *command);
+
 /// An option NAME=VALUE about an input of `model` (a lone VALUE names its
 /// only input): the name and the value; rt::Error "<what> '<option>': ..."
 /// for an input the model does not have.

@@ -424,6 +424,14 @@ int main(int argc, char **argv) {
 
   std::string input;
   std::vector<int64_t> dims;
+  // Custom layer plugins: their classes' shape rules for the compiler.
+  std::vector<std::string> plugins;
+  auto addPluginOption = [&](CLI::App *command) {
+    command->add_option("--plugin", plugins,
+                        "A custom layer plugin whose classes' shape rules to "
+                        "follow (repeatable)")
+      ->allow_extra_args(false);
+  };
   auto *checkCmd = app.add_subcommand(
       "check-flexible",
       "Prove that a network takes other input sizes, or name the nodes that "
@@ -437,6 +445,7 @@ int main(int argc, char **argv) {
                        "of NCHW)")
       ->delimiter(',');
   checkCmd->add_flag("--json", json, "Print JSON (schema in docs/check-flexible.md)");
+  addPluginOption(checkCmd);
 
   std::vector<std::string> models;
   std::string shapes;
@@ -466,6 +475,7 @@ int main(int argc, char **argv) {
   mergeCmd->add_flag("--verbose", verbose,
                      "List each constant generalized, node by node");
   mergeCmd->add_flag("--json", json, "Print the report as JSON");
+  addPluginOption(mergeCmd);
 
   bool compileJson = false;
   auto *compileCmd = app.add_subcommand(
@@ -475,6 +485,7 @@ int main(int argc, char **argv) {
   compileCmd->add_option("-o,--output", output, "The .mlc file to write")
       ->required();
   compileCmd->add_flag("--json", compileJson, "Print the report as JSON");
+  addPluginOption(compileCmd);
 
   mlc::cli::RunOptions run;
   auto *runCmd = app.add_subcommand(
@@ -482,10 +493,12 @@ int main(int argc, char **argv) {
   runCmd->add_option("model", run.model, "The .mlc model")->required();
   runCmd->add_option("--input", run.inputs,
                      "NAME=FILE: an input from a .npy file, or raw bytes "
-                     "(give its --shape); default: a deterministic pattern");
+                     "(give its --shape); default: a deterministic pattern")
+      ->allow_extra_args(false);
   runCmd->add_option("--shape", run.shapes,
                      "NAME=1x3x224x224: the size of a pattern or raw input "
-                     "(default: the first the model takes)");
+                     "(default: the first the model takes)")
+      ->allow_extra_args(false);
   runCmd->add_option("--batch", run.batch,
                      "Run N predictions as a batch (inputs differ per item)");
   runCmd->add_option("--threads", run.threads, "Threads (default: one per core)");
@@ -495,7 +508,8 @@ int main(int argc, char **argv) {
                    "Use the plain C++ reference kernels only");
   runCmd->add_flag("--quiet", run.quiet, "Print nothing but errors");
   runCmd->add_option("--plugin", run.plugins,
-                     "A shared library of custom layers to load (repeatable)");
+                     "A shared library of custom layers to load (repeatable)")
+      ->allow_extra_args(false);
 
   mlc::cli::BenchOptions bench;
   auto *benchCmd = app.add_subcommand(
@@ -503,7 +517,8 @@ int main(int argc, char **argv) {
                "throughput");
   benchCmd->add_option("model", bench.model, "The .mlc model")->required();
   benchCmd->add_option("--shape", bench.shapes,
-                       "NAME=1x3x224x224 (default: the first the model takes)");
+                       "NAME=1x3x224x224 (default: the first the model takes)")
+      ->allow_extra_args(false);
   benchCmd->add_option("--batch", bench.batch, "Items per prediction");
   benchCmd->add_option("--threads", bench.threads,
                        "Threads (default: one per core)");
@@ -512,7 +527,8 @@ int main(int argc, char **argv) {
                      "Use the plain C++ reference kernels only");
   benchCmd->add_flag("--json", bench.json, "Print JSON");
   benchCmd->add_option("--plugin", bench.plugins,
-                       "A shared library of custom layers to load (repeatable)");
+                       "A shared library of custom layers to load (repeatable)")
+      ->allow_extra_args(false);
 
   mlc::cli::QuantizeCommandOptions quantize;
   auto *quantizeCmd = app.add_subcommand(
@@ -540,7 +556,8 @@ int main(int argc, char **argv) {
                           "Weights under this many bytes stay float "
                           "(default 4096; vectors always do)");
   quantizeCmd->add_option("--skip", quantize.skip,
-                          "A node whose weights stay float (repeatable)");
+                          "A node whose weights stay float (repeatable)")
+      ->allow_extra_args(false);
   quantizeCmd->add_flag("--drop-activation-qdq", quantize.dropActivationQDQ,
                         "QDQ models: remove the activations' "
                         "quantize-dequantize pairs");
@@ -557,6 +574,7 @@ int main(int argc, char **argv) {
   quantizeCmd->add_option("--threads", quantize.threads, "Threads");
   quantizeCmd->add_flag("--json", quantize.json, "Print the report as JSON");
   quantizeCmd->add_flag("--quiet", quantize.quiet, "Print nothing but errors");
+  addPluginOption(quantizeCmd);
 
   mlc::cli::CompareCommandOptions compare;
   auto *compareCmd = app.add_subcommand(
@@ -569,7 +587,8 @@ int main(int argc, char **argv) {
   compareCmd->add_option("--inputs", compare.inputs,
                          "NAME=FILE.npy (or FILE.npy): one sample each "
                          "(default: a deterministic synthetic set at every "
-                         "shape the reference takes)");
+                         "shape the reference takes)")
+      ->allow_extra_args(false);
   compareCmd->add_option("--samples", compare.samples,
                          "Synthetic samples per shape (default 4)");
   compareCmd->add_option("--threads", compare.threads, "Threads");
@@ -577,7 +596,8 @@ int main(int argc, char **argv) {
                          "Exit 1 when an output's SNR is under DB");
   compareCmd->add_flag("--json", compare.json, "Print JSON");
   compareCmd->add_option("--plugin", compare.plugins,
-                         "A shared library of custom layers to load (repeatable)");
+                         "A shared library of custom layers to load (repeatable)")
+      ->allow_extra_args(false);
 
   mlc::cli::WrapOptions wrap;
   auto *wrapCmd = app.add_subcommand(
@@ -589,11 +609,14 @@ int main(int argc, char **argv) {
   wrapCmd->add_option("--input", wrap.inputs,
                       "NAME=SHAPES, e.g. image=1x3x224x224,1x3x448x448 "
                       "(repeatable, in order)")
+      ->allow_extra_args(false)
       ->required();
   wrapCmd->add_option("--weights", wrap.weights,
-                      "A .npy file of the layer's weights (repeatable, in order)");
+                      "A .npy file of the layer's weights (repeatable, in order)")
+      ->allow_extra_args(false);
   wrapCmd->add_option("--attribute", wrap.attributes,
-                      "KEY=VALUE for the layer (repeatable)");
+                      "KEY=VALUE for the layer (repeatable)")
+      ->allow_extra_args(false);
   wrapCmd->add_option("--domain", wrap.domain, "The class's domain");
   wrapCmd->add_option("--output-name", wrap.outputName,
                       "The output's name (default: output)");
@@ -631,6 +654,10 @@ int main(int argc, char **argv) {
                  << " --help)\n";
     return kExitError;
   }
+  for (CLI::App *command : {checkCmd, mergeCmd, compileCmd, quantizeCmd})
+    if (command->parsed() &&
+        !mlc::cli::loadPlugins(plugins, command->get_name().c_str()))
+      return kExitError;
   if (importCmd->parsed())
     return runImport(model, output);
   if (exportCmd->parsed())

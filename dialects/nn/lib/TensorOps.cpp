@@ -7,6 +7,7 @@
 
 #include "OpHelpers.h"
 #include "mlc/Dialect/NN/NNOps.h"
+#include "mlc/Runtime/CustomLayer.h"
 
 #include <cmath>
 
@@ -609,7 +610,25 @@ OpFoldResult ConcatOp::fold(FoldAdaptor adaptor) {
 // the op's description); without one, its results' dims are unknown here
 // (the declared types fill them in where the analysis trusts them).
 LogicalResult CustomOp::inferShapes(ShapeContext &context) {
+  // The node's rule, else the one a loaded plugin registered for its class.
   auto rule = getNodeAttributes().getAs<StringAttr>("mlc_shape_rule");
+  if (!rule) {
+    std::string registered =
+        mlc::rt::CustomLayerRegistry::global().shapeRule(getOpType().str());
+    if (!registered.empty())
+      rule = StringAttr::get(getContext(), registered);
+  }
+  // K, or `@name`: the node's integer attribute `name`.
+  auto parseFactor = [&](StringRef text, int64_t &factor) {
+    if (text.consume_front("@")) {
+      auto attribute = getNodeAttributes().getAs<IntegerAttr>(text);
+      if (!attribute)
+        return false;
+      factor = attribute.getInt();
+      return factor > 0;
+    }
+    return !text.getAsInteger(10, factor) && factor > 0;
+  };
   std::optional<Dims> in =
       getInputs().empty() ? std::nullopt : context.getDims(getInputs()[0]);
   for (auto [i, result] : llvm::enumerate(getResults())) {
@@ -634,11 +653,11 @@ LogicalResult CustomOp::inferShapes(ShapeContext &context) {
                << "mlc_shape_rule 'fixed' needs results of static shape";
       dims = toDims(getContext(), type.getShape());
     } else if (text.consume_front("scale_spatial:") &&
-               !text.getAsInteger(10, factor) && factor > 0) {
+               parseFactor(text, factor)) {
       for (size_t d = 2; d < dims.size(); ++d)
         dims[d] = dims[d] * factor;
     } else if (text.consume_front("divide_spatial:") &&
-               !text.getAsInteger(10, factor) && factor > 0) {
+               parseFactor(text, factor)) {
       for (size_t d = 2; d < dims.size(); ++d) {
         if (failed(context.requireAtLeast(dims[d], factor, [&] {
               return "the custom op divides dim " + std::to_string(d) +
@@ -649,8 +668,9 @@ LogicalResult CustomOp::inferShapes(ShapeContext &context) {
       }
     } else {
       return context.emitError()
-             << "mlc_shape_rule '" << rule.getValue()
-             << "': use same, fixed, scale_spatial:K or divide_spatial:K";
+             << "shape rule '" << rule.getValue()
+             << "': use same, fixed, scale_spatial:K or divide_spatial:K (K "
+                "a positive integer or @attribute)";
     }
     if (failed(context.setResult(i, ArrayRef<Dim>(dims), elementType)))
       return failure();

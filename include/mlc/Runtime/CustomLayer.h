@@ -89,8 +89,16 @@ public:
   /// The registry sessions use.
   static CustomLayerRegistry &global();
 
-  /// Registers (or replaces) class `className`.
-  void add(const std::string &className, CustomLayerFactory factory);
+  /// Registers (or replaces) class `className`. `shapeRule`, when given,
+  /// tells the compiler how the class's outputs follow its input 0 for nodes
+  /// that declare no rule of their own (as the node attribute
+  /// `mlc_shape_rule` would: same, fixed, scale_spatial:K, divide_spatial:K,
+  /// where K may be `@name`, the node's integer attribute `name`), so that
+  /// `mlc check-flexible --plugin`, merge and compile follow it.
+  void add(const std::string &className, CustomLayerFactory factory,
+           std::string shapeRule = "");
+  /// The class's shape rule; "" when it has none or is not registered.
+  std::string shapeRule(const std::string &className) const;
   bool contains(const std::string &className) const;
   std::vector<std::string> classNames() const;
   /// A new layer of `spec.className`; throws rt::Error when no such class is
@@ -100,6 +108,7 @@ public:
 private:
   mutable std::mutex mutex;
   std::map<std::string, CustomLayerFactory> factories;
+  std::map<std::string, std::string> shapeRules;
 };
 
 /// The entry point's name and type.
