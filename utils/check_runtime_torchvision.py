@@ -8,7 +8,8 @@ exported at 224x224 are compiled (`mlc compile`), and fcn_resnet50's 224 and 448
 merged straight into one .mlc (`mlc merge ... -o x.mlc`); each runs in mlcrt (`mlc run`)
 at every enumerated size and must match ONNX Runtime on the export of that size within
 1e-4 of the output's largest magnitude (test/Runtime/runtime_ort.py does each check; the
-classifiers also check that a batch of 2 equals its items run alone).
+classifiers also check that a batch of 2 equals its items run alone). With --more, a dozen
+other torchvision classifiers too (MORE).
 
 Needs torch and torchvision (Debian's /usr/bin/python3) the first time, to export (the
 exports are cached in /tmp/mlc-flexible and /tmp/mlc-merge, shared with the other
@@ -25,12 +26,21 @@ sys.path.insert(0, os.path.join(REPO, "utils"))
 
 import torch_exports as te  # noqa: E402
 
+# More torchvision classifiers (--more): each family's building blocks (depthwise and
+# grouped convs, squeeze-excite, channel shuffle, dense concatenation, inception
+# branches, layer norm and GELU in ConvNeXt).
+MORE = ["mobilenet_v3_small", "squeezenet1_0", "shufflenet_v2_x1_0", "efficientnet_b0",
+        "densenet121", "googlenet", "regnet_y_400mf", "convnext_tiny", "vgg11", "mnasnet0_5",
+        "resnext50_32x4d", "wide_resnet50_2"]
+
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--mlc", default=os.path.join(REPO, "build", "bin", "mlc"))
     p.add_argument("--reference", action="store_true", help="mlc run --reference")
     p.add_argument("--work", default="/tmp/mlc-runtime-check")
+    p.add_argument("--more", action="store_true",
+                   help="also the other architectures (MORE), each at 224 with a batch of 2")
     args = p.parse_args()
     flexible, merge = "/tmp/mlc-flexible", "/tmp/mlc-merge"
     cases = [
@@ -40,6 +50,9 @@ def main():
         ("fcn_resnet50 merged 224+448", [],
          [os.path.join(merge, "fcn_resnet50_%d.onnx" % s) for s in (224, 448)]),
     ]
+    if args.more:
+        cases += [(name, ["--batch", "2"], [os.path.join(args.work, "%s_224.onnx" % name)])
+                  for name in MORE]
     failed = []
     for name, extra, exports in cases:
         for path in exports:

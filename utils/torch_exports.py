@@ -32,17 +32,21 @@ def out_only(net):
 
 
 def torchvision_model(name):
-    """torchvision's model NAME with random weights from torch.manual_seed(0) (weights=None,
-    weights_backbone=None, no auxiliary classifier), in eval mode; a segmentation model
-    (SEGMENTATION) wrapped by out_only."""
+    """torchvision's model NAME (any classification model, or one of SEGMENTATION) with
+    random weights from torch.manual_seed(0) (weights=None, weights_backbone=None, no
+    auxiliary classifier), in eval mode; a segmentation model wrapped by out_only."""
     import torch
     import torchvision.models as tvm
     import torchvision.models.segmentation as seg
     torch.manual_seed(0)
-    if name == "resnet18":
-        return tvm.resnet18(weights=None).eval()
-    if name == "mobilenet_v2":
-        return tvm.mobilenet_v2(weights=None).eval()
+    if name not in SEGMENTATION:
+        # Any classification model of torchvision's, without auxiliary heads.
+        if not hasattr(tvm, name):
+            raise ValueError("unknown model %s" % name)
+        kwargs = {"weights": None}
+        if name in ("googlenet", "inception_v3"):
+            kwargs.update(aux_logits=False, init_weights=True)
+        return getattr(tvm, name)(**kwargs).eval()
     if name == "fcn_resnet50":
         net = seg.fcn_resnet50(weights=None, weights_backbone=None, aux_loss=False)
     elif name == "deeplabv3_mobilenet_v3_large":
