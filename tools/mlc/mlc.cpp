@@ -424,14 +424,17 @@ int main(int argc, char **argv) {
 
   std::string input;
   std::vector<int64_t> dims;
-  // Custom layer plugins: their classes' shape rules for the compiler.
+  // Custom layer plugins: their classes for the runtime, their shape rules
+  // for the compiler.
   std::vector<std::string> plugins;
-  auto addPluginOption = [&](CLI::App *command) {
-    command->add_option("--plugin", plugins,
-                        "A custom layer plugin whose classes' shape rules to "
-                        "follow (repeatable)")
-      ->allow_extra_args(false);
+  auto addPluginOption = [](CLI::App *command, std::vector<std::string> &into,
+                            const char *help) {
+    command->add_option("--plugin", into, help)->allow_extra_args(false);
   };
+  const char *compilerPluginHelp =
+      "A custom layer plugin whose classes' shape rules to follow (repeatable)";
+  const char *runtimePluginHelp =
+      "A shared library of custom layers to load (repeatable)";
   auto *checkCmd = app.add_subcommand(
       "check-flexible",
       "Prove that a network takes other input sizes, or name the nodes that "
@@ -445,7 +448,7 @@ int main(int argc, char **argv) {
                        "of NCHW)")
       ->delimiter(',');
   checkCmd->add_flag("--json", json, "Print JSON (schema in docs/check-flexible.md)");
-  addPluginOption(checkCmd);
+  addPluginOption(checkCmd, plugins, compilerPluginHelp);
 
   std::vector<std::string> models;
   std::string shapes;
@@ -475,7 +478,7 @@ int main(int argc, char **argv) {
   mergeCmd->add_flag("--verbose", verbose,
                      "List each constant generalized, node by node");
   mergeCmd->add_flag("--json", json, "Print the report as JSON");
-  addPluginOption(mergeCmd);
+  addPluginOption(mergeCmd, plugins, compilerPluginHelp);
 
   bool compileJson = false;
   auto *compileCmd = app.add_subcommand(
@@ -485,7 +488,7 @@ int main(int argc, char **argv) {
   compileCmd->add_option("-o,--output", output, "The .mlc file to write")
       ->required();
   compileCmd->add_flag("--json", compileJson, "Print the report as JSON");
-  addPluginOption(compileCmd);
+  addPluginOption(compileCmd, plugins, compilerPluginHelp);
 
   mlc::cli::RunOptions run;
   auto *runCmd = app.add_subcommand(
@@ -507,9 +510,7 @@ int main(int argc, char **argv) {
   runCmd->add_flag("--reference", run.reference,
                    "Use the plain C++ reference kernels only");
   runCmd->add_flag("--quiet", run.quiet, "Print nothing but errors");
-  runCmd->add_option("--plugin", run.plugins,
-                     "A shared library of custom layers to load (repeatable)")
-      ->allow_extra_args(false);
+  addPluginOption(runCmd, run.plugins, runtimePluginHelp);
 
   mlc::cli::BenchOptions bench;
   auto *benchCmd = app.add_subcommand(
@@ -526,9 +527,7 @@ int main(int argc, char **argv) {
   benchCmd->add_flag("--reference", bench.reference,
                      "Use the plain C++ reference kernels only");
   benchCmd->add_flag("--json", bench.json, "Print JSON");
-  benchCmd->add_option("--plugin", bench.plugins,
-                       "A shared library of custom layers to load (repeatable)")
-      ->allow_extra_args(false);
+  addPluginOption(benchCmd, bench.plugins, runtimePluginHelp);
 
   mlc::cli::QuantizeCommandOptions quantize;
   auto *quantizeCmd = app.add_subcommand(
@@ -574,7 +573,7 @@ int main(int argc, char **argv) {
   quantizeCmd->add_option("--threads", quantize.threads, "Threads");
   quantizeCmd->add_flag("--json", quantize.json, "Print the report as JSON");
   quantizeCmd->add_flag("--quiet", quantize.quiet, "Print nothing but errors");
-  addPluginOption(quantizeCmd);
+  addPluginOption(quantizeCmd, plugins, compilerPluginHelp);
 
   mlc::cli::CompareCommandOptions compare;
   auto *compareCmd = app.add_subcommand(
@@ -595,9 +594,7 @@ int main(int argc, char **argv) {
   compareCmd->add_option("--min-snr", compare.minSnr,
                          "Exit 1 when an output's SNR is under DB");
   compareCmd->add_flag("--json", compare.json, "Print JSON");
-  compareCmd->add_option("--plugin", compare.plugins,
-                         "A shared library of custom layers to load (repeatable)")
-      ->allow_extra_args(false);
+  addPluginOption(compareCmd, compare.plugins, runtimePluginHelp);
 
   mlc::cli::WrapOptions wrap;
   auto *wrapCmd = app.add_subcommand(

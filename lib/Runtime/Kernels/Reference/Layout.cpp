@@ -34,6 +34,17 @@ void checkSameType(const KernelArgs &args, const TensorRef &x, const TensorRef &
 
 } // namespace
 
+// A kernel that reads its output, seen with dims `ydims`, from its input at
+// `strides`: a permutation of blocks (DepthToSpace, SpaceToDepth).
+static KernelPtr makeGatherKernel(std::vector<int64_t> ydims,
+                                  std::vector<int64_t> strides) {
+  return makeKernel([ydims, strides](const KernelArgs &args) {
+    TensorRef y = *args.outputs[0];
+    y.dims = ydims;
+    gather(*args.inputs[0], y, strides);
+  });
+}
+
 KernelPtr makeDepthToSpace(const KernelArgs &args) {
   const auto *p = args.op->params_as_DepthToSpaceParams();
   checkOperands(args, 1, 1, 1);
@@ -56,11 +67,7 @@ KernelPtr makeDepthToSpace(const KernelArgs &args) {
     strides = {xs[0], xs[1], xs[2], b * c * xs[1], xs[3], c * xs[1]};
   else
     strides = {xs[0], b * b * xs[1], xs[2], b * xs[1], xs[3], xs[1]};
-  return makeKernel([ydims, strides](const KernelArgs &args) {
-    TensorRef y = *args.outputs[0];
-    y.dims = ydims;
-    gather(*args.inputs[0], y, strides);
-  });
+  return makeGatherKernel(ydims, strides);
 }
 
 KernelPtr makeSpaceToDepth(const KernelArgs &args) {
@@ -78,11 +85,7 @@ KernelPtr makeSpaceToDepth(const KernelArgs &args) {
   std::vector<int64_t> xs = stridesOf(x.dims);
   std::vector<int64_t> ydims = {n, b, b, c, h, w};
   std::vector<int64_t> strides = {xs[0], xs[2], xs[3], xs[1], b * xs[2], b * xs[3]};
-  return makeKernel([ydims, strides](const KernelArgs &args) {
-    TensorRef y = *args.outputs[0];
-    y.dims = ydims;
-    gather(*args.inputs[0], y, strides);
-  });
+  return makeGatherKernel(ydims, strides);
 }
 
 KernelPtr makePad(const KernelArgs &args) {
