@@ -27,7 +27,18 @@ const char *opTypeName(const format::Op &op) {
   return index < names.size() ? names[index].c_str() : name;
 }
 
+bool TensorRef::layoutNeutral() const {
+  if (rank() < 3 || rank() > 5 || dims[1] == 1 || count() == 0)
+    return true;
+  int64_t spatial = 1;
+  for (size_t i = 2; i < rank(); ++i)
+    spatial *= dims[i];
+  return spatial == 1;
+}
+
 std::string KernelArgs::describe() const {
+  if (!op)
+    return "a copy between layouts";
   std::string text = opTypeName(*op);
   if (op->name() && op->name()->size())
     text += " '" + op->name()->str() + "'";

@@ -23,17 +23,29 @@
 
 namespace mlc::rt {
 
-/// A tensor as a kernel sees it: its type, dims and bytes (in the arena, in
-/// the mapped weight section, or the caller's).
+/// How a tensor's elements lie in memory. Dims are always the logical ones
+/// (N, C, spatial...): `plain` is row-major over them; `channelsLast` puts C
+/// innermost (NWC, NHWC, NDHWC for ranks 3 to 5), the layout oneDNN's
+/// fastest convolutions read and write, with no padding, so a tensor takes
+/// the same bytes in either. Weights, and every reference kernel's operands,
+/// are plain.
+enum class Layout : uint8_t { plain, channelsLast };
+
+/// A tensor as a kernel sees it: its type, dims, layout and bytes (in the
+/// arena, in the mapped weight section, or the caller's).
 struct TensorRef {
   ElementType type = ElementType::f32;
   std::vector<int64_t> dims;
   void *data = nullptr;
+  Layout layout = Layout::plain;
   /// A weight: its bytes never change, so a kernel may copy them once (into
   /// its preferred layout) when it is made.
   bool constant = false;
 
   size_t rank() const { return dims.size(); }
+  /// Whether its bytes are the same in either layout: ranks other than 3 to
+  /// 5, one channel, or one spatial position (a globally pooled [N, C, 1, 1]).
+  bool layoutNeutral() const;
   int64_t dim(size_t i) const { return dims[i]; }
   int64_t count() const {
     int64_t n = 1;
@@ -43,6 +55,16 @@ struct TensorRef {
   }
   size_t bytes() const { return count() * elementSize(type); }
   template <typename T> T *as() const { return static_cast<T *>(data); }
+};
+
+/// What a backend keeps for a session across its plans (the oneDNN
+/// backend: weights reordered into its layouts, its scratchpad).
+class BackendState {
+public:
+  virtual ~BackendState() = default;
+  /// Makes ready what the kernels made so far need at run time, so that
+  /// no prediction allocates it.
+  virtual void prepare() {}
 };
 
 /// What a kernel gets: its op, its operands (nullptr for an optional one
@@ -56,6 +78,9 @@ struct KernelArgs {
   const std::vector<int64_t> *exprValues = nullptr;
   /// Threads the kernel may use.
   int threads = 1;
+  /// The session's state of this backend; nullptr in a kernel made alone
+  /// (a unit test), which then keeps everything itself.
+  BackendState *backend = nullptr;
 
   TensorRef *input(size_t i) const {
     return i < inputs.size() ? inputs[i] : nullptr;
@@ -80,9 +105,37 @@ using KernelFactory = std::unique_ptr<Kernel> (*)(const KernelArgs &args);
 
 /// The plain C++ kernel of every op: the oracle. Never nullptr.
 std::unique_ptr<Kernel> makeReferenceKernel(const KernelArgs &args);
-/// A oneDNN kernel when oneDNN runs this op (type, shapes, parameters);
-/// nullptr otherwise.
+/// A oneDNN kernel when oneDNN runs this op (type, shapes, parameters,
+/// the layouts of its operands and results); nullptr otherwise.
 std::unique_ptr<Kernel> makeOneDNNKernel(const KernelArgs &args);
+
+/// The oneDNN backend's state for one session.
+std::unique_ptr<BackendState> makeOneDNNState();
+
+/// The layouts a backend runs a plan in: per tensor, the layout its
+/// producer writes (for a model input, the one the session copies it into);
+/// per op, per operand, the layout the op reads it in.
+struct LayoutChoice {
+  std::vector<Layout> tensors;
+  std::vector<std::vector<Layout>> operands;
+};
+
+/// The oneDNN backend's layouts for a plan whose tensors (dims and types)
+/// are `tensors`: channels-last for convolutions, and for the ops that run
+/// in any layout (elementwise, pooling, batch norm, concat, resize) when
+/// their input is channels-last; plain for everything else.
+LayoutChoice chooseOneDNNLayouts(const format::Model &graph,
+                                 const std::vector<TensorRef> &tensors);
+
+/// A kernel that copies `args.inputs[0]` into `args.outputs[0]`: the same
+/// f32 tensor in another layout. It reads the two tensors' addresses each
+/// run (the caller's inputs and outputs change between runs).
+std::unique_ptr<Kernel> makeLayoutConversion(const KernelArgs &args);
+
+/// The reference kernel of an op some of whose operands or results are
+/// channels-last: it runs on plain copies of them, converted before and
+/// after.
+std::unique_ptr<Kernel> makePlainFallback(const KernelArgs &args);
 
 /// A kernel from a function: for kernels without state.
 template <typename Fn> std::unique_ptr<Kernel> makeKernel(Fn fn) {

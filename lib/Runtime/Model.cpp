@@ -14,18 +14,31 @@
 
 namespace mlc::rt {
 
-bool ShapeSet::contains(const std::vector<int64_t> &shape) const {
+bool ShapeSet::contains(const std::vector<int64_t> &shape,
+                        int64_t batch) const {
+  // Dim i of one item (no copy of the shape: a prediction allocates
+  // nothing).
+  auto dim = [&](size_t i) {
+    return i == 0 && batch > 0 ? shape[0] / batch : shape[i];
+  };
+  if (batch > 0 && !shape.empty() && shape[0] % batch)
+    return false;
   if (!ranged) {
-    for (const auto &s : shapes)
-      if (s == shape)
+    for (const auto &s : shapes) {
+      bool same = s.size() == shape.size();
+      for (size_t i = 0; same && i < s.size(); ++i)
+        same = s[i] == dim(i);
+      if (same)
         return true;
+    }
     return false;
   }
   if (shape.size() != ranges.size())
     return false;
   for (size_t i = 0; i < shape.size(); ++i) {
     const Range &r = ranges[i];
-    if (shape[i] < r.min || shape[i] > r.max || (shape[i] - r.min) % r.step)
+    int64_t d = dim(i);
+    if (d < r.min || d > r.max || (d - r.min) % r.step)
       return false;
   }
   return true;

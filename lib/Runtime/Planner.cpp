@@ -42,7 +42,92 @@ bool mayWriteOver(const format::Op &op, unsigned operand) {
   }
 }
 
+// A buffer placed in the arena: live from op `first` to op `last`
+// (inclusive), at bytes [begin, end).
+struct Placed {
+  int64_t first, last, begin, end;
+};
+
+// The lowest 64-byte aligned offset where `bytes` fit without overlapping a
+// placed buffer live at the same time as [first, last].
+int64_t lowestFreeOffset(const std::vector<Placed> &placed, int64_t first,
+                         int64_t last, int64_t bytes) {
+  std::vector<std::pair<int64_t, int64_t>> busy;
+  for (const Placed &other : placed)
+    if (other.first <= last && first <= other.last)
+      busy.push_back({other.begin, other.end});
+  std::sort(busy.begin(), busy.end());
+  int64_t offset = 0;
+  for (auto [begin, stop] : busy) {
+    if (offset + bytes <= begin)
+      break;
+    offset = std::max(offset, (stop + kAlignment - 1) / kAlignment * kAlignment);
+  }
+  return offset;
+}
+
+void growArena(PlanData &plan, int64_t end) {
+  plan.arenaSize = std::max<uint64_t>(plan.arenaSize, end);
+  if (int64_t(plan.arenaSize) > kMaxBytes)
+    fail("the memory plan would take " + std::to_string(plan.arenaSize) +
+         " bytes");
+}
+
 } // namespace
+
+std::vector<Lifetime> tensorLifetimes(const format::Model &model) {
+  const auto &ops = *model.ops();
+  int64_t end = ops.size();
+  std::vector<Lifetime> result(model.tensors()->size(), {end + 1, -2});
+  for (const format::Input *input : *model.inputs())
+    result[input->tensor()] = {-1, -1};
+  for (int64_t i = 0; i < end; ++i) {
+    for (int32_t t : *ops[i]->inputs())
+      if (t >= 0)
+        result[t].last = std::max(result[t].last, i);
+    for (int32_t t : *ops[i]->outputs()) {
+      result[t].first = std::min(result[t].first, i);
+      result[t].last = std::max(result[t].last, i);
+    }
+  }
+  for (uint32_t t : *model.outputs())
+    result[t].last = end;
+  return result;
+}
+
+void placeExtraBuffers(const format::Model &model, PlanData &plan,
+                       std::vector<ExtraBuffer> &extras) {
+  std::vector<Lifetime> lifetimes = tensorLifetimes(model);
+  const auto &tensors = *model.tensors();
+  std::vector<Placed> placed;
+  for (size_t t = 0; t < tensors.size(); ++t) {
+    if (plan.offsets[t] < 0)
+      continue;
+    int64_t bytes = elementSize(static_cast<ElementType>(tensors[t]->type()));
+    for (int64_t d : plan.dims[t])
+      bytes = checkedMul(bytes, d);
+    placed.push_back({lifetimes[t].first, lifetimes[t].last, plan.offsets[t],
+                      plan.offsets[t] + bytes});
+  }
+  // The largest first, as planModel places its buffers.
+  std::vector<size_t> order(extras.size());
+  for (size_t i = 0; i < order.size(); ++i)
+    order[i] = i;
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    return extras[a].bytes > extras[b].bytes;
+  });
+  for (size_t i : order) {
+    ExtraBuffer &extra = extras[i];
+    if (extra.bytes > uint64_t(kMaxBytes))
+      fail("a copy of a tensor would take " + std::to_string(extra.bytes) +
+           " bytes");
+    extra.offset = lowestFreeOffset(placed, extra.first, extra.last,
+                                    int64_t(extra.bytes));
+    placed.push_back({extra.first, extra.last, extra.offset,
+                      extra.offset + int64_t(extra.bytes)});
+    growArena(plan, extra.offset + int64_t(extra.bytes));
+  }
+}
 
 std::vector<int64_t> evaluateExprs(const format::Model &model,
                                    const std::vector<int64_t> &symbolValues) {
@@ -137,24 +222,16 @@ PlanData planModel(const format::Model &model,
            std::to_string(bytes[t]) + " bytes");
   }
 
-  // Lifetimes in op positions: model inputs are live from before the first
-  // op (-1), outputs until after the last.
   const auto &ops = *model.ops();
   int64_t end = ops.size();
-  std::vector<int64_t> first(tensorCount, end + 1), last(tensorCount, -2);
+  std::vector<Lifetime> lifetimes = tensorLifetimes(model);
+  std::vector<int64_t> first(tensorCount), last(tensorCount);
+  for (size_t t = 0; t < tensorCount; ++t)
+    first[t] = lifetimes[t].first, last[t] = lifetimes[t].last;
   auto isActivation = [&](int64_t t) { return !tensors[t]->weight(); };
-  for (const format::Input *input : *model.inputs())
-    first[input->tensor()] = -1, last[input->tensor()] = -1;
-  for (int64_t i = 0; i < end; ++i) {
-    for (int32_t t : *ops[i]->inputs())
-      if (t >= 0)
-        last[t] = std::max(last[t], i);
-    for (int32_t t : *ops[i]->outputs())
-      first[t] = std::min(first[t], i), last[t] = std::max(last[t], i);
-  }
   std::vector<bool> isOutput(tensorCount, false);
   for (uint32_t t : *model.outputs())
-    last[t] = end, isOutput[t] = true;
+    isOutput[t] = true;
 
   // Buffers: a tensor written over its operand shares that operand's buffer.
   std::vector<int64_t> buffer(tensorCount, -1);
@@ -204,28 +281,14 @@ PlanData planModel(const format::Model &model,
   std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
     return buffers[a].bytes > buffers[b].bytes;
   });
-  std::vector<size_t> placed;
+  std::vector<Placed> placed;
   for (size_t b : order) {
     Buffer &current = buffers[b];
-    std::vector<std::pair<int64_t, int64_t>> busy;
-    for (size_t p : placed) {
-      const Buffer &other = buffers[p];
-      if (other.first <= current.last && current.first <= other.last)
-        busy.push_back({other.offset, other.offset + other.bytes});
-    }
-    std::sort(busy.begin(), busy.end());
-    int64_t offset = 0;
-    for (auto [begin, stop] : busy) {
-      if (offset + current.bytes <= begin)
-        break;
-      offset = std::max(offset, (stop + kAlignment - 1) / kAlignment * kAlignment);
-    }
-    current.offset = offset;
-    placed.push_back(b);
-    plan.arenaSize = std::max<uint64_t>(plan.arenaSize, offset + current.bytes);
-    if (int64_t(plan.arenaSize) > kMaxBytes)
-      fail("the memory plan would take " + std::to_string(plan.arenaSize) +
-           " bytes");
+    current.offset = lowestFreeOffset(placed, current.first, current.last,
+                                      current.bytes);
+    placed.push_back({current.first, current.last, current.offset,
+                      current.offset + current.bytes});
+    growArena(plan, current.offset + current.bytes);
   }
   for (size_t t = 0; t < tensorCount; ++t)
     if (buffer[t] >= 0)

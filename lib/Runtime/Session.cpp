@@ -4,35 +4,20 @@
 
 #include "CustomKernel.h"
 #include "Kernel.h"
+#include "PreparedPlan.h"
 #include "mlc/Format/Schema_generated.h"
 #include "mlc/Runtime/CustomLayer.h"
 #include "mlc/Runtime/Planner.h"
 
 #include <algorithm>
 #include <cmath>
-#include <cstdlib>
 #include <cstring>
 #include <map>
 #include <omp.h>
+#include <set>
 
 namespace mlc::rt {
 namespace {
-
-struct FreeAligned {
-  void operator()(void *p) const { std::free(p); }
-};
-
-// One plan in use: its shapes, its arena, and the kernels made for it.
-struct PlanState {
-  PlanData data;
-  std::unique_ptr<void, FreeAligned> arena;
-  std::vector<TensorRef> tensors;
-  std::vector<KernelArgs> args;
-  std::vector<std::unique_ptr<Kernel>> kernels;
-  /// The reference kernels, made when a Fast session first meets an input
-  /// with NaN or Inf (see run).
-  std::vector<std::unique_ptr<Kernel>> referenceKernels;
-};
 
 // Whether a floating-point tensor holds a NaN or an infinity.
 bool hasNonFinite(const Tensor &tensor) {
@@ -56,11 +41,18 @@ struct Session::Impl {
   std::shared_ptr<const Model> model;
   SessionOptions options;
   int threads = 1;
-  std::map<std::vector<int64_t>, std::unique_ptr<PlanState>> plans;
+  /// The Fast backend's state: weights in oneDNN's layouts, shared by all
+  /// plans, and the scratchpad.
+  std::unique_ptr<BackendState> backendState;
+  std::map<std::vector<int64_t>, std::unique_ptr<PreparedPlan>> plans;
+  /// Reused by every run, so that a prediction allocates nothing.
+  std::vector<int64_t> symbolValues;
+  std::vector<const Tensor *> given;
 
-  PlanState &getPlan(const std::vector<int64_t> &symbolValues);
   PlanData loadPlan(const std::vector<int64_t> &symbolValues);
-  TensorMap run(const TensorMap &inputs, int64_t batch);
+  PreparedPlan &getPlan(const std::vector<int64_t> &symbolValues);
+  void prepareStoredPlans();
+  void run(const TensorMap &inputs, int64_t batch, TensorMap &outputs);
 };
 
 // The file's precomputed plan for these sizes when it has one (checked
@@ -109,64 +101,56 @@ PlanData Session::Impl::loadPlan(const std::vector<int64_t> &symbolValues) {
   return planModel(graph, symbolValues);
 }
 
-PlanState &Session::Impl::getPlan(const std::vector<int64_t> &symbolValues) {
+PreparedPlan &
+Session::Impl::getPlan(const std::vector<int64_t> &symbolValues) {
   auto found = plans.find(symbolValues);
   if (found != plans.end())
     return *found->second;
-  auto state = std::make_unique<PlanState>();
-  state->data = loadPlan(symbolValues);
-  const PlanData &plan = state->data;
-  // The arena: rounded to 64 bytes, never empty.
-  size_t arenaBytes = (plan.arenaSize + 63) / 64 * 64 + 64;
-  state->arena.reset(std::aligned_alloc(64, arenaBytes));
-  if (!state->arena)
-    throw Error("out of memory allocating a " + std::to_string(arenaBytes) +
-                "-byte arena");
-  auto *arena = static_cast<uint8_t *>(state->arena.get());
+  auto plan = std::make_unique<PreparedPlan>(*model, loadPlan(symbolValues),
+                                             options.backend);
+  plan->build(std::make_shared<Arena>(plan->arenaBytes()), backendState.get(),
+              threads);
+  if (backendState)
+    backendState->prepare();
+  return *plans.emplace(symbolValues, std::move(plan)).first->second;
+}
+
+// Every shape the file has a plan for, made ready now: their kernels,
+// weights in the kernels' layouts and one arena that they share (a session
+// runs one prediction at a time), so that no prediction at those shapes
+// pays for any of it.
+void Session::Impl::prepareStoredPlans() {
   const format::Model &graph = model->graph();
-  const auto &tensors = *graph.tensors();
-  state->tensors.resize(tensors.size());
-  for (size_t t = 0; t < tensors.size(); ++t) {
-    TensorRef &ref = state->tensors[t];
-    ref.type = static_cast<ElementType>(tensors[t]->type());
-    ref.dims = plan.dims[t];
-    if (tensors[t]->weight()) {
-      ref.data = const_cast<uint8_t *>(model->weightData(t));
-      ref.constant = true;
-    }
-    else if (plan.offsets[t] >= 0)
-      ref.data = arena + plan.offsets[t];
+  if (!graph.plans())
+    return;
+  std::vector<std::pair<std::vector<int64_t>, std::unique_ptr<PreparedPlan>>>
+      laidOut;
+  uint64_t arenaBytes = 0;
+  for (const format::Plan *stored : *graph.plans()) {
+    std::vector<int64_t> values(stored->symbol_values()->begin(),
+                                stored->symbol_values()->end());
+    if (values.size() != graph.symbols()->size() || plans.count(values))
+      continue;
+    auto plan = std::make_unique<PreparedPlan>(*model, loadPlan(values),
+                                               options.backend);
+    arenaBytes = std::max(arenaBytes, plan->arenaBytes());
+    laidOut.emplace_back(std::move(values), std::move(plan));
   }
-  const auto &ops = *graph.ops();
-  state->args.resize(ops.size());
-  for (size_t i = 0; i < ops.size(); ++i) {
-    KernelArgs &args = state->args[i];
-    args.op = ops[i];
-    args.exprValues = &state->data.exprValues;
-    args.threads = threads;
-    for (int32_t t : *ops[i]->inputs())
-      args.inputs.push_back(t >= 0 ? &state->tensors[t] : nullptr);
-    for (int32_t t : *ops[i]->outputs())
-      args.outputs.push_back(&state->tensors[t]);
-    for (TensorRef *ref : args.inputs)
-      if (ref && !ref->data && ref->count())
-        args.fail("an operand has no place in the memory plan");
-    for (TensorRef *ref : args.outputs)
-      if (!ref->data && ref->count())
-        args.fail("a result has no place in the memory plan");
-    std::unique_ptr<Kernel> kernel;
-    if (options.backend == Backend::Fast)
-      kernel = makeOneDNNKernel(args);
-    if (!kernel)
-      kernel = makeReferenceKernel(args);
-    state->kernels.push_back(std::move(kernel));
+  if (laidOut.empty())
+    return;
+  auto arena = std::make_shared<Arena>(arenaBytes);
+  for (auto &[values, plan] : laidOut) {
+    plan->build(arena, backendState.get(), threads);
+    plans.emplace(std::move(values), std::move(plan));
   }
-  return *plans.emplace(symbolValues, std::move(state)).first->second;
+  if (backendState)
+    backendState->prepare();
 }
 
 // Runs one pass. `batch` > 0 when the inputs are a batch of that many
 // stacked items (dim 0), already checked one by one.
-TensorMap Session::Impl::run(const TensorMap &inputs, int64_t batch) {
+void Session::Impl::run(const TensorMap &inputs, int64_t batch,
+                        TensorMap &outputs) {
   const format::Model &graph = model->graph();
   const auto &infos = model->inputs();
   for (const auto &[name, tensor] : inputs) {
@@ -181,7 +165,7 @@ TensorMap Session::Impl::run(const TensorMap &inputs, int64_t batch) {
                   names + ")");
     }
   }
-  std::vector<const Tensor *> given;
+  given.clear();
   for (const TensorInfo &info : infos) {
     auto found = inputs.find(info.name);
     if (found == inputs.end())
@@ -193,51 +177,36 @@ TensorMap Session::Impl::run(const TensorMap &inputs, int64_t batch) {
       throw Error("input '" + info.name + "' is " +
                   elementTypeName(tensor.type()) + ", the model takes " +
                   elementTypeName(info.type));
-    std::vector<int64_t> shape = tensor.shape();
-    if (batch > 0 && !shape.empty())
-      shape[0] /= batch;
-    if (!info.shapes.contains(shape))
+    if (!info.shapes.contains(tensor.shape(), batch))
       throw Error("input '" + info.name + "' has shape " +
                   formatShape(tensor.shape()) + "; the model takes " +
                   info.shapes.describe());
     given.push_back(&tensor);
   }
-  std::vector<int64_t> symbolValues;
+  symbolValues.clear();
   for (const format::Symbol *symbol : *graph.symbols())
     symbolValues.push_back(given[symbol->input()]->shape()[symbol->dim()]);
-  PlanState &plan = getPlan(symbolValues);
+  // oneDNN runs with the threads its primitives were made for; the count is
+  // the calling thread's, so it is set on every run.
+  omp_set_num_threads(threads);
+  PreparedPlan &plan = getPlan(symbolValues);
 
   for (size_t i = 0; i < infos.size(); ++i) {
-    TensorRef &ref = plan.tensors[graph.inputs()->Get(i)->tensor()];
+    const TensorRef &ref = plan.tensor(graph.inputs()->Get(i)->tensor());
     if (ref.dims != given[i]->shape())
       throw Error("input '" + infos[i].name + "' has shape " +
                   formatShape(given[i]->shape()) +
                   ", which disagrees with the other inputs' sizes (the model "
                   "expects " + formatShape(ref.dims) + " with them)");
-    std::memcpy(ref.data, given[i]->data(), given[i]->byteSize());
   }
   // oneDNN's ReLU (max(x, 0)) turns NaN into 0, so a NaN or an infinity in
   // the inputs would come out as a plausible number; the reference kernels
   // pass them through as ONNX defines. Checking the inputs is cheap.
-  std::vector<std::unique_ptr<Kernel>> *kernels = &plan.kernels;
-  if (options.backend == Backend::Fast &&
+  bool reference =
+      options.backend == Backend::Fast &&
       std::any_of(given.begin(), given.end(),
-                  [](const Tensor *t) { return hasNonFinite(*t); })) {
-    if (plan.referenceKernels.empty())
-      for (const KernelArgs &args : plan.args)
-        plan.referenceKernels.push_back(makeReferenceKernel(args));
-    kernels = &plan.referenceKernels;
-  }
-  for (size_t i = 0; i < kernels->size(); ++i)
-    (*kernels)[i]->run(plan.args[i]);
-  TensorMap outputs;
-  for (size_t i = 0; i < model->outputs().size(); ++i) {
-    const TensorRef &ref = plan.tensors[graph.outputs()->Get(i)];
-    Tensor out(ref.type, ref.dims);
-    std::memcpy(out.data(), ref.data, out.byteSize());
-    outputs[model->outputs()[i].name] = std::move(out);
-  }
-  return outputs;
+                  [](const Tensor *t) { return hasNonFinite(*t); });
+  plan.run(given, reference, outputs);
 }
 
 Session::Session(std::shared_ptr<const Model> model, SessionOptions options)
@@ -253,15 +222,28 @@ Session::Session(std::shared_ptr<const Model> model, SessionOptions options)
   impl->options = options;
   if (options.threads < 0)
     throw Error("threads must be 0 (one per core) or more");
-  if (options.threads > 0)
-    omp_set_num_threads(options.threads);
   impl->threads = options.threads > 0 ? options.threads : omp_get_max_threads();
+  if (options.backend == Backend::Fast)
+    impl->backendState = makeOneDNNState();
+  if (options.prepare) {
+    omp_set_num_threads(impl->threads);
+    // Starts the thread pool too.
+#pragma omp parallel
+    { (void)0; }
+    impl->prepareStoredPlans();
+  }
 }
 
 Session::~Session() = default;
 
 TensorMap Session::predict(const TensorMap &inputs) {
-  return impl->run(inputs, 0);
+  TensorMap outputs;
+  impl->run(inputs, 0, outputs);
+  return outputs;
+}
+
+void Session::predict(const TensorMap &inputs, TensorMap &outputs) {
+  impl->run(inputs, 0, outputs);
 }
 
 std::vector<TensorMap>
@@ -300,7 +282,8 @@ Session::predictBatch(const std::vector<TensorMap> &batch) {
                   batch[i].at(name).data(), bytes);
     stacked.emplace(name, std::move(tensor));
   }
-  TensorMap outputs = impl->run(stacked, n);
+  TensorMap outputs;
+  impl->run(stacked, n, outputs);
   results.resize(n);
   for (const auto &[name, tensor] : outputs) {
     std::vector<int64_t> shape = tensor.shape();
@@ -322,9 +305,12 @@ Session::predictBatch(const std::vector<TensorMap> &batch) {
 size_t Session::planCount() const { return impl->plans.size(); }
 
 size_t Session::arenaBytes() const {
+  // Plans prepared together share an arena: count each once.
+  std::set<const Arena *> arenas;
   size_t total = 0;
   for (const auto &[values, plan] : impl->plans)
-    total += plan->data.arenaSize;
+    if (arenas.insert(plan->arena().get()).second)
+      total += plan->arena()->size();
   return total;
 }
 

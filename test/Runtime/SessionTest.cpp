@@ -244,7 +244,8 @@ void checkBatchEqualsPredicts(const std::string &file,
   ASSERT_TRUE(model->batchable());
   for (Backend backend : {Backend::Reference, Backend::Fast}) {
     SCOPED_TRACE(backend == Backend::Fast ? "Fast" : "Reference");
-    Session session(model, {1, backend});
+    // Plans made on first use, to count them.
+    Session session(model, {1, backend, {}, /*prepare=*/false});
     std::vector<TensorMap> batch;
     for (uint32_t i = 0; i < 3; ++i)
       batch.push_back(imageInput(shape, 100 + i));
@@ -297,7 +298,7 @@ TEST(Session, PredictBatchOfMixedShapesRunsOneByOne) {
 
 TEST(Session, WrongInputShapeListsAllowedShapes) {
   LOAD_OR_RETURN(model, "fcn.mlc");
-  Session session(model, {1, Backend::Fast});
+  Session session(model, {1, Backend::Fast, {}, /*prepare=*/false});
   for (const std::vector<int64_t> &shape :
        std::vector<std::vector<int64_t>>{{1, 3, 80, 80},
                                          {1, 3, 64, 96},
@@ -410,10 +411,10 @@ TEST(Session, NaNAndInfPropagate) {
 // Plans
 //===----------------------------------------------------------------------===//
 
-TEST(Session, PlansAndArenasAreMadeOnFirstUse) {
+TEST(Session, PlansAndArenasAreMadeOnFirstUseWithoutPrepare) {
   LOAD_OR_RETURN(model, "fcn.mlc");
   for (Backend backend : {Backend::Reference, Backend::Fast}) {
-    Session session(model, {1, backend});
+    Session session(model, {1, backend, {}, /*prepare=*/false});
     EXPECT_EQ(session.planCount(), 0u);
     EXPECT_EQ(session.arenaBytes(), 0u);
     session.predict(imageInput(kShape64));
@@ -435,6 +436,46 @@ TEST(Session, PlansAndArenasAreMadeOnFirstUse) {
     EXPECT_EQ(session.planCount(), 2u);
     EXPECT_EQ(session.arenaBytes(), arena64 + arena96);
   }
+}
+
+TEST(Session, PrepareMakesEveryStoredPlanUpFrontInOneArena) {
+  LOAD_OR_RETURN(model, "fcn.mlc");
+  for (Backend backend : {Backend::Reference, Backend::Fast}) {
+    SCOPED_TRACE(backend == Backend::Fast ? "Fast" : "Reference");
+    // The arena the larger shape needs alone.
+    Session lazy(model, {1, backend, {}, /*prepare=*/false});
+    TensorMap expected64 = lazy.predict(imageInput(kShape64, 4));
+    size_t arena64 = lazy.arenaBytes();
+    TensorMap expected96 = lazy.predict(imageInput(kShape96, 4));
+    size_t arena96 = lazy.arenaBytes() - arena64;
+
+    Session session(model, {1, backend});
+    EXPECT_EQ(session.planCount(), 2u);
+    // Both shapes share the larger one's arena.
+    EXPECT_EQ(session.arenaBytes(), std::max(arena64, arena96));
+    TensorMap out96 = session.predict(imageInput(kShape96, 4));
+    TensorMap out64 = session.predict(imageInput(kShape64, 4));
+    EXPECT_TRUE(bytesEqual(out64.at("out"), expected64.at("out")));
+    EXPECT_TRUE(bytesEqual(out96.at("out"), expected96.at("out")));
+    EXPECT_EQ(session.planCount(), 2u);
+    EXPECT_EQ(session.arenaBytes(), std::max(arena64, arena96));
+  }
+}
+
+TEST(Session, PredictIntoReusedOutputs) {
+  LOAD_OR_RETURN(model, "fcn.mlc");
+  Session session(model, {1, Backend::Fast});
+  TensorMap outputs;
+  session.predict(imageInput(kShape64, 7), outputs);
+  ASSERT_EQ(outputs.count("out"), 1u);
+  const void *bytes = outputs.at("out").data();
+  TensorMap expected = session.predict(imageInput(kShape64, 8));
+  session.predict(imageInput(kShape64, 8), outputs);
+  EXPECT_EQ(outputs.at("out").data(), bytes) << "the output was not reused";
+  EXPECT_TRUE(bytesEqual(outputs.at("out"), expected.at("out")));
+  // Another shape: a new tensor of that shape.
+  session.predict(imageInput(kShape96, 8), outputs);
+  EXPECT_EQ(outputs.at("out").shape(), (std::vector<int64_t>{1, 5, 96, 96}));
 }
 
 TEST(Session, RangedModelPlansEachNewSizeOnce) {

@@ -49,6 +49,30 @@ std::vector<int64_t> evaluateExprs(const format::Model &model,
 PlanData planModel(const format::Model &model,
                    const std::vector<int64_t> &symbolValues);
 
+/// When a tensor is live, in op positions: from the op that computes it
+/// (-1 for a model input) to the last op that reads it (the op count for a
+/// model output), both included.
+struct Lifetime {
+  int64_t first, last;
+};
+std::vector<Lifetime> tensorLifetimes(const format::Model &model);
+
+/// Memory a backend adds to a plan (a tensor's copy in another layout),
+/// live from op `first` to op `last`, both included.
+struct ExtraBuffer {
+  int64_t first, last;
+  uint64_t bytes;
+  /// Set by placeExtraBuffers.
+  int64_t offset = -1;
+};
+
+/// Places `extras` in `plan`'s arena where they overlap no tensor, and no
+/// other extra, live at the same time, and grows the arena to fit them; the
+/// plan's own offsets stay. Throws rt::Error when the arena would grow past
+/// kMaxPlanBytes.
+void placeExtraBuffers(const format::Model &model, PlanData &plan,
+                       std::vector<ExtraBuffer> &extras);
+
 } // namespace mlc::rt
 
 #endif // MLC_RUNTIME_PLANNER_H

@@ -3,8 +3,11 @@
 // A session runs a model's predictions. Each input shape the model takes
 // has a plan (every tensor's dims and its place in a memory arena):
 // enumerated shapes come with the file, others are planned on first sight
-// and cached. A plan's arena and kernels are made the first time its shape
-// is used, not up front.
+// and cached. A plan is made ready to run once (its kernels, the weights in
+// the kernels' layouts, its arena): when the session is made for the
+// shapes the file has plans for (SessionOptions::prepare), on first use for
+// the others. After that, a prediction at that shape allocates nothing but
+// its outputs (none with the predict overload that reuses them).
 //
 //===----------------------------------------------------------------------===//
 
@@ -38,6 +41,11 @@ struct SessionOptions {
   /// again. The session then checks that every custom op's class is
   /// registered, and throws rt::Error naming the class if not.
   std::vector<std::string> plugins;
+  /// Make every shape the file has a plan for ready when the session is
+  /// made (they share one arena), so that the first prediction at each is
+  /// as fast as the next; false makes each on first use, which takes less
+  /// memory when few of them will be used.
+  bool prepare = true;
 };
 
 class Session {
@@ -54,14 +62,19 @@ public:
   /// its element type; throws rt::Error otherwise (the message lists the
   /// allowed shapes).
   TensorMap predict(const TensorMap &inputs);
+  /// The same, into `outputs`: a tensor already there with the output's
+  /// name, type and shape is written over, so that repeated predictions
+  /// allocate nothing.
+  void predict(const TensorMap &inputs, TensorMap &outputs);
 
   /// Several predictions: in one pass with batch dim N when the model is
   /// batchable and every item has the same shapes, else one after another.
   std::vector<TensorMap> predictBatch(const std::vector<TensorMap> &batch);
 
-  /// Plans made so far (precomputed ones count once used).
+  /// Plans made ready so far.
   size_t planCount() const;
-  /// Bytes of the arenas allocated so far.
+  /// Bytes of the arenas allocated so far (an arena plans share counts
+  /// once).
   size_t arenaBytes() const;
 
 private:

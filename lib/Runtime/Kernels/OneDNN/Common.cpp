@@ -54,17 +54,28 @@ bool windowParam(std::vector<int64_t> &values, size_t spatial, int64_t fill,
   return true;
 }
 
-dnnl::memory::desc plainDesc(const dims &d) {
-  dims strides(d.size(), 1);
-  for (size_t i = d.size(); i-- > 1;)
-    strides[i - 1] = strides[i] * d[i];
+dnnl::memory::desc layoutDesc(const dims &d, Layout layout) {
+  size_t rank = d.size();
+  dims strides(rank, 1);
+  if (layout == Layout::channelsLast && rank >= 3 && rank <= 5) {
+    // N, then the spatial dims, then C innermost.
+    int64_t stride = d[1];
+    for (size_t i = rank; i-- > 2;) {
+      strides[i] = stride;
+      stride *= d[i];
+    }
+    strides[0] = stride;
+  } else {
+    for (size_t i = rank; i-- > 1;)
+      strides[i - 1] = strides[i] * d[i];
+  }
   return dnnl::memory::desc(d, dnnl::memory::data_type::f32, strides);
 }
 
 dnnl::memory userMemory(const TensorRef &t) { return userMemory(t, t.dims); }
 
 dnnl::memory userMemory(const TensorRef &t, const dims &d) {
-  return dnnl::memory(plainDesc(d), engine(), t.data);
+  return dnnl::memory(layoutDesc(d, t.layout), engine(), t.data);
 }
 
 bool appendActivation(dnnl::post_ops &ops, const format::Activation *act) {
@@ -121,6 +132,15 @@ bool appendActivation(dnnl::post_ops &ops, const format::Activation *act) {
   return false;
 }
 
+dnnl::primitive_attr makeAttr(const KernelArgs &args,
+                              const dnnl::post_ops &ops) {
+  dnnl::primitive_attr attr;
+  attr.set_post_ops(ops);
+  if (args.backend)
+    attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
+  return attr;
+}
+
 dnnl::memory reorderedTo(const dnnl::memory &memory,
                          const dnnl::memory::desc &desc) {
   if (memory.get_desc() == desc)
@@ -131,19 +151,78 @@ dnnl::memory reorderedTo(const dnnl::memory &memory,
   return result;
 }
 
-void PrimitiveKernel::run(const KernelArgs &args) {
-  try {
-    if (sumBytes && sumFrom != sumTo)
-      std::memmove(sumTo, sumFrom, sumBytes);
-    for (auto &[previous, previousArguments] : before)
-      previous.execute(stream(), previousArguments);
-    primitive.execute(stream(), arguments);
-    for (auto &[next, nextArguments] : then)
-      next.execute(stream(), nextArguments);
-    stream().wait();
-  } catch (const dnnl::error &e) {
-    args.fail(std::string("oneDNN: ") + e.what());
+dnnl::memory weightIn(const KernelArgs &args, const dnnl::memory &user,
+                      const dnnl::memory::desc &desc) {
+  if (!args.backend)
+    return reorderedTo(user, desc);
+  return static_cast<State *>(args.backend)->weight(user, desc);
+}
+
+dnnl::memory State::weight(const dnnl::memory &user,
+                           const dnnl::memory::desc &desc) {
+  const void *bytes = user.get_data_handle();
+  dnnl::memory::desc userDesc = user.get_desc();
+  auto [begin, end] = weights.equal_range(bytes);
+  for (auto it = begin; it != end; ++it)
+    if (it->second.userDesc == userDesc && it->second.desc == desc)
+      return it->second.memory;
+  dnnl::memory result = reorderedTo(user, desc);
+  weights.emplace(bytes, Reordered{userDesc, desc, result});
+  return result;
+}
+
+void State::prepare() {
+  if (booked <= allocated)
+    return;
+  scratch = dnnl::memory(
+      dnnl::memory::desc({static_cast<int64_t>(booked)},
+                         dnnl::memory::data_type::u8,
+                         dnnl::memory::format_tag::a),
+      engine());
+  // Touched now, so that no prediction takes its page faults.
+  std::memset(scratch.get_data_handle(), 0, booked);
+  allocated = booked;
+}
+
+void PrimitiveKernel::add(
+    const dnnl::primitive &primitive,
+    const std::vector<std::pair<int, dnnl::memory>> &arguments) {
+  Step step;
+  step.primitive = primitive;
+  for (const auto &[index, memory] : arguments) {
+    step.memories.push_back(memory);
+    step.arguments.push_back({index, memory.get()});
   }
+  // A primitive made with a user scratchpad says how much it needs (none
+  // when oneDNN keeps its own).
+  const_dnnl_primitive_desc_t pd = nullptr;
+  dnnl_primitive_get_primitive_desc(primitive.get(), &pd);
+  const dnnl_memory_desc_t *scratchpad =
+      pd ? dnnl_primitive_desc_query_md(pd, dnnl_query_scratchpad_md, 0)
+         : nullptr;
+  size_t bytes = scratchpad ? dnnl_memory_desc_get_size(scratchpad) : 0;
+  if (bytes && state) {
+    state->bookScratchpad(bytes);
+    step.scratchpad = static_cast<int>(step.arguments.size());
+    step.arguments.push_back({DNNL_ARG_SCRATCHPAD, nullptr});
+  }
+  steps.push_back(std::move(step));
+}
+
+void PrimitiveKernel::run(const KernelArgs &args) {
+  if (sumBytes && sumFrom != sumTo)
+    std::memmove(sumTo, sumFrom, sumBytes);
+  for (Step &step : steps) {
+    if (step.scratchpad >= 0)
+      step.arguments[step.scratchpad].memory = state->scratchpad().get();
+    dnnl_status_t status = dnnl_primitive_execute(
+        step.primitive.get(), stream().get(),
+        static_cast<int>(step.arguments.size()), step.arguments.data());
+    if (status != dnnl_success)
+      args.fail("oneDNN could not run it (status " +
+                std::to_string(static_cast<int>(status)) + ")");
+  }
+  stream().wait();
 }
 
 } // namespace mlc::rt::onednn

@@ -86,8 +86,6 @@ KernelPtr makeConv(const KernelArgs &args) {
     ops.append_sum(1.0f);
   if (!appendActivation(ops, p->activation()))
     return nullptr;
-  dnnl::primitive_attr attr;
-  attr.set_post_ops(ops);
 
   // ONNX's M x C/g x k... is oneDNN's g x M/g x C/g x k... row-major.
   dims wDims = w->dims;
@@ -99,10 +97,11 @@ KernelPtr makeConv(const KernelArgs &args) {
                           dnnl::memory::format_tag::any);
   dnnl::memory::desc bDesc =
       b ? plainDesc({m}) : dnnl::memory::desc();
-  // The source and destination in the layouts oneDNN runs fastest (blocked
-  // by channels): with plain ones it falls back to im2col and gemm, several
-  // times slower, above all for depthwise convolutions. Activations stay
-  // plain between ops, so they are reordered in and out around the conv.
+  // oneDNN picks the source and destination layouts it runs fastest: for
+  // f32 on AVX-512, channels-last, which is what the runtime keeps
+  // activations in (chooseOneDNNLayouts). Operands in another layout are
+  // reordered in and out around the conv (with plain ones oneDNN would fall
+  // back to im2col and gemm, several times slower).
   dnnl::memory::desc srcAny(x->dims, dnnl::memory::data_type::f32,
                             dnnl::memory::format_tag::any);
   dnnl::memory::desc dstAny(y->dims, dnnl::memory::data_type::f32,
@@ -111,38 +110,43 @@ KernelPtr makeConv(const KernelArgs &args) {
       dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_direct,
       srcAny, wAny, bDesc, dstAny, win.strides, dnnlDilation(win.dilations),
       win.padsBegin, win.padsEnd);
-  dnnl::convolution_forward::primitive_desc pd(desc, attr, engine());
+  dnnl::convolution_forward::primitive_desc pd(desc, makeAttr(args, ops),
+                                               engine());
 
-  auto kernelPtr = std::make_unique<PrimitiveKernel>();
+  auto kernelPtr = std::make_unique<PrimitiveKernel>(args);
   PrimitiveKernel &k = *kernelPtr;
-  dnnl::memory weights = reorderedTo(userMemory(*w, wDims), pd.weights_desc());
-  k.primitive = dnnl::convolution_forward(pd);
+  dnnl::memory weights =
+      weightIn(args, userMemory(*w, wDims), pd.weights_desc());
   dnnl::memory src = userMemory(*x), dst = userMemory(*y);
   if (pd.src_desc() != src.get_desc()) {
-    dnnl::memory blocked(pd.src_desc(), engine());
-    k.before.push_back({dnnl::reorder(src, blocked),
-                        {{DNNL_ARG_FROM, src}, {DNNL_ARG_TO, blocked}}});
-    src = blocked;
+    dnnl::memory converted(pd.src_desc(), engine());
+    k.add(dnnl::reorder(src, converted),
+          {{DNNL_ARG_FROM, src}, {DNNL_ARG_TO, converted}});
+    src = converted;
   }
-  k.arguments[DNNL_ARG_SRC] = src;
-  k.arguments[DNNL_ARG_WEIGHTS] = weights;
+  std::vector<std::pair<int, dnnl::memory>> arguments = {
+      {DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, weights}};
   if (b)
-    k.arguments[DNNL_ARG_BIAS] = userMemory(*b);
+    arguments.push_back({DNNL_ARG_BIAS, userMemory(*b)});
   if (pd.dst_desc() != dst.get_desc()) {
-    dnnl::memory blocked(pd.dst_desc(), engine());
+    dnnl::memory converted(pd.dst_desc(), engine());
     if (r) {
       // The sum post-op adds what the destination holds: the residual.
       dnnl::memory residual = userMemory(*r);
-      k.before.push_back({dnnl::reorder(residual, blocked),
-                          {{DNNL_ARG_FROM, residual}, {DNNL_ARG_TO, blocked}}});
+      k.add(dnnl::reorder(residual, converted),
+            {{DNNL_ARG_FROM, residual}, {DNNL_ARG_TO, converted}});
     }
-    k.then.push_back({dnnl::reorder(blocked, dst),
-                      {{DNNL_ARG_FROM, blocked}, {DNNL_ARG_TO, dst}}});
-    k.arguments[DNNL_ARG_DST] = blocked;
+    arguments.push_back({DNNL_ARG_DST, converted});
+    k.add(dnnl::convolution_forward(pd), arguments);
+    k.add(dnnl::reorder(converted, dst),
+          {{DNNL_ARG_FROM, converted}, {DNNL_ARG_TO, dst}});
     return kernelPtr;
   }
-  k.arguments[DNNL_ARG_DST] = dst;
+  arguments.push_back({DNNL_ARG_DST, dst});
+  k.add(dnnl::convolution_forward(pd), arguments);
   if (r) {
+    // The residual is in the destination's layout (the layouts are chosen
+    // so): a copy when the plan did not put them at one address.
     k.sumFrom = r->data;
     k.sumTo = y->data;
     k.sumBytes = y->bytes();
@@ -198,8 +202,6 @@ KernelPtr makeConvTranspose(const KernelArgs &args) {
   dnnl::post_ops ops;
   if (!appendActivation(ops, p->activation()))
     return nullptr;
-  dnnl::primitive_attr attr;
-  attr.set_post_ops(ops);
 
   // ONNX's weights are C x M/g x k... = g x C/g x M/g x k...; oneDNN's dims
   // are (g,) M/g x C/g x k...: give the user layout as strides.
@@ -229,20 +231,21 @@ KernelPtr makeConvTranspose(const KernelArgs &args) {
   dnnl::memory::desc bDesc = b ? plainDesc({m}) : dnnl::memory::desc();
   dnnl::deconvolution_forward::desc desc(
       dnnl::prop_kind::forward_inference,
-      dnnl::algorithm::deconvolution_direct, plainDesc(x->dims), wAny, bDesc,
-      plainDesc(y->dims), win.strides, dnnlDilation(win.dilations),
-      win.padsBegin, padsEnd);
-  dnnl::deconvolution_forward::primitive_desc pd(desc, attr, engine());
+      dnnl::algorithm::deconvolution_direct, descOf(*x), wAny, bDesc,
+      descOf(*y), win.strides, dnnlDilation(win.dilations), win.padsBegin,
+      padsEnd);
+  dnnl::deconvolution_forward::primitive_desc pd(desc, makeAttr(args, ops),
+                                                 engine());
 
-  auto kernelPtr = std::make_unique<PrimitiveKernel>();
-  PrimitiveKernel &k = *kernelPtr;
-  k.primitive = dnnl::deconvolution_forward(pd);
-  k.arguments[DNNL_ARG_SRC] = userMemory(*x);
-  k.arguments[DNNL_ARG_WEIGHTS] = reorderedTo(user, pd.weights_desc());
+  auto kernel = std::make_unique<PrimitiveKernel>(args);
+  std::vector<std::pair<int, dnnl::memory>> arguments = {
+      {DNNL_ARG_SRC, userMemory(*x)},
+      {DNNL_ARG_WEIGHTS, weightIn(args, user, pd.weights_desc())},
+      {DNNL_ARG_DST, userMemory(*y)}};
   if (b)
-    k.arguments[DNNL_ARG_BIAS] = userMemory(*b);
-  k.arguments[DNNL_ARG_DST] = userMemory(*y);
-  return kernelPtr;
+    arguments.push_back({DNNL_ARG_BIAS, userMemory(*b)});
+  kernel->add(dnnl::deconvolution_forward(pd), arguments);
+  return kernel;
 }
 
 } // namespace mlc::rt::onednn

@@ -44,18 +44,19 @@ KernelPtr makeConcat(const KernelArgs &args) {
     if (x->data == y->data)
       return nullptr;
     total += x->dim(axis);
-    descs.push_back(plainDesc(x->dims));
+    descs.push_back(descOf(*x));
   }
   if (total != y->dim(axis))
     return nullptr;
-  dnnl::concat::primitive_desc pd(plainDesc(y->dims), static_cast<int>(axis),
-                                  descs, engine());
-  auto k = std::make_unique<PrimitiveKernel>();
-  k->primitive = dnnl::concat(pd);
+  dnnl::concat::primitive_desc pd(descOf(*y), static_cast<int>(axis), descs,
+                                  engine(), makeAttr(args));
+  std::vector<std::pair<int, dnnl::memory>> arguments;
   for (size_t i = 0; i < args.inputs.size(); ++i)
-    k->arguments[DNNL_ARG_MULTIPLE_SRC + static_cast<int>(i)] =
-        userMemory(*args.inputs[i]);
-  k->arguments[DNNL_ARG_DST] = userMemory(*y);
+    arguments.push_back({DNNL_ARG_MULTIPLE_SRC + static_cast<int>(i),
+                         userMemory(*args.inputs[i])});
+  arguments.push_back({DNNL_ARG_DST, userMemory(*y)});
+  auto k = std::make_unique<PrimitiveKernel>(args);
+  k->add(dnnl::concat(pd), arguments);
   return k;
 }
 
@@ -116,12 +117,11 @@ KernelPtr makeResize(const KernelArgs &args) {
     return nullptr;
   }
   dnnl::resampling_forward::desc desc(dnnl::prop_kind::forward_inference, alg,
-                                      plainDesc(x->dims), plainDesc(y->dims));
-  dnnl::resampling_forward::primitive_desc pd(desc, engine());
-  auto k = std::make_unique<PrimitiveKernel>();
-  k->primitive = dnnl::resampling_forward(pd);
-  k->arguments[DNNL_ARG_SRC] = userMemory(*x);
-  k->arguments[DNNL_ARG_DST] = userMemory(*y);
+                                      descOf(*x), descOf(*y));
+  dnnl::resampling_forward::primitive_desc pd(desc, makeAttr(args), engine());
+  auto k = std::make_unique<PrimitiveKernel>(args);
+  k->add(dnnl::resampling_forward(pd),
+         {{DNNL_ARG_SRC, userMemory(*x)}, {DNNL_ARG_DST, userMemory(*y)}});
   return k;
 }
 

@@ -27,17 +27,21 @@ KernelPtr makeBatchNorm(const KernelArgs &args) {
   float epsilon = p->epsilon();
   if (!(epsilon >= 0) || !std::isfinite(epsilon))
     return nullptr;
+  // In place or not, the source and destination share a layout.
+  if (x->layout != y->layout)
+    return nullptr;
   dnnl::batch_normalization_forward::desc desc(
-      dnnl::prop_kind::forward_inference, plainDesc(x->dims), epsilon, flags);
-  dnnl::batch_normalization_forward::primitive_desc pd(desc, engine());
-  auto k = std::make_unique<PrimitiveKernel>();
-  k->primitive = dnnl::batch_normalization_forward(pd);
-  k->arguments[DNNL_ARG_SRC] = userMemory(*x);
-  k->arguments[DNNL_ARG_DST] = userMemory(*y);
-  k->arguments[DNNL_ARG_SCALE] = userMemory(*args.inputs[1]);
-  k->arguments[DNNL_ARG_SHIFT] = userMemory(*args.inputs[2]);
-  k->arguments[DNNL_ARG_MEAN] = userMemory(*args.inputs[3]);
-  k->arguments[DNNL_ARG_VARIANCE] = userMemory(*args.inputs[4]);
+      dnnl::prop_kind::forward_inference, descOf(*x), epsilon, flags);
+  dnnl::batch_normalization_forward::primitive_desc pd(desc, makeAttr(args),
+                                                       engine());
+  auto k = std::make_unique<PrimitiveKernel>(args);
+  k->add(dnnl::batch_normalization_forward(pd),
+         {{DNNL_ARG_SRC, userMemory(*x)},
+          {DNNL_ARG_DST, userMemory(*y)},
+          {DNNL_ARG_SCALE, userMemory(*args.inputs[1])},
+          {DNNL_ARG_SHIFT, userMemory(*args.inputs[2])},
+          {DNNL_ARG_MEAN, userMemory(*args.inputs[3])},
+          {DNNL_ARG_VARIANCE, userMemory(*args.inputs[4])}});
   return k;
 }
 
@@ -106,24 +110,22 @@ KernelPtr makeUnary(const KernelArgs &args) {
     // pow is not a correctly rounded division).
     return nullptr;
   }
-  // Elementwise: any rank is one run of count elements.
+  // Elementwise: any rank, in one layout, is one run of count elements.
+  if (x->layout != y->layout && !x->layoutNeutral())
+    return nullptr;
   dnnl::memory::desc md = plainDesc({x->count()});
   dnnl::eltwise_forward::desc desc(dnnl::prop_kind::forward_inference, kind,
                                    md, a, b);
-  dnnl::eltwise_forward::primitive_desc pd(desc, engine());
-  auto k = std::make_unique<PrimitiveKernel>();
-  k->primitive = dnnl::eltwise_forward(pd);
-  dnnl::memory src = userMemory(*x, {x->count()});
-  dnnl::memory dst = userMemory(*y, {y->count()});
-  k->arguments[DNNL_ARG_SRC] = src;
-  k->arguments[DNNL_ARG_DST] = dst;
+  dnnl::eltwise_forward::primitive_desc pd(desc, makeAttr(args), engine());
+  auto k = std::make_unique<PrimitiveKernel>(args);
+  dnnl::memory src(md, engine(), x->data), dst(md, engine(), y->data);
+  k->add(dnnl::eltwise_forward(pd), {{DNNL_ARG_SRC, src}, {DNNL_ARG_DST, dst}});
   if (clipAfter) {
     dnnl::eltwise_forward::desc clip(dnnl::prop_kind::forward_inference,
                                      alg::eltwise_clip, md, 0.0f, 1.0f);
-    k->then.push_back(
-        {dnnl::eltwise_forward(
-             dnnl::eltwise_forward::primitive_desc(clip, engine())),
-         {{DNNL_ARG_SRC, dst}, {DNNL_ARG_DST, dst}}});
+    k->add(dnnl::eltwise_forward(dnnl::eltwise_forward::primitive_desc(
+               clip, makeAttr(args), engine())),
+           {{DNNL_ARG_SRC, dst}, {DNNL_ARG_DST, dst}});
   }
   return k;
 }
@@ -180,19 +182,30 @@ KernelPtr makeBinary(const KernelArgs &args) {
     return nullptr;
   if (outDims.empty())
     outDims = rhsDims = {1};
+  // A broadcast operand's dims are padded with 1s: it is read in the
+  // output's layout, which its bytes must then be in (a layout-neutral
+  // operand, as [C, 1, 1] or [N, C, 1, 1] are, is in both).
+  Layout rhsLayout = rhs->layout;
+  if (rhs->dims != y->dims) {
+    TensorRef padded = *rhs;
+    padded.dims = rhsDims;
+    if (rhs->layout != y->layout && !padded.layoutNeutral())
+      return nullptr;
+    rhsLayout = y->layout;
+  }
   dnnl::post_ops ops;
   if (!appendActivation(ops, p->activation()))
     return nullptr;
-  dnnl::primitive_attr attr;
-  attr.set_post_ops(ops);
-  dnnl::binary::desc desc(kind, plainDesc(outDims), plainDesc(rhsDims),
-                          plainDesc(outDims));
-  dnnl::binary::primitive_desc pd(desc, attr, engine());
-  auto k = std::make_unique<PrimitiveKernel>();
-  k->primitive = dnnl::binary(pd);
-  k->arguments[DNNL_ARG_SRC_0] = userMemory(*lhs, outDims);
-  k->arguments[DNNL_ARG_SRC_1] = userMemory(*rhs, rhsDims);
-  k->arguments[DNNL_ARG_DST] = userMemory(*y, outDims);
+  dnnl::memory::desc lhsDesc = layoutDesc(outDims, lhs->layout),
+                     rhsDesc = layoutDesc(rhsDims, rhsLayout),
+                     dstDesc = layoutDesc(outDims, y->layout);
+  dnnl::binary::desc desc(kind, lhsDesc, rhsDesc, dstDesc);
+  dnnl::binary::primitive_desc pd(desc, makeAttr(args, ops), engine());
+  auto k = std::make_unique<PrimitiveKernel>(args);
+  k->add(dnnl::binary(pd),
+         {{DNNL_ARG_SRC_0, dnnl::memory(lhsDesc, engine(), lhs->data)},
+          {DNNL_ARG_SRC_1, dnnl::memory(rhsDesc, engine(), rhs->data)},
+          {DNNL_ARG_DST, dnnl::memory(dstDesc, engine(), y->data)}});
   return k;
 }
 
@@ -208,17 +221,15 @@ KernelPtr makeSoftmax(const KernelArgs &args) {
     axis += rank;
   if (axis < 0 || axis >= rank)
     return nullptr;
-  dnnl::memory::desc md = plainDesc(x->dims);
   dnnl::softmax_v2_forward::desc desc(
       dnnl::prop_kind::forward_inference,
       p->log() ? dnnl::algorithm::softmax_log
                : dnnl::algorithm::softmax_accurate,
-      md, md, static_cast<int>(axis));
-  dnnl::softmax_v2_forward::primitive_desc pd(desc, engine());
-  auto k = std::make_unique<PrimitiveKernel>();
-  k->primitive = dnnl::softmax_v2_forward(pd);
-  k->arguments[DNNL_ARG_SRC] = userMemory(*x);
-  k->arguments[DNNL_ARG_DST] = userMemory(*y);
+      descOf(*x), descOf(*y), static_cast<int>(axis));
+  dnnl::softmax_v2_forward::primitive_desc pd(desc, makeAttr(args), engine());
+  auto k = std::make_unique<PrimitiveKernel>(args);
+  k->add(dnnl::softmax_v2_forward(pd),
+         {{DNNL_ARG_SRC, userMemory(*x)}, {DNNL_ARG_DST, userMemory(*y)}});
   return k;
 }
 

@@ -46,7 +46,6 @@ KernelPtr makeGemm(const KernelArgs &args) {
   // The scale of A B is an output scale: oneDNN's gemm-based matmul folds a
   // leading eltwise_linear post-op into its alpha and then misapplies a
   // later one.
-  dnnl::primitive_attr attr;
   dnnl::post_ops ops;
   int cIndex = -1;
   float scale = alpha;
@@ -59,11 +58,11 @@ KernelPtr makeGemm(const KernelArgs &args) {
     if (beta != 1)
       ops.append_eltwise(1.0f, dnnl::algorithm::eltwise_linear, beta, 0.0f);
   }
-  if (scale != 1)
-    attr.set_output_scales(0, {scale});
   if (!appendActivation(ops, p->activation()))
     return nullptr;
-  attr.set_post_ops(ops);
+  dnnl::primitive_attr attr = makeAttr(args, ops);
+  if (scale != 1)
+    attr.set_output_scales(0, {scale});
 
   using dt = dnnl::memory::data_type;
   dnnl::memory::desc aDesc({m, k}, dt::f32,
@@ -73,15 +72,18 @@ KernelPtr makeGemm(const KernelArgs &args) {
   dnnl::matmul::desc desc(aDesc, bAny, plainDesc({m, n}));
   dnnl::matmul::primitive_desc pd(desc, attr, engine());
 
-  auto kernel = std::make_unique<PrimitiveKernel>();
-  kernel->primitive = dnnl::matmul(pd);
-  kernel->arguments[DNNL_ARG_SRC] = dnnl::memory(aDesc, engine(), a->data);
-  kernel->arguments[DNNL_ARG_WEIGHTS] = reorderedTo(
-      dnnl::memory(bUser, engine(), b->data), pd.weights_desc());
-  kernel->arguments[DNNL_ARG_DST] = userMemory(*y);
+  std::vector<std::pair<int, dnnl::memory>> arguments = {
+      {DNNL_ARG_SRC, dnnl::memory(aDesc, engine(), a->data)},
+      {DNNL_ARG_WEIGHTS,
+       weightIn(args, dnnl::memory(bUser, engine(), b->data),
+                pd.weights_desc())},
+      {DNNL_ARG_DST, userMemory(*y)}};
   if (c)
-    kernel->arguments[DNNL_ARG_ATTR_MULTIPLE_POST_OP(cIndex) | DNNL_ARG_SRC_1] =
-        userMemory(*c, cDims);
+    arguments.push_back(
+        {DNNL_ARG_ATTR_MULTIPLE_POST_OP(cIndex) | DNNL_ARG_SRC_1,
+         userMemory(*c, cDims)});
+  auto kernel = std::make_unique<PrimitiveKernel>(args);
+  kernel->add(dnnl::matmul(pd), arguments);
   return kernel;
 }
 
@@ -123,12 +125,14 @@ KernelPtr makeMatMul(const KernelArgs &args) {
     return nullptr;
   dnnl::matmul::desc desc(plainDesc(aDims), plainDesc(bDims),
                           plainDesc(outDims));
-  dnnl::matmul::primitive_desc pd(desc, engine());
-  auto kernel = std::make_unique<PrimitiveKernel>();
-  kernel->primitive = dnnl::matmul(pd);
-  kernel->arguments[DNNL_ARG_SRC] = userMemory(*a, aDims);
-  kernel->arguments[DNNL_ARG_WEIGHTS] = userMemory(*b, bDims);
-  kernel->arguments[DNNL_ARG_DST] = userMemory(*y, outDims);
+  dnnl::matmul::primitive_desc pd(desc, makeAttr(args), engine());
+  auto kernel = std::make_unique<PrimitiveKernel>(args);
+  kernel->add(dnnl::matmul(pd),
+              {{DNNL_ARG_SRC, dnnl::memory(plainDesc(aDims), engine(), a->data)},
+               {DNNL_ARG_WEIGHTS,
+                dnnl::memory(plainDesc(bDims), engine(), b->data)},
+               {DNNL_ARG_DST,
+                dnnl::memory(plainDesc(outDims), engine(), y->data)}});
   return kernel;
 }
 

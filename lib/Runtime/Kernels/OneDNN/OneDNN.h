@@ -1,17 +1,19 @@
 //===- OneDNN.h - The oneDNN kernels' shared pieces -------------*- C++ -*-===//
 //
 // One factory per op family that oneDNN runs, and what they share: the
-// engine and stream, plain (row-major) memory descriptors over the runtime's
-// tensors, fused activations as eltwise post-ops, and the kernel that holds
-// one primitive with its arguments.
+// engine and stream, memory descriptors of the runtime's tensors in their
+// layouts, fused activations as eltwise post-ops, the session's state
+// (weights reordered once for all its plans, one scratchpad for all its
+// kernels), and the kernel that runs a few primitives with fixed arguments.
 //
 // Every factory returns nullptr unless oneDNN computes exactly what the
 // reference kernel computes for this op, types and shapes: it checks each
 // operand (present, f32, ranks and dims against the op's own arithmetic)
 // before building anything, and a dnnl::error while building is a nullptr
-// too. Activations stay in the plain layout; weights (a Conv's, a
-// ConvTranspose's, a Gemm's) are reordered once, in the factory, into the
-// layout the primitive prefers, in memory the kernel owns.
+// too. Operands and results are read and written in the layouts their
+// TensorRefs give (see chooseOneDNNLayouts); weights (a Conv's, a
+// ConvTranspose's, a Gemm's) are reordered once into the layout the
+// primitive prefers.
 //
 //===----------------------------------------------------------------------===//
 
@@ -22,9 +24,11 @@
 
 #include <oneapi/dnnl/dnnl.hpp>
 
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 namespace mlc::rt::onednn {
@@ -81,10 +85,19 @@ template <typename V> std::vector<int64_t> toVector(const V *v) {
 bool windowParam(std::vector<int64_t> &values, size_t spatial, int64_t fill,
                  int64_t min);
 
+/// An f32 descriptor of dims `d` in `layout` (channels-last applies to
+/// ranks 3 to 5; any other rank is row-major).
+dnnl::memory::desc layoutDesc(const dims &d, Layout layout);
 /// A row-major f32 descriptor.
-dnnl::memory::desc plainDesc(const dims &d);
-/// A memory over the tensor's bytes with a row-major descriptor of `d`
-/// (by default the tensor's own dims; `d` must have its element count).
+inline dnnl::memory::desc plainDesc(const dims &d) {
+  return layoutDesc(d, Layout::plain);
+}
+/// The descriptor of `t`: its dims in its layout.
+inline dnnl::memory::desc descOf(const TensorRef &t) {
+  return layoutDesc(t.dims, t.layout);
+}
+/// A memory over the tensor's bytes: its dims in its layout, or dims `d` (of
+/// the same element count) in its layout.
 dnnl::memory userMemory(const TensorRef &t);
 dnnl::memory userMemory(const TensorRef &t, const dims &d);
 
@@ -93,32 +106,73 @@ dnnl::memory userMemory(const TensorRef &t, const dims &d);
 /// nothing.
 bool appendActivation(dnnl::post_ops &ops, const format::Activation *act);
 
+/// The attributes every primitive is made with: `ops` as post-ops, and the
+/// session's scratchpad (args.backend) rather than one oneDNN allocates.
+dnnl::primitive_attr makeAttr(const KernelArgs &args,
+                              const dnnl::post_ops &ops = dnnl::post_ops());
+
 /// `memory` in the layout `desc`: itself when it already has it, else a
-/// reordered copy the caller keeps (weights, in the factory).
+/// reordered copy the caller keeps.
 dnnl::memory reorderedTo(const dnnl::memory &memory,
                          const dnnl::memory::desc &desc);
 
-/// One primitive and its arguments, fixed at creation.
+/// A weight (`user`, over constant bytes) in the layout `desc`: reordered
+/// once per session (args.backend) and shared by every plan's kernels.
+dnnl::memory weightIn(const KernelArgs &args, const dnnl::memory &user,
+                      const dnnl::memory::desc &desc);
+
+/// The oneDNN backend's state for a session.
+class State : public BackendState {
+public:
+  dnnl::memory weight(const dnnl::memory &user, const dnnl::memory::desc &desc);
+  /// A kernel's primitive needs `bytes` of scratchpad while it runs.
+  void bookScratchpad(size_t bytes) { booked = std::max(booked, bytes); }
+  /// The scratchpad every kernel runs with (allocated by prepare).
+  const dnnl::memory &scratchpad() const { return scratch; }
+  void prepare() override;
+
+private:
+  struct Reordered {
+    dnnl::memory::desc userDesc, desc;
+    dnnl::memory memory;
+  };
+  std::unordered_multimap<const void *, Reordered> weights;
+  size_t booked = 0, allocated = 0;
+  dnnl::memory scratch;
+};
+
+/// A few primitives run in order, each with arguments fixed when the kernel
+/// is made: the op's own, and reorders into and out of the layouts it runs
+/// in. Runs through oneDNN's C API with prebuilt argument lists, so that a
+/// run allocates nothing.
 class PrimitiveKernel : public Kernel {
 public:
+  explicit PrimitiveKernel(const KernelArgs &args)
+      : state(static_cast<State *>(args.backend)) {}
+  /// Appends `primitive` with its arguments (and the session's scratchpad
+  /// when it asks for one).
+  void add(const dnnl::primitive &primitive,
+           const std::vector<std::pair<int, dnnl::memory>> &arguments);
   void run(const KernelArgs &args) override;
 
-  dnnl::primitive primitive;
-  std::unordered_map<int, dnnl::memory> arguments;
-  /// Primitives run before it (reorders into its layout), in order, with
-  /// their arguments.
-  std::vector<std::pair<dnnl::primitive, std::unordered_map<int, dnnl::memory>>>
-      before;
-  /// Primitives run after it, in order, with their arguments.
-  std::vector<std::pair<dnnl::primitive, std::unordered_map<int, dnnl::memory>>>
-      then;
-  /// Memory the kernel owns (reordered weights) beyond `arguments`.
+  /// Memory the kernel owns beyond its arguments.
   std::vector<dnnl::memory> owned;
   /// Copied into the destination before each run (the operand of a `sum`
   /// post-op: a Conv's residual) unless it is the destination already.
   const void *sumFrom = nullptr;
   void *sumTo = nullptr;
   size_t sumBytes = 0;
+
+private:
+  struct Step {
+    dnnl::primitive primitive;
+    std::vector<dnnl::memory> memories;
+    std::vector<dnnl_exec_arg_t> arguments;
+    /// The index in `arguments` of the scratchpad, or -1.
+    int scratchpad = -1;
+  };
+  State *state;
+  std::vector<Step> steps;
 };
 
 } // namespace mlc::rt::onednn

@@ -21,13 +21,12 @@ KernelPtr makePooling(const KernelArgs &args, dnnl::algorithm alg,
                       const dims &dilations, const dims &padsBegin,
                       const dims &padsEnd) {
   dnnl::pooling_v2_forward::desc desc(
-      dnnl::prop_kind::forward_inference, alg, plainDesc(x.dims),
-      plainDesc(y.dims), strides, kernel, dilations, padsBegin, padsEnd);
-  dnnl::pooling_v2_forward::primitive_desc pd(desc, engine());
-  auto k = std::make_unique<PrimitiveKernel>();
-  k->primitive = dnnl::pooling_v2_forward(pd);
-  k->arguments[DNNL_ARG_SRC] = userMemory(x);
-  k->arguments[DNNL_ARG_DST] = userMemory(y);
+      dnnl::prop_kind::forward_inference, alg, descOf(x), descOf(y), strides,
+      kernel, dilations, padsBegin, padsEnd);
+  dnnl::pooling_v2_forward::primitive_desc pd(desc, makeAttr(args), engine());
+  auto k = std::make_unique<PrimitiveKernel>(args);
+  k->add(dnnl::pooling_v2_forward(pd),
+         {{DNNL_ARG_SRC, userMemory(x)}, {DNNL_ARG_DST, userMemory(y)}});
   return k;
 }
 

@@ -4,10 +4,30 @@
 
 namespace mlc::rt {
 
+namespace {
+// The factories of these ops read every operand and result plain.
+bool readsPlainOnly(format::OpParams type) {
+  return type == format::OpParams::GemmParams ||
+         type == format::OpParams::MatMulParams;
+}
+} // namespace
+
+std::unique_ptr<BackendState> makeOneDNNState() {
+  return std::make_unique<onednn::State>();
+}
+
 std::unique_ptr<Kernel> makeOneDNNKernel(const KernelArgs &args) {
   using namespace onednn;
   if (!args.op)
     return nullptr;
+  if (readsPlainOnly(args.op->params_type())) {
+    auto plain = [](const TensorRef *t) {
+      return !t || t->layout == Layout::plain || t->layoutNeutral();
+    };
+    if (!std::all_of(args.inputs.begin(), args.inputs.end(), plain) ||
+        !std::all_of(args.outputs.begin(), args.outputs.end(), plain))
+      return nullptr;
+  }
   try {
     switch (args.op->params_type()) {
     case format::OpParams::ConvParams:

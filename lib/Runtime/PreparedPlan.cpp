@@ -1,0 +1,230 @@
+//===- PreparedPlan.cpp - A plan made ready to run ------------------------===//
+
+#include "PreparedPlan.h"
+
+#include "mlc/Format/Schema_generated.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <cstring>
+#include <map>
+
+namespace mlc::rt {
+
+void Arena::FreeAligned::operator()(void *p) const { std::free(p); }
+
+Arena::Arena(uint64_t size) : bytes(size) {
+  // Rounded to 64 bytes, never empty.
+  size_t allocated = (size + 63) / 64 * 64 + 64;
+  memory.reset(std::aligned_alloc(64, allocated));
+  if (!memory)
+    throw Error("out of memory allocating a " + std::to_string(allocated) +
+                "-byte arena");
+  std::memset(memory.get(), 0, allocated);
+}
+
+PreparedPlan::~PreparedPlan() = default;
+
+PreparedPlan::PreparedPlan(const Model &model, PlanData planData,
+                           Backend backend)
+    : model(model), plan(std::move(planData)), backend(backend) {
+  const format::Model &graph = model.graph();
+  const auto &formatTensors = *graph.tensors();
+  tensors.resize(formatTensors.size());
+  for (size_t t = 0; t < tensors.size(); ++t) {
+    TensorRef &ref = tensors[t];
+    ref.type = static_cast<ElementType>(formatTensors[t]->type());
+    ref.dims = plan.dims[t];
+    if (formatTensors[t]->weight()) {
+      ref.data = const_cast<uint8_t *>(model.weightData(t));
+      ref.constant = true;
+    }
+  }
+  const auto &ops = *graph.ops();
+  operands.resize(ops.size());
+  if (backend != Backend::Fast) {
+    for (size_t i = 0; i < ops.size(); ++i)
+      for (int32_t t : *ops[i]->inputs())
+        operands[i].push_back(t >= 0 ? &tensors[t] : nullptr);
+    return;
+  }
+
+  LayoutChoice choice = chooseOneDNNLayouts(graph, tensors);
+  for (size_t t = 0; t < tensors.size(); ++t)
+    if (!tensors[t].constant)
+      tensors[t].layout = choice.tensors[t];
+  // Each operand read in another layout than its tensor's gets a version:
+  // one per tensor and layout, shared by the ops that read it so.
+  std::map<std::pair<int32_t, Layout>, Version *> versionOf;
+  for (size_t i = 0; i < ops.size(); ++i) {
+    const auto &inputs = *ops[i]->inputs();
+    for (size_t k = 0; k < inputs.size(); ++k) {
+      int32_t t = inputs[k];
+      if (t < 0) {
+        operands[i].push_back(nullptr);
+        continue;
+      }
+      TensorRef &base = tensors[t];
+      Layout layout = choice.operands[i][k];
+      if (base.constant || layout == base.layout) {
+        operands[i].push_back(&base);
+        continue;
+      }
+      Version *&version = versionOf[{t, layout}];
+      if (!version) {
+        versions.push_back({base, uint32_t(t)});
+        version = &versions.back();
+        version->ref.layout = layout;
+        if (!base.layoutNeutral()) {
+          version->extra = static_cast<int64_t>(extras.size());
+          extras.push_back({int64_t(i), int64_t(i), base.bytes()});
+        }
+      }
+      if (version->extra >= 0)
+        extras[version->extra].last = int64_t(i);
+      operands[i].push_back(&version->ref);
+    }
+  }
+  placeExtraBuffers(graph, plan, extras);
+}
+
+PreparedPlan::Step PreparedPlan::copyStep(const format::Op *op,
+                                          TensorRef *from, TensorRef *to) {
+  Step step;
+  step.args.op = op;
+  step.args.inputs = {from};
+  step.args.outputs = {to};
+  step.args.backend = backendState;
+  step.args.threads = threads;
+  if (from->layout != to->layout && !from->layoutNeutral())
+    step.kernel = makeLayoutConversion(step.args);
+  return step;
+}
+
+void PreparedPlan::build(std::shared_ptr<Arena> arena,
+                         BackendState *state, int threadCount) {
+  memory = std::move(arena);
+  backendState = state;
+  threads = threadCount;
+  uint8_t *base = memory->data();
+  for (size_t t = 0; t < tensors.size(); ++t)
+    if (!tensors[t].constant && plan.offsets[t] >= 0)
+      tensors[t].data = base + plan.offsets[t];
+  for (Version &version : versions)
+    version.ref.data = version.extra >= 0
+                           ? base + extras[version.extra].offset
+                           : tensors[version.tensor].data;
+
+  const format::Model &graph = model.graph();
+  const auto &ops = *graph.ops();
+  // The conversions into each op's copies run just before it.
+  std::vector<std::vector<Version *>> copiesBefore(ops.size());
+  for (Version &version : versions)
+    if (version.extra >= 0)
+      copiesBefore[extras[version.extra].first].push_back(&version);
+  for (size_t i = 0; i < ops.size(); ++i) {
+    for (Version *version : copiesBefore[i])
+      steps.push_back(
+          copyStep(ops[i], &tensors[version->tensor], &version->ref));
+    Step step;
+    KernelArgs &args = step.args;
+    args.op = ops[i];
+    args.exprValues = &plan.exprValues;
+    args.threads = threads;
+    args.backend = backendState;
+    args.inputs = operands[i];
+    for (int32_t t : *ops[i]->outputs())
+      args.outputs.push_back(&tensors[t]);
+    for (TensorRef *ref : args.inputs)
+      if (ref && !ref->data && ref->count())
+        args.fail("an operand has no place in the memory plan");
+    for (TensorRef *ref : args.outputs)
+      if (!ref->data && ref->count())
+        args.fail("a result has no place in the memory plan");
+    if (backend == Backend::Fast)
+      step.kernel = makeOneDNNKernel(args);
+    if (!step.kernel) {
+      auto plain = [](const TensorRef *t) {
+        return !t || t->layout == Layout::plain || t->layoutNeutral();
+      };
+      bool allPlain =
+          std::all_of(args.inputs.begin(), args.inputs.end(), plain) &&
+          std::all_of(args.outputs.begin(), args.outputs.end(), plain);
+      step.kernel =
+          allPlain ? makeReferenceKernel(args) : makePlainFallback(args);
+    }
+    steps.push_back(std::move(step));
+  }
+
+  // The caller's tensors are plain: the copies in and out convert.
+  callerInputs.resize(graph.inputs()->size());
+  callerOutputs.resize(graph.outputs()->size());
+  for (size_t i = 0; i < callerInputs.size(); ++i) {
+    TensorRef &input = tensors[graph.inputs()->Get(i)->tensor()];
+    callerInputs[i] = input;
+    callerInputs[i].layout = Layout::plain;
+    callerInputs[i].data = nullptr;
+    copyIn.push_back(copyStep(nullptr, &callerInputs[i], &input));
+  }
+  for (size_t i = 0; i < callerOutputs.size(); ++i) {
+    TensorRef &output = tensors[graph.outputs()->Get(i)];
+    callerOutputs[i] = output;
+    callerOutputs[i].layout = Layout::plain;
+    callerOutputs[i].data = nullptr;
+    copyOut.push_back(copyStep(nullptr, &output, &callerOutputs[i]));
+  }
+}
+
+void PreparedPlan::makeReferenceSteps() {
+  plainTensors = tensors;
+  for (TensorRef &ref : plainTensors)
+    ref.layout = Layout::plain;
+  const auto &ops = *model.graph().ops();
+  for (size_t i = 0; i < ops.size(); ++i) {
+    Step step;
+    KernelArgs &args = step.args;
+    args.op = ops[i];
+    args.exprValues = &plan.exprValues;
+    args.threads = threads;
+    for (int32_t t : *ops[i]->inputs())
+      args.inputs.push_back(t >= 0 ? &plainTensors[t] : nullptr);
+    for (int32_t t : *ops[i]->outputs())
+      args.outputs.push_back(&plainTensors[t]);
+    step.kernel = makeReferenceKernel(args);
+    referenceSteps.push_back(std::move(step));
+  }
+}
+
+void PreparedPlan::run(const std::vector<const Tensor *> &inputs,
+                       bool reference, TensorMap &outputs) {
+  if (reference && backend == Backend::Fast && referenceSteps.empty())
+    makeReferenceSteps();
+  // The reference kernels read and write every tensor plain.
+  bool plain = reference || backend != Backend::Fast;
+  for (size_t i = 0; i < copyIn.size(); ++i) {
+    Step &step = copyIn[i];
+    callerInputs[i].data = const_cast<void *>(inputs[i]->data());
+    if (step.kernel && !plain)
+      step.kernel->run(step.args);
+    else
+      std::memcpy(step.args.outputs[0]->data, inputs[i]->data(),
+                  inputs[i]->byteSize());
+  }
+  for (Step &step : plain && backend == Backend::Fast ? referenceSteps : steps)
+    step.kernel->run(step.args);
+  const auto &infos = model.outputs();
+  for (size_t i = 0; i < copyOut.size(); ++i) {
+    const TensorRef &result = *copyOut[i].args.inputs[0];
+    Tensor &out = outputs[infos[i].name];
+    if (out.type() != result.type || out.shape() != result.dims)
+      out = Tensor(result.type, result.dims);
+    callerOutputs[i].data = out.data();
+    Step &step = copyOut[i];
+    if (step.kernel && !plain)
+      step.kernel->run(step.args);
+    else
+      std::memcpy(out.data(), result.data, out.byteSize());
+  }
+}
+
+} // namespace mlc::rt

@@ -1,0 +1,115 @@
+//===- PreparedPlan.h - A plan made ready to run ----------------*- C++ -*-===//
+//
+// A plan (every tensor's dims and arena offset at one binding of the size
+// symbols) made ready to run. With the Fast backend, each op runs in the
+// layout oneDNN runs it fastest in (chooseOneDNNLayouts), and where an op
+// reads a tensor in another layout than its producer wrote, a conversion
+// copies it, into arena bytes placed beside the plan's own tensors. Then
+// the tensors are bound to an arena and one kernel is made per op and per
+// conversion, once: every prediction at this shape runs them as they are,
+// allocating nothing.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef MLC_LIB_RUNTIME_PREPAREDPLAN_H
+#define MLC_LIB_RUNTIME_PREPAREDPLAN_H
+
+#include "Kernel.h"
+#include "mlc/Runtime/Model.h"
+#include "mlc/Runtime/Planner.h"
+#include "mlc/Runtime/Session.h"
+
+#include <deque>
+#include <memory>
+#include <vector>
+
+namespace mlc::rt {
+
+/// 64-byte aligned memory that one plan's tensors, or several plans' that
+/// never run at the same time, live in. Zeroed when made, so that no
+/// prediction takes its first-touch page faults.
+class Arena {
+public:
+  explicit Arena(uint64_t bytes);
+  uint8_t *data() const { return static_cast<uint8_t *>(memory.get()); }
+  uint64_t size() const { return bytes; }
+
+private:
+  struct FreeAligned {
+    void operator()(void *p) const;
+  };
+  std::unique_ptr<void, FreeAligned> memory;
+  uint64_t bytes;
+};
+
+class PreparedPlan {
+public:
+  /// Lays `plan` out: the layouts, the conversions and their place in the
+  /// arena. No memory and no kernels yet.
+  PreparedPlan(const Model &model, PlanData plan, Backend backend);
+  ~PreparedPlan();
+
+  /// The arena bytes it needs.
+  uint64_t arenaBytes() const { return plan.arenaSize; }
+  const std::shared_ptr<Arena> &arena() const { return memory; }
+  const PlanData &data() const { return plan; }
+  /// Tensor `t` as the plan has it (its dims).
+  const TensorRef &tensor(size_t t) const { return tensors[t]; }
+
+  /// Binds the tensors to `arena` (at least arenaBytes()) and makes the
+  /// kernels, with `threads` threads and the session's `backendState`
+  /// (nullptr for the Reference backend).
+  void build(std::shared_ptr<Arena> arena, BackendState *backendState,
+             int threads);
+
+  /// Runs one prediction: copies `inputs` (one per model input, checked)
+  /// in, runs every kernel (the reference kernels when `reference`), and
+  /// copies the model's outputs into `outputs`, whose tensors are reused
+  /// when they have the right type and shape.
+  void run(const std::vector<const Tensor *> &inputs, bool reference,
+           TensorMap &outputs);
+
+private:
+  struct Step {
+    std::unique_ptr<Kernel> kernel;
+    KernelArgs args;
+  };
+  /// A tensor read in another layout than its producer writes: an alias
+  /// of its bytes when they are the same in both, else a copy that lives in
+  /// `extras[extra]` and is converted before op `first`.
+  struct Version {
+    TensorRef ref;
+    uint32_t tensor;
+    int64_t extra = -1;
+  };
+
+  void makeReferenceSteps();
+  /// The step that copies tensor `from` into tensor `to` in its layout
+  /// (nullptr kernel: a plain memcpy will do).
+  Step copyStep(const format::Op *op, TensorRef *from, TensorRef *to);
+
+  const Model &model;
+  PlanData plan;
+  Backend backend;
+  int threads = 1;
+  BackendState *backendState = nullptr;
+  std::shared_ptr<Arena> memory;
+  std::vector<TensorRef> tensors;
+  std::deque<Version> versions;
+  std::vector<ExtraBuffer> extras;
+  /// Per op, the tensor or version each operand is read from.
+  std::vector<std::vector<TensorRef *>> operands;
+  std::vector<Step> steps;
+  /// The Reference backend's kernels over plain views of the same tensors,
+  /// made when a Fast plan first meets an input holding NaN or Inf.
+  std::vector<TensorRef> plainTensors;
+  std::vector<Step> referenceSteps;
+  /// The caller's inputs and outputs as plain tensors, and the copies
+  /// between them and the model's.
+  std::vector<TensorRef> callerInputs, callerOutputs;
+  std::vector<Step> copyIn, copyOut;
+};
+
+} // namespace mlc::rt
+
+#endif // MLC_LIB_RUNTIME_PREPAREDPLAN_H
