@@ -1,0 +1,80 @@
+//===- KernelBenchUtils.h - Running one kernel in a benchmark ---*- C++ -*-===//
+//
+// What a kernel benchmark needs to make and run one kernel without a .mlc
+// file: a tensor in 64-byte aligned memory of its own with a TensorRef over
+// it, and a Conv op in a FlatBuffer of its own (the approach of
+// test/Runtime/KernelTestUtils.h's TestOp, without GoogleTest).
+//
+//   BenchTensor x({1, 64, 56, 56}, Layout::channelsLast);
+//   BenchTensor w({64, 64, 3, 3}, Layout::plain, /*constant=*/true);
+//   ConvOp op(/*stride=*/1, /*pad=*/1, /*dilation=*/1, /*group=*/1);
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef MLC_BENCHMARKS_KERNELS_KERNELBENCHUTILS_H
+#define MLC_BENCHMARKS_KERNELS_KERNELBENCHUTILS_H
+
+#include "Kernel.h"
+
+#include <cstdlib>
+#include <memory>
+#include <random>
+#include <vector>
+
+namespace mlc::bench {
+
+/// An f32 tensor owning 64-byte aligned bytes (as the runtime's arena and
+/// weight section are), filled with values uniform in [-1, 1) from `seed`,
+/// and a TensorRef over them. Moving keeps the bytes where they are.
+struct BenchTensor {
+  BenchTensor(std::vector<int64_t> dims, rt::Layout layout,
+              bool constant = false, unsigned seed = 0)
+      : storage(nullptr, &std::free) {
+    ref.dims = std::move(dims);
+    ref.layout = layout;
+    ref.constant = constant;
+    size_t bytes = (ref.bytes() + 63) / 64 * 64;
+    storage.reset(static_cast<float *>(std::aligned_alloc(64, bytes)));
+    ref.data = storage.get();
+    std::mt19937 rng(seed);
+    std::uniform_real_distribution<float> uniform(-1.0f, 1.0f);
+    for (int64_t i = 0; i < ref.count(); ++i)
+      storage.get()[i] = uniform(rng);
+  }
+
+  rt::TensorRef ref;
+  std::unique_ptr<float, decltype(&std::free)> storage;
+};
+
+/// A 2-D Conv op (square strides, pads and dilations) with a fused
+/// activation, in a FlatBuffer the object owns.
+class ConvOp {
+public:
+  ConvOp(int64_t stride, int64_t pad, int64_t dilation, int64_t group,
+         format::ActivationKind activation = format::ActivationKind::relu) {
+    format::Activation act(activation, 0.0f, 0.0f);
+    auto params = format::CreateConvParams(
+        builder, builder.CreateVector(std::vector<int64_t>{stride, stride}),
+        builder.CreateVector(std::vector<int64_t>(4, pad)),
+        builder.CreateVector(std::vector<int64_t>{dilation, dilation}), group,
+        format::AutoPad::notset, &act);
+    // Kernels take their operands from KernelArgs: the op's operand index
+    // lists stay empty.
+    auto op = format::CreateOp(builder, builder.CreateString("conv"),
+                               format::OpParams::ConvParams, params.Union(),
+                               builder.CreateVector(std::vector<int32_t>{}),
+                               builder.CreateVector(std::vector<int32_t>{}));
+    builder.Finish(op);
+  }
+
+  const format::Op *op() const {
+    return flatbuffers::GetRoot<format::Op>(builder.GetBufferPointer());
+  }
+
+private:
+  flatbuffers::FlatBufferBuilder builder;
+};
+
+} // namespace mlc::bench
+
+#endif // MLC_BENCHMARKS_KERNELS_KERNELBENCHUTILS_H
