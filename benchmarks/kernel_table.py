@@ -1,0 +1,65 @@
+#!/usr/bin/env python3
+"""Markdown tables of mlc-bench-kernels' figures: the machine's peak (the FMA loop at each
+thread count against the theoretical peak from the measured clock) and each convolution's
+time, GFLOP/s and fraction of that peak.
+
+    build/benchmarks/kernels/mlc-bench-kernels --benchmark_out=k.json --benchmark_out_format=json
+    python3 benchmarks/kernel_table.py k.json
+
+Standard library only.
+"""
+
+import json
+import re
+import sys
+
+
+def tables(report):
+    peak = ["| benchmark | GFLOP/s | theoretical GFLOP/s | measured / theoretical |",
+            "|---|---|---|---|"]
+    conv = ["| convolution | batch | threads | ms | GFLOP | GFLOP/s | of peak |",
+            "|---|---|---|---|---|---|---|"]
+    clock = None
+    for b in report["benchmarks"]:
+        if b.get("error_occurred"):
+            conv.append("| %s | | | %s | | | |" % (b["name"], b.get("error_message", "error")))
+            continue
+        m = re.match(r"Peak/FMA/threads:(\d+)", b["name"])
+        if m:
+            peak.append("| FMA loop (%s), %s thread%s | %.0f | %.0f | %.2f |" % (
+                b.get("label", ""), m.group(1), "s" if m.group(1) != "1" else "",
+                b["GFLOP/s"], b["theoretical_GFLOP/s"], b["of_theoretical"]))
+            continue
+        if b["name"].startswith("Peak/Clock"):
+            clock = b
+            continue
+        m = re.match(r"Conv/([^/]+)/([^/]+)/batch:(\d+)/threads:(\d+)", b["name"])
+        if m:
+            conv.append("| %s %s | %s | %s | %.3f | %.3f | %.0f | %.0f%% |" % (
+                m.group(1), m.group(2), m.group(3), m.group(4), b["real_time"], b["GFLOP"],
+                b["GFLOP/s"], 100 * b["of_peak"]))
+    lines = []
+    if clock:
+        lines.append("Clock %.2f GHz (dependent integer adds); theoretical peak %d vector floats"
+                     " x 2 x %d FMA units x %d cores x clock = %.0f GFLOP/s." % (
+                         clock["GHz"], clock["vector_floats"], clock["fma_units"],
+                         clock["cores"], clock["theoretical_GFLOP/s"]))
+        lines.append("")
+    if len(peak) > 2:
+        lines += peak + [""]
+    if len(conv) > 2:
+        lines += conv
+    return "\n".join(lines)
+
+
+def main(argv):
+    if len(argv) != 2:
+        print(__doc__, file=sys.stderr)
+        return 2
+    with open(argv[1]) as f:
+        print(tables(json.load(f)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
