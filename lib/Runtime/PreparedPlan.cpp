@@ -5,6 +5,7 @@
 #include "mlc/Format/Schema_generated.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cstdlib>
 #include <cstring>
 #include <map>
@@ -96,6 +97,7 @@ PreparedPlan::Step PreparedPlan::copyStep(const format::Op *op,
   step.args.outputs = {to};
   step.args.backend = backendState;
   step.args.threads = threads;
+  step.slot = model.graph().ops()->size() + kConversionSlot;
   if (from->layout != to->layout && !from->layoutNeutral())
     step.kernel = makeLayoutConversion(step.args);
   return step;
@@ -127,6 +129,7 @@ void PreparedPlan::build(std::shared_ptr<Arena> arena,
       steps.push_back(
           copyStep(ops[i], &tensors[version->tensor], &version->ref));
     Step step;
+    step.slot = i;
     KernelArgs &args = step.args;
     args.op = ops[i];
     args.exprValues = &plan.exprValues;
@@ -182,6 +185,7 @@ void PreparedPlan::makeReferenceSteps() {
   const auto &ops = *model.graph().ops();
   for (size_t i = 0; i < ops.size(); ++i) {
     Step step;
+    step.slot = i;
     KernelArgs &args = step.args;
     args.op = ops[i];
     args.exprValues = &plan.exprValues;
@@ -196,11 +200,30 @@ void PreparedPlan::makeReferenceSteps() {
 }
 
 void PreparedPlan::run(const std::vector<const Tensor *> &inputs,
-                       bool reference, TensorMap &outputs) {
+                       bool reference, TensorMap &outputs,
+                       std::vector<OpProfile> *profile) {
+  using Clock = std::chrono::steady_clock;
+  size_t copySlot = model.graph().ops()->size() + kCopySlot;
+  Clock::time_point start;
+  auto begin = [&] {
+    if (profile)
+      start = Clock::now();
+  };
+  auto end = [&](size_t slot) {
+    if (!profile)
+      return;
+    OpProfile &entry = (*profile)[slot];
+    entry.milliseconds +=
+        std::chrono::duration<double, std::milli>(Clock::now() - start)
+            .count();
+    ++entry.runs;
+  };
+
   if (reference && backend == Backend::Fast && referenceSteps.empty())
     makeReferenceSteps();
   // The reference kernels read and write every tensor plain.
   bool plain = reference || backend != Backend::Fast;
+  begin();
   for (size_t i = 0; i < copyIn.size(); ++i) {
     Step &step = copyIn[i];
     callerInputs[i].data = const_cast<void *>(inputs[i]->data());
@@ -210,8 +233,14 @@ void PreparedPlan::run(const std::vector<const Tensor *> &inputs,
       std::memcpy(step.args.outputs[0]->data, inputs[i]->data(),
                   inputs[i]->byteSize());
   }
-  for (Step &step : plain && backend == Backend::Fast ? referenceSteps : steps)
+  end(copySlot);
+  for (Step &step :
+       plain && backend == Backend::Fast ? referenceSteps : steps) {
+    begin();
     step.kernel->run(step.args);
+    end(step.slot);
+  }
+  begin();
   const auto &infos = model.outputs();
   for (size_t i = 0; i < copyOut.size(); ++i) {
     const TensorRef &result = *copyOut[i].args.inputs[0];
@@ -225,6 +254,7 @@ void PreparedPlan::run(const std::vector<const Tensor *> &inputs,
     else
       std::memcpy(out.data(), result.data, out.byteSize());
   }
+  end(copySlot);
 }
 
 } // namespace mlc::rt

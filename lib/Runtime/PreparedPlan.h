@@ -67,12 +67,18 @@ public:
   /// copies the model's outputs into `outputs`, whose tensors are reused
   /// when they have the right type and shape.
   void run(const std::vector<const Tensor *> &inputs, bool reference,
-           TensorMap &outputs);
+           TensorMap &outputs, std::vector<OpProfile> *profile = nullptr);
+
+  /// The slots of `profile` after the ops': conversions, copies in and out.
+  static constexpr size_t kConversionSlot = 0, kCopySlot = 1;
 
 private:
   struct Step {
     std::unique_ptr<Kernel> kernel;
     KernelArgs args;
+    /// Where a profile counts its time: the op's index, or the op count
+    /// plus kConversionSlot.
+    size_t slot = 0;
   };
   /// A tensor read in another layout than its producer writes: an alias
   /// of its bytes when they are the same in both, else a copy that lives in

@@ -48,6 +48,8 @@ struct Session::Impl {
   /// Reused by every run, so that a prediction allocates nothing.
   std::vector<int64_t> symbolValues;
   std::vector<const Tensor *> given;
+  /// Per op, then conversions and copies (SessionOptions::profile).
+  std::vector<OpProfile> profile;
 
   PlanData loadPlan(const std::vector<int64_t> &symbolValues);
   PreparedPlan &getPlan(const std::vector<int64_t> &symbolValues);
@@ -206,7 +208,8 @@ void Session::Impl::run(const TensorMap &inputs, int64_t batch,
       options.backend == Backend::Fast &&
       std::any_of(given.begin(), given.end(),
                   [](const Tensor *t) { return hasNonFinite(*t); });
-  plan.run(given, reference, outputs);
+  plan.run(given, reference, outputs,
+           options.profile ? &profile : nullptr);
 }
 
 Session::Session(std::shared_ptr<const Model> model, SessionOptions options)
@@ -225,6 +228,13 @@ Session::Session(std::shared_ptr<const Model> model, SessionOptions options)
   impl->threads = options.threads > 0 ? options.threads : omp_get_max_threads();
   if (options.backend == Backend::Fast)
     impl->backendState = makeOneDNNState();
+  if (options.profile) {
+    for (const format::Op *op : *impl->model->graph().ops())
+      impl->profile.push_back(
+          {op->name() ? op->name()->str() : "", opTypeName(*op)});
+    impl->profile.push_back({"", "layout conversion"});
+    impl->profile.push_back({"", "copy in and out"});
+  }
   if (options.prepare) {
     omp_set_num_threads(impl->threads);
     // Starts the thread pool too.
@@ -301,6 +311,8 @@ Session::predictBatch(const std::vector<TensorMap> &batch) {
   }
   return results;
 }
+
+std::vector<OpProfile> Session::profile() const { return impl->profile; }
 
 size_t Session::planCount() const { return impl->plans.size(); }
 

@@ -280,15 +280,20 @@ int benchModel(const BenchOptions &options) {
     std::vector<TensorMap> batch;
     for (int i = 0; i < options.batch; ++i)
       batch.push_back(makeInputs(*model, {}, shapes, i));
-    Session session(model, sessionOptions(options.threads, options.reference,
-                                          options.plugins));
+    SessionOptions sessionSettings = sessionOptions(
+        options.threads, options.reference, options.plugins);
+    sessionSettings.profile = options.profile;
+    Clock::time_point start = Clock::now();
+    Session session(model, sessionSettings);
+    double prepare = millisecondsSince(start);
+    TensorMap outputs;
     auto once = [&] {
       if (options.batch == 1)
-        session.predict(batch[0]);
+        session.predict(batch[0], outputs);
       else
         session.predictBatch(batch);
     };
-    Clock::time_point start = Clock::now();
+    start = Clock::now();
     once();
     double first = millisecondsSince(start);
     std::vector<double> times;
@@ -304,27 +309,70 @@ int benchModel(const BenchOptions &options) {
     for (const auto &[name, tensor] : batch[0])
       shape += (shape.empty() ? "" : ", ") + name + " " +
                formatShape(tensor.shape());
+    // The profile: per run, the slowest ops and each type's total.
+    std::vector<OpProfile> ops = session.profile();
+    int64_t predictions = options.runs + 1;
+    std::map<std::string, double> byType;
+    double profiled = 0;
+    for (OpProfile &op : ops) {
+      op.milliseconds /= predictions;
+      byType[op.type] += op.milliseconds;
+      profiled += op.milliseconds;
+    }
+    std::stable_sort(ops.begin(), ops.end(),
+                     [](const OpProfile &a, const OpProfile &b) {
+                       return a.milliseconds > b.milliseconds;
+                     });
+    if (ops.size() > 15)
+      ops.resize(15);
+    std::vector<std::pair<std::string, double>> types(byType.begin(),
+                                                      byType.end());
+    std::stable_sort(types.begin(), types.end(),
+                     [](const auto &a, const auto &b) { return a.second > b.second; });
     if (options.json) {
       llvm::json::Object result{
           {"model", options.model},      {"inputs", shape},
           {"batch", options.batch},      {"threads", options.threads},
-          {"runs", options.runs},        {"first_ms", first},
-          {"median_ms", median},         {"min_ms", times.front()},
-          {"items_per_second", throughput},
+          {"runs", options.runs},        {"prepare_ms", prepare},
+          {"first_ms", first},           {"median_ms", median},
+          {"min_ms", times.front()},     {"items_per_second", throughput},
           {"batched", options.batch > 1 && model->batchable()}};
+      if (options.profile) {
+        llvm::json::Array slowest, shares;
+        for (const OpProfile &op : ops)
+          slowest.push_back(llvm::json::Object{
+              {"name", op.name}, {"type", op.type}, {"ms", op.milliseconds}});
+        for (const auto &[type, ms] : types)
+          shares.push_back(llvm::json::Object{{"type", type}, {"ms", ms}});
+        result["slowest_ops"] = std::move(slowest);
+        result["op_types"] = std::move(shares);
+      }
       llvm::outs() << llvm::formatv("{0:2}", llvm::json::Value(std::move(result)))
                    << "\n";
-    } else {
-      llvm::outs() << llvm::formatv(
-          "{0} ({1}; batch {2}{3}; {4} threads; {5} runs)\n"
-          "  first run   {6:f2} ms\n  median      {7:f2} ms\n"
-          "  min         {8:f2} ms\n  throughput  {9:f1} items/s\n",
-          options.model, shape, options.batch,
-          options.batch > 1 ? (model->batchable() ? ", one pass" : ", one by one")
-                            : "",
-          options.threads ? std::to_string(options.threads) : "all", options.runs,
-          first, median, times.front(), throughput);
+      return 0;
     }
+    llvm::outs() << llvm::formatv(
+        "{0} ({1}; batch {2}{3}; {4} threads; {5} runs)\n"
+        "  prepare     {6:f2} ms\n  first run   {7:f2} ms\n"
+        "  median      {8:f2} ms\n  min         {9:f2} ms\n"
+        "  throughput  {10:f1} items/s\n",
+        options.model, shape, options.batch,
+        options.batch > 1 ? (model->batchable() ? ", one pass" : ", one by one")
+                          : "",
+        options.threads ? std::to_string(options.threads) : "all", options.runs,
+        prepare, first, median, times.front(), throughput);
+    if (!options.profile)
+      return 0;
+    llvm::outs() << llvm::formatv(
+        "profile (ms per prediction, {0} predictions; {1:f2} ms in ops):\n",
+        predictions, profiled);
+    for (const auto &[type, ms] : types)
+      llvm::outs() << llvm::formatv("  {0,-20} {1,9:f3} ms  {2,5:f1}%\n", type,
+                                    ms, profiled > 0 ? 100 * ms / profiled : 0);
+    llvm::outs() << "slowest ops:\n";
+    for (const OpProfile &op : ops)
+      llvm::outs() << llvm::formatv("  {0,-20} {1,9:f3} ms  {2}\n", op.type,
+                                    op.milliseconds, op.name);
     return 0;
   } catch (const Error &e) {
     llvm::errs() << "mlc bench: error: " << e.what() << "\n";

@@ -30,7 +30,7 @@ struct BenchOptions {
   std::string model;
   std::vector<std::string> shapes;
   int batch = 1, threads = 0, runs = 20;
-  bool reference = false, json = false;
+  bool reference = false, json = false, profile = false;
   std::vector<std::string> plugins;
 };
 

@@ -527,6 +527,9 @@ int main(int argc, char **argv) {
   benchCmd->add_flag("--reference", bench.reference,
                      "Use the plain C++ reference kernels only");
   benchCmd->add_flag("--json", bench.json, "Print JSON");
+  benchCmd->add_flag("--profile", bench.profile,
+                     "Also time every op: the slowest ops and each op "
+                     "type's share");
   addPluginOption(benchCmd, bench.plugins, runtimePluginHelp);
 
   mlc::cli::QuantizeCommandOptions quantize;

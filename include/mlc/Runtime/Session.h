@@ -46,6 +46,19 @@ struct SessionOptions {
   /// as fast as the next; false makes each on first use, which takes less
   /// memory when few of them will be used.
   bool prepare = true;
+  /// Time every op of every prediction (see Session::profile).
+  bool profile = false;
+};
+
+/// Where predictions spent their time: one entry per op of the model, then
+/// the layout conversions and the copies of inputs and outputs.
+struct OpProfile {
+  /// The op's node name; empty for conversions and copies.
+  std::string name;
+  /// "Conv", "Pool", ..., "layout conversion", "copy in and out".
+  std::string type;
+  double milliseconds = 0;
+  int64_t runs = 0;
 };
 
 class Session {
@@ -70,6 +83,10 @@ public:
   /// Several predictions: in one pass with batch dim N when the model is
   /// batchable and every item has the same shapes, else one after another.
   std::vector<TensorMap> predictBatch(const std::vector<TensorMap> &batch);
+
+  /// The time each op took over all predictions so far, when the session
+  /// was made with SessionOptions::profile (empty otherwise).
+  std::vector<OpProfile> profile() const;
 
   /// Plans made ready so far.
   size_t planCount() const;

@@ -147,15 +147,27 @@ LayoutChoice chooseOneDNNLayouts(const format::Model &graph,
         choice.tensors[t] = Layout::channelsLast;
   }
 
+  std::vector<bool> isOutput(tensors.size(), false);
+  for (uint32_t t : *graph.outputs())
+    isOutput[t] = true;
   choice.operands.resize(ops.size());
   for (size_t i = 0; i < ops.size(); ++i) {
     const auto &inputs = *ops[i]->inputs();
     bool channelsLast = roles[i] == Role::anchor;
-    if (roles[i] == Role::follower)
+    if (roles[i] == Role::follower) {
+      // It follows its channels-last inputs, unless its result is a model
+      // output (copied out plain) larger than they are: an upsampling at
+      // the end of a network converts its input, not its output.
+      uint64_t channelsLastBytes = 0;
       for (size_t k = 0; k < inputs.size(); ++k)
         if (follows[i][k] && !tensors[inputs[k]].layoutNeutral() &&
             choice.tensors[inputs[k]] == Layout::channelsLast)
-          channelsLast = true;
+          channelsLastBytes += tensors[inputs[k]].bytes();
+      const TensorRef &result = tensors[ops[i]->outputs()->Get(0)];
+      channelsLast = channelsLastBytes > 0 &&
+                     (!isOutput[ops[i]->outputs()->Get(0)] ||
+                      result.bytes() <= channelsLastBytes);
+    }
     for (size_t k = 0; k < inputs.size(); ++k)
       choice.operands[i].push_back(channelsLast && follows[i][k]
                                        ? Layout::channelsLast

@@ -163,7 +163,10 @@ KernelPtr makeResize(const KernelArgs &args) {
   }
   float extrapolation = p->extrapolation_value();
   std::vector<int64_t> xStrides = stridesOf(x.dims);
-  return makeKernel([taps, xStrides, extrapolation](const KernelArgs &args) {
+  // The output index, kept with the kernel: a run allocates nothing.
+  std::vector<int64_t> index(x.rank());
+  return makeKernel([taps, xStrides, extrapolation,
+                     index](const KernelArgs &args) mutable {
     const TensorRef &x = *args.inputs[0], &y = *args.outputs[0];
     const float *px = x.as<float>();
     float *py = y.as<float>();
@@ -174,7 +177,7 @@ KernelPtr makeResize(const KernelArgs &args) {
         py[0] = px[0];
       return;
     }
-    std::vector<int64_t> index(rank, 0);
+    std::fill(index.begin(), index.end(), 0);
     // Recursion over dims: accumulate weight products and input offsets.
     auto accumulate = [&](auto &self, size_t d, int64_t offset, double w) -> double {
       const Taps &t = taps[d];
