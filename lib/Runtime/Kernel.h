@@ -81,6 +81,11 @@ struct KernelArgs {
   /// The session's state of this backend; nullptr in a kernel made alone
   /// (a unit test), which then keeps everything itself.
   BackendState *backend = nullptr;
+  /// Which of the backend's ways to run the op to make: 0 is its default;
+  /// others (a Conv's Winograd algorithm, say) are alternatives a session
+  /// times against it. A factory gives nullptr for a variant it does not
+  /// have for this op.
+  int variant = 0;
 
   TensorRef *input(size_t i) const {
     return i < inputs.size() ? inputs[i] : nullptr;
@@ -96,6 +101,9 @@ class Kernel {
 public:
   virtual ~Kernel() = default;
   virtual void run(const KernelArgs &args) = 0;
+  /// What runs the op, for profiles: "reference", or oneDNN's name of its
+  /// implementation ("brgconv:avx512_core").
+  virtual std::string implementation() const { return "reference"; }
 };
 
 /// Makes the kernel for `args.op`, after checking its operands and
@@ -109,8 +117,9 @@ std::unique_ptr<Kernel> makeReferenceKernel(const KernelArgs &args);
 /// the layouts of its operands and results); nullptr otherwise.
 std::unique_ptr<Kernel> makeOneDNNKernel(const KernelArgs &args);
 
-/// The oneDNN backend's state for one session.
-std::unique_ptr<BackendState> makeOneDNNState();
+/// The oneDNN backend's state for one session; `winograd`: whether 3x3
+/// stride-1 convolutions may use Winograd's algorithm (variant 1).
+std::unique_ptr<BackendState> makeOneDNNState(bool winograd);
 
 /// The layouts a backend runs a plan in: per tensor, the layout its
 /// producer writes (for a model input, the one the session copies it into);

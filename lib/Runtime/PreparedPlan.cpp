@@ -6,21 +6,30 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdlib>
 #include <cstring>
 #include <map>
+#include <omp.h>
+#include <sys/mman.h>
 
 namespace mlc::rt {
 
 void Arena::FreeAligned::operator()(void *p) const { std::free(p); }
 
 Arena::Arena(uint64_t size) : bytes(size) {
-  // Rounded to 64 bytes, never empty.
-  size_t allocated = (size + 63) / 64 * 64 + 64;
-  memory.reset(std::aligned_alloc(64, allocated));
+  // Never empty. A large arena takes whole huge pages: the kernels sweep
+  // it, and fewer TLB misses and a physically contiguous layout make their
+  // times steady from one process to the next.
+  constexpr size_t kHugePage = size_t(2) << 20;
+  size_t alignment = size >= kHugePage ? kHugePage : 64;
+  size_t allocated = (size + alignment) / alignment * alignment;
+  memory.reset(std::aligned_alloc(alignment, allocated));
   if (!memory)
     throw Error("out of memory allocating a " + std::to_string(allocated) +
                 "-byte arena");
+  if (alignment == kHugePage)
+    madvise(memory.get(), allocated, MADV_HUGEPAGE);
   std::memset(memory.get(), 0, allocated);
 }
 
@@ -104,7 +113,7 @@ PreparedPlan::Step PreparedPlan::copyStep(const format::Op *op,
 }
 
 void PreparedPlan::build(std::shared_ptr<Arena> arena,
-                         BackendState *state, int threadCount) {
+                         BackendState *state, int threadCount, bool tune) {
   memory = std::move(arena);
   backendState = state;
   threads = threadCount;
@@ -144,8 +153,10 @@ void PreparedPlan::build(std::shared_ptr<Arena> arena,
     for (TensorRef *ref : args.outputs)
       if (!ref->data && ref->count())
         args.fail("a result has no place in the memory plan");
-    if (backend == Backend::Fast)
+    if (backend == Backend::Fast) {
       step.kernel = makeOneDNNKernel(args);
+      step.onednn = step.kernel != nullptr;
+    }
     if (!step.kernel) {
       auto plain = [](const TensorRef *t) {
         return !t || t->layout == Layout::plain || t->layoutNeutral();
@@ -176,6 +187,97 @@ void PreparedPlan::build(std::shared_ptr<Arena> arena,
     callerOutputs[i].data = nullptr;
     copyOut.push_back(copyStep(nullptr, &output, &callerOutputs[i]));
   }
+  if (backendState)
+    backendState->prepare();
+  if (backend == Backend::Fast && tune)
+    warmUpAndTune();
+}
+
+void PreparedPlan::warmUpAndTune() {
+  using Clock = std::chrono::steady_clock;
+  // Runs every step in order, as a prediction does (on zero inputs, or on
+  // what the last run left: any values time the same), keeping each step's
+  // fastest time so far.
+  // Custom layers are left out: a plugin's layer sees only predictions.
+  std::vector<double> seconds(steps.size(), INFINITY);
+  auto runAll = [&](std::vector<double> &times) {
+    for (size_t i = 0; i < steps.size(); ++i) {
+      if (steps[i].args.op &&
+          steps[i].args.op->params_type() == format::OpParams::CustomParams)
+        continue;
+      Clock::time_point start = Clock::now();
+      steps[i].kernel->run(steps[i].args);
+      times[i] = std::min(
+          times[i],
+          std::chrono::duration<double>(Clock::now() - start).count());
+    }
+  };
+  try {
+    for (const format::Input *input : *model.graph().inputs()) {
+      TensorRef &ref = tensors[input->tensor()];
+      std::memset(ref.data, 0, ref.bytes());
+    }
+    // The first run warms up (and takes the first-touch costs).
+    runAll(seconds);
+    seconds.assign(steps.size(), INFINITY);
+  } catch (const Error &) {
+    // A custom layer may refuse zeros: the plan runs all the same.
+    return;
+  }
+
+  // Each oneDNN kernel's alternative: its variant when it has one
+  // (Winograd's algorithm for a 3x3 convolution), else, for a short op,
+  // one thread, which may lose less to splitting than it gains. Each is
+  // timed in whole runs, with the weights and activations in the caches
+  // as a prediction finds them, the defaults and the alternatives taking
+  // turns; an alternative stays where it is clearly faster.
+  constexpr double kShort = 250e-6;
+  runAll(seconds);
+  std::vector<std::unique_ptr<Kernel>> alternatives(steps.size());
+  std::vector<int> variants(steps.size(), 0);
+  bool any = false;
+  for (size_t i = 0; i < steps.size(); ++i) {
+    Step &step = steps[i];
+    if (!step.onednn)
+      continue;
+    KernelArgs args = step.args;
+    for (int variant = 1; variant <= kMaxVariant && !alternatives[i];
+         ++variant) {
+      args.variant = variant;
+      alternatives[i] = makeOneDNNKernel(args);
+      variants[i] = variant;
+    }
+    if (!alternatives[i] && threads > 1 && seconds[i] < kShort) {
+      args.variant = 0;
+      omp_set_num_threads(1);
+      alternatives[i] = makeOneDNNKernel(args);
+      omp_set_num_threads(threads);
+      variants[i] = 0;
+    }
+    any |= alternatives[i] != nullptr;
+  }
+  if (!any)
+    return;
+  backendState->prepare();
+  std::vector<double> alternativeSeconds(steps.size(), INFINITY);
+  auto swap = [&] {
+    for (size_t i = 0; i < steps.size(); ++i)
+      if (alternatives[i])
+        std::swap(steps[i].kernel, alternatives[i]);
+  };
+  for (int round = 0; round < 2; ++round) {
+    swap();
+    runAll(alternativeSeconds);
+    swap();
+    if (round == 0)
+      runAll(seconds);
+  }
+  for (size_t i = 0; i < steps.size(); ++i)
+    if (alternatives[i] && alternativeSeconds[i] < 0.95 * seconds[i]) {
+      steps[i].kernel = std::move(alternatives[i]);
+      steps[i].args.variant = variants[i];
+    }
+  omp_set_num_threads(threads);
 }
 
 void PreparedPlan::makeReferenceSteps() {
@@ -239,6 +341,8 @@ void PreparedPlan::run(const std::vector<const Tensor *> &inputs,
     begin();
     step.kernel->run(step.args);
     end(step.slot);
+    if (profile && step.slot < copySlot - kCopySlot)
+      (*profile)[step.slot].kernel = step.kernel->implementation();
   }
   begin();
   const auto &infos = model.outputs();

@@ -58,9 +58,14 @@ public:
 
   /// Binds the tensors to `arena` (at least arenaBytes()) and makes the
   /// kernels, with `threads` threads and the session's `backendState`
-  /// (nullptr for the Reference backend).
+  /// (nullptr for the Reference backend). With `tune`, the Fast backend's
+  /// kernels then run once on zeros, which warms them up and times them,
+  /// and each oneDNN kernel is timed against its alternative: another
+  /// variant (Winograd's algorithm for a 3x3 convolution), or one thread
+  /// for a short op (a depthwise convolution at 7x7, say). The faster
+  /// stays.
   void build(std::shared_ptr<Arena> arena, BackendState *backendState,
-             int threads);
+             int threads, bool tune);
 
   /// Runs one prediction: copies `inputs` (one per model input, checked)
   /// in, runs every kernel (the reference kernels when `reference`), and
@@ -79,6 +84,9 @@ private:
     /// Where a profile counts its time: the op's index, or the op count
     /// plus kConversionSlot.
     size_t slot = 0;
+    /// Made by makeOneDNNKernel, which can make it for another thread
+    /// count.
+    bool onednn = false;
   };
   /// A tensor read in another layout than its producer writes: an alias
   /// of its bytes when they are the same in both, else a copy that lives in
@@ -90,6 +98,9 @@ private:
   };
 
   void makeReferenceSteps();
+  void warmUpAndTune();
+  /// The most variants a kernel factory has (KernelArgs::variant).
+  static constexpr int kMaxVariant = 1;
   /// The step that copies tensor `from` into tensor `to` in its layout
   /// (nullptr kernel: a plain memcpy will do).
   Step copyStep(const format::Op *op, TensorRef *from, TensorRef *to);

@@ -19,6 +19,17 @@
 namespace mlc::rt {
 namespace {
 
+// Sets the calling thread's OpenMP thread count while it lives, then gives
+// the caller's back.
+class ThreadCount {
+public:
+  explicit ThreadCount(int threads) { omp_set_num_threads(threads); }
+  ~ThreadCount() { omp_set_num_threads(callers); }
+
+private:
+  int callers = omp_get_max_threads();
+};
+
 // Whether a floating-point tensor holds a NaN or an infinity.
 bool hasNonFinite(const Tensor &tensor) {
   if (tensor.type() == ElementType::f32) {
@@ -111,9 +122,7 @@ Session::Impl::getPlan(const std::vector<int64_t> &symbolValues) {
   auto plan = std::make_unique<PreparedPlan>(*model, loadPlan(symbolValues),
                                              options.backend);
   plan->build(std::make_shared<Arena>(plan->arenaBytes()), backendState.get(),
-              threads);
-  if (backendState)
-    backendState->prepare();
+              threads, options.tune);
   return *plans.emplace(symbolValues, std::move(plan)).first->second;
 }
 
@@ -142,11 +151,9 @@ void Session::Impl::prepareStoredPlans() {
     return;
   auto arena = std::make_shared<Arena>(arenaBytes);
   for (auto &[values, plan] : laidOut) {
-    plan->build(arena, backendState.get(), threads);
+    plan->build(arena, backendState.get(), threads, options.tune);
     plans.emplace(std::move(values), std::move(plan));
   }
-  if (backendState)
-    backendState->prepare();
 }
 
 // Runs one pass. `batch` > 0 when the inputs are a batch of that many
@@ -188,9 +195,9 @@ void Session::Impl::run(const TensorMap &inputs, int64_t batch,
   symbolValues.clear();
   for (const format::Symbol *symbol : *graph.symbols())
     symbolValues.push_back(given[symbol->input()]->shape()[symbol->dim()]);
-  // oneDNN runs with the threads its primitives were made for; the count is
-  // the calling thread's, so it is set on every run.
-  omp_set_num_threads(threads);
+  // oneDNN's primitives are made for the session's thread count, which is
+  // the calling thread's OpenMP setting: set for the run, then given back.
+  ThreadCount count(threads);
   PreparedPlan &plan = getPlan(symbolValues);
 
   for (size_t i = 0; i < infos.size(); ++i) {
@@ -227,7 +234,7 @@ Session::Session(std::shared_ptr<const Model> model, SessionOptions options)
     throw Error("threads must be 0 (one per core) or more");
   impl->threads = options.threads > 0 ? options.threads : omp_get_max_threads();
   if (options.backend == Backend::Fast)
-    impl->backendState = makeOneDNNState();
+    impl->backendState = makeOneDNNState(options.winograd);
   if (options.profile) {
     for (const format::Op *op : *impl->model->graph().ops())
       impl->profile.push_back(
@@ -236,10 +243,7 @@ Session::Session(std::shared_ptr<const Model> model, SessionOptions options)
     impl->profile.push_back({"", "copy in and out"});
   }
   if (options.prepare) {
-    omp_set_num_threads(impl->threads);
-    // Starts the thread pool too.
-#pragma omp parallel
-    { (void)0; }
+    ThreadCount count(impl->threads);
     impl->prepareStoredPlans();
   }
 }

@@ -135,7 +135,10 @@ void runCase(const uint8_t *bytes, size_t size, Backend backend,
       ++counts.skipped;
       return;
     }
-    Session session(model, {1, backend});
+    // Untuned: tuning reruns the same kernels, several times a case.
+    SessionOptions options{1, backend};
+    options.tune = false;
+    Session session(model, options);
     TensorMap outputs = session.predict(inputs);
     ++counts.predicted;
   } catch (const Error &) {
@@ -225,6 +228,24 @@ protected:
   std::vector<uint8_t> original;
   size_t weightsOffset = 0, begin = 0, end = 0;
 };
+
+// The sweep's sessions are untuned; an intact model's tuned session (a
+// warm-up run, alternative kernels timed and dropped, one-thread kernels
+// among two-thread ones) must be as clean under ASan.
+TEST(PrecomputedPlan, IntactModelsTuneAndPredict) {
+  for (const char *file : {"resnet.mlc", "fcn.mlc"}) {
+    SCOPED_TRACE(file);
+    std::string path = mlc::test::runtimeModelPath(file);
+    ASSERT_FALSE(path.empty()) << "MLC_TEST_MODEL_DIR is not set";
+    auto model = Model::load(path);
+    TensorMap inputs;
+    ASSERT_TRUE(firstInputs(*model, inputs));
+    Session session(model, {2, Backend::Fast});
+    TensorMap first = session.predict(inputs), second;
+    session.predict(inputs, second);
+    EXPECT_EQ(first.size(), second.size());
+  }
+}
 
 TEST_P(CorruptModel, TruncatedAtEveryLength) {
   auto start = std::chrono::steady_clock::now();

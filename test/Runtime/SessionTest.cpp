@@ -455,8 +455,9 @@ TEST(Session, PrepareMakesEveryStoredPlanUpFrontInOneArena) {
     EXPECT_EQ(session.arenaBytes(), std::max(arena64, arena96));
     TensorMap out96 = session.predict(imageInput(kShape96, 4));
     TensorMap out64 = session.predict(imageInput(kShape64, 4));
-    EXPECT_TRUE(bytesEqual(out64.at("out"), expected64.at("out")));
-    EXPECT_TRUE(bytesEqual(out96.at("out"), expected96.at("out")));
+    // Each session tunes its own kernels: the same algorithms or not.
+    EXPECT_TRUE(closeTensors(expected64.at("out"), out64.at("out"), 1e-5));
+    EXPECT_TRUE(closeTensors(expected96.at("out"), out96.at("out"), 1e-5));
     EXPECT_EQ(session.planCount(), 2u);
     EXPECT_EQ(session.arenaBytes(), std::max(arena64, arena96));
   }

@@ -319,12 +319,13 @@ int benchModel(const BenchOptions &options) {
       byType[op.type] += op.milliseconds;
       profiled += op.milliseconds;
     }
-    std::stable_sort(ops.begin(), ops.end(),
+    std::vector<OpProfile> slowest = ops;
+    std::stable_sort(slowest.begin(), slowest.end(),
                      [](const OpProfile &a, const OpProfile &b) {
                        return a.milliseconds > b.milliseconds;
                      });
-    if (ops.size() > 15)
-      ops.resize(15);
+    if (slowest.size() > 15)
+      slowest.resize(15);
     std::vector<std::pair<std::string, double>> types(byType.begin(),
                                                       byType.end());
     std::stable_sort(types.begin(), types.end(),
@@ -338,13 +339,16 @@ int benchModel(const BenchOptions &options) {
           {"min_ms", times.front()},     {"items_per_second", throughput},
           {"batched", options.batch > 1 && model->batchable()}};
       if (options.profile) {
-        llvm::json::Array slowest, shares;
+        // Every op in the model's order, then conversions and copies.
+        llvm::json::Array all, shares;
         for (const OpProfile &op : ops)
-          slowest.push_back(llvm::json::Object{
-              {"name", op.name}, {"type", op.type}, {"ms", op.milliseconds}});
+          all.push_back(llvm::json::Object{{"name", op.name},
+                                           {"type", op.type},
+                                           {"kernel", op.kernel},
+                                           {"ms", op.milliseconds}});
         for (const auto &[type, ms] : types)
           shares.push_back(llvm::json::Object{{"type", type}, {"ms", ms}});
-        result["slowest_ops"] = std::move(slowest);
+        result["ops"] = std::move(all);
         result["op_types"] = std::move(shares);
       }
       llvm::outs() << llvm::formatv("{0:2}", llvm::json::Value(std::move(result)))
@@ -370,9 +374,10 @@ int benchModel(const BenchOptions &options) {
       llvm::outs() << llvm::formatv("  {0,-20} {1,9:f3} ms  {2,5:f1}%\n", type,
                                     ms, profiled > 0 ? 100 * ms / profiled : 0);
     llvm::outs() << "slowest ops:\n";
-    for (const OpProfile &op : ops)
-      llvm::outs() << llvm::formatv("  {0,-20} {1,9:f3} ms  {2}\n", op.type,
-                                    op.milliseconds, op.name);
+    for (const OpProfile &op : slowest)
+      llvm::outs() << llvm::formatv("  {0,-20} {1,9:f3} ms  {2}  [{3}]\n",
+                                    op.type, op.milliseconds, op.name,
+                                    op.kernel);
     return 0;
   } catch (const Error &e) {
     llvm::errs() << "mlc bench: error: " << e.what() << "\n";

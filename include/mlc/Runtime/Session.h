@@ -48,6 +48,17 @@ struct SessionOptions {
   bool prepare = true;
   /// Time every op of every prediction (see Session::profile).
   bool profile = false;
+  /// When the Fast backend makes a shape's kernels, run them a few times on
+  /// zeros: it warms them up (the first prediction is then as fast as the
+  /// next) and times each against its alternatives (Winograd's algorithm,
+  /// one thread for a short op), keeping the fastest. False takes oneDNN's
+  /// defaults, and makes a shape ready sooner.
+  bool tune = true;
+  /// Let tuning give 3x3 stride-1 convolutions Winograd's algorithm where it
+  /// runs faster: about half the multiplications, for rounding errors a few
+  /// times those of the direct algorithm, and transformed weights up to 4x
+  /// the size of the direct ones. False keeps every convolution direct.
+  bool winograd = true;
 };
 
 /// Where predictions spent their time: one entry per op of the model, then
@@ -57,6 +68,9 @@ struct OpProfile {
   std::string name;
   /// "Conv", "Pool", ..., "layout conversion", "copy in and out".
   std::string type;
+  /// What ran it last: "reference", or oneDNN's implementation
+  /// ("brgconv:avx512_core", "jit_wino_4x3:avx512_core, 1 thread").
+  std::string kernel;
   double milliseconds = 0;
   int64_t runs = 0;
 };

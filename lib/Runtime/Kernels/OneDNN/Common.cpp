@@ -4,6 +4,8 @@
 
 #include <cmath>
 #include <cstring>
+#include <omp.h>
+#include <sys/mman.h>
 
 namespace mlc::rt::onednn {
 
@@ -151,27 +153,58 @@ dnnl::memory reorderedTo(const dnnl::memory &memory,
   return result;
 }
 
-dnnl::memory weightIn(const KernelArgs &args, const dnnl::memory &user,
-                      const dnnl::memory::desc &desc) {
-  if (!args.backend)
-    return reorderedTo(user, desc);
-  return static_cast<State *>(args.backend)->weight(user, desc);
-}
-
-dnnl::memory State::weight(const dnnl::memory &user,
-                           const dnnl::memory::desc &desc) {
+State::Weight State::weight(const dnnl::memory &user,
+                            const dnnl::memory::desc &desc) {
   const void *bytes = user.get_data_handle();
   dnnl::memory::desc userDesc = user.get_desc();
   auto [begin, end] = weights.equal_range(bytes);
-  for (auto it = begin; it != end; ++it)
+  for (auto it = begin; it != end;) {
+    std::shared_ptr<void> owner = it->second.owner.lock();
+    if (!owner && it->second.userDesc != it->second.desc) {
+      it = weights.erase(it);
+      continue;
+    }
     if (it->second.userDesc == userDesc && it->second.desc == desc)
-      return it->second.memory;
-  dnnl::memory result = reorderedTo(user, desc);
-  weights.emplace(bytes, Reordered{userDesc, desc, result});
-  return result;
+      return {it->second.memory, owner};
+    ++it;
+  }
+  if (userDesc == desc) {
+    weights.emplace(bytes, Reordered{userDesc, desc, user, {}});
+    return {user, nullptr};
+  }
+  // Weights are read by every prediction: a large one gets huge pages,
+  // which spare TLB misses.
+  constexpr size_t kHugePage = size_t(2) << 20;
+  size_t size = desc.get_size();
+  size_t alignment = size >= kHugePage ? kHugePage : 64;
+  size_t rounded = (size + alignment - 1) / alignment * alignment;
+  std::shared_ptr<void> owner(std::aligned_alloc(alignment, rounded),
+                              FreeAligned());
+  if (!owner)
+    throw Error("out of memory for " + std::to_string(rounded) +
+                " bytes of weights");
+  if (alignment == kHugePage)
+    madvise(owner.get(), rounded, MADV_HUGEPAGE);
+  dnnl::memory result(desc, engine(), owner.get());
+  dnnl::memory source = user;
+  dnnl::reorder(source, result).execute(stream(), source, result);
+  stream().wait();
+  weights.emplace(bytes, Reordered{userDesc, desc, result, owner});
+  return {result, owner};
 }
 
 void State::prepare() {
+  for (Staging &slot : staging) {
+    if (slot.booked <= slot.allocated)
+      continue;
+    size_t bytes = (slot.booked + 63) / 64 * 64;
+    slot.memory.reset(std::aligned_alloc(64, bytes));
+    if (!slot.memory)
+      throw Error("out of memory for " + std::to_string(bytes) +
+                  " bytes of staging");
+    std::memset(slot.memory.get(), 0, bytes);
+    slot.allocated = slot.booked;
+  }
   if (booked <= allocated)
     return;
   scratch = dnnl::memory(
@@ -183,6 +216,10 @@ void State::prepare() {
   std::memset(scratch.get_data_handle(), 0, booked);
   allocated = booked;
 }
+
+PrimitiveKernel::PrimitiveKernel(const KernelArgs &args)
+    : state(static_cast<State *>(args.backend)),
+      threads(omp_get_max_threads()), sessionThreads(args.threads) {}
 
 void PrimitiveKernel::add(
     const dnnl::primitive &primitive,
@@ -201,6 +238,15 @@ void PrimitiveKernel::add(
       pd ? dnnl_primitive_desc_query_md(pd, dnnl_query_scratchpad_md, 0)
          : nullptr;
   size_t bytes = scratchpad ? dnnl_memory_desc_get_size(scratchpad) : 0;
+  const char *info = nullptr;
+  dnnl_primitive_kind_t kind = dnnl_undefined_primitive;
+  if (pd && dnnl_primitive_desc_query(pd, dnnl_query_primitive_kind, 0,
+                                      &kind) == dnnl_success &&
+      (kind != dnnl_reorder || name.empty()) &&
+      dnnl_primitive_desc_query(pd, dnnl_query_impl_info_str, 0, &info) ==
+          dnnl_success &&
+      info)
+    name = info;
   if (bytes && state) {
     state->bookScratchpad(bytes);
     step.scratchpad = static_cast<int>(step.arguments.size());
@@ -209,9 +255,44 @@ void PrimitiveKernel::add(
   steps.push_back(std::move(step));
 }
 
+dnnl::memory PrimitiveKernel::weight(const dnnl::memory &user,
+                                     const dnnl::memory::desc &desc) {
+  if (!state)
+    return reorderedTo(user, desc);
+  State::Weight weight = state->weight(user, desc);
+  if (weight.owner)
+    weights.push_back(weight.owner);
+  return weight.memory;
+}
+
+dnnl::memory PrimitiveKernel::staged(const dnnl::memory::desc &desc,
+                                     int slot) {
+  if (!state) {
+    dnnl::memory memory(desc, engine());
+    owned.push_back(memory);
+    return memory;
+  }
+  state->bookStaging(slot, desc.get_size());
+  dnnl::memory memory(desc, engine(), nullptr);
+  stagedMemories.push_back({memory, slot});
+  return memory;
+}
+
+std::string PrimitiveKernel::implementation() const {
+  return threads < sessionThreads ? name + ", " + std::to_string(threads) +
+                                        " thread" + (threads > 1 ? "s" : "")
+                                  : name;
+}
+
 void PrimitiveKernel::run(const KernelArgs &args) {
+  for (auto &[memory, slot] : stagedMemories)
+    memory.set_data_handle(state->stagingData(slot));
   if (sumBytes && sumFrom != sumTo)
     std::memmove(sumTo, sumFrom, sumBytes);
+  // oneDNN's OpenMP primitives must run with the threads they were made
+  // for; the count is the calling thread's setting.
+  if (omp_get_max_threads() != threads)
+    omp_set_num_threads(threads);
   for (Step &step : steps) {
     if (step.scratchpad >= 0)
       step.arguments[step.scratchpad].memory = state->scratchpad().get();

@@ -102,24 +102,42 @@ KernelPtr makeConv(const KernelArgs &args) {
   // activations in (chooseOneDNNLayouts). Operands in another layout are
   // reordered in and out around the conv (with plain ones oneDNN would fall
   // back to im2col and gemm, several times slower).
+  //
+  // Variant 1 is Winograd's algorithm, for 3x3 stride-1 convolutions when
+  // the session allows it: about half the multiplications for rounding
+  // errors a few times larger (still within 1e-5 of the largest output on
+  // the torchvision networks, see docs/performance.md); the session keeps
+  // it where it runs faster. oneDNN runs it in its blocked layout, so the
+  // operands are reordered in and out through the session's staging.
+  dnnl::algorithm algorithm = dnnl::algorithm::convolution_direct;
+  if (args.variant == 1) {
+    auto *state = static_cast<State *>(args.backend);
+    if (!state || !state->winograd || spatial != 2 || group != 1 ||
+        kernel != std::vector<int64_t>{3, 3} ||
+        win.strides != std::vector<int64_t>{1, 1} ||
+        win.dilations != std::vector<int64_t>{1, 1})
+      return nullptr;
+    algorithm = dnnl::algorithm::convolution_winograd;
+  } else if (args.variant != 0) {
+    return nullptr;
+  }
   dnnl::memory::desc srcAny(x->dims, dnnl::memory::data_type::f32,
                             dnnl::memory::format_tag::any);
   dnnl::memory::desc dstAny(y->dims, dnnl::memory::data_type::f32,
                             dnnl::memory::format_tag::any);
   dnnl::convolution_forward::desc desc(
-      dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_direct,
-      srcAny, wAny, bDesc, dstAny, win.strides, dnnlDilation(win.dilations),
-      win.padsBegin, win.padsEnd);
+      dnnl::prop_kind::forward_inference, algorithm, srcAny, wAny, bDesc,
+      dstAny, win.strides, dnnlDilation(win.dilations), win.padsBegin,
+      win.padsEnd);
   dnnl::convolution_forward::primitive_desc pd(desc, makeAttr(args, ops),
                                                engine());
 
   auto kernelPtr = std::make_unique<PrimitiveKernel>(args);
   PrimitiveKernel &k = *kernelPtr;
-  dnnl::memory weights =
-      weightIn(args, userMemory(*w, wDims), pd.weights_desc());
+  dnnl::memory weights = k.weight(userMemory(*w, wDims), pd.weights_desc());
   dnnl::memory src = userMemory(*x), dst = userMemory(*y);
   if (pd.src_desc() != src.get_desc()) {
-    dnnl::memory converted(pd.src_desc(), engine());
+    dnnl::memory converted = k.staged(pd.src_desc(), 0);
     k.add(dnnl::reorder(src, converted),
           {{DNNL_ARG_FROM, src}, {DNNL_ARG_TO, converted}});
     src = converted;
@@ -129,7 +147,7 @@ KernelPtr makeConv(const KernelArgs &args) {
   if (b)
     arguments.push_back({DNNL_ARG_BIAS, userMemory(*b)});
   if (pd.dst_desc() != dst.get_desc()) {
-    dnnl::memory converted(pd.dst_desc(), engine());
+    dnnl::memory converted = k.staged(pd.dst_desc(), 1);
     if (r) {
       // The sum post-op adds what the destination holds: the residual.
       dnnl::memory residual = userMemory(*r);
@@ -240,7 +258,7 @@ KernelPtr makeConvTranspose(const KernelArgs &args) {
   auto kernel = std::make_unique<PrimitiveKernel>(args);
   std::vector<std::pair<int, dnnl::memory>> arguments = {
       {DNNL_ARG_SRC, userMemory(*x)},
-      {DNNL_ARG_WEIGHTS, weightIn(args, user, pd.weights_desc())},
+      {DNNL_ARG_WEIGHTS, kernel->weight(user, pd.weights_desc())},
       {DNNL_ARG_DST, userMemory(*y)}};
   if (b)
     arguments.push_back({DNNL_ARG_BIAS, userMemory(*b)});

@@ -20,6 +20,7 @@
 #include "OneDNN.h"
 
 #include <cstdlib>
+#include <omp.h>
 
 namespace mlc::rt {
 namespace {
@@ -186,7 +187,8 @@ class LayoutConversion : public Kernel {
 public:
   explicit LayoutConversion(const KernelArgs &args)
       : from(onednn::userMemory(*args.inputs[0])),
-        to(onednn::userMemory(*args.outputs[0])), reorder(from, to) {
+        to(onednn::userMemory(*args.outputs[0])), reorder(from, to),
+        threads(omp_get_max_threads()) {
     arguments[0] = {DNNL_ARG_FROM, from.get()};
     arguments[1] = {DNNL_ARG_TO, to.get()};
   }
@@ -194,6 +196,8 @@ public:
   void run(const KernelArgs &args) override {
     from.set_data_handle(args.inputs[0]->data);
     to.set_data_handle(args.outputs[0]->data);
+    if (omp_get_max_threads() != threads)
+      omp_set_num_threads(threads);
     if (dnnl_primitive_execute(reorder.get(), onednn::stream().get(), 2,
                                arguments) != dnnl_success)
       args.fail("oneDNN could not convert a layout");
@@ -203,6 +207,7 @@ public:
 private:
   dnnl::memory from, to;
   dnnl::reorder reorder;
+  int threads;
   dnnl_exec_arg_t arguments[2];
 };
 

@@ -72,17 +72,17 @@ KernelPtr makeGemm(const KernelArgs &args) {
   dnnl::matmul::desc desc(aDesc, bAny, plainDesc({m, n}));
   dnnl::matmul::primitive_desc pd(desc, attr, engine());
 
+  auto kernel = std::make_unique<PrimitiveKernel>(args);
   std::vector<std::pair<int, dnnl::memory>> arguments = {
       {DNNL_ARG_SRC, dnnl::memory(aDesc, engine(), a->data)},
       {DNNL_ARG_WEIGHTS,
-       weightIn(args, dnnl::memory(bUser, engine(), b->data),
-                pd.weights_desc())},
+       kernel->weight(dnnl::memory(bUser, engine(), b->data),
+                      pd.weights_desc())},
       {DNNL_ARG_DST, userMemory(*y)}};
   if (c)
     arguments.push_back(
         {DNNL_ARG_ATTR_MULTIPLE_POST_OP(cIndex) | DNNL_ARG_SRC_1,
          userMemory(*c, cDims)});
-  auto kernel = std::make_unique<PrimitiveKernel>(args);
   kernel->add(dnnl::matmul(pd), arguments);
   return kernel;
 }

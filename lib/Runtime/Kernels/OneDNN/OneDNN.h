@@ -26,6 +26,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstdlib>
 #include <memory>
 #include <unordered_map>
 #include <utility>
@@ -116,27 +117,52 @@ dnnl::primitive_attr makeAttr(const KernelArgs &args,
 dnnl::memory reorderedTo(const dnnl::memory &memory,
                          const dnnl::memory::desc &desc);
 
-/// A weight (`user`, over constant bytes) in the layout `desc`: reordered
-/// once per session (args.backend) and shared by every plan's kernels.
-dnnl::memory weightIn(const KernelArgs &args, const dnnl::memory &user,
-                      const dnnl::memory::desc &desc);
-
 /// The oneDNN backend's state for a session.
 class State : public BackendState {
 public:
-  dnnl::memory weight(const dnnl::memory &user, const dnnl::memory::desc &desc);
+  /// A weight in a kernel's layout, and what keeps its bytes alive: a
+  /// kernel holds it, the cache does not, so that the weights of kernels a
+  /// session times and drops (KernelArgs::variant) are freed.
+  struct Weight {
+    dnnl::memory memory;
+    std::shared_ptr<void> owner;
+  };
+  /// Whether kernels may use Winograd's algorithm (KernelArgs::variant 1
+  /// of a 3x3 stride-1 Conv).
+  bool winograd = true;
+  /// `user` (over constant bytes) in the layout `desc`: reordered once
+  /// for every kernel of every plan that holds it.
+  Weight weight(const dnnl::memory &user, const dnnl::memory::desc &desc);
   /// A kernel's primitive needs `bytes` of scratchpad while it runs.
   void bookScratchpad(size_t bytes) { booked = std::max(booked, bytes); }
   /// The scratchpad every kernel runs with (allocated by prepare).
   const dnnl::memory &scratchpad() const { return scratch; }
+  /// Staging memory for a kernel's operand in the layout its primitive
+  /// wants: two slots (a source, a destination), shared by every kernel
+  /// since one runs at a time.
+  static constexpr int kStagingSlots = 2;
+  void bookStaging(int slot, size_t bytes) {
+    staging[slot].booked = std::max(staging[slot].booked, bytes);
+  }
+  void *stagingData(int slot) const { return staging[slot].memory.get(); }
   void prepare() override;
 
 private:
   struct Reordered {
     dnnl::memory::desc userDesc, desc;
     dnnl::memory memory;
+    std::weak_ptr<void> owner;
   };
+  struct FreeAligned {
+    void operator()(void *p) const { std::free(p); }
+  };
+
   std::unordered_multimap<const void *, Reordered> weights;
+  struct Staging {
+    size_t booked = 0, allocated = 0;
+    std::unique_ptr<void, FreeAligned> memory;
+  };
+  Staging staging[kStagingSlots];
   size_t booked = 0, allocated = 0;
   dnnl::memory scratch;
 };
@@ -147,13 +173,23 @@ private:
 /// run allocates nothing.
 class PrimitiveKernel : public Kernel {
 public:
-  explicit PrimitiveKernel(const KernelArgs &args)
-      : state(static_cast<State *>(args.backend)) {}
+  /// Made with the calling thread's OpenMP thread count, which its
+  /// primitives are made for and run with.
+  explicit PrimitiveKernel(const KernelArgs &args);
   /// Appends `primitive` with its arguments (and the session's scratchpad
   /// when it asks for one).
   void add(const dnnl::primitive &primitive,
            const std::vector<std::pair<int, dnnl::memory>> &arguments);
+  /// A weight (`user`, over constant bytes) in the layout `desc`, which the
+  /// kernel keeps: the session's copy when there is one (args.backend),
+  /// shared by every kernel that uses it.
+  dnnl::memory weight(const dnnl::memory &user, const dnnl::memory::desc &desc);
+  /// Memory in `desc` for an operand converted into the primitive's layout,
+  /// only while the kernel runs: the session's staging slot `slot`
+  /// (State::kStagingSlots), or the kernel's own without a session.
+  dnnl::memory staged(const dnnl::memory::desc &desc, int slot);
   void run(const KernelArgs &args) override;
+  std::string implementation() const override;
 
   /// Memory the kernel owns beyond its arguments.
   std::vector<dnnl::memory> owned;
@@ -172,7 +208,14 @@ private:
     int scratchpad = -1;
   };
   State *state;
+  int threads, sessionThreads;
   std::vector<Step> steps;
+  /// oneDNN's name of the op's own primitive (not a reorder around it).
+  std::string name;
+  /// Memories bound to a staging slot when the kernel runs.
+  std::vector<std::pair<dnnl::memory, int>> stagedMemories;
+  /// The session's weights it uses.
+  std::vector<std::shared_ptr<void>> weights;
 };
 
 } // namespace mlc::rt::onednn

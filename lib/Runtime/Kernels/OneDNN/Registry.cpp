@@ -12,8 +12,10 @@ bool readsPlainOnly(format::OpParams type) {
 }
 } // namespace
 
-std::unique_ptr<BackendState> makeOneDNNState() {
-  return std::make_unique<onednn::State>();
+std::unique_ptr<BackendState> makeOneDNNState(bool winograd) {
+  auto state = std::make_unique<onednn::State>();
+  state->winograd = winograd;
+  return state;
 }
 
 std::unique_ptr<Kernel> makeOneDNNKernel(const KernelArgs &args) {
