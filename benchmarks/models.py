@@ -4,7 +4,7 @@
 At each size, batch and thread count, with the FLOP rate each reaches against the
 machine's peak; and what compiling the fcn_resnet50 pair costs.
 
-    /usr/bin/python3 benchmarks/models.py [--runs 10] [--threads 1,2] [--sizes 224,448]
+    /usr/bin/python3 benchmarks/models.py [--runs 10] [--rounds 3] [--threads 1,2] [--sizes 224,448]
         [--batches 1,8] [--models resnet18,mobilenet_v2,fcn_resnet50,fcn_resnet50_merged]
         [--peak GFLOPS | --kernels-json FILE] [--compile-runs 3] [--work DIR] [--mlc BIN]
         [--markdown] [--json FILE]
@@ -17,9 +17,12 @@ both sizes. Exports are reused from the acceptance scripts' caches (/tmp/mlc-fle
 
 Each case runs ONNX Runtime (utils/ort_run.js, through ort_compare.run_model) and then
 `mlc bench --json` for each mlc model of that network, same input shape, --runs timed runs
-after a first one. mlc runs a batch of B items in one pass (`--batch B`) of the batch-1
-export; ONNX Runtime runs an export with a dynamic batch axis at Bx3xHxW. Inputs: the sin
-pattern for ONNX Runtime, mlc's own for mlc (latency does not depend on the values).
+after a first one, and does so --rounds times; a figure is the median over the rounds and
+the ratio the median of the rounds' ratios (the shared machines' speed drifts by 10% and
+more from one minute to the next; a ratio taken within seconds holds). mlc runs a batch of
+B items in one pass (`--batch B`) of the batch-1 export; ONNX Runtime runs an export with
+a dynamic batch axis at Bx3xHxW. Inputs: the sin pattern for ONNX Runtime, mlc's own for
+mlc (latency does not depend on the values).
 
 Per row: both medians and mlc / ONNX Runtime (below 1: mlc faster); GFLOP per item (2 x
 the multiply-adds of every Conv, Gemm and MatMul, counted from the ONNX file with shape
@@ -265,7 +268,8 @@ def fmt(value, spec):
 
 
 def model_table(rows):
-    lines = ["| model | input | batch | threads | mlc ms | ORT ms | mlc / ORT | GFLOP/item | "
+    lines = ["| model | input | batch | threads | mlc ms | ORT ms | mlc / ORT (rounds' range) "
+             "| GFLOP/item | "
              "mlc GFLOP/s | ORT GFLOP/s | mlc of peak | ORT of peak | mlc first / warm | "
              "mlc batch gain | ORT batch gain |",
              "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
@@ -273,7 +277,10 @@ def model_table(rows):
         lines.append("| %s | %s | %d | %d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |"
                      % (r["model"], r["input"], r["batch"], r["threads"],
                         fmt(r["mlc_median_ms"], ".1f"), fmt(r["ort_median_ms"], ".1f"),
-                        fmt(r["ratio"], ".2f"), fmt(r["gflop_per_item"], ".2f"),
+                        "%s (%s-%s)" % (fmt(r["ratio"], ".2f"),
+                                        fmt(r["ratio_range"][0], ".2f"),
+                                        fmt(r["ratio_range"][1], ".2f")),
+                        fmt(r["gflop_per_item"], ".2f"),
                         fmt(r["mlc_gflops"], ".0f"), fmt(r["ort_gflops"], ".0f"),
                         fmt(r["mlc_of_peak"], ".0%"), fmt(r["ort_of_peak"], ".0%"),
                         fmt(r["mlc_first_over_warm"], ".2f"), fmt(r["mlc_batch_gain"], ".2f"),
@@ -298,6 +305,9 @@ def main():
     p.add_argument("--mlc", default=os.path.join(REPO, "build", "bin", "mlc"),
                    help="the mlc binary (build/bin/mlc)")
     p.add_argument("--runs", type=int, default=10, help="timed runs after the first (10)")
+    p.add_argument("--rounds", type=int, default=3,
+                   help="turns each runtime takes at each case (3); figures are medians "
+                        "over them")
     p.add_argument("--threads", type=int_list, default=[1, 2], help="thread counts (1,2)")
     p.add_argument("--sizes", type=int_list, default=[224, 448],
                    help="square input sizes (224,448)")
@@ -363,23 +373,25 @@ def main():
                 onnx = batch1_export(name, size) if batch == 1 else dynamic_batch_export(name, size)
                 for threads in args.threads:
                     # A case that fails is reported and left out: the rest of a long run
-                    # still counts.
+                    # still counts. The runtimes take turns, --rounds times: the
+                    # machine's speed drifts, and each round's ratio is measured within
+                    # seconds.
+                    orts, mines = [], {v: [] for v in variants}
                     try:
-                        ort = ort_bench(onnx, size, batch, threads, args.runs, args.work)
-                    except oc.OrtError as e:
+                        for _ in range(args.rounds):
+                            orts.append(ort_bench(onnx, size, batch, threads, args.runs,
+                                                  args.work))
+                            for variant in variants:
+                                mines[variant].append(mlc_bench(
+                                    args.mlc, mlc_models[(variant, size)], size, batch,
+                                    threads, args.runs))
+                    except (oc.OrtError, RuntimeError) as e:
                         failures.append(str(e))
-                        log("ONNX Runtime: %s" % e)
+                        log(str(e))
                         continue
                     for variant in variants:
-                        try:
-                            mine = mlc_bench(args.mlc, mlc_models[(variant, size)], size,
-                                             batch, threads, args.runs)
-                        except RuntimeError as e:
-                            failures.append(str(e))
-                            log(str(e))
-                            continue
-                        rows.append(make_row(variant, size, batch, threads, mine, ort,
-                                             gflop[key], peak_at(peaks, threads)))
+                        rows.append(make_row(variant, size, batch, threads, mines[variant],
+                                             orts, gflop[key], peak_at(peaks, threads)))
                         r = rows[-1]
                         log("%-20s %-12s b%d t%d  mlc %8.1f ms (first %8.1f)  ort %8.1f ms  "
                             "mlc/ort %.2f  %.0f / %.0f GFLOP/s" % (
@@ -404,19 +416,29 @@ def main():
     return 1 if failures else 0
 
 
-def make_row(model, size, batch, threads, mine, ort, gflop, peak):
+def make_row(model, size, batch, threads, mines, orts, gflop, peak):
+    """A table row from the rounds of one case: each figure the median over the rounds;
+    the ratio is the median of the rounds' ratios (each taken within one round)."""
     items = lambda ms: batch * 1000.0 / ms  # noqa: E731
+    median = lambda reports, key: statistics.median(r[key] for r in reports)  # noqa: E731
+    ratios = [m["median_ms"] / o["median_ms"] for m, o in zip(mines, orts)]
+    firsts = [m["first_ms"] / m["median_ms"] for m in mines]
+    mine_ms = median(mines, "median_ms")
     row = {"model": model.replace("_merged", " merged"), "input": "1x3x%dx%d" % (size, size),
-           "size": size, "batch": batch, "threads": threads,
-           "mlc_first_ms": mine["first_ms"], "mlc_median_ms": mine["median_ms"],
-           "mlc_min_ms": mine["min_ms"], "mlc_items_per_second": mine["items_per_second"],
-           "ort_first_ms": ort["first_run_ms"], "ort_median_ms": ort["median_ms"],
-           "ort_min_ms": ort["min_ms"], "ort_items_per_second": items(ort["median_ms"]),
-           "ratio": mine["median_ms"] / ort["median_ms"], "gflop_per_item": gflop,
-           "peak_gflops": peak,
-           "mlc_first_over_warm": mine["first_ms"] / mine["median_ms"]}
-    row["mlc_gflops"] = gflop * items(mine["median_ms"])
-    row["ort_gflops"] = gflop * items(ort["median_ms"])
+           "size": size, "batch": batch, "threads": threads, "rounds": len(mines),
+           "mlc_prepare_ms": median(mines, "prepare_ms"),
+           "mlc_first_ms": median(mines, "first_ms"), "mlc_median_ms": mine_ms,
+           "mlc_min_ms": min(m["min_ms"] for m in mines),
+           "mlc_items_per_second": items(mine_ms),
+           "ort_first_ms": median(orts, "first_run_ms"),
+           "ort_median_ms": median(orts, "median_ms"),
+           "ort_min_ms": min(o["min_ms"] for o in orts),
+           "ort_items_per_second": items(median(orts, "median_ms")),
+           "ratio": statistics.median(ratios), "ratio_range": [min(ratios), max(ratios)],
+           "gflop_per_item": gflop, "peak_gflops": peak,
+           "mlc_first_over_warm": statistics.median(firsts)}
+    row["mlc_gflops"] = gflop * items(row["mlc_median_ms"])
+    row["ort_gflops"] = gflop * items(row["ort_median_ms"])
     row["mlc_of_peak"] = row["mlc_gflops"] / peak
     row["ort_of_peak"] = row["ort_gflops"] / peak
     return row
