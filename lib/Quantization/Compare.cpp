@@ -411,9 +411,16 @@ ModelComparison compareModels(std::shared_ptr<const Model> reference,
   }
   result.shapes = labels;
 
-  Session referenceSession(reference, {options.threads, options.backend});
-  Session testSession(test, {options.threads,
-                             options.testBackend.value_or(options.backend)});
+  // A few predictions each, whose differences are the measurement: the
+  // same direct kernels in both sessions, untuned (tuning would cost more
+  // runs than the comparison, and may pick other algorithms in each).
+  SessionOptions referenceOptions{options.threads, options.backend};
+  referenceOptions.prepare = referenceOptions.tune = false;
+  referenceOptions.winograd = false;
+  SessionOptions testOptions = referenceOptions;
+  testOptions.backend = options.testBackend.value_or(options.backend);
+  Session referenceSession(reference, referenceOptions);
+  Session testSession(test, testOptions);
   for (size_t g = 0; g < groups.size(); ++g) {
     const std::string &label = labels[g];
     std::vector<Accumulator> sums(reference->outputs().size());

@@ -229,8 +229,12 @@ int runModel(const RunOptions &options) {
     auto shapes = parseNamed(options.shapes, *model, "--shape");
     if (options.batch < 1)
       throw Error("--batch must be 1 or more");
-    Session session(model, sessionOptions(options.threads, options.reference,
-                                          options.plugins));
+    // One prediction: making every shape ready, or tuning, would cost more
+    // than it saves.
+    SessionOptions settings = sessionOptions(options.threads, options.reference,
+                                             options.plugins);
+    settings.prepare = settings.tune = false;
+    Session session(model, settings);
     std::vector<TensorMap> batch;
     for (int i = 0; i < options.batch; ++i)
       batch.push_back(makeInputs(*model, files, shapes, i));
@@ -283,6 +287,8 @@ int benchModel(const BenchOptions &options) {
     SessionOptions sessionSettings = sessionOptions(
         options.threads, options.reference, options.plugins);
     sessionSettings.profile = options.profile;
+    sessionSettings.tune = !options.noTune;
+    sessionSettings.winograd = !options.noWinograd;
     Clock::time_point start = Clock::now();
     Session session(model, sessionSettings);
     double prepare = millisecondsSince(start);

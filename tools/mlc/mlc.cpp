@@ -530,6 +530,11 @@ int main(int argc, char **argv) {
   benchCmd->add_flag("--profile", bench.profile,
                      "Also time every op: the slowest ops and each op "
                      "type's share");
+  benchCmd->add_flag("--no-tune", bench.noTune,
+                     "Take oneDNN's default kernels: no warm-up run, no "
+                     "timing of alternatives when a shape is made ready");
+  benchCmd->add_flag("--no-winograd", bench.noWinograd,
+                     "Keep every convolution on the direct algorithm");
   addPluginOption(benchCmd, bench.plugins, runtimePluginHelp);
 
   mlc::cli::QuantizeCommandOptions quantize;
