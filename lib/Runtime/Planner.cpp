@@ -42,20 +42,14 @@ bool mayWriteOver(const format::Op &op, unsigned operand) {
   }
 }
 
-// A buffer placed in the arena: live from op `first` to op `last`
-// (inclusive), at bytes [begin, end).
-struct Placed {
-  int64_t first, last, begin, end;
-};
-
 // The lowest 64-byte aligned offset where `bytes` fit without overlapping a
 // placed buffer live at the same time as [first, last].
-int64_t lowestFreeOffset(const std::vector<Placed> &placed, int64_t first,
+int64_t lowestFreeOffset(const std::vector<Buffer> &placed, int64_t first,
                          int64_t last, int64_t bytes) {
   std::vector<std::pair<int64_t, int64_t>> busy;
-  for (const Placed &other : placed)
+  for (const Buffer &other : placed)
     if (other.first <= last && first <= other.last)
-      busy.push_back({other.begin, other.end});
+      busy.push_back({other.offset, other.offset + int64_t(other.bytes)});
   std::sort(busy.begin(), busy.end());
   int64_t offset = 0;
   for (auto [begin, stop] : busy) {
@@ -64,13 +58,6 @@ int64_t lowestFreeOffset(const std::vector<Placed> &placed, int64_t first,
     offset = std::max(offset, (stop + kAlignment - 1) / kAlignment * kAlignment);
   }
   return offset;
-}
-
-void growArena(PlanData &plan, int64_t end) {
-  plan.arenaSize = std::max<uint64_t>(plan.arenaSize, end);
-  if (int64_t(plan.arenaSize) > kMaxBytes)
-    fail("the memory plan would take " + std::to_string(plan.arenaSize) +
-         " bytes");
 }
 
 } // namespace
@@ -95,38 +82,48 @@ std::vector<Lifetime> tensorLifetimes(const format::Model &model) {
   return result;
 }
 
+uint64_t placeBuffers(std::vector<Buffer> &buffers,
+                      const std::vector<Buffer> &placed) {
+  uint64_t size = 0;
+  std::vector<Buffer> all = placed;
+  for (const Buffer &buffer : placed)
+    size = std::max<uint64_t>(size, buffer.offset + buffer.bytes);
+  std::vector<size_t> order(buffers.size());
+  for (size_t i = 0; i < order.size(); ++i)
+    order[i] = i;
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    return buffers[a].bytes > buffers[b].bytes;
+  });
+  for (size_t i : order) {
+    Buffer &buffer = buffers[i];
+    if (buffer.bytes > uint64_t(kMaxBytes))
+      fail("the memory plan would place a buffer of " +
+           std::to_string(buffer.bytes) + " bytes");
+    buffer.offset = lowestFreeOffset(all, buffer.first, buffer.last,
+                                     int64_t(buffer.bytes));
+    all.push_back(buffer);
+    size = std::max<uint64_t>(size, buffer.offset + buffer.bytes);
+    if (size > uint64_t(kMaxBytes))
+      fail("the memory plan would take " + std::to_string(size) + " bytes");
+  }
+  return size;
+}
+
 void placeExtraBuffers(const format::Model &model, PlanData &plan,
-                       std::vector<ExtraBuffer> &extras) {
+                       std::vector<Buffer> &extras) {
   std::vector<Lifetime> lifetimes = tensorLifetimes(model);
   const auto &tensors = *model.tensors();
-  std::vector<Placed> placed;
+  std::vector<Buffer> placed;
   for (size_t t = 0; t < tensors.size(); ++t) {
     if (plan.offsets[t] < 0)
       continue;
     int64_t bytes = elementSize(static_cast<ElementType>(tensors[t]->type()));
     for (int64_t d : plan.dims[t])
       bytes = checkedMul(bytes, d);
-    placed.push_back({lifetimes[t].first, lifetimes[t].last, plan.offsets[t],
-                      plan.offsets[t] + bytes});
+    placed.push_back({lifetimes[t].first, lifetimes[t].last, uint64_t(bytes),
+                      plan.offsets[t]});
   }
-  // The largest first, as planModel places its buffers.
-  std::vector<size_t> order(extras.size());
-  for (size_t i = 0; i < order.size(); ++i)
-    order[i] = i;
-  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
-    return extras[a].bytes > extras[b].bytes;
-  });
-  for (size_t i : order) {
-    ExtraBuffer &extra = extras[i];
-    if (extra.bytes > uint64_t(kMaxBytes))
-      fail("a copy of a tensor would take " + std::to_string(extra.bytes) +
-           " bytes");
-    extra.offset = lowestFreeOffset(placed, extra.first, extra.last,
-                                    int64_t(extra.bytes));
-    placed.push_back({extra.first, extra.last, extra.offset,
-                      extra.offset + int64_t(extra.bytes)});
-    growArena(plan, extra.offset + int64_t(extra.bytes));
-  }
+  plan.arenaSize = std::max(plan.arenaSize, placeBuffers(extras, placed));
 }
 
 std::vector<int64_t> evaluateExprs(const format::Model &model,
@@ -235,13 +232,10 @@ PlanData planModel(const format::Model &model,
 
   // Buffers: a tensor written over its operand shares that operand's buffer.
   std::vector<int64_t> buffer(tensorCount, -1);
-  struct Buffer {
-    int64_t first, last, bytes, offset = -1;
-  };
   std::vector<Buffer> buffers;
   auto newBuffer = [&](int64_t t) {
     buffer[t] = buffers.size();
-    buffers.push_back({first[t], last[t], bytes[t]});
+    buffers.push_back({first[t], last[t], uint64_t(bytes[t])});
   };
   for (const format::Input *input : *model.inputs())
     if (buffer[input->tensor()] < 0)
@@ -275,21 +269,7 @@ PlanData planModel(const format::Model &model,
 
   // Greedy by size: the largest buffers first, each at the lowest offset
   // free of the placed buffers it is live with.
-  std::vector<size_t> order(buffers.size());
-  for (size_t b = 0; b < order.size(); ++b)
-    order[b] = b;
-  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
-    return buffers[a].bytes > buffers[b].bytes;
-  });
-  std::vector<Placed> placed;
-  for (size_t b : order) {
-    Buffer &current = buffers[b];
-    current.offset = lowestFreeOffset(placed, current.first, current.last,
-                                      current.bytes);
-    placed.push_back({current.first, current.last, current.offset,
-                      current.offset + current.bytes});
-    growArena(plan, current.offset + current.bytes);
-  }
+  plan.arenaSize = placeBuffers(buffers);
   for (size_t t = 0; t < tensorCount; ++t)
     if (buffer[t] >= 0)
       plan.offsets[t] = buffers[buffer[t]].offset;

@@ -12,6 +12,7 @@
 #include <map>
 #include <omp.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 namespace mlc::rt {
 
@@ -36,8 +37,8 @@ Arena::Arena(uint64_t size) : bytes(size) {
 PreparedPlan::~PreparedPlan() = default;
 
 PreparedPlan::PreparedPlan(const Model &model, PlanData planData,
-                           Backend backend)
-    : model(model), plan(std::move(planData)), backend(backend) {
+                           const SessionOptions &options)
+    : model(model), plan(std::move(planData)), backend(options.backend) {
   const format::Model &graph = model.graph();
   const auto &formatTensors = *graph.tensors();
   tensors.resize(formatTensors.size());
@@ -95,7 +96,132 @@ PreparedPlan::PreparedPlan(const Model &model, PlanData planData,
       operands[i].push_back(&version->ref);
     }
   }
-  placeExtraBuffers(graph, plan, extras);
+  findItemOps(options.itemByItemBytes);
+  if (itemOps)
+    planItemByItem();
+  else
+    placeExtraBuffers(graph, plan, extras);
+}
+
+void PreparedPlan::findItemOps(size_t largeBytes) {
+  const format::Model &graph = model.graph();
+  int32_t batch = graph.batch_symbol();
+  if (batch < 0 || size_t(batch) >= plan.symbolValues.size() ||
+      plan.symbolValues[batch] < 2)
+    return;
+  // One item's dims: the plan's at a batch of 1.
+  std::vector<int64_t> itemSymbols = plan.symbolValues;
+  itemSymbols[batch] = 1;
+  try {
+    itemExprValues = evaluateExprs(graph, itemSymbols);
+  } catch (const Error &) {
+    return;
+  }
+  int64_t n = plan.symbolValues[batch];
+  const auto &formatTensors = *graph.tensors();
+  itemDims.resize(tensors.size());
+  for (size_t t = 0; t < tensors.size(); ++t)
+    for (uint32_t e : *formatTensors[t]->shape())
+      itemDims[t].push_back(itemExprValues[e]);
+  // A tensor of the batch: n items' worth along dim 0, one item's dims
+  // otherwise.
+  auto batched = [&](uint32_t t) {
+    const std::vector<int64_t> &all = tensors[t].dims, &one = itemDims[t];
+    return !all.empty() && all.size() == one.size() && one[0] > 0 &&
+           all[0] == n * one[0] &&
+           std::equal(all.begin() + 1, all.end(), one.begin() + 1);
+  };
+  // Item by item while an op's tensors, for one item, fill a core's
+  // second-level cache (sysconf may not know it: 1 MiB, a common size).
+  long cache = sysconf(_SC_LEVEL2_CACHE_SIZE);
+  uint64_t large = largeBytes   ? largeBytes
+                   : cache > 0  ? uint64_t(cache)
+                                : uint64_t(1) << 20;
+  const auto &ops = *graph.ops();
+  size_t count = 0;
+  for (; count < ops.size(); ++count) {
+    uint64_t bytes = 0;
+    bool perItem = true;
+    auto visit = [&](int32_t t) {
+      if (t < 0 || tensors[t].constant)
+        return;
+      perItem &= batched(t);
+      bytes += tensors[t].bytes() / n;
+    };
+    for (int32_t t : *ops[count]->inputs())
+      visit(t);
+    for (int32_t t : *ops[count]->outputs())
+      visit(t);
+    if (!perItem || bytes < large ||
+        ops[count]->params_type() == format::OpParams::CustomParams)
+      break;
+  }
+  if (count == 0)
+    return;
+  items = n;
+  itemOps = count;
+}
+
+void PreparedPlan::planItemByItem() {
+  // The ops run in the order: ops [0, k) of item 0, of item 1, ..., then
+  // the rest on the whole batch. A tensor that lives and dies within the
+  // first k ops lives within one item's turn: each item's gets a buffer of
+  // one item's bytes, which the next items' reuse. Any other (read after
+  // them, or an input, copied in for the whole batch) gets the whole
+  // batch's bytes, item i's at slice i, live across every item's turn.
+  const format::Model &graph = model.graph();
+  int64_t k = itemOps, n = items;
+  auto position = [&](int64_t op, int64_t item) {
+    return op < 0 ? op : op < k ? item * k + op : n * k + (op - k);
+  };
+  struct Owner {
+    bool extra;
+    size_t index;
+    int64_t item;
+  };
+  std::vector<Buffer> buffers;
+  std::vector<Owner> owners;
+  auto add = [&](bool extra, size_t index, int64_t first, int64_t last,
+                 uint64_t bytes) {
+    if (last < first)
+      return;
+    if (first >= 0 && last < k) {
+      for (int64_t item = 0; item < n; ++item) {
+        buffers.push_back(
+            {position(first, item), position(last, item), bytes / n});
+        owners.push_back({extra, index, item});
+      }
+      return;
+    }
+    buffers.push_back({position(first, 0),
+                       last < k ? position(last, n - 1) : position(last, 0),
+                       bytes});
+    owners.push_back({extra, index, -1});
+  };
+  std::vector<Lifetime> lifetimes = tensorLifetimes(graph);
+  for (size_t t = 0; t < tensors.size(); ++t)
+    if (!tensors[t].constant && plan.offsets[t] >= 0)
+      add(false, t, lifetimes[t].first, lifetimes[t].last, tensors[t].bytes());
+  for (size_t e = 0; e < extras.size(); ++e)
+    add(true, e, extras[e].first, extras[e].last, extras[e].bytes);
+  plan.arenaSize = placeBuffers(buffers);
+  for (size_t t = 0; t < tensors.size(); ++t)
+    plan.offsets[t] = -1;
+  itemOffsets.assign(tensors.size(), {});
+  extraItemOffsets.assign(extras.size(), {});
+  for (size_t b = 0; b < buffers.size(); ++b) {
+    const Owner &owner = owners[b];
+    if (owner.item >= 0)
+      (owner.extra ? extraItemOffsets : itemOffsets)[owner.index].push_back(
+          buffers[b].offset);
+    else if (owner.extra)
+      extras[owner.index].offset = buffers[b].offset;
+    else
+      plan.offsets[owner.index] = buffers[b].offset;
+  }
+  for (size_t e = 0; e < extras.size(); ++e)
+    if (!extraItemOffsets[e].empty())
+      extras[e].offset = -1;
 }
 
 PreparedPlan::Step PreparedPlan::copyStep(const format::Op *op,
@@ -112,8 +238,49 @@ PreparedPlan::Step PreparedPlan::copyStep(const format::Op *op,
   return step;
 }
 
-void PreparedPlan::build(std::shared_ptr<Arena> arena,
-                         BackendState *state, int threadCount, bool tune) {
+PreparedPlan::Step PreparedPlan::opStep(size_t op, KernelArgs args,
+                                        Choice choice, bool reference) {
+  for (TensorRef *ref : args.inputs)
+    if (ref && !ref->data && ref->count())
+      args.fail("an operand has no place in the memory plan");
+  for (TensorRef *ref : args.outputs)
+    if (!ref->data && ref->count())
+      args.fail("a result has no place in the memory plan");
+  Step step;
+  step.slot = op;
+  if (reference) {
+    step.kernel = makeReferenceKernel(args);
+    step.args = std::move(args);
+    return step;
+  }
+  if (backend == Backend::Fast) {
+    args.variant = choice.variant;
+    omp_set_num_threads(choice.threads ? choice.threads : threads);
+    step.kernel = makeOneDNNKernel(args);
+    // A variant another shape chose may not apply at this one.
+    if (!step.kernel && args.variant) {
+      args.variant = 0;
+      step.kernel = makeOneDNNKernel(args);
+    }
+    omp_set_num_threads(threads);
+    step.onednn = step.kernel != nullptr;
+  }
+  if (!step.kernel) {
+    auto plain = [](const TensorRef *t) {
+      return !t || t->layout == Layout::plain || t->layoutNeutral();
+    };
+    bool allPlain =
+        std::all_of(args.inputs.begin(), args.inputs.end(), plain) &&
+        std::all_of(args.outputs.begin(), args.outputs.end(), plain);
+    step.kernel =
+        allPlain ? makeReferenceKernel(args) : makePlainFallback(args);
+  }
+  step.args = std::move(args);
+  return step;
+}
+
+void PreparedPlan::build(std::shared_ptr<Arena> arena, BackendState *state,
+                         int threadCount, bool tune, const PreparedPlan *like) {
   memory = std::move(arena);
   backendState = state;
   threads = threadCount;
@@ -122,24 +289,24 @@ void PreparedPlan::build(std::shared_ptr<Arena> arena,
     if (!tensors[t].constant && plan.offsets[t] >= 0)
       tensors[t].data = base + plan.offsets[t];
   for (Version &version : versions)
-    version.ref.data = version.extra >= 0
+    version.ref.data = version.extra < 0 ? tensors[version.tensor].data
+                       : extras[version.extra].offset >= 0
                            ? base + extras[version.extra].offset
-                           : tensors[version.tensor].data;
+                           : nullptr;
 
   const format::Model &graph = model.graph();
   const auto &ops = *graph.ops();
+  opChoices = like ? like->opChoices : std::vector<Choice>(ops.size());
   // The conversions into each op's copies run just before it.
-  std::vector<std::vector<Version *>> copiesBefore(ops.size());
+  copiesBefore.assign(ops.size(), {});
   for (Version &version : versions)
     if (version.extra >= 0)
       copiesBefore[extras[version.extra].first].push_back(&version);
-  for (size_t i = 0; i < ops.size(); ++i) {
+  for (size_t i = itemOps; i < ops.size(); ++i) {
     for (Version *version : copiesBefore[i])
       steps.push_back(
           copyStep(ops[i], &tensors[version->tensor], &version->ref));
-    Step step;
-    step.slot = i;
-    KernelArgs &args = step.args;
+    KernelArgs args;
     args.op = ops[i];
     args.exprValues = &plan.exprValues;
     args.threads = threads;
@@ -147,28 +314,10 @@ void PreparedPlan::build(std::shared_ptr<Arena> arena,
     args.inputs = operands[i];
     for (int32_t t : *ops[i]->outputs())
       args.outputs.push_back(&tensors[t]);
-    for (TensorRef *ref : args.inputs)
-      if (ref && !ref->data && ref->count())
-        args.fail("an operand has no place in the memory plan");
-    for (TensorRef *ref : args.outputs)
-      if (!ref->data && ref->count())
-        args.fail("a result has no place in the memory plan");
-    if (backend == Backend::Fast) {
-      step.kernel = makeOneDNNKernel(args);
-      step.onednn = step.kernel != nullptr;
-    }
-    if (!step.kernel) {
-      auto plain = [](const TensorRef *t) {
-        return !t || t->layout == Layout::plain || t->layoutNeutral();
-      };
-      bool allPlain =
-          std::all_of(args.inputs.begin(), args.inputs.end(), plain) &&
-          std::all_of(args.outputs.begin(), args.outputs.end(), plain);
-      step.kernel =
-          allPlain ? makeReferenceKernel(args) : makePlainFallback(args);
-    }
-    steps.push_back(std::move(step));
+    steps.push_back(opStep(i, std::move(args), opChoices[i]));
   }
+  if (itemOps)
+    itemSteps = makeItemSteps(false);
 
   // The caller's tensors are plain: the copies in and out convert.
   callerInputs.resize(graph.inputs()->size());
@@ -189,42 +338,115 @@ void PreparedPlan::build(std::shared_ptr<Arena> arena,
   }
   if (backendState)
     backendState->prepare();
-  if (backend == Backend::Fast && tune)
-    warmUpAndTune();
+  if (backend != Backend::Fast || !tune)
+    return;
+
+  // A first run on zero inputs warms up (and takes the first-touch costs).
+  for (const format::Input *input : *graph.inputs()) {
+    TensorRef &ref = tensors[input->tensor()];
+    std::memset(ref.data, 0, ref.bytes());
+  }
+  std::vector<double> seconds(steps.size(), INFINITY);
+  if (runAll(seconds) && !like)
+    tuneKernels();
+  omp_set_num_threads(threads);
 }
 
-void PreparedPlan::warmUpAndTune() {
+std::vector<std::vector<PreparedPlan::Step>>
+PreparedPlan::makeItemSteps(bool reference) {
+  // Item i of a tensor: its own buffer when it lives within one item's
+  // turn, else the i-th of `items` equal slices (the batch dim is
+  // outermost in either layout).
+  uint8_t *base = memory->data();
+  std::map<std::pair<const TensorRef *, int64_t>, TensorRef *> views;
+  auto viewOf = [&](TensorRef *ref, uint32_t t,
+                    const std::vector<int64_t> *offsets,
+                    int64_t item) -> TensorRef * {
+    TensorRef *&result = views[{ref, item}];
+    if (!result) {
+      TensorRef one = *ref;
+      one.dims = itemDims[t];
+      one.data = !offsets->empty()
+                     ? base + (*offsets)[item]
+                     : static_cast<uint8_t *>(ref->data) +
+                           item * (ref->bytes() / static_cast<size_t>(items));
+      if (reference)
+        one.layout = Layout::plain;
+      itemViews.push_back(std::move(one));
+      result = &itemViews.back();
+    }
+    return result;
+  };
+  auto tensorView = [&](TensorRef *ref, int64_t item) -> TensorRef * {
+    if (!ref || ref->constant)
+      return ref;
+    size_t t = ref - tensors.data();
+    return viewOf(ref, t, &itemOffsets[t], item);
+  };
+  auto versionView = [&](Version &version, int64_t item) {
+    const std::vector<int64_t> &offsets =
+        version.extra >= 0 ? extraItemOffsets[version.extra]
+                           : itemOffsets[version.tensor];
+    return viewOf(&version.ref, version.tensor, &offsets, item);
+  };
+  std::map<const TensorRef *, Version *> versionOf;
+  for (Version &version : versions)
+    versionOf[&version.ref] = &version;
+
+  const auto &ops = *model.graph().ops();
+  std::vector<std::vector<Step>> result(items);
+  for (int64_t item = 0; item < items; ++item)
+    for (size_t i = 0; i < itemOps; ++i) {
+      KernelArgs args;
+      args.op = ops[i];
+      args.exprValues = &itemExprValues;
+      args.threads = threads;
+      args.backend = reference ? nullptr : backendState;
+      if (!reference)
+        for (Version *version : copiesBefore[i])
+          result[item].push_back(
+              copyStep(ops[i], tensorView(&tensors[version->tensor], item),
+                       versionView(*version, item)));
+      for (size_t k = 0; k < operands[i].size(); ++k) {
+        int32_t t = ops[i]->inputs()->Get(k);
+        TensorRef *ref = reference && t >= 0 ? &tensors[t] : operands[i][k];
+        auto version = versionOf.find(ref);
+        args.inputs.push_back(version != versionOf.end()
+                                  ? versionView(*version->second, item)
+                                  : tensorView(ref, item));
+      }
+      for (int32_t t : *ops[i]->outputs())
+        args.outputs.push_back(tensorView(&tensors[t], item));
+      result[item].push_back(
+          opStep(i, std::move(args), opChoices[i], reference));
+    }
+  return result;
+}
+
+bool PreparedPlan::runAll(std::vector<double> &seconds) {
   using Clock = std::chrono::steady_clock;
-  // Runs every step in order, as a prediction does (on zero inputs, or on
-  // what the last run left: any values time the same), keeping each step's
-  // fastest time so far.
-  // Custom layers are left out: a plugin's layer sees only predictions.
-  std::vector<double> seconds(steps.size(), INFINITY);
-  auto runAll = [&](std::vector<double> &times) {
+  try {
+    for (std::vector<Step> &item : itemSteps)
+      for (Step &step : item)
+        step.kernel->run(step.args);
     for (size_t i = 0; i < steps.size(); ++i) {
+      // A plugin's custom layer sees only predictions.
       if (steps[i].args.op &&
           steps[i].args.op->params_type() == format::OpParams::CustomParams)
         continue;
       Clock::time_point start = Clock::now();
       steps[i].kernel->run(steps[i].args);
-      times[i] = std::min(
-          times[i],
+      seconds[i] = std::min(
+          seconds[i],
           std::chrono::duration<double>(Clock::now() - start).count());
     }
-  };
-  try {
-    for (const format::Input *input : *model.graph().inputs()) {
-      TensorRef &ref = tensors[input->tensor()];
-      std::memset(ref.data, 0, ref.bytes());
-    }
-    // The first run warms up (and takes the first-touch costs).
-    runAll(seconds);
-    seconds.assign(steps.size(), INFINITY);
+    return true;
   } catch (const Error &) {
-    // A custom layer may refuse zeros: the plan runs all the same.
-    return;
+    return false;
   }
+}
 
+void PreparedPlan::tuneKernels() {
   // Each oneDNN kernel's alternative: its variant when it has one
   // (Winograd's algorithm for a 3x3 convolution), else, for a short op,
   // one thread, which may lose less to splitting than it gains. Each is
@@ -232,29 +454,29 @@ void PreparedPlan::warmUpAndTune() {
   // as a prediction finds them, the defaults and the alternatives taking
   // turns; an alternative stays where it is clearly faster.
   constexpr double kShort = 250e-6;
-  runAll(seconds);
-  std::vector<std::unique_ptr<Kernel>> alternatives(steps.size());
-  std::vector<int> variants(steps.size(), 0);
+  std::vector<double> seconds(steps.size(), INFINITY);
+  if (!runAll(seconds))
+    return;
+  size_t opCount = opChoices.size();
+  std::vector<Step> alternatives(steps.size());
+  std::vector<Choice> choices(steps.size());
   bool any = false;
   for (size_t i = 0; i < steps.size(); ++i) {
     Step &step = steps[i];
-    if (!step.onednn)
+    if (!step.onednn || step.slot >= opCount)
       continue;
-    KernelArgs args = step.args;
-    for (int variant = 1; variant <= kMaxVariant && !alternatives[i];
-         ++variant) {
-      args.variant = variant;
-      alternatives[i] = makeOneDNNKernel(args);
-      variants[i] = variant;
+    for (int variant = 1;
+         variant <= kMaxVariant && !alternatives[i].kernel; ++variant) {
+      choices[i] = {variant, 0};
+      alternatives[i] = opStep(step.slot, step.args, choices[i]);
+      if (!alternatives[i].onednn || alternatives[i].args.variant != variant)
+        alternatives[i].kernel.reset();
     }
-    if (!alternatives[i] && threads > 1 && seconds[i] < kShort) {
-      args.variant = 0;
-      omp_set_num_threads(1);
-      alternatives[i] = makeOneDNNKernel(args);
-      omp_set_num_threads(threads);
-      variants[i] = 0;
+    if (!alternatives[i].kernel && threads > 1 && seconds[i] < kShort) {
+      choices[i] = {0, 1};
+      alternatives[i] = opStep(step.slot, step.args, choices[i]);
     }
-    any |= alternatives[i] != nullptr;
+    any |= alternatives[i].kernel != nullptr;
   }
   if (!any)
     return;
@@ -262,22 +484,25 @@ void PreparedPlan::warmUpAndTune() {
   std::vector<double> alternativeSeconds(steps.size(), INFINITY);
   auto swap = [&] {
     for (size_t i = 0; i < steps.size(); ++i)
-      if (alternatives[i])
-        std::swap(steps[i].kernel, alternatives[i]);
+      if (alternatives[i].kernel)
+        std::swap(steps[i].kernel, alternatives[i].kernel);
   };
   for (int round = 0; round < 2; ++round) {
     swap();
-    runAll(alternativeSeconds);
+    bool ran = runAll(alternativeSeconds);
     swap();
-    if (round == 0)
-      runAll(seconds);
+    if (!ran || (round == 0 && !runAll(seconds)))
+      return;
   }
   for (size_t i = 0; i < steps.size(); ++i)
-    if (alternatives[i] && alternativeSeconds[i] < 0.95 * seconds[i]) {
-      steps[i].kernel = std::move(alternatives[i]);
-      steps[i].args.variant = variants[i];
+    if (alternatives[i].kernel && alternativeSeconds[i] < 0.95 * seconds[i]) {
+      steps[i] = std::move(alternatives[i]);
+      opChoices[steps[i].slot] = choices[i];
     }
-  omp_set_num_threads(threads);
+  alternatives.clear();
+  // A last run leaves the kept kernels' code and weights where the first
+  // prediction will look for them.
+  runAll(seconds);
 }
 
 void PreparedPlan::makeReferenceSteps() {
@@ -285,10 +510,8 @@ void PreparedPlan::makeReferenceSteps() {
   for (TensorRef &ref : plainTensors)
     ref.layout = Layout::plain;
   const auto &ops = *model.graph().ops();
-  for (size_t i = 0; i < ops.size(); ++i) {
-    Step step;
-    step.slot = i;
-    KernelArgs &args = step.args;
+  for (size_t i = itemOps; i < ops.size(); ++i) {
+    KernelArgs args;
     args.op = ops[i];
     args.exprValues = &plan.exprValues;
     args.threads = threads;
@@ -296,9 +519,10 @@ void PreparedPlan::makeReferenceSteps() {
       args.inputs.push_back(t >= 0 ? &plainTensors[t] : nullptr);
     for (int32_t t : *ops[i]->outputs())
       args.outputs.push_back(&plainTensors[t]);
-    step.kernel = makeReferenceKernel(args);
-    referenceSteps.push_back(std::move(step));
+    referenceSteps.push_back(opStep(i, std::move(args), {}, true));
   }
+  if (itemOps)
+    referenceItemSteps = makeItemSteps(true);
 }
 
 void PreparedPlan::run(const std::vector<const Tensor *> &inputs,
@@ -320,6 +544,21 @@ void PreparedPlan::run(const std::vector<const Tensor *> &inputs,
             .count();
     ++entry.runs;
   };
+  auto runStep = [&](Step &step) {
+    begin();
+    step.kernel->run(step.args);
+    end(step.slot);
+    if (profile && step.slot < copySlot - kCopySlot)
+      (*profile)[step.slot].kernel = step.kernel->implementation();
+  };
+  auto runSteps = [&](std::vector<std::vector<Step>> &perItem,
+                      std::vector<Step> &rest) {
+    for (std::vector<Step> &item : perItem)
+      for (Step &step : item)
+        runStep(step);
+    for (Step &step : rest)
+      runStep(step);
+  };
 
   if (reference && backend == Backend::Fast && referenceSteps.empty())
     makeReferenceSteps();
@@ -336,14 +575,10 @@ void PreparedPlan::run(const std::vector<const Tensor *> &inputs,
                   inputs[i]->byteSize());
   }
   end(copySlot);
-  for (Step &step :
-       plain && backend == Backend::Fast ? referenceSteps : steps) {
-    begin();
-    step.kernel->run(step.args);
-    end(step.slot);
-    if (profile && step.slot < copySlot - kCopySlot)
-      (*profile)[step.slot].kernel = step.kernel->implementation();
-  }
+  if (plain && backend == Backend::Fast)
+    runSteps(referenceItemSteps, referenceSteps);
+  else
+    runSteps(itemSteps, steps);
   begin();
   const auto &infos = model.outputs();
   for (size_t i = 0; i < copyOut.size(); ++i) {

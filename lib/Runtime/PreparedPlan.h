@@ -6,8 +6,14 @@
 // reads a tensor in another layout than its producer wrote, a conversion
 // copies it, into arena bytes placed beside the plan's own tensors. Then
 // the tensors are bound to an arena and one kernel is made per op and per
-// conversion, once: every prediction at this shape runs them as they are,
-// allocating nothing.
+// conversion, once, and tuned: every prediction at this shape runs them as
+// they are, allocating nothing.
+//
+// A batch (the batch symbol above 1) runs its first ops item by item, each
+// item through all of them before the next, while their tensors are larger
+// than a core's cache: an item's chain of ops then stays in the cache,
+// where the whole batch's tensors would not. The smaller ops after run on
+// the whole batch at once, where batching pays.
 //
 //===----------------------------------------------------------------------===//
 
@@ -20,6 +26,7 @@
 #include "mlc/Runtime/Session.h"
 
 #include <deque>
+#include <map>
 #include <memory>
 #include <vector>
 
@@ -44,9 +51,18 @@ private:
 
 class PreparedPlan {
 public:
+  /// What tuning chose for an op's oneDNN kernel.
+  struct Choice {
+    /// KernelArgs::variant.
+    int variant = 0;
+    /// Its threads; 0 for the session's.
+    int threads = 0;
+  };
+
   /// Lays `plan` out: the layouts, the conversions and their place in the
   /// arena. No memory and no kernels yet.
-  PreparedPlan(const Model &model, PlanData plan, Backend backend);
+  PreparedPlan(const Model &model, PlanData plan,
+               const SessionOptions &options);
   ~PreparedPlan();
 
   /// The arena bytes it needs.
@@ -55,6 +71,8 @@ public:
   const PlanData &data() const { return plan; }
   /// Tensor `t` as the plan has it (its dims).
   const TensorRef &tensor(size_t t) const { return tensors[t]; }
+  /// Per op, the kernel it runs with.
+  const std::vector<Choice> &choices() const { return opChoices; }
 
   /// Binds the tensors to `arena` (at least arenaBytes()) and makes the
   /// kernels, with `threads` threads and the session's `backendState`
@@ -63,9 +81,10 @@ public:
   /// and each oneDNN kernel is timed against its alternative: another
   /// variant (Winograd's algorithm for a 3x3 convolution), or one thread
   /// for a short op (a depthwise convolution at 7x7, say). The faster
-  /// stays.
+  /// stays. A plan given `like` (a batch's, given its items' plan) takes
+  /// its choices instead of timing its own.
   void build(std::shared_ptr<Arena> arena, BackendState *backendState,
-             int threads, bool tune);
+             int threads, bool tune, const PreparedPlan *like = nullptr);
 
   /// Runs one prediction: copies `inputs` (one per model input, checked)
   /// in, runs every kernel (the reference kernels when `reference`), and
@@ -84,8 +103,8 @@ private:
     /// Where a profile counts its time: the op's index, or the op count
     /// plus kConversionSlot.
     size_t slot = 0;
-    /// Made by makeOneDNNKernel, which can make it for another thread
-    /// count.
+    /// Made by makeOneDNNKernel, which can make it for another variant or
+    /// thread count.
     bool onednn = false;
   };
   /// A tensor read in another layout than its producer writes: an alias
@@ -97,13 +116,30 @@ private:
     int64_t extra = -1;
   };
 
-  void makeReferenceSteps();
-  void warmUpAndTune();
-  /// The most variants a kernel factory has (KernelArgs::variant).
-  static constexpr int kMaxVariant = 1;
+  /// The kernel of `args`' op: oneDNN's, made with `choice`, when it runs
+  /// the op; else (or with `reference`) the reference kernel (on plain
+  /// copies of channels-last operands).
+  Step opStep(size_t op, KernelArgs args, Choice choice,
+              bool reference = false);
   /// The step that copies tensor `from` into tensor `to` in its layout
   /// (nullptr kernel: a plain memcpy will do).
   Step copyStep(const format::Op *op, TensorRef *from, TensorRef *to);
+  /// For a batch plan: itemDims, itemExprValues, and the ops that run item
+  /// by item (itemOps), if any (SessionOptions::itemByItemBytes).
+  void findItemOps(size_t largeBytes);
+  /// The arena for a batch that runs item by item (see planItemByItem).
+  void planItemByItem();
+  /// Per item, the steps of ops [0, itemOps) over that item's views.
+  std::vector<std::vector<Step>> makeItemSteps(bool reference);
+  void makeReferenceSteps();
+  /// Runs the steps once (custom layers left out), keeping each of `steps`'
+  /// fastest time in `seconds`; false when a kernel throws (a custom layer
+  /// refusing zeros, say).
+  bool runAll(std::vector<double> &seconds);
+  void tuneKernels();
+
+  /// The most variants a kernel factory has (KernelArgs::variant).
+  static constexpr int kMaxVariant = 1;
 
   const Model &model;
   PlanData plan;
@@ -113,10 +149,28 @@ private:
   std::shared_ptr<Arena> memory;
   std::vector<TensorRef> tensors;
   std::deque<Version> versions;
-  std::vector<ExtraBuffer> extras;
+  std::vector<Buffer> extras;
   /// Per op, the tensor or version each operand is read from.
   std::vector<std::vector<TensorRef *>> operands;
+  std::vector<Choice> opChoices;
   std::vector<Step> steps;
+
+  /// A batch of `items` (the batch symbol's value) runs ops [0, itemOps)
+  /// item by item, itemSteps[i] over views of item i, then `steps` (the
+  /// other ops') on the whole batch.
+  int64_t items = 1;
+  size_t itemOps = 0;
+  /// One item's dims of every tensor, and expressions' values.
+  std::vector<std::vector<int64_t>> itemDims;
+  std::vector<int64_t> itemExprValues;
+  /// Per tensor and per extra that lives within one item's turn, each
+  /// item's buffer (see planItemByItem).
+  std::vector<std::vector<int64_t>> itemOffsets, extraItemOffsets;
+  std::vector<std::vector<Step>> itemSteps, referenceItemSteps;
+  std::deque<TensorRef> itemViews;
+  /// Per op, the versions converted just before it.
+  std::vector<std::vector<Version *>> copiesBefore;
+
   /// The Reference backend's kernels over plain views of the same tensors,
   /// made when a Fast plan first meets an input holding NaN or Inf.
   std::vector<TensorRef> plainTensors;

@@ -120,9 +120,21 @@ Session::Impl::getPlan(const std::vector<int64_t> &symbolValues) {
   if (found != plans.end())
     return *found->second;
   auto plan = std::make_unique<PreparedPlan>(*model, loadPlan(symbolValues),
-                                             options.backend);
+                                             options);
+  // A batch takes the kernels its items' plan was tuned to, when there is
+  // one: tuning at a batch would time whole batches.
+  const PreparedPlan *like = nullptr;
+  int32_t batch = model->graph().batch_symbol();
+  if (batch >= 0 && size_t(batch) < symbolValues.size() &&
+      symbolValues[batch] > 1) {
+    std::vector<int64_t> item = symbolValues;
+    item[batch] = 1;
+    auto itemPlan = plans.find(item);
+    if (itemPlan != plans.end())
+      like = itemPlan->second.get();
+  }
   plan->build(std::make_shared<Arena>(plan->arenaBytes()), backendState.get(),
-              threads, options.tune);
+              threads, options.tune, like);
   return *plans.emplace(symbolValues, std::move(plan)).first->second;
 }
 
@@ -142,8 +154,8 @@ void Session::Impl::prepareStoredPlans() {
                                 stored->symbol_values()->end());
     if (values.size() != graph.symbols()->size() || plans.count(values))
       continue;
-    auto plan = std::make_unique<PreparedPlan>(*model, loadPlan(values),
-                                               options.backend);
+    auto plan =
+        std::make_unique<PreparedPlan>(*model, loadPlan(values), options);
     arenaBytes = std::max(arenaBytes, plan->arenaBytes());
     laidOut.emplace_back(std::move(values), std::move(plan));
   }

@@ -276,6 +276,42 @@ TEST(Session, PredictBatchOfThreeEqualsThreePredicts) {
   checkBatchEqualsPredicts("fcn.mlc", kShape96);
 }
 
+// A batch whose every op runs item by item (SessionOptions::itemByItemBytes
+// at one byte), untuned and tuned (tuning times item by item against the
+// whole batch at once and may keep either): the items' results are theirs
+// alone.
+TEST(Session, PredictBatchItemByItemEqualsPredicts) {
+  for (const char *file : {"resnet.mlc", "fcn.mlc"}) {
+    SCOPED_TRACE(file);
+    LOAD_OR_RETURN(model, file);
+    for (bool tune : {false, true}) {
+      SessionOptions options{2, Backend::Fast};
+      options.itemByItemBytes = 1;
+      options.tune = tune;
+      Session session(model, options);
+      std::vector<TensorMap> batch;
+      for (uint32_t i = 0; i < 4; ++i)
+        batch.push_back(imageInput(kShape64, 200 + i));
+      std::vector<TensorMap> results = session.predictBatch(batch);
+      ASSERT_EQ(results.size(), batch.size());
+      for (size_t i = 0; i < batch.size(); ++i) {
+        TensorMap single = session.predict(batch[i]);
+        for (const auto &[name, tensor] : single)
+          EXPECT_TRUE(closeTensors(tensor, results[i].at(name), 1e-5))
+              << name << " of item " << i;
+      }
+      // A NaN in one item: the reference kernels run the batch, item by
+      // item too, and only that item's results hold NaNs.
+      batch[2]["image"].data<float>()[100] = NAN;
+      results = session.predictBatch(batch);
+      for (size_t i = 0; i < batch.size(); ++i)
+        for (const auto &[name, tensor] : results[i])
+          EXPECT_EQ(countNonFinite(tensor) > 0, i == 2)
+              << name << " of item " << i;
+    }
+  }
+}
+
 TEST(Session, PredictBatchOfMixedShapesRunsOneByOne) {
   LOAD_OR_RETURN(model, "fcn.mlc");
   Session session(model, {1, Backend::Reference});

@@ -57,21 +57,28 @@ struct Lifetime {
 };
 std::vector<Lifetime> tensorLifetimes(const format::Model &model);
 
-/// Memory a backend adds to a plan (a tensor's copy in another layout),
-/// live from op `first` to op `last`, both included.
-struct ExtraBuffer {
+/// A buffer of an arena: live from position `first` to `last` (op
+/// positions, or any order of them), both included, `bytes` long, at
+/// `offset`.
+struct Buffer {
   int64_t first, last;
   uint64_t bytes;
-  /// Set by placeExtraBuffers.
   int64_t offset = -1;
 };
 
-/// Places `extras` in `plan`'s arena where they overlap no tensor, and no
-/// other extra, live at the same time, and grows the arena to fit them; the
-/// plan's own offsets stay. Throws rt::Error when the arena would grow past
-/// kMaxPlanBytes.
+/// Places `buffers` (their offsets, 64-byte aligned) around those already
+/// `placed`: the largest first, each at the lowest offset where it overlaps
+/// no buffer live at the same time. Returns the arena's size; throws
+/// rt::Error past kMaxPlanBytes.
+uint64_t placeBuffers(std::vector<Buffer> &buffers,
+                      const std::vector<Buffer> &placed = {});
+
+/// Places `extras` (memory a backend adds to a plan: a tensor's copy in
+/// another layout, live between two ops) in `plan`'s arena where they
+/// overlap no tensor, and no other extra, live at the same time, and grows
+/// the arena to fit them; the plan's own offsets stay.
 void placeExtraBuffers(const format::Model &model, PlanData &plan,
-                       std::vector<ExtraBuffer> &extras);
+                       std::vector<Buffer> &extras);
 
 } // namespace mlc::rt
 

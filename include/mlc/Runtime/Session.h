@@ -59,6 +59,12 @@ struct SessionOptions {
   /// times those of the direct algorithm, and transformed weights up to 4x
   /// the size of the direct ones. False keeps every convolution direct.
   bool winograd = true;
+  /// A batch run in one pass (predictBatch) takes its first ops item by
+  /// item, each item through all of them before the next, while their
+  /// tensors take at least this many bytes for one item: an item's chain
+  /// then stays in a core's cache, where the whole batch's would not. 0:
+  /// the size of a core's second-level cache.
+  size_t itemByItemBytes = 0;
 };
 
 /// Where predictions spent their time: one entry per op of the model, then
