@@ -17,8 +17,8 @@ import sys
 def tables(report):
     peak = ["| benchmark | GFLOP/s | theoretical GFLOP/s | measured / theoretical |",
             "|---|---|---|---|"]
-    conv = ["| convolution | batch | threads | ms | GFLOP | GFLOP/s | of peak |",
-            "|---|---|---|---|---|---|---|"]
+    conv = ["| convolution | algorithm | batch | threads | ms | GFLOP | GFLOP/s | of peak |",
+            "|---|---|---|---|---|---|---|---|"]
     clock = None
     for b in report["benchmarks"]:
         if b.get("error_occurred"):
@@ -33,11 +33,13 @@ def tables(report):
         if b["name"].startswith("Peak/Clock"):
             clock = b
             continue
-        m = re.match(r"Conv/([^/]+)/([^/]+)/batch:(\d+)/threads:(\d+)", b["name"])
+        m = re.match(r"Conv/([^/]+)/([^/]+)/batch:(\d+)/threads:(\d+)(?:/algorithm:(\d+))?",
+                     b["name"])
         if m:
-            conv.append("| %s %s | %s | %s | %.3f | %.3f | %.0f | %.0f%% |" % (
-                m.group(1), m.group(2), m.group(3), m.group(4), b["real_time"], b["GFLOP"],
-                b["GFLOP/s"], 100 * b["of_peak"]))
+            algorithm = "Winograd" if m.group(5) == "1" else "direct"
+            conv.append("| %s %s | %s | %s | %s | %.3f | %.3f | %.0f | %.0f%% |" % (
+                m.group(1), m.group(2), algorithm, m.group(3), m.group(4), b["real_time"],
+                b["GFLOP"], b["GFLOP/s"], 100 * b["of_peak"]))
     lines = []
     if clock:
         lines.append("Clock %.2f GHz (dependent integer adds); theoretical peak %d vector floats"

@@ -8,9 +8,12 @@
 // kernel->run, after one untimed run. oneDNN computes on T OpenMP threads
 // (omp_set_num_threads) under one benchmark thread.
 //
-// GFLOP/s counts the direct algorithm's operations, 2 x N x OC x OH x OW x
-// IC/group x KH x KW, whatever the kernel does (a Winograd kernel does
-// fewer); of_peak is that rate over the FMA loop's at T threads (Peak.h).
+// A 3x3 stride-1 convolution also runs as the kernel a session's tuning may
+// pick instead (algorithm:1, KernelArgs::variant 1: Winograd's algorithm,
+// with a session's state, which allows it). GFLOP/s counts the direct
+// algorithm's operations, 2 x N x OC x OH x OW x IC/group x KH x KW,
+// whatever the kernel does (a Winograd kernel does fewer); of_peak is that
+// rate over the FMA loop's at T threads (Peak.h).
 // Shapes read IN-OUT_KxK[sS][dD]_SIZE, or C_KxKdw_SIZE for a depthwise conv.
 //
 //===----------------------------------------------------------------------===//
@@ -76,9 +79,14 @@ std::string caseName(const ConvCase &c) {
   return name + "_" + std::to_string(c.size);
 }
 
+bool hasWinograd(const ConvCase &c) {
+  return c.kernel == 3 && c.stride == 1 && c.dilation == 1 && c.group == 1;
+}
+
 void benchConv(benchmark::State &state, const ConvCase &c) {
   int64_t batch = state.range(0);
   int threads = static_cast<int>(state.range(1));
+  int algorithm = static_cast<int>(state.range(2));
   omp_set_num_threads(threads);
   // Same padding, as in the networks.
   int64_t pad = c.dilation * (c.kernel - 1) / 2;
@@ -97,10 +105,15 @@ void benchConv(benchmark::State &state, const ConvCase &c) {
   args.outputs = {&y.ref};
   args.exprValues = &noExprs;
   args.threads = threads;
+  // The session's state: its scratchpad and staging, and Winograd allowed.
+  std::unique_ptr<rt::BackendState> session = rt::makeOneDNNState(true);
+  args.backend = session.get();
+  args.variant = algorithm;
 
   std::unique_ptr<rt::Kernel> kernel;
   try {
     kernel = rt::makeOneDNNKernel(args);
+    session->prepare();
     if (kernel)
       kernel->run(args); // Primitive and caches warm, as a warm prediction.
   } catch (const std::exception &e) {
@@ -131,13 +144,15 @@ const bool registered = [] {
     benchmark::internal::Benchmark *b = benchmark::RegisterBenchmark(
         caseName(c).c_str(),
         [c](benchmark::State &state) { benchConv(state, c); });
-    b->ArgNames({"batch", "threads"})
+    b->ArgNames({"batch", "threads", "algorithm"})
         ->UseRealTime()
         ->Unit(benchmark::kMillisecond);
-    for (int64_t batch : {1, 8})
-      if (batch == 1 || c.batch8)
-        for (int64_t threads : {1, 2})
-          b->Args({batch, threads});
+    for (int64_t algorithm : {0, 1})
+      if (algorithm == 0 || hasWinograd(c))
+        for (int64_t batch : {1, 8})
+          if (batch == 1 || c.batch8)
+            for (int64_t threads : {1, 2})
+              b->Args({batch, threads, algorithm});
   }
   return true;
 }();

@@ -104,6 +104,10 @@ public:
   /// What runs the op, for profiles: "reference", or oneDNN's name of its
   /// implementation ("brgconv:avx512_core").
   virtual std::string implementation() const { return "reference"; }
+  /// Whether it takes its operands' and results' addresses from the
+  /// KernelArgs of each run: then one kernel serves any tensors of the
+  /// shapes and layouts it was made for (each item of a batch).
+  virtual bool rebinds() const { return false; }
 };
 
 /// Makes the kernel for `args.op`, after checking its operands and

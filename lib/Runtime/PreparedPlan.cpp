@@ -198,26 +198,69 @@ void PreparedPlan::planItemByItem() {
                        bytes});
     owners.push_back({extra, index, -1});
   };
+  // The plan's tensors written over an operand (an elementwise op's result,
+  // a Conv's over its residual) keep sharing its buffer: a group of
+  // tensors is one buffer, live from its first tensor's birth to its last's
+  // death. Two tensors share one when the plan puts them at one offset,
+  // one dying at the op that makes the other.
   std::vector<Lifetime> lifetimes = tensorLifetimes(graph);
+  std::vector<size_t> group(tensors.size());
   for (size_t t = 0; t < tensors.size(); ++t)
-    if (!tensors[t].constant && plan.offsets[t] >= 0)
-      add(false, t, lifetimes[t].first, lifetimes[t].last, tensors[t].bytes());
+    group[t] = t;
+  auto root = [&](size_t t) {
+    while (group[t] != t)
+      t = group[t] = group[group[t]];
+    return t;
+  };
+  auto placed = [&](int32_t t) {
+    return t >= 0 && !tensors[t].constant && plan.offsets[t] >= 0;
+  };
+  const auto &ops = *graph.ops();
+  for (size_t i = 0; i < ops.size(); ++i)
+    for (int32_t out : *ops[i]->outputs())
+      for (int32_t in : *ops[i]->inputs())
+        if (placed(in) && placed(out) &&
+            plan.offsets[in] == plan.offsets[out] &&
+            lifetimes[in].last == int64_t(i) &&
+            lifetimes[out].first == int64_t(i))
+          group[root(out)] = root(in);
+  std::map<size_t, Lifetime> spans;
+  std::map<size_t, uint64_t> sizes;
+  for (size_t t = 0; t < tensors.size(); ++t) {
+    if (!placed(t))
+      continue;
+    auto [span, fresh] = spans.emplace(root(t), lifetimes[t]);
+    if (!fresh) {
+      span->second.first = std::min(span->second.first, lifetimes[t].first);
+      span->second.last = std::max(span->second.last, lifetimes[t].last);
+    }
+    sizes[root(t)] = std::max(sizes[root(t)], uint64_t(tensors[t].bytes()));
+  }
+  for (const auto &[t, span] : spans)
+    add(false, t, span.first, span.last, sizes[t]);
   for (size_t e = 0; e < extras.size(); ++e)
     add(true, e, extras[e].first, extras[e].last, extras[e].bytes);
   plan.arenaSize = placeBuffers(buffers);
-  for (size_t t = 0; t < tensors.size(); ++t)
-    plan.offsets[t] = -1;
-  itemOffsets.assign(tensors.size(), {});
+  std::vector<int64_t> groupOffsets(tensors.size(), -1);
+  std::vector<std::vector<int64_t>> groupItemOffsets(tensors.size());
   extraItemOffsets.assign(extras.size(), {});
   for (size_t b = 0; b < buffers.size(); ++b) {
     const Owner &owner = owners[b];
-    if (owner.item >= 0)
-      (owner.extra ? extraItemOffsets : itemOffsets)[owner.index].push_back(
-          buffers[b].offset);
+    if (owner.extra && owner.item >= 0)
+      extraItemOffsets[owner.index].push_back(buffers[b].offset);
     else if (owner.extra)
       extras[owner.index].offset = buffers[b].offset;
+    else if (owner.item >= 0)
+      groupItemOffsets[owner.index].push_back(buffers[b].offset);
     else
-      plan.offsets[owner.index] = buffers[b].offset;
+      groupOffsets[owner.index] = buffers[b].offset;
+  }
+  itemOffsets.assign(tensors.size(), {});
+  for (size_t t = 0; t < tensors.size(); ++t) {
+    bool wasPlaced = placed(t);
+    plan.offsets[t] = wasPlaced ? groupOffsets[root(t)] : -1;
+    if (wasPlaced)
+      itemOffsets[t] = groupItemOffsets[root(t)];
   }
   for (size_t e = 0; e < extras.size(); ++e)
     if (!extraItemOffsets[e].empty())
@@ -417,6 +460,19 @@ PreparedPlan::makeItemSteps(bool reference) {
       }
       for (int32_t t : *ops[i]->outputs())
         args.outputs.push_back(tensorView(&tensors[t], item));
+      // Item 0's kernel serves every item when it takes its tensors'
+      // addresses at each run: making a oneDNN kernel takes far longer
+      // than running it on a small image.
+      size_t index = result[item].size();
+      if (item > 0 && !reference && result[0][index].kernel->rebinds()) {
+        Step step;
+        step.kernel = result[0][index].kernel;
+        step.slot = i;
+        step.onednn = result[0][index].onednn;
+        step.args = std::move(args);
+        result[item].push_back(std::move(step));
+        continue;
+      }
       result[item].push_back(
           opStep(i, std::move(args), opChoices[i], reference));
     }

@@ -98,7 +98,8 @@ public:
 
 private:
   struct Step {
-    std::unique_ptr<Kernel> kernel;
+    /// Shared by the steps of a batch's items when it rebinds.
+    std::shared_ptr<Kernel> kernel;
     KernelArgs args;
     /// Where a profile counts its time: the op's index, or the op count
     /// plus kConversionSlot.

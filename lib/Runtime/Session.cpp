@@ -61,6 +61,8 @@ struct Session::Impl {
   std::vector<const Tensor *> given;
   /// Per op, then conversions and copies (SessionOptions::profile).
   std::vector<OpProfile> profile;
+  /// A batch's inputs stacked, and its outputs before they are split.
+  TensorMap stackedInputs, batchOutputs;
 
   PlanData loadPlan(const std::vector<int64_t> &symbolValues);
   PreparedPlan &getPlan(const std::vector<int64_t> &symbolValues);
@@ -275,8 +277,15 @@ void Session::predict(const TensorMap &inputs, TensorMap &outputs) {
 std::vector<TensorMap>
 Session::predictBatch(const std::vector<TensorMap> &batch) {
   std::vector<TensorMap> results;
+  predictBatch(batch, results);
+  return results;
+}
+
+void Session::predictBatch(const std::vector<TensorMap> &batch,
+                           std::vector<TensorMap> &results) {
+  results.resize(batch.size());
   if (batch.empty())
-    return results;
+    return;
   // One pass needs a batch dim and items of one shape.
   bool together = modelRef->batchable() && batch.size() > 1;
   for (const TensorMap &item : batch) {
@@ -292,25 +301,30 @@ Session::predictBatch(const std::vector<TensorMap> &batch) {
     }
   }
   if (!together) {
-    for (const TensorMap &item : batch)
-      results.push_back(predict(item));
-    return results;
+    for (size_t i = 0; i < batch.size(); ++i)
+      predict(batch[i], results[i]);
+    return;
   }
+  // The stacked inputs and the batch's outputs are the session's, reused
+  // from one batch to the next: fresh ones would take their page faults
+  // at every call.
   int64_t n = batch.size();
-  TensorMap stacked;
+  TensorMap &stacked = impl->stackedInputs;
+  for (auto it = stacked.begin(); it != stacked.end();)
+    it = batch[0].count(it->first) ? std::next(it) : stacked.erase(it);
   for (const auto &[name, first] : batch[0]) {
     std::vector<int64_t> shape = first.shape();
     shape[0] *= n;
-    Tensor tensor(first.type(), shape);
+    Tensor &tensor = stacked[name];
+    if (tensor.type() != first.type() || tensor.shape() != shape)
+      tensor = Tensor(first.type(), shape);
     size_t bytes = first.byteSize();
     for (int64_t i = 0; i < n; ++i)
       std::memcpy(tensor.data<uint8_t>() + i * bytes,
                   batch[i].at(name).data(), bytes);
-    stacked.emplace(name, std::move(tensor));
   }
-  TensorMap outputs;
+  TensorMap &outputs = impl->batchOutputs;
   impl->run(stacked, n, outputs);
-  results.resize(n);
   for (const auto &[name, tensor] : outputs) {
     std::vector<int64_t> shape = tensor.shape();
     if (shape.empty() || shape[0] % n)
@@ -319,13 +333,13 @@ Session::predictBatch(const std::vector<TensorMap> &batch) {
                   ", which does not split into the items");
     shape[0] /= n;
     for (int64_t i = 0; i < n; ++i) {
-      Tensor item(tensor.type(), shape);
+      Tensor &item = results[i][name];
+      if (item.type() != tensor.type() || item.shape() != shape)
+        item = Tensor(tensor.type(), shape);
       std::memcpy(item.data(), tensor.data<uint8_t>() + i * item.byteSize(),
                   item.byteSize());
-      results[i].emplace(name, std::move(item));
     }
   }
-  return results;
 }
 
 std::vector<OpProfile> Session::profile() const { return impl->profile; }

@@ -20,6 +20,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdint>
 #include <cstring>
 #include <fstream>
 #include <sys/stat.h>
@@ -289,15 +290,20 @@ int benchModel(const BenchOptions &options) {
     sessionSettings.profile = options.profile;
     sessionSettings.tune = !options.noTune;
     sessionSettings.winograd = !options.noWinograd;
+    if (options.wholeBatch)
+      sessionSettings.itemByItemBytes = SIZE_MAX;
     Clock::time_point start = Clock::now();
     Session session(model, sessionSettings);
     double prepare = millisecondsSince(start);
+    // Outputs reused from one prediction to the next, as an app that
+    // predicts in a loop would.
     TensorMap outputs;
+    std::vector<TensorMap> results;
     auto once = [&] {
       if (options.batch == 1)
         session.predict(batch[0], outputs);
       else
-        session.predictBatch(batch);
+        session.predictBatch(batch, results);
     };
     start = Clock::now();
     once();

@@ -31,7 +31,7 @@ struct BenchOptions {
   std::vector<std::string> shapes;
   int batch = 1, threads = 0, runs = 20;
   bool reference = false, json = false, profile = false;
-  bool noTune = false, noWinograd = false;
+  bool noTune = false, noWinograd = false, wholeBatch = false;
   std::vector<std::string> plugins;
 };
 

@@ -535,6 +535,9 @@ int main(int argc, char **argv) {
                      "timing of alternatives when a shape is made ready");
   benchCmd->add_flag("--no-winograd", bench.noWinograd,
                      "Keep every convolution on the direct algorithm");
+  benchCmd->add_flag("--whole-batch", bench.wholeBatch,
+                     "Run every op of a batch on the whole batch at once "
+                     "(no item-by-item first layers)");
   addPluginOption(benchCmd, bench.plugins, runtimePluginHelp);
 
   mlc::cli::QuantizeCommandOptions quantize;

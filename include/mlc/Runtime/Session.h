@@ -103,6 +103,10 @@ public:
   /// Several predictions: in one pass with batch dim N when the model is
   /// batchable and every item has the same shapes, else one after another.
   std::vector<TensorMap> predictBatch(const std::vector<TensorMap> &batch);
+  /// The same, into `results` (one TensorMap per item), whose tensors are
+  /// reused when they have the output's type and shape.
+  void predictBatch(const std::vector<TensorMap> &batch,
+                    std::vector<TensorMap> &results);
 
   /// The time each op took over all predictions so far, when the session
   /// was made with SessionOptions::profile (empty otherwise).

@@ -219,7 +219,12 @@ void State::prepare() {
 
 PrimitiveKernel::PrimitiveKernel(const KernelArgs &args)
     : state(static_cast<State *>(args.backend)),
-      threads(omp_get_max_threads()), sessionThreads(args.threads) {}
+      threads(omp_get_max_threads()), sessionThreads(args.threads) {
+  for (const TensorRef *ref : args.inputs)
+    createdInputs.push_back(ref ? ref->data : nullptr);
+  for (const TensorRef *ref : args.outputs)
+    createdOutputs.push_back(ref ? ref->data : nullptr);
+}
 
 void PrimitiveKernel::add(
     const dnnl::primitive &primitive,
@@ -227,6 +232,20 @@ void PrimitiveKernel::add(
   Step step;
   step.primitive = primitive;
   for (const auto &[index, memory] : arguments) {
+    // A memory over an operand or a result (not a weight the session
+    // reordered, not staging) is bound to it: found by its address.
+    auto *handle = static_cast<uint8_t *>(memory.get_data_handle());
+    auto bind = [&](const std::vector<void *> &created, bool result) {
+      for (size_t i = 0; i < created.size(); ++i)
+        if (handle && created[i] == handle) {
+          bindings.push_back(
+              {steps.size(), step.memories.size(), result, i, handle});
+          return true;
+        }
+      return false;
+    };
+    if (!bind(createdOutputs, true))
+      bind(createdInputs, false);
     step.memories.push_back(memory);
     step.arguments.push_back({index, memory.get()});
   }
@@ -287,8 +306,20 @@ std::string PrimitiveKernel::implementation() const {
 void PrimitiveKernel::run(const KernelArgs &args) {
   for (auto &[memory, slot] : stagedMemories)
     memory.set_data_handle(state->stagingData(slot));
-  if (sumBytes && sumFrom != sumTo)
-    std::memmove(sumTo, sumFrom, sumBytes);
+  for (Binding &binding : bindings) {
+    const std::vector<TensorRef *> &refs =
+        binding.result ? args.outputs : args.inputs;
+    void *address = refs[binding.operand]->data;
+    if (address != binding.bound) {
+      steps[binding.step].memories[binding.memory].set_data_handle(address);
+      binding.bound = address;
+    }
+  }
+  if (sumOperand >= 0) {
+    const TensorRef &from = *args.inputs[sumOperand], &to = *args.outputs[0];
+    if (from.data != to.data)
+      std::memmove(to.data, from.data, to.bytes());
+  }
   // oneDNN's OpenMP primitives must run with the threads they were made
   // for; the count is the calling thread's setting.
   if (omp_get_max_threads() != threads)

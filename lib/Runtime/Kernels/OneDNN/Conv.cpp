@@ -162,13 +162,10 @@ KernelPtr makeConv(const KernelArgs &args) {
   }
   arguments.push_back({DNNL_ARG_DST, dst});
   k.add(dnnl::convolution_forward(pd), arguments);
-  if (r) {
-    // The residual is in the destination's layout (the layouts are chosen
-    // so): a copy when the plan did not put them at one address.
-    k.sumFrom = r->data;
-    k.sumTo = y->data;
-    k.sumBytes = y->bytes();
-  }
+  // The residual is in the destination's layout (the layouts are chosen
+  // so): a copy when the plan did not put them at one address.
+  if (r)
+    k.sumOperand = 3;
   return kernelPtr;
 }
 

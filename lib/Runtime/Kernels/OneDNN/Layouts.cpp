@@ -193,6 +193,8 @@ public:
     arguments[1] = {DNNL_ARG_TO, to.get()};
   }
 
+  bool rebinds() const override { return true; }
+
   void run(const KernelArgs &args) override {
     from.set_data_handle(args.inputs[0]->data);
     to.set_data_handle(args.outputs[0]->data);

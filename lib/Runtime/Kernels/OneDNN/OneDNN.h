@@ -170,7 +170,8 @@ private:
 /// A few primitives run in order, each with arguments fixed when the kernel
 /// is made: the op's own, and reorders into and out of the layouts it runs
 /// in. Runs through oneDNN's C API with prebuilt argument lists, so that a
-/// run allocates nothing.
+/// run allocates nothing. The memories over the op's operands and results
+/// take their addresses from each run's KernelArgs (rebinds).
 class PrimitiveKernel : public Kernel {
 public:
   /// Made with the calling thread's OpenMP thread count, which its
@@ -190,14 +191,14 @@ public:
   dnnl::memory staged(const dnnl::memory::desc &desc, int slot);
   void run(const KernelArgs &args) override;
   std::string implementation() const override;
+  bool rebinds() const override { return true; }
 
   /// Memory the kernel owns beyond its arguments.
   std::vector<dnnl::memory> owned;
-  /// Copied into the destination before each run (the operand of a `sum`
-  /// post-op: a Conv's residual) unless it is the destination already.
-  const void *sumFrom = nullptr;
-  void *sumTo = nullptr;
-  size_t sumBytes = 0;
+  /// The operand copied into the destination before each run (the operand
+  /// of a `sum` post-op: a Conv's residual) unless it is there already; -1
+  /// for none.
+  int sumOperand = -1;
 
 private:
   struct Step {
@@ -207,9 +208,21 @@ private:
     /// The index in `arguments` of the scratchpad, or -1.
     int scratchpad = -1;
   };
+  /// A memory over an operand (or a result) of the op, and the address it
+  /// has now.
+  struct Binding {
+    size_t step, memory;
+    bool result;
+    size_t operand;
+    void *bound;
+  };
   State *state;
   int threads, sessionThreads;
+  /// The operands' and results' addresses when the kernel was made, which
+  /// add() finds its memories' among.
+  std::vector<void *> createdInputs, createdOutputs;
   std::vector<Step> steps;
+  std::vector<Binding> bindings;
   /// oneDNN's name of the op's own primitive (not a reorder around it).
   std::string name;
   /// Memories bound to a staging slot when the kernel runs.
