@@ -391,7 +391,7 @@ void PreparedPlan::build(std::shared_ptr<Arena> arena, BackendState *state,
   }
   std::vector<double> seconds(steps.size(), INFINITY);
   if (runAll(seconds) && !like)
-    tuneKernels();
+    tuneKernels(seconds);
   omp_set_num_threads(threads);
 }
 
@@ -502,7 +502,7 @@ bool PreparedPlan::runAll(std::vector<double> &seconds) {
   }
 }
 
-void PreparedPlan::tuneKernels() {
+void PreparedPlan::tuneKernels(const std::vector<double> &warmUpSeconds) {
   // Each oneDNN kernel's alternative: its variant when it has one
   // (Winograd's algorithm for a 3x3 convolution), else, for a short op,
   // one thread, which may lose less to splitting than it gains. Each is
@@ -510,9 +510,13 @@ void PreparedPlan::tuneKernels() {
   // as a prediction finds them, the defaults and the alternatives taking
   // turns; an alternative stays where it is clearly faster.
   constexpr double kShort = 250e-6;
-  std::vector<double> seconds(steps.size(), INFINITY);
-  if (!runAll(seconds))
-    return;
+  // The warm-up's times tell the short ops; the turns time them all. A long
+  // run (a large network, a large image) varies less: one turn each.
+  std::vector<double> seconds = warmUpSeconds;
+  double runSeconds = 0;
+  for (double s : seconds)
+    runSeconds += s;
+  int rounds = runSeconds < 0.1 ? 2 : 1;
   size_t opCount = opChoices.size();
   std::vector<Step> alternatives(steps.size());
   std::vector<Choice> choices(steps.size());
@@ -543,22 +547,26 @@ void PreparedPlan::tuneKernels() {
       if (alternatives[i].kernel)
         std::swap(steps[i].kernel, alternatives[i].kernel);
   };
-  for (int round = 0; round < 2; ++round) {
+  seconds.assign(steps.size(), INFINITY);
+  for (int round = 0; round < rounds; ++round) {
     swap();
     bool ran = runAll(alternativeSeconds);
     swap();
-    if (!ran || (round == 0 && !runAll(seconds)))
+    if (!ran || !runAll(seconds))
       return;
   }
+  bool kept = false;
   for (size_t i = 0; i < steps.size(); ++i)
     if (alternatives[i].kernel && alternativeSeconds[i] < 0.95 * seconds[i]) {
       steps[i] = std::move(alternatives[i]);
       opChoices[steps[i].slot] = choices[i];
+      kept = true;
     }
   alternatives.clear();
   // A last run leaves the kept kernels' code and weights where the first
   // prediction will look for them.
-  runAll(seconds);
+  if (kept)
+    runAll(seconds);
 }
 
 void PreparedPlan::makeReferenceSteps() {

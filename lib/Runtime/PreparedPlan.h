@@ -137,10 +137,12 @@ private:
   /// fastest time in `seconds`; false when a kernel throws (a custom layer
   /// refusing zeros, say).
   bool runAll(std::vector<double> &seconds);
-  void tuneKernels();
+  /// Times each oneDNN kernel against its alternative and keeps the faster
+  /// (`warmUpSeconds`: each step's time in the warm-up run).
+  void tuneKernels(const std::vector<double> &warmUpSeconds);
 
   /// The most variants a kernel factory has (KernelArgs::variant).
-  static constexpr int kMaxVariant = 1;
+  static constexpr int kMaxVariant = 2;
 
   const Model &model;
   PlanData plan;

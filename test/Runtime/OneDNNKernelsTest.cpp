@@ -282,6 +282,98 @@ TEST(OneDNNKernels, ConvResidualInPlace) {
   expectClose("Conv", outputs[0].floats(), want[0].floats(), 1e-5f);
 }
 
+/// `t`'s elements reordered from plain (NCHW) to channels-last (NHWC), or
+/// back; the TensorRef says which it is.
+TestTensor withLayout(const TestTensor &t, Layout layout) {
+  TestTensor result = t;
+  if (t.ref.layout == layout)
+    return result;
+  result.ref.layout = layout;
+  const Dims &d = t.ref.dims;
+  int64_t n = d[0], c = d[1], hw = d[2] * d[3];
+  const float *from = t.ref.as<float>();
+  float *to = result.ref.as<float>();
+  bool toLast = layout == Layout::channelsLast;
+  for (int64_t i = 0; i < n; ++i)
+    for (int64_t ch = 0; ch < c; ++ch)
+      for (int64_t s = 0; s < hw; ++s) {
+        int64_t plain = (i * c + ch) * hw + s, last = (i * hw + s) * c + ch;
+        to[toLast ? last : plain] = from[toLast ? plain : last];
+      }
+  return result;
+}
+
+// The variants a session's tuning times against the direct kernel:
+// Winograd's algorithm (1) for 3x3 stride-1 convolutions and, on the
+// phases of a dilated one (2), held to the reference in both layouts, with
+// and without a residual; and a kernel, made once, run over other tensors
+// of its shapes (as each item of a batch does).
+TEST(OneDNNKernels, ConvWinogradVariants) {
+  struct Case {
+    int variant;
+    Dims x;
+    int64_t m;
+    Dims pads, dilations;
+  };
+  std::vector<Case> cases = {
+      {1, {2, 16, 12, 10}, 32, {1, 1, 1, 1}, {}},
+      {2, {1, 16, 12, 12}, 16, {2, 2, 2, 2}, {2, 2}},
+      {2, {2, 32, 16, 8}, 16, {4, 2, 4, 2}, {4, 2}},
+  };
+  std::unique_ptr<BackendState> session = makeOneDNNState(true);
+  unsigned seed = 500;
+  for (const Case &k : cases)
+    for (bool residual : {false, true})
+      for (Layout layout : {Layout::plain, Layout::channelsLast}) {
+        ConvCase c{k.x,  k.m, {3, 3}, {}, k.pads, k.dilations, 1, true,
+                   residual, activation(ActivationKind::relu)};
+        Dims out = convOutDims(c);
+        SCOPED_TRACE("variant " + std::to_string(k.variant) + " x " +
+                     shape(k.x) + (residual ? " residual" : "") +
+                     (layout == Layout::channelsLast ? " channels-last" : ""));
+        TestTensor w = TestTensor::random({k.m, k.x[1], 3, 3}, seed += 10),
+                   bias = TestTensor::random({k.m}, seed + 1);
+        TestOp op = convOp(c);
+        std::vector<int64_t> exprs;
+        std::unique_ptr<Kernel> kernel;
+        for (int copy = 0; copy < 2; ++copy) {
+          TestTensor x = TestTensor::random(k.x, seed + 2 + copy),
+                     r = TestTensor::random(out, seed + 4 + copy);
+          std::vector<TestTensor> want = runReference(
+              op, {&x, &w, &bias, residual ? &r : nullptr}, {output(out)});
+          TestTensor xIn = withLayout(x, layout), rIn = withLayout(r, layout);
+          std::vector<TestTensor> outputs{withLayout(output(out), layout)};
+          KernelArgs args = makeArgs(
+              op, {&xIn, &w, &bias, residual ? &rIn : nullptr}, outputs,
+              exprs);
+          args.backend = session.get();
+          args.variant = k.variant;
+          if (!kernel) {
+            kernel = makeOneDNNKernel(args);
+            ASSERT_TRUE(kernel) << "no variant " << k.variant;
+            session->prepare();
+          }
+          kernel->run(args);
+          expectClose("Conv (Winograd)",
+                      withLayout(outputs[0], Layout::plain).floats(),
+                      want[0].floats(), 1e-5f);
+        }
+      }
+  // A variant that does not apply gives no kernel.
+  ConvCase strided{{1, 16, 8, 8}, 16, {3, 3}, {2, 2}, {1, 1, 1, 1}, {}};
+  TestTensor x = TestTensor::random(strided.x, 1),
+             w = TestTensor::random({16, 16, 3, 3}, 2);
+  std::vector<TestTensor> outputs{output(convOutDims(strided))};
+  std::vector<int64_t> exprs;
+  TestOp op = convOp(strided);
+  KernelArgs args = makeArgs(op, {&x, &w}, outputs, exprs);
+  args.backend = session.get();
+  for (int variant : {1, 2, 3}) {
+    args.variant = variant;
+    EXPECT_FALSE(makeOneDNNKernel(args)) << "variant " << variant;
+  }
+}
+
 TEST(OneDNNKernels, ConvUnsupported) {
   ConvCase base{{1, 4, 8, 8}, 4, {3, 3}, {}, {1, 1, 1, 1}, {}};
   Dims out = convOutDims(base);

@@ -57,6 +57,11 @@ bool windowParam(std::vector<int64_t> &values, size_t spatial, int64_t fill,
 }
 
 dnnl::memory::desc layoutDesc(const dims &d, Layout layout) {
+  return dnnl::memory::desc(d, dnnl::memory::data_type::f32,
+                            layoutStrides(d, layout));
+}
+
+dims layoutStrides(const dims &d, Layout layout) {
   size_t rank = d.size();
   dims strides(rank, 1);
   if (layout == Layout::channelsLast && rank >= 3 && rank <= 5) {
@@ -71,7 +76,7 @@ dnnl::memory::desc layoutDesc(const dims &d, Layout layout) {
     for (size_t i = rank; i-- > 1;)
       strides[i - 1] = strides[i] * d[i];
   }
-  return dnnl::memory::desc(d, dnnl::memory::data_type::f32, strides);
+  return strides;
 }
 
 dnnl::memory userMemory(const TensorRef &t) { return userMemory(t, t.dims); }
@@ -220,10 +225,14 @@ void State::prepare() {
 PrimitiveKernel::PrimitiveKernel(const KernelArgs &args)
     : state(static_cast<State *>(args.backend)),
       threads(omp_get_max_threads()), sessionThreads(args.threads) {
+  auto range = [](const TensorRef *ref) {
+    return ref ? Range{static_cast<uint8_t *>(ref->data), ref->bytes()}
+               : Range{nullptr, 0};
+  };
   for (const TensorRef *ref : args.inputs)
-    createdInputs.push_back(ref ? ref->data : nullptr);
+    createdInputs.push_back(range(ref));
   for (const TensorRef *ref : args.outputs)
-    createdOutputs.push_back(ref ? ref->data : nullptr);
+    createdOutputs.push_back(range(ref));
 }
 
 void PrimitiveKernel::add(
@@ -232,14 +241,16 @@ void PrimitiveKernel::add(
   Step step;
   step.primitive = primitive;
   for (const auto &[index, memory] : arguments) {
-    // A memory over an operand or a result (not a weight the session
-    // reordered, not staging) is bound to it: found by its address.
+    // A memory over an operand or a result, or a part of one (not a weight
+    // the session reordered, not staging), is bound to it: found by its
+    // address.
     auto *handle = static_cast<uint8_t *>(memory.get_data_handle());
-    auto bind = [&](const std::vector<void *> &created, bool result) {
+    auto bind = [&](const std::vector<Range> &created, bool result) {
       for (size_t i = 0; i < created.size(); ++i)
-        if (handle && created[i] == handle) {
-          bindings.push_back(
-              {steps.size(), step.memories.size(), result, i, handle});
+        if (handle && created[i].begin <= handle &&
+            handle < created[i].begin + std::max<size_t>(created[i].bytes, 1)) {
+          bindings.push_back({steps.size(), step.memories.size(), result, i,
+                              handle - created[i].begin, handle});
           return true;
         }
       return false;
@@ -285,15 +296,19 @@ dnnl::memory PrimitiveKernel::weight(const dnnl::memory &user,
 }
 
 dnnl::memory PrimitiveKernel::staged(const dnnl::memory::desc &desc,
-                                     int slot) {
+                                     int slot, size_t offset) {
   if (!state) {
-    dnnl::memory memory(desc, engine());
-    owned.push_back(memory);
-    return memory;
+    if (!offset) {
+      ownStaging[slot] = dnnl::memory(desc, engine());
+      return ownStaging[slot];
+    }
+    return dnnl::memory(
+        desc, engine(),
+        static_cast<uint8_t *>(ownStaging[slot].get_data_handle()) + offset);
   }
-  state->bookStaging(slot, desc.get_size());
+  state->bookStaging(slot, offset + desc.get_size());
   dnnl::memory memory(desc, engine(), nullptr);
-  stagedMemories.push_back({memory, slot});
+  stagedMemories.push_back({memory, slot, offset});
   return memory;
 }
 
@@ -304,12 +319,14 @@ std::string PrimitiveKernel::implementation() const {
 }
 
 void PrimitiveKernel::run(const KernelArgs &args) {
-  for (auto &[memory, slot] : stagedMemories)
-    memory.set_data_handle(state->stagingData(slot));
+  for (Staged &staged : stagedMemories)
+    staged.memory.set_data_handle(
+        static_cast<uint8_t *>(state->stagingData(staged.slot)) + staged.offset);
   for (Binding &binding : bindings) {
     const std::vector<TensorRef *> &refs =
         binding.result ? args.outputs : args.inputs;
-    void *address = refs[binding.operand]->data;
+    void *address =
+        static_cast<uint8_t *>(refs[binding.operand]->data) + binding.offset;
     if (address != binding.bound) {
       steps[binding.step].memories[binding.memory].set_data_handle(address);
       binding.bound = address;

@@ -40,6 +40,113 @@ dims dnnlDilation(const std::vector<int64_t> &d) {
   return result;
 }
 
+// A dilated 3x3 convolution, stride 1, padded by its dilation (d x e) so
+// that the output keeps the input's size, as Winograd's algorithm on its
+// phases (variant 2): the output's rows d i + p and columns e j + q read
+// only the input's rows d i' + p and columns e j' + q, so phase (p, q) of
+// the input, every d-th row and e-th column from (p, q), convolved with
+// the same 3x3 weights undilated (padding 1), is phase (p, q) of the
+// output. The d x e phases of every image run as one batch, which
+// oneDNN's Winograd kernel takes (it takes no dilation), gathered from and
+// scattered to strided views of the operands through the session's
+// staging. fcn_resnet50's layer3 and layer4 are made of these.
+KernelPtr makePhasedWinograd(const KernelArgs &args, const Window &win,
+                             const dims &wDims,
+                             const dnnl::memory::desc &bDesc,
+                             const dnnl::post_ops &ops) {
+  const TensorRef *x = args.input(0), *w = args.input(1), *b = args.input(2),
+                  *r = args.input(3), *y = args.outputs[0];
+  auto *state = static_cast<State *>(args.backend);
+  if (!state || !state->winograd || x->rank() != 4 || wDims.size() != 4 ||
+      w->dim(2) != 3 || w->dim(3) != 3)
+    return nullptr;
+  int64_t dh = win.dilations[0], dw = win.dilations[1];
+  int64_t n = x->dim(0), c = x->dim(1), m = y->dim(1), h = x->dim(2),
+          wd = x->dim(3);
+  if ((dh == 1 && dw == 1) || win.strides != std::vector<int64_t>{1, 1} ||
+      win.padsBegin != std::vector<int64_t>{dh, dw} ||
+      win.padsEnd != std::vector<int64_t>{dh, dw} || h % dh || wd % dw ||
+      y->dim(2) != h || y->dim(3) != wd)
+    return nullptr;
+  int64_t phases = dh * dw, ph = h / dh, pw = wd / dw;
+  using dt = dnnl::memory::data_type;
+  using tag = dnnl::memory::format_tag;
+  dnnl::convolution_forward::desc desc(
+      dnnl::prop_kind::forward_inference,
+      dnnl::algorithm::convolution_winograd,
+      dnnl::memory::desc({n * phases, c, ph, pw}, dt::f32, tag::any),
+      dnnl::memory::desc(wDims, dt::f32, tag::any), bDesc,
+      dnnl::memory::desc({n * phases, m, ph, pw}, dt::f32, tag::any), {1, 1},
+      {0, 0}, {1, 1}, {1, 1});
+  dnnl::convolution_forward::primitive_desc pd(desc, makeAttr(args, ops),
+                                               engine());
+
+  auto kernel = std::make_unique<PrimitiveKernel>(args);
+  dnnl::memory weights = kernel->weight(userMemory(*w, wDims), pd.weights_desc());
+  dnnl::memory src = kernel->staged(pd.src_desc(), 0),
+               dst = kernel->staged(pd.dst_desc(), 1);
+  // One image of the batch of phases (its place: a pointer offset, so that
+  // one reorder serves every phase), and one phase of a tensor: every
+  // dh-th row and dw-th column, over the tensor's own strides.
+  dnnl::memory::desc srcImage = pd.src_desc().submemory_desc({1, c, ph, pw},
+                                                             {0, 0, 0, 0}),
+                     dstImage = pd.dst_desc().submemory_desc({1, m, ph, pw},
+                                                             {0, 0, 0, 0});
+  size_t srcImageBytes = pd.src_desc().data.format_desc.blocking.strides[0] * 4,
+         dstImageBytes = pd.dst_desc().data.format_desc.blocking.strides[0] * 4;
+  auto phaseDesc = [&](const TensorRef &t) {
+    dims strides = layoutStrides(t.dims, t.layout);
+    return dnnl::memory::desc({1, t.dim(1), ph, pw}, dt::f32,
+                              {strides[0], strides[1], dh * strides[2],
+                               dw * strides[3]});
+  };
+  auto phaseOf = [&](const TensorRef &t, int64_t image, int64_t p,
+                     int64_t q) {
+    dims strides = layoutStrides(t.dims, t.layout);
+    int64_t element = image * strides[0] + p * strides[2] + q * strides[3];
+    return dnnl::memory(phaseDesc(t), engine(),
+                        static_cast<float *>(t.data) + element);
+  };
+  dnnl::memory::desc xPhase = phaseDesc(*x), yPhase = phaseDesc(*y);
+  dnnl::reorder gather(dnnl::reorder::primitive_desc(engine(), xPhase,
+                                                     engine(), srcImage));
+  dnnl::reorder scatter(dnnl::reorder::primitive_desc(engine(), dstImage,
+                                                      engine(), yPhase));
+  dnnl::reorder gatherResidual;
+  if (r)
+    gatherResidual = dnnl::reorder(dnnl::reorder::primitive_desc(
+        engine(), phaseDesc(*r), engine(), dstImage));
+  auto forEachPhase = [&](auto fn) {
+    for (int64_t image = 0; image < n; ++image)
+      for (int64_t p = 0; p < dh; ++p)
+        for (int64_t q = 0; q < dw; ++q)
+          fn(image, p, q, (image * dh + p) * dw + q);
+  };
+  forEachPhase([&](int64_t image, int64_t p, int64_t q, int64_t slot) {
+    dnnl::memory from = phaseOf(*x, image, p, q),
+                 to = kernel->staged(srcImage, 0, slot * srcImageBytes);
+    kernel->add(gather, {{DNNL_ARG_FROM, from}, {DNNL_ARG_TO, to}});
+    if (r) {
+      // The sum post-op adds what the destination holds: the residual.
+      dnnl::memory residual = phaseOf(*r, image, p, q),
+                   into = kernel->staged(dstImage, 1, slot * dstImageBytes);
+      kernel->add(gatherResidual,
+                  {{DNNL_ARG_FROM, residual}, {DNNL_ARG_TO, into}});
+    }
+  });
+  std::vector<std::pair<int, dnnl::memory>> arguments = {
+      {DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, weights}, {DNNL_ARG_DST, dst}};
+  if (b)
+    arguments.push_back({DNNL_ARG_BIAS, userMemory(*b)});
+  kernel->add(dnnl::convolution_forward(pd), arguments);
+  forEachPhase([&](int64_t image, int64_t p, int64_t q, int64_t slot) {
+    dnnl::memory from = kernel->staged(dstImage, 1, slot * dstImageBytes),
+                 to = phaseOf(*y, image, p, q);
+    kernel->add(scatter, {{DNNL_ARG_FROM, from}, {DNNL_ARG_TO, to}});
+  });
+  return kernel;
+}
+
 } // namespace
 
 KernelPtr makeConv(const KernelArgs &args) {
@@ -97,6 +204,8 @@ KernelPtr makeConv(const KernelArgs &args) {
                           dnnl::memory::format_tag::any);
   dnnl::memory::desc bDesc =
       b ? plainDesc({m}) : dnnl::memory::desc();
+  if (args.variant == 2)
+    return makePhasedWinograd(args, win, wDims, bDesc, ops);
   // oneDNN picks the source and destination layouts it runs fastest: for
   // f32 on AVX-512, channels-last, which is what the runtime keeps
   // activations in (chooseOneDNNLayouts). Operands in another layout are

@@ -86,8 +86,10 @@ template <typename V> std::vector<int64_t> toVector(const V *v) {
 bool windowParam(std::vector<int64_t> &values, size_t spatial, int64_t fill,
                  int64_t min);
 
-/// An f32 descriptor of dims `d` in `layout` (channels-last applies to
-/// ranks 3 to 5; any other rank is row-major).
+/// The strides, in elements, of dims `d` in `layout` (channels-last applies
+/// to ranks 3 to 5; any other rank is row-major).
+dims layoutStrides(const dims &d, Layout layout);
+/// An f32 descriptor of dims `d` in `layout`.
 dnnl::memory::desc layoutDesc(const dims &d, Layout layout);
 /// A row-major f32 descriptor.
 inline dnnl::memory::desc plainDesc(const dims &d) {
@@ -187,8 +189,11 @@ public:
   dnnl::memory weight(const dnnl::memory &user, const dnnl::memory::desc &desc);
   /// Memory in `desc` for an operand converted into the primitive's layout,
   /// only while the kernel runs: the session's staging slot `slot`
-  /// (State::kStagingSlots), or the kernel's own without a session.
-  dnnl::memory staged(const dnnl::memory::desc &desc, int slot);
+  /// (State::kStagingSlots), or the kernel's own without a session; with
+  /// `offset`, a part of the slot `offset` bytes in, over the same memory as
+  /// an earlier staged() of the whole.
+  dnnl::memory staged(const dnnl::memory::desc &desc, int slot,
+                      size_t offset = 0);
   void run(const KernelArgs &args) override;
   std::string implementation() const override;
   bool rebinds() const override { return true; }
@@ -208,25 +213,38 @@ private:
     /// The index in `arguments` of the scratchpad, or -1.
     int scratchpad = -1;
   };
-  /// A memory over an operand (or a result) of the op, and the address it
-  /// has now.
+  /// A memory over an operand (or a result) of the op, at `offset` bytes
+  /// into it, and the address it has now.
   struct Binding {
     size_t step, memory;
     bool result;
     size_t operand;
+    ptrdiff_t offset;
     void *bound;
+  };
+  /// An operand's or a result's bytes when the kernel was made.
+  struct Range {
+    uint8_t *begin;
+    size_t bytes;
   };
   State *state;
   int threads, sessionThreads;
-  /// The operands' and results' addresses when the kernel was made, which
-  /// add() finds its memories' among.
-  std::vector<void *> createdInputs, createdOutputs;
+  /// Where the operands and results were when the kernel was made, which
+  /// add() finds its memories' addresses in.
+  std::vector<Range> createdInputs, createdOutputs;
   std::vector<Step> steps;
   std::vector<Binding> bindings;
   /// oneDNN's name of the op's own primitive (not a reorder around it).
   std::string name;
-  /// Memories bound to a staging slot when the kernel runs.
-  std::vector<std::pair<dnnl::memory, int>> stagedMemories;
+  /// Memories bound to a staging slot (at an offset) when the kernel runs.
+  struct Staged {
+    dnnl::memory memory;
+    int slot;
+    size_t offset;
+  };
+  std::vector<Staged> stagedMemories;
+  /// Without a session: the kernel's own staging, per slot.
+  dnnl::memory ownStaging[State::kStagingSlots];
   /// The session's weights it uses.
   std::vector<std::shared_ptr<void>> weights;
 };
