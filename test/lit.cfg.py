@@ -47,6 +47,20 @@ llvm_config.add_tool_substitutions(tools, tool_dirs)
 
 config.substitutions.append(("%mlc_src_root", config.mlc_src_root))
 
+# %same-bytes OUT... -- CMD...: runs CMD twice and fails unless each OUT has
+# the same bytes both times; see utils/same-bytes.py.
+config.substitutions.insert(
+    0,
+    (
+        "%same-bytes",
+        '"%s" "%s"'
+        % (
+            sys.executable,
+            os.path.join(config.mlc_src_root, "utils", "same-bytes.py"),
+        ),
+    ),
+)
+
 # %expect-exit CODE [--keeps OUT] CMD...: runs CMD and fails unless it exits
 # with CODE (lit's shell has no `$?`); see utils/expect-exit.py.
 config.substitutions.insert(

@@ -20,13 +20,12 @@
 #include "mlc/ONNX/OpTypes.h"
 #include "mlc/Runtime/Planner.h"
 #include "mlc/Runtime/Tensor.h"
-#include "mlc/Transforms/Passes.h"
+#include "mlc/Transforms/Pipelines.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/AffineExpr.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/Pass/PassManager.h"
-#include "mlir/Transforms/Passes.h"
 #include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/MapVector.h"
 #include "llvm/ADT/TypeSwitch.h"
@@ -1508,10 +1507,7 @@ func::FuncOp getMain(ModuleOp module) {
 LogicalResult mlc::lowerToMLC(ModuleOp module, llvm::raw_ostream &os,
                               LoweringReport *report) {
   PassManager pm(module.getContext());
-  pm.addPass(createFoldBatchNormPass());
-  // A QDQ model's int8 weights are stored as they are (8-bit linear).
-  pm.addPass(createFoldQDQPass());
-  pm.addPass(createCanonicalizerPass());
+  buildCompilePipeline(pm);
   unsigned normsBefore = 0, normsAfter = 0;
   module.walk([&](BatchNormOp) { ++normsBefore; });
   if (failed(pm.run(module)))

@@ -123,8 +123,8 @@ Session::Impl::getPlan(const std::vector<int64_t> &symbolValues) {
     return *found->second;
   auto plan = std::make_unique<PreparedPlan>(*model, loadPlan(symbolValues),
                                              options);
-  // A batch takes the kernels its items' plan was tuned to, when there is
-  // one: tuning at a batch would time whole batches.
+  // A batch runs its first ops item by item with the kernels its items'
+  // plan was tuned to, when there is one.
   const PreparedPlan *like = nullptr;
   int32_t batch = model->graph().batch_symbol();
   if (batch >= 0 && size_t(batch) < symbolValues.size() &&

@@ -2,6 +2,7 @@
 
 #include "mlc/Dialect/NN/NNDialect.h"
 #include "mlc/Transforms/Passes.h"
+#include "mlc/Transforms/Pipelines.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/DialectRegistry.h"
@@ -12,6 +13,7 @@ int main(int argc, char **argv) {
   mlir::DialectRegistry registry;
   registry.insert<mlc::nn::NNDialect, mlir::func::FuncDialect>();
   mlc::registerMLCPasses();
+  mlc::registerMLCPipelines();
   // The generic passes a pipeline of nn graphs uses.
   mlir::registerCanonicalizerPass();
   mlir::registerCSEPass();

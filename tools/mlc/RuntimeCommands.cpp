@@ -148,36 +148,81 @@ TensorMap makeInputs(const Model &model,
   return inputs;
 }
 
+/// What `mlc run` tells of an f32 output: its range and mean (NaNs left
+/// out and counted) and its first values.
+struct OutputStats {
+  bool present = false; // f32 and not empty
+  double min = INFINITY, max = -INFINITY, mean = NAN;
+  int64_t nan = 0;
+  std::vector<float> first;
+};
+
+OutputStats statsOf(const Tensor &tensor) {
+  OutputStats stats;
+  if (tensor.type() != ElementType::f32 || tensor.elementCount() == 0)
+    return stats;
+  stats.present = true;
+  const float *v = tensor.data<float>();
+  int64_t n = tensor.elementCount();
+  double sum = 0;
+  for (int64_t i = 0; i < n; ++i) {
+    if (std::isnan(v[i])) {
+      ++stats.nan;
+      continue;
+    }
+    stats.min = std::min<double>(stats.min, v[i]);
+    stats.max = std::max<double>(stats.max, v[i]);
+    sum += v[i];
+  }
+  if (n > stats.nan)
+    stats.mean = sum / double(n - stats.nan);
+  stats.first.assign(v, v + std::min<int64_t>(n, 4));
+  return stats;
+}
+
 std::string summarize(const Tensor &tensor) {
   std::string text = formatShape(tensor.shape()) + " " +
                      elementTypeName(tensor.type());
-  if (tensor.type() != ElementType::f32 || tensor.elementCount() == 0)
+  OutputStats stats = statsOf(tensor);
+  if (!stats.present)
     return text;
-  const float *v = tensor.data<float>();
-  int64_t n = tensor.elementCount(), nan = 0;
-  double lo = INFINITY, hi = -INFINITY, sum = 0;
-  for (int64_t i = 0; i < n; ++i) {
-    if (std::isnan(v[i])) {
-      ++nan;
-      continue;
-    }
-    lo = std::min<double>(lo, v[i]);
-    hi = std::max<double>(hi, v[i]);
-    sum += v[i];
-  }
   char buffer[128];
-  std::snprintf(buffer, sizeof(buffer), "  min %g max %g mean %g", lo, hi,
-                n > nan ? sum / (n - nan) : NAN);
+  std::snprintf(buffer, sizeof(buffer), "  min %g max %g mean %g", stats.min,
+                stats.max, stats.mean);
   text += buffer;
-  if (nan)
-    text += "  (" + std::to_string(nan) + " NaN)";
+  if (stats.nan)
+    text += "  (" + std::to_string(stats.nan) + " NaN)";
   text += "  first:";
-  for (int64_t i = 0; i < std::min<int64_t>(n, 4); ++i)
-  {
-    std::snprintf(buffer, sizeof(buffer), " %g", v[i]);
+  for (float value : stats.first) {
+    std::snprintf(buffer, sizeof(buffer), " %g", value);
     text += buffer;
   }
   return text;
+}
+
+// JSON has no NaN or infinity: null stands for them.
+llvm::json::Value jsonNumber(double value) {
+  return std::isfinite(value) ? llvm::json::Value(value) : llvm::json::Value(nullptr);
+}
+
+llvm::json::Object describeOutput(const std::string &name, size_t item,
+                                  const Tensor &tensor) {
+  llvm::json::Object result{{"name", name},
+                            {"item", int64_t(item)},
+                            {"shape", llvm::json::Array(tensor.shape())},
+                            {"type", elementTypeName(tensor.type())}};
+  OutputStats stats = statsOf(tensor);
+  if (stats.present) {
+    llvm::json::Array first;
+    for (float value : stats.first)
+      first.push_back(jsonNumber(value));
+    result["min"] = jsonNumber(stats.min);
+    result["max"] = jsonNumber(stats.max);
+    result["mean"] = jsonNumber(stats.mean);
+    result["nan"] = stats.nan;
+    result["first"] = std::move(first);
+  }
+  return result;
 }
 
 SessionOptions sessionOptions(int threads, bool reference,
@@ -255,13 +300,24 @@ int runModel(const RunOptions &options) {
           writeNpy(options.outputDir + "/" + file + ".npy", tensor);
         }
     }
-    if (!options.quiet) {
+    bool onePass = options.batch > 1 && model->batchable();
+    if (options.json) {
+      llvm::json::Array outputs;
+      for (size_t i = 0; i < results.size(); ++i)
+        for (const auto &[name, tensor] : results[i])
+          outputs.push_back(describeOutput(name, i, tensor));
+      llvm::json::Object result{{"model", options.model},
+                                {"predictions", int64_t(results.size())},
+                                {"one_pass", onePass},
+                                {"milliseconds", ms},
+                                {"outputs", std::move(outputs)}};
+      llvm::outs() << llvm::formatv("{0:2}", llvm::json::Value(std::move(result)))
+                   << "\n";
+    } else if (!options.quiet) {
       llvm::outs() << llvm::formatv("{0}: {1} prediction{2} in {3:f2} ms{4}\n",
                                     options.model, results.size(),
                                     results.size() == 1 ? "" : "s", ms,
-                                    options.batch > 1 && model->batchable()
-                                        ? " (one batched pass)"
-                                        : "");
+                                    onePass ? " (one batched pass)" : "");
       for (size_t i = 0; i < results.size(); ++i)
         for (const auto &[name, tensor] : results[i])
           llvm::outs() << "  " << name

@@ -20,7 +20,7 @@ struct RunOptions {
   /// NAME=1x3x224x224: the size of a pattern or raw input.
   std::vector<std::string> shapes;
   int batch = 1, threads = 0;
-  bool reference = false, quiet = false;
+  bool reference = false, quiet = false, json = false;
   std::string outputDir;
   /// Custom layer plugins to load.
   std::vector<std::string> plugins;

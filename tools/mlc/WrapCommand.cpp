@@ -21,6 +21,8 @@
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/IR/Verifier.h"
 #include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/JSON.h"
 #include "llvm/Support/Path.h"
 
 using namespace mlir;
@@ -160,7 +162,16 @@ int runWrap(const WrapOptions &o) {
     return 2;
   if (failed(saveModel(*module, o.output)))
     return 2;
-  if (!o.quiet)
+  if (o.json) {
+    llvm::json::Object result{{"class", o.className},
+                              {"domain", o.domain},
+                              {"inputs", int64_t(inputNames.size())},
+                              {"weights", int64_t(o.weights.size())},
+                              {"shape_rule", rule},
+                              {"output", o.output}};
+    llvm::outs() << llvm::formatv("{0:2}", llvm::json::Value(std::move(result)))
+                 << "\n";
+  } else if (!o.quiet)
     llvm::outs() << "wrapped custom model class " << o.className << " ("
                  << inputNames.size() << " input" << (inputNames.size() == 1 ? "" : "s")
                  << ", " << o.weights.size() << " weight"

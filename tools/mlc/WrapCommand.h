@@ -25,7 +25,7 @@ struct WrapOptions {
   /// KEY=VALUE attributes (integers, floats, strings).
   std::vector<std::string> attributes;
   std::string output;
-  bool quiet = false;
+  bool quiet = false, json = false;
 };
 
 /// `mlc wrap --custom-model`: exit 0 written, 2 error.

@@ -39,13 +39,45 @@ constexpr int kExitError = 2;
 
 using mlc::cli::CommandContext;
 
-int runImport(const std::string &model, const std::string &output) {
-  CommandContext session;
-  session.diagnostics.defaultFile = model;
-  OwningOpRef<ModuleOp> module = mlc::loadModel(model, &session.context);
-  if (!module || failed(mlc::saveModel(*module, output)))
+/// Reads models (ONNX through one importer, so that their identical weights
+/// are stored once as they are read; or MLIR) into `modules`.
+bool loadModels(const std::vector<std::string> &models, MLIRContext &context,
+                mlc::ONNXImporter &importer,
+                std::vector<OwningOpRef<ModuleOp>> &modules,
+                SmallVectorImpl<ModuleOp> &loaded) {
+  for (const std::string &model : models) {
+    modules.push_back(mlc::isMLIRFile(model) ? mlc::loadModel(model, &context)
+                                             : importer.importFile(model));
+    if (!modules.back())
+      return false;
+    loaded.push_back(*modules.back());
+  }
+  return true;
+}
+
+int runMerge(const std::vector<std::string> &models, const std::string &output,
+             const std::string &shapes, const std::string &input,
+             bool functions, bool verbose, bool json, bool quiet);
+
+/// One model as it is; several as one function each (mlc merge --functions;
+/// what nn-merge-exports takes).
+int runImport(const std::vector<std::string> &models, const std::string &output) {
+  if (models.size() == 1) {
+    CommandContext session;
+    session.diagnostics.defaultFile = models.front();
+    OwningOpRef<ModuleOp> module = mlc::loadModel(models.front(), &session.context);
+    if (!module || failed(mlc::saveModel(*module, output)))
+      return kExitError;
+    return kExitDone;
+  }
+  StringRef ext = llvm::sys::path::extension(output);
+  if (ext != ".mlir" && ext != ".mlirbc" && output != "-") {
+    llvm::errs() << "mlc import: error: " << output
+                 << ": several models go into .mlir or .mlirbc, one function each\n";
     return kExitError;
-  return kExitDone;
+  }
+  return runMerge(models, output, /*shapes=*/"", /*input=*/"", /*functions=*/true,
+                  /*verbose=*/false, /*json=*/false, /*quiet=*/true);
 }
 
 int runExport(const std::string &model, const std::string &output,
@@ -238,7 +270,7 @@ int runInspect(const std::string &model, bool json) {
 }
 
 int runCheckFlexible(const std::string &model, const std::string &input,
-                     const std::vector<int64_t> &dims, bool json) {
+                     const std::vector<int64_t> &dims, bool json, bool quiet) {
   CommandContext session;
   OwningOpRef<ModuleOp> module;
   func::FuncOp func = loadGraph(model, session, module);
@@ -255,7 +287,7 @@ int runCheckFlexible(const std::string &model, const std::string &input,
   report->model = model;
   if (json)
     llvm::outs() << llvm::formatv("{0:2}", mlc::toJSON(*report)) << "\n";
-  else
+  else if (!quiet)
     llvm::outs() << mlc::formatFlexibilityReport(*report);
   return report->verdict == mlc::FlexibilityVerdict::Flexible ? kExitDone
                                                               : kExitNo;
@@ -263,7 +295,7 @@ int runCheckFlexible(const std::string &model, const std::string &input,
 
 int runMerge(const std::vector<std::string> &models, const std::string &output,
              const std::string &shapes, const std::string &input,
-             bool functions, bool verbose, bool json) {
+             bool functions, bool verbose, bool json, bool quiet) {
   CommandContext session;
   mlc::MergeOptions options;
   options.input = input;
@@ -291,19 +323,11 @@ int runMerge(const std::vector<std::string> &models, const std::string &output,
                     "merge (give exports at other sizes, or --shapes)\n";
     return kExitError;
   }
-  // The exports share one importer, so their identical weights are stored
-  // once as they are read.
   mlc::ONNXImporter importer(&session.context);
   std::vector<OwningOpRef<ModuleOp>> modules;
   SmallVector<ModuleOp> exports;
-  for (const std::string &model : models) {
-    modules.push_back(mlc::isMLIRFile(model)
-                          ? mlc::loadModel(model, &session.context)
-                          : importer.importFile(model));
-    if (!modules.back())
-      return kExitError;
-    exports.push_back(*modules.back());
-  }
+  if (!loadModels(models, session.context, importer, modules, exports))
+    return kExitError;
   mlc::MergeReport report;
   report.sharedBytes = importer.getSharedBytes();
   switch (functions ? mlc::mergeFunctions(exports, models, report)
@@ -319,13 +343,13 @@ int runMerge(const std::vector<std::string> &models, const std::string &output,
     return kExitError;
   if (json)
     llvm::outs() << llvm::formatv("{0:2}", mlc::toJSON(report)) << "\n";
-  else
+  else if (!quiet)
     llvm::outs() << mlc::formatMergeReport(report, verbose);
   return kExitDone;
 }
 
 int runCompile(const std::string &model, const std::string &output,
-               bool json) {
+               bool json, bool quiet) {
   CommandContext session;
   session.diagnostics.defaultFile = model;
   if (llvm::sys::path::extension(output) != ".mlc") {
@@ -362,6 +386,8 @@ int runCompile(const std::string &model, const std::string &output,
                  << "\n";
     return kExitDone;
   }
+  if (quiet)
+    return kExitDone;
   llvm::outs() << "compiled " << model << " to " << output << " ("
                << report.fileBytes << " bytes)\n"
                << "  ops: " << report.ops << "; weights: " << report.weights
@@ -391,10 +417,12 @@ int main(int argc, char **argv) {
   app.set_version_flag("--version", "mlc 0.1.0");
 
   std::string model, output;
+  std::vector<std::string> models;
   auto *importCmd = app.add_subcommand(
       "import", "Import an ONNX model (binary, text or JSON protobuf) into the "
-                "nn dialect; verify it");
-  importCmd->add_option("model", model, "The model (any extension)")
+                "nn dialect; verify it. Several models: one function each "
+                "(for mlc-opt --mlc-merge-pipeline), weights stored once");
+  importCmd->add_option("models", models, "The model (any extension), or several")
       ->required();
   importCmd->add_option("-o,--output", output,
                         "Where to write: .mlir (text) or .mlirbc (bytecode)")
@@ -448,9 +476,12 @@ int main(int argc, char **argv) {
                        "of NCHW)")
       ->delimiter(',');
   checkCmd->add_flag("--json", json, "Print JSON (schema in docs/check-flexible.md)");
+  // Quiet: errors only; the answer is the exit code (and the output file).
+  bool quiet = false;
+  const char *quietHelp = "Print nothing but errors";
+  checkCmd->add_flag("--quiet", quiet, quietHelp);
   addPluginOption(checkCmd, plugins, compilerPluginHelp);
 
-  std::vector<std::string> models;
   std::string shapes;
   bool verbose = false;
   auto *mergeCmd = app.add_subcommand(
@@ -478,6 +509,7 @@ int main(int argc, char **argv) {
   mergeCmd->add_flag("--verbose", verbose,
                      "List each constant generalized, node by node");
   mergeCmd->add_flag("--json", json, "Print the report as JSON");
+  mergeCmd->add_flag("--quiet", quiet, quietHelp);
   addPluginOption(mergeCmd, plugins, compilerPluginHelp);
 
   bool compileJson = false;
@@ -488,6 +520,7 @@ int main(int argc, char **argv) {
   compileCmd->add_option("-o,--output", output, "The .mlc file to write")
       ->required();
   compileCmd->add_flag("--json", compileJson, "Print the report as JSON");
+  compileCmd->add_flag("--quiet", quiet, quietHelp);
   addPluginOption(compileCmd, plugins, compilerPluginHelp);
 
   mlc::cli::RunOptions run;
@@ -509,7 +542,8 @@ int main(int argc, char **argv) {
                      "Write each output to DIR/NAME.npy");
   runCmd->add_flag("--reference", run.reference,
                    "Use the plain C++ reference kernels only");
-  runCmd->add_flag("--quiet", run.quiet, "Print nothing but errors");
+  runCmd->add_flag("--quiet", run.quiet, quietHelp);
+  runCmd->add_flag("--json", run.json, "Print each output's summary as JSON");
   addPluginOption(runCmd, run.plugins, runtimePluginHelp);
 
   mlc::cli::BenchOptions bench;
@@ -583,7 +617,7 @@ int main(int argc, char **argv) {
                         "more bits or float until the bar holds");
   quantizeCmd->add_option("--threads", quantize.threads, "Threads");
   quantizeCmd->add_flag("--json", quantize.json, "Print the report as JSON");
-  quantizeCmd->add_flag("--quiet", quantize.quiet, "Print nothing but errors");
+  quantizeCmd->add_flag("--quiet", quantize.quiet, quietHelp);
   addPluginOption(quantizeCmd, plugins, compilerPluginHelp);
 
   mlc::cli::CompareCommandOptions compare;
@@ -636,7 +670,8 @@ int main(int argc, char **argv) {
                       "rule)");
   wrapCmd->add_option("-o,--output", wrap.output, "The .mlc (or .mlir) to write")
       ->required();
-  wrapCmd->add_flag("--quiet", wrap.quiet, "Print nothing but errors");
+  wrapCmd->add_flag("--quiet", wrap.quiet, quietHelp);
+  wrapCmd->add_flag("--json", wrap.json, "Print what was wrapped as JSON");
 
   try {
     app.parse(argc, argv);
@@ -667,7 +702,7 @@ int main(int argc, char **argv) {
         !mlc::cli::loadPlugins(plugins, command->get_name().c_str()))
       return kExitError;
   if (importCmd->parsed())
-    return runImport(model, output);
+    return runImport(models, output);
   if (exportCmd->parsed())
     return runExport(model, output, opset, externalData);
   if (inspectCmd->parsed())
@@ -675,7 +710,7 @@ int main(int argc, char **argv) {
                ? mlc::cli::inspectCompiled(model, json)
                : runInspect(model, json);
   if (compileCmd->parsed())
-    return runCompile(model, output, compileJson);
+    return runCompile(model, output, compileJson, quiet);
   if (runCmd->parsed())
     return mlc::cli::runModel(run);
   if (benchCmd->parsed())
@@ -687,8 +722,9 @@ int main(int argc, char **argv) {
   if (wrapCmd->parsed())
     return mlc::cli::runWrap(wrap);
   if (checkCmd->parsed())
-    return runCheckFlexible(model, input, dims, json);
+    return runCheckFlexible(model, input, dims, json, quiet);
   if (mergeCmd->parsed())
-    return runMerge(models, output, shapes, input, functions, verbose, json);
+    return runMerge(models, output, shapes, input, functions, verbose, json,
+                    quiet);
   return kExitError;
 }

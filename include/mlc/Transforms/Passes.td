@@ -40,6 +40,27 @@ def CheckFlexiblePass : Pass<"nn-check-flexible", "::mlir::ModuleOp"> {
   let dependentDialects = ["::mlc::nn::NNDialect"];
 }
 
+def MergeExportsPass : Pass<"nn-merge-exports", "::mlir::ModuleOp"> {
+  let summary = "Merge the module's functions, exports of one network at several sizes, into one @main";
+  let description = [{
+    What `mlc merge` does to files, done to functions: each function of the
+    module is one export of the network at one input size (`mlc import
+    a.onnx b.onnx -o exports.mlirbc` writes one per file, weights stored
+    once), and they become one `@main` whose input takes every size (or the
+    range `shapes` gives), with the constants that were derived from the size
+    turned into computations on shapes. Fails, naming the functions and the
+    ops, when they are not one network or a size is one the network cannot
+    take. See docs/merge.md.
+  }];
+  let options = [
+    Option<"shapes", "shapes", "std::string", /*default=*/"",
+           "The sizes to take, as mlc merge --shapes (default: the exports' own)">,
+    Option<"input", "input", "std::string", /*default=*/"",
+           "The input the sizes are for (default: the one whose size varies)">,
+  ];
+  let dependentDialects = ["::mlc::nn::NNDialect"];
+}
+
 def FoldBatchNormPass : Pass<"nn-fold-batch-norm", "::mlir::ModuleOp"> {
   let summary = "Fold an inference BatchNormalization into the convolution before it";
   let description = [{
