@@ -18,7 +18,7 @@
 #
 # Writes DIR/machine.txt (lscpu), kernels.json and kernels.txt (mlc-bench-kernels),
 # models.json, models.md and models.log (models.py) and summary.md (all tables). The
-# whole suite takes about half an hour on 2 cores: run it on a quiet machine.
+# whole suite takes about 40 minutes on 2 cores: run it on a quiet machine.
 
 set -euo pipefail
 export LC_ALL=C
