@@ -7,6 +7,8 @@
 # and that another MLIR project builds a tool on the compiler's libraries.
 #
 #   downstream_example.sh MLC_BUILD_DIR MLC_SOURCE_DIR
+# (Outputs are checked from files: `cmd | grep -q` would fail under pipefail
+# when grep exits before cmd has written everything.)
 set -euo pipefail
 build=$(cd "$1" && pwd)
 source=$(cd "$2" && pwd)
@@ -79,15 +81,18 @@ export PKG_CONFIG_PATH=$prefix/lib/pkgconfig
 flags=$(pkg-config --cflags --libs mlcrt)
 c++ -std=c++17 -O1 -o "$work/classify-pc" "$app/main.cpp" \
   '-DMLC_EXAMPLE_MODELS="'"$out"'/models/tiny_resnet.mlc"' $flags
-LD_LIBRARY_PATH=$prefix/lib "$work/classify-pc" | grep -q "1x3x96x96 -> " \
+LD_LIBRARY_PATH=$prefix/lib "$work/classify-pc" > "$work/run-pc.log" \
   || fail "the pkg-config build did not run"
+grep -q "1x3x96x96 -> " "$work/run-pc.log" || fail "the pkg-config build printed no prediction"
 
 step "the compiler's libraries in another MLIR project (COMPONENTS compiler)"
 cmake -S "$source/test/Package/Inputs/nn-tool" -B "$work/nn-tool" -G Ninja \
   -DCMAKE_PREFIX_PATH="$prefix" > "$work/nn-tool.log" || { cat "$work/nn-tool.log"; fail "configure nn-tool"; }
 cmake --build "$work/nn-tool" > "$work/nn-tool.log" || { cat "$work/nn-tool.log"; fail "build nn-tool"; }
 "$prefix/bin/mlc" import "$work/src/models/tiny_fcn_64.onnx" -o "$work/fcn.mlirbc"
-"$work/nn-tool/nn-tool" "$work/fcn.mlirbc" --mlc-check-flexible-pipeline -o /dev/null 2>&1 \
-  | grep -q "remark: baked; outputs: out 1x5xHxW" || fail "nn-tool's check-flexible pipeline"
+"$work/nn-tool/nn-tool" "$work/fcn.mlirbc" --mlc-check-flexible-pipeline -o /dev/null \
+  2> "$work/nn-tool-run.log" || { cat "$work/nn-tool-run.log"; fail "nn-tool failed"; }
+grep -q "remark: baked; outputs: out 1x5xHxW" "$work/nn-tool-run.log" \
+  || { cat "$work/nn-tool-run.log"; fail "nn-tool's check-flexible pipeline"; }
 
 echo "PASS"
