@@ -1502,10 +1502,49 @@ func::FuncOp getMain(ModuleOp module) {
   return main;
 }
 
+// A static export declares batch 1 in every type, and the shape computations
+// that read it (a Resize's sizes from the input's shape, say) would fold to
+// constants that fix it: the batch check (Lowering::tryBatchAnalysis) would
+// then find the graph tied to one item. Types derived again with dim 0 of
+// the inputs free keep those computations following the batch; the inputs
+// keep their declared size, and a graph that is not batchable lowers as
+// before, its shape computations evaluated at that size. Leaves `main` as it
+// was when some op has no shape function or its shape function fails.
+void freeBatchDim(func::FuncOp main) {
+  for (BlockArgument arg : main.getArguments()) {
+    auto type = dyn_cast<RankedTensorType>(arg.getType());
+    if (!type || type.getRank() == 0 || type.getDimSize(0) != 1)
+      return;
+  }
+  ShapeAnalysis shapes(main.getContext(), /*useDeclaredTypes=*/false);
+  for (BlockArgument arg : main.getArguments())
+    shapes.addSymbol(arg, 0, "N");
+  ScopedDiagnosticHandler quiet(main.getContext(),
+                                [](Diagnostic &) { return success(); });
+  Block &body = main.getBody().front();
+  SmallVector<std::pair<Value, Type>> retyped;
+  for (Operation &op : body.without_terminator()) {
+    SmallVector<Type> types;
+    if (!isa<ShapeInferenceOpInterface>(op) || failed(shapes.infer(&op, &types)))
+      return;
+    for (auto [result, type] : llvm::zip(op.getResults(), types))
+      retyped.push_back({result, type});
+  }
+  for (auto [value, type] : retyped)
+    value.setType(type);
+  main.setFunctionType(FunctionType::get(
+      main.getContext(), body.getArgumentTypes(),
+      body.getTerminator()->getOperandTypes()));
+}
+
 } // namespace
 
 LogicalResult mlc::lowerToMLC(ModuleOp module, llvm::raw_ostream &os,
                               LoweringReport *report) {
+  func::FuncOp main = getMain(module);
+  if (!main)
+    return module.emitError() << "the model has no graph (no function)";
+  freeBatchDim(main);
   PassManager pm(module.getContext());
   buildCompilePipeline(pm);
   unsigned normsBefore = 0, normsAfter = 0;
@@ -1513,10 +1552,7 @@ LogicalResult mlc::lowerToMLC(ModuleOp module, llvm::raw_ostream &os,
   if (failed(pm.run(module)))
     return failure();
   module.walk([&](BatchNormOp) { ++normsAfter; });
-  func::FuncOp main = getMain(module);
-  if (!main)
-    return module.emitError() << "the model has no graph (no function)";
-  if (failed(Lowering(main).run(os, report)))
+  if (failed(Lowering(getMain(module)).run(os, report)))
     return failure();
   if (report)
     report->foldedBatchNorms = normsBefore - normsAfter;
