@@ -1552,7 +1552,7 @@ LogicalResult mlc::lowerToMLC(ModuleOp module, llvm::raw_ostream &os,
   if (failed(pm.run(module)))
     return failure();
   module.walk([&](BatchNormOp) { ++normsAfter; });
-  if (failed(Lowering(getMain(module)).run(os, report)))
+  if (failed(Lowering(main).run(os, report)))
     return failure();
   if (report)
     report->foldedBatchNorms = normsBefore - normsAfter;

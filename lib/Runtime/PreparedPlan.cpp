@@ -18,6 +18,12 @@ namespace mlc::rt {
 
 void Arena::FreeAligned::operator()(void *p) const { std::free(p); }
 
+void reuseOrMake(Tensor &tensor, ElementType type,
+                 const std::vector<int64_t> &shape) {
+  if (tensor.type() != type || tensor.shape() != shape)
+    tensor = Tensor(type, shape);
+}
+
 Arena::Arena(uint64_t size) : bytes(size) {
   // Never empty. A large arena takes whole huge pages: the kernels sweep
   // it, and fewer TLB misses and a physically contiguous layout make their
@@ -654,8 +660,7 @@ void PreparedPlan::run(const std::vector<const Tensor *> &inputs,
   for (size_t i = 0; i < copyOut.size(); ++i) {
     const TensorRef &result = *copyOut[i].args.inputs[0];
     Tensor &out = outputs[infos[i].name];
-    if (out.type() != result.type || out.shape() != result.dims)
-      out = Tensor(result.type, result.dims);
+    reuseOrMake(out, result.type, result.dims);
     callerOutputs[i].data = out.data();
     Step &step = copyOut[i];
     if (step.kernel && !plain)

@@ -32,6 +32,11 @@
 
 namespace mlc::rt {
 
+/// Makes `tensor` one of `type` and `shape`, keeping its bytes when it is one
+/// already: outputs handed back to the session are reused, not reallocated.
+void reuseOrMake(Tensor &tensor, ElementType type,
+                 const std::vector<int64_t> &shape);
+
 /// 64-byte aligned memory that one plan's tensors, or several plans' that
 /// never run at the same time, live in. Zeroed when made, so that no
 /// prediction takes its first-touch page faults.

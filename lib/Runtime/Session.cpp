@@ -316,8 +316,7 @@ void Session::predictBatch(const std::vector<TensorMap> &batch,
     std::vector<int64_t> shape = first.shape();
     shape[0] *= n;
     Tensor &tensor = stacked[name];
-    if (tensor.type() != first.type() || tensor.shape() != shape)
-      tensor = Tensor(first.type(), shape);
+    reuseOrMake(tensor, first.type(), shape);
     size_t bytes = first.byteSize();
     for (int64_t i = 0; i < n; ++i)
       std::memcpy(tensor.data<uint8_t>() + i * bytes,
@@ -334,8 +333,7 @@ void Session::predictBatch(const std::vector<TensorMap> &batch,
     shape[0] /= n;
     for (int64_t i = 0; i < n; ++i) {
       Tensor &item = results[i][name];
-      if (item.type() != tensor.type() || item.shape() != shape)
-        item = Tensor(tensor.type(), shape);
+      reuseOrMake(item, tensor.type(), shape);
       std::memcpy(item.data(), tensor.data<uint8_t>() + i * item.byteSize(),
                   item.byteSize());
     }

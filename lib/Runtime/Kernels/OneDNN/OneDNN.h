@@ -198,8 +198,6 @@ public:
   std::string implementation() const override;
   bool rebinds() const override { return true; }
 
-  /// Memory the kernel owns beyond its arguments.
-  std::vector<dnnl::memory> owned;
   /// The operand copied into the destination before each run (the operand
   /// of a `sum` post-op: a Conv's residual) unless it is there already; -1
   /// for none.
