@@ -121,6 +121,27 @@ std::unique_ptr<Kernel> makeReferenceKernel(const KernelArgs &args);
 /// the layouts of its operands and results); nullptr otherwise.
 std::unique_ptr<Kernel> makeOneDNNKernel(const KernelArgs &args);
 
+/// The bytes of a thread's intermediate rows a conv chain's band may take
+/// by default: about half a core's L2 cache, leaving room for the weights
+/// and the band's output.
+constexpr size_t kConvChainBandBytes = size_t(512) << 10;
+
+/// One kernel for a chain of Convs, each reading only the one before it
+/// (`stages`: their args, in order), run on bands of rows whose
+/// intermediate rows take at most `bandBytes` per thread; nullptr when
+/// oneDNN cannot run them so. It runs with convChainArgs(stages).
+std::unique_ptr<Kernel>
+makeOneDNNConvChain(const std::vector<KernelArgs> &stages,
+                    size_t bandBytes = kConvChainBandBytes);
+/// What a conv chain's kernel runs with: the first Conv's input and the
+/// last's residual (nullptr without one) as inputs, the last's output.
+KernelArgs convChainArgs(const std::vector<KernelArgs> &stages);
+/// Whether a conv chain's output (`args`: convChainArgs) overlaps its input,
+/// or its residual other than at the same address: the memory plan reuses
+/// a tensor's bytes once its last reader ran, and the chain writes the
+/// first rows of its output while it still reads the last of its input.
+bool convChainOverwritesInput(const KernelArgs &args);
+
 /// The oneDNN backend's state for one session; `winograd`: whether 3x3
 /// stride-1 convolutions may use Winograd's algorithm (variant 1).
 std::unique_ptr<BackendState> makeOneDNNState(bool winograd);

@@ -59,6 +59,13 @@ PreparedPlan::PreparedPlan(const Model &model, PlanData planData,
   }
   const auto &ops = *graph.ops();
   operands.resize(ops.size());
+  readers.assign(tensors.size(), 0);
+  for (const format::Op *op : ops)
+    for (int32_t t : *op->inputs())
+      if (t >= 0)
+        ++readers[t];
+  for (int32_t t : *graph.outputs())
+    ++readers[t];
   if (backend != Backend::Fast) {
     for (size_t i = 0; i < ops.size(); ++i)
       for (int32_t t : *ops[i]->inputs())
@@ -371,8 +378,12 @@ void PreparedPlan::build(std::shared_ptr<Arena> arena, BackendState *state,
       args.outputs.push_back(&tensors[t]);
     steps.push_back(opStep(i, std::move(args), opChoices[i]));
   }
-  if (itemOps)
+  if (itemOps) {
     itemSteps = makeItemSteps(false);
+    std::map<size_t, std::shared_ptr<Kernel>> shared;
+    for (std::vector<Step> &item : itemSteps)
+      applyChains(item, &shared);
+  }
 
   // The caller's tensors are plain: the copies in and out convert.
   callerInputs.resize(graph.inputs()->size());
@@ -402,8 +413,10 @@ void PreparedPlan::build(std::shared_ptr<Arena> arena, BackendState *state,
     std::memset(ref.data, 0, ref.bytes());
   }
   std::vector<double> seconds(steps.size(), INFINITY);
-  if (runAll(seconds))
+  if (runAll(steps, seconds)) {
     tuneKernels(seconds);
+    tuneChains();
+  }
   omp_set_num_threads(threads);
 }
 
@@ -491,19 +504,20 @@ PreparedPlan::makeItemSteps(bool reference) {
   return result;
 }
 
-bool PreparedPlan::runAll(std::vector<double> &seconds) {
+bool PreparedPlan::runAll(std::vector<Step> &list,
+                          std::vector<double> &seconds) {
   using Clock = std::chrono::steady_clock;
   try {
     for (std::vector<Step> &item : itemSteps)
       for (Step &step : item)
         step.kernel->run(step.args);
-    for (size_t i = 0; i < steps.size(); ++i) {
+    for (size_t i = 0; i < list.size(); ++i) {
       // A plugin's custom layer sees only predictions.
-      if (steps[i].args.op &&
-          steps[i].args.op->params_type() == format::OpParams::CustomParams)
+      if (list[i].args.op &&
+          list[i].args.op->params_type() == format::OpParams::CustomParams)
         continue;
       Clock::time_point start = Clock::now();
-      steps[i].kernel->run(steps[i].args);
+      list[i].kernel->run(list[i].args);
       seconds[i] = std::min(
           seconds[i],
           std::chrono::duration<double>(Clock::now() - start).count());
@@ -562,9 +576,9 @@ void PreparedPlan::tuneKernels(const std::vector<double> &warmUpSeconds) {
   seconds.assign(steps.size(), INFINITY);
   for (int round = 0; round < rounds; ++round) {
     swap();
-    bool ran = runAll(alternativeSeconds);
+    bool ran = runAll(steps, alternativeSeconds);
     swap();
-    if (!ran || !runAll(seconds))
+    if (!ran || !runAll(steps, seconds))
       return;
   }
   bool kept = false;
@@ -578,7 +592,123 @@ void PreparedPlan::tuneKernels(const std::vector<double> &warmUpSeconds) {
   // A last run leaves the kept kernels' code and weights where the first
   // prediction will look for them.
   if (kept)
-    runAll(seconds);
+    runAll(steps, seconds);
+}
+
+bool PreparedPlan::chainLink(const std::vector<Step> &list, size_t i) const {
+  if (i + 1 >= list.size())
+    return false;
+  const Step &from = list[i], &to = list[i + 1];
+  auto isConv = [&](const Step &step) {
+    if (!step.onednn || step.slot >= opChoices.size() ||
+        step.args.op->params_type() != format::OpParams::ConvParams)
+      return false;
+    const Choice &choice = opChoices[step.slot];
+    return choice.variant == 0 && choice.threads == 0;
+  };
+  if (!isConv(from) || !isConv(to) || to.slot != from.slot + 1 ||
+      from.args.input(3) || to.args.input(0) != from.args.outputs[0])
+    return false;
+  int32_t t = from.args.op->outputs()->Get(0);
+  return readers[t] == 1;
+}
+
+void PreparedPlan::applyChains(
+    std::vector<Step> &list,
+    std::map<size_t, std::shared_ptr<Kernel>> *shared) {
+  std::vector<Step> result;
+  for (size_t i = 0; i < list.size(); ++i) {
+    size_t length = 0;
+    if (list[i].slot < opChoices.size())
+      length = opChoices[list[i].slot].chained;
+    for (size_t k = 0; k < length; ++k)
+      if (!chainLink(list, i + k))
+        length = 0;
+    if (!length) {
+      result.push_back(std::move(list[i]));
+      continue;
+    }
+    std::vector<KernelArgs> stages;
+    for (size_t k = 0; k <= length; ++k)
+      stages.push_back(list[i + k].args);
+    Step step;
+    step.slot = list[i].slot;
+    step.args = convChainArgs(stages);
+    std::shared_ptr<Kernel> *kernel =
+        shared ? &(*shared)[step.slot] : nullptr;
+    if (convChainOverwritesInput(step.args)) {
+      step.kernel = nullptr;
+    } else if (kernel && *kernel) {
+      step.kernel = *kernel;
+    } else {
+      step.kernel = makeOneDNNConvChain(stages);
+      if (kernel)
+        *kernel = step.kernel;
+    }
+    if (!step.kernel) {
+      // oneDNN cannot run it so at this shape, or its output takes its
+      // input's bytes: op by op.
+      opChoices[step.slot].chained = 0;
+      result.push_back(std::move(list[i]));
+      continue;
+    }
+    result.push_back(std::move(step));
+    i += length;
+  }
+  list = std::move(result);
+}
+
+void PreparedPlan::tuneChains() {
+  // Each longest chain, as one kernel, against its Convs op by op: a chain
+  // saves the memory traffic of the tensors between them where those
+  // outgrow the caches (mobilenet_v2 at 448), and loses to the bands'
+  // overhead where they do not.
+  std::vector<size_t> firsts;
+  for (size_t i = 0; i < steps.size(); ++i) {
+    size_t length = 0;
+    while (chainLink(steps, i + length))
+      ++length;
+    if (length) {
+      opChoices[steps[i].slot].chained = static_cast<int>(length);
+      firsts.push_back(i);
+    }
+    i += length;
+  }
+  if (firsts.empty())
+    return;
+  std::vector<Step> chained = steps;
+  applyChains(chained);
+  if (chained.size() == steps.size())
+    return;
+  backendState->prepare();
+  std::vector<double> seconds(steps.size(), INFINITY),
+      chainedSeconds(chained.size(), INFINITY);
+  for (int round = 0; round < 2; ++round)
+    if (!runAll(chained, chainedSeconds) || !runAll(steps, seconds)) {
+      for (size_t first : firsts)
+        opChoices[steps[first].slot].chained = 0;
+      return;
+    }
+  // Each chain's step against the sum of its ops' steps.
+  std::map<size_t, std::shared_ptr<Kernel>> kept;
+  for (size_t i = 0, k = 0; k < chained.size(); ++k, ++i) {
+    size_t slot = chained[k].slot;
+    int length = slot < opChoices.size() ? opChoices[slot].chained : 0;
+    if (!length)
+      continue;
+    double apart = 0;
+    for (int j = 0; j <= length; ++j)
+      apart += seconds[i + j];
+    if (chainedSeconds[k] < 0.95 * apart)
+      kept[slot] = chained[k].kernel;
+    else
+      opChoices[slot].chained = 0;
+    i += length;
+  }
+  if (kept.empty())
+    return;
+  applyChains(steps, &kept);
+  runAll(steps, seconds);
 }
 
 void PreparedPlan::makeReferenceSteps() {

@@ -62,6 +62,9 @@ public:
     int variant = 0;
     /// Its threads; 0 for the session's.
     int threads = 0;
+    /// The Convs after it that its kernel runs with it, as a chain on
+    /// bands of rows (makeOneDNNConvChain); 0 for none.
+    int chained = 0;
   };
 
   /// Lays `plan` out: the layouts, the conversions and their place in the
@@ -141,10 +144,22 @@ private:
   /// Runs the steps once (custom layers left out), keeping each of `steps`'
   /// fastest time in `seconds`; false when a kernel throws (a custom layer
   /// refusing zeros, say).
-  bool runAll(std::vector<double> &seconds);
+  bool runAll(std::vector<Step> &list, std::vector<double> &seconds);
   /// Times each oneDNN kernel against its alternative and keeps the faster
   /// (`warmUpSeconds`: each step's time in the warm-up run).
   void tuneKernels(const std::vector<double> &warmUpSeconds);
+  /// Whether `list[i + 1]` is a Conv that reads only `list[i]`'s output,
+  /// which nothing else reads, both run by oneDNN as made by default: a
+  /// link of a conv chain.
+  bool chainLink(const std::vector<Step> &list, size_t i) const;
+  /// Replaces the steps of each chain the choices ask for (Choice::chained)
+  /// by one step of a conv chain kernel; `shared`, per first op, the kernels
+  /// of another item's list, which serve this one's too.
+  void applyChains(std::vector<Step> &list,
+                   std::map<size_t, std::shared_ptr<Kernel>> *shared = nullptr);
+  /// Times each longest chain of `steps` as one kernel against its Convs
+  /// one by one, and keeps the chains that run faster.
+  void tuneChains();
 
   /// The most variants a kernel factory has (KernelArgs::variant).
   static constexpr int kMaxVariant = 2;
@@ -160,6 +175,8 @@ private:
   std::vector<Buffer> extras;
   /// Per op, the tensor or version each operand is read from.
   std::vector<std::vector<TensorRef *>> operands;
+  /// Per tensor, the ops that read it, plus one for a model output.
+  std::vector<uint32_t> readers;
   std::vector<Choice> opChoices;
   std::vector<Step> steps;
 

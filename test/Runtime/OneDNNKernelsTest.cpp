@@ -374,6 +374,153 @@ TEST(OneDNNKernels, ConvWinogradVariants) {
   }
 }
 
+// A chain of Convs run together on bands of rows (makeOneDNNConvChain),
+// held to the reference kernels run op by op: mobilenet_v2's inverted
+// residual blocks (stride 1 with a residual, stride 2) and its stem (a
+// strided 3x3, then a depthwise and a projection), on one image and on a
+// batch, with one and two threads, with bands from one row (every stage's
+// rows kept from band to band) to the whole image; made once and run over
+// other tensors of its shapes, as each item of a batch does.
+TEST(OneDNNKernels, ConvChain) {
+  struct Stage {
+    int64_t m;
+    int64_t kernel, stride, pad, dilation;
+    bool depthwise;
+    format::Activation act;
+  };
+  format::Activation relu6 = activation(ActivationKind::clip, 0, 6),
+                     none = activation(ActivationKind::none);
+  struct Chain {
+    const char *name;
+    Dims x;
+    std::vector<Stage> stages;
+    bool residual;
+  };
+  std::vector<Chain> chains = {
+      {"inverted residual",
+       {1, 8, 17, 13},
+       {{48, 1, 1, 0, 1, false, relu6},
+        {48, 3, 1, 1, 1, true, relu6},
+        {8, 1, 1, 0, 1, false, none}},
+       true},
+      {"strided inverted residual",
+       {3, 16, 19, 11},
+       {{96, 1, 1, 0, 1, false, relu6},
+        {96, 3, 2, 1, 1, true, relu6},
+        {24, 1, 1, 0, 1, false, none}},
+       false},
+      {"stem",
+       {2, 3, 23, 20},
+       {{32, 3, 2, 1, 1, false, relu6},
+        {32, 3, 1, 2, 2, true, relu6},
+        {16, 1, 1, 0, 1, false, none}},
+       false},
+  };
+  std::unique_ptr<BackendState> session = makeOneDNNState(true);
+  unsigned seed = 900;
+  for (const Chain &chain : chains)
+    for (int threads : {1, 2})
+      for (size_t bandBytes : {size_t(1), size_t(4) << 10,
+                               kConvChainBandBytes}) {
+        SCOPED_TRACE(std::string(chain.name) + " x " + shape(chain.x) + ", " +
+                     std::to_string(threads) + " threads, bands of " +
+                     std::to_string(bandBytes) + " bytes");
+        std::vector<TestOp> ops;
+        std::vector<TestTensor> weights, biases;
+        std::vector<Dims> dims{chain.x};
+        for (const Stage &st : chain.stages) {
+          int64_t c = dims.back()[1];
+          int64_t group = st.depthwise ? c : 1;
+          ConvCase cc{dims.back(), st.m, {st.kernel, st.kernel},
+                      {st.stride, st.stride}, {st.pad, st.pad, st.pad, st.pad},
+                      {st.dilation, st.dilation}, group, true, false, st.act};
+          ops.push_back(convOp(cc));
+          dims.push_back(convOutDims(cc));
+          weights.push_back(TestTensor::random(
+              {st.m, c / group, st.kernel, st.kernel}, seed += 10));
+          biases.push_back(TestTensor::random({st.m}, seed + 1));
+        }
+        size_t last = chain.stages.size() - 1;
+        std::vector<int64_t> exprs;
+        std::unique_ptr<Kernel> kernel;
+        for (int copy = 0; copy < 2; ++copy) {
+          TestTensor x = TestTensor::random(chain.x, seed + 2 + copy),
+                     r = TestTensor::random(dims.back(), seed + 4 + copy);
+          // The reference, op by op, plain.
+          std::vector<TestTensor> values{x};
+          for (size_t j = 0; j <= last; ++j) {
+            TestTensor in = values.back();
+            values.push_back(runReference(
+                ops[j],
+                {&in, &weights[j], &biases[j],
+                 j == last && chain.residual ? &r : nullptr},
+                {output(dims[j + 1])})[0]);
+          }
+          // The chain, channels-last.
+          TestTensor xIn = withLayout(x, Layout::channelsLast),
+                     rIn = withLayout(r, Layout::channelsLast);
+          std::vector<std::vector<TestTensor>> results;
+          for (size_t j = 0; j <= last; ++j)
+            results.push_back(
+                {withLayout(output(dims[j + 1]), Layout::channelsLast)});
+          std::vector<KernelArgs> stages;
+          for (size_t j = 0; j <= last; ++j) {
+            TestTensor *in = j ? &results[j - 1][0] : &xIn;
+            stages.push_back(makeArgs(
+                ops[j],
+                {in, &weights[j], &biases[j],
+                 j == last && chain.residual ? &rIn : nullptr},
+                results[j], exprs));
+            stages.back().threads = threads;
+            stages.back().backend = session.get();
+          }
+          if (!kernel) {
+            kernel = makeOneDNNConvChain(stages, bandBytes);
+            ASSERT_TRUE(kernel) << "no chain";
+            session->prepare();
+          }
+          KernelArgs args = convChainArgs(stages);
+          kernel->run(args);
+          expectClose("Conv (chain)",
+                      withLayout(results[last][0], Layout::plain).floats(),
+                      values.back().floats(), 1e-5f);
+        }
+      }
+}
+
+// What a chain refuses: a residual before its last Conv, an output over its
+// input, plain operands, one Conv alone.
+TEST(OneDNNKernels, ConvChainUnsupported) {
+  ConvCase expand{{1, 8, 6, 6}, 16, {1, 1}, {}, {}, {}, 1, true, true};
+  ConvCase project{{1, 16, 6, 6}, 8, {1, 1}, {}, {}, {}, 1, true, false};
+  TestOp expandOp = convOp(expand), projectOp = convOp(project);
+  TestTensor x = withLayout(TestTensor::random({1, 8, 6, 6}, 1),
+                            Layout::channelsLast),
+             w1 = TestTensor::random({16, 8, 1, 1}, 2),
+             w2 = TestTensor::random({8, 16, 1, 1}, 3),
+             b1 = TestTensor::random({16}, 4), b2 = TestTensor::random({8}, 5),
+             r = withLayout(TestTensor::random({1, 16, 6, 6}, 6),
+                            Layout::channelsLast);
+  std::vector<TestTensor> mid{withLayout(output({1, 16, 6, 6}),
+                                         Layout::channelsLast)},
+      out{withLayout(output({1, 8, 6, 6}), Layout::channelsLast)};
+  std::vector<int64_t> exprs;
+  KernelArgs first = makeArgs(expandOp, {&x, &w1, &b1, &r}, mid, exprs),
+             second = makeArgs(projectOp, {&mid[0], &w2, &b2}, out, exprs);
+  EXPECT_FALSE(makeOneDNNConvChain({first, second}));
+  first.inputs[3] = nullptr;
+  EXPECT_TRUE(makeOneDNNConvChain({first, second}));
+  EXPECT_FALSE(makeOneDNNConvChain({first}));
+  // The output where the memory plan put it after the input's last read:
+  // at the input's bytes.
+  void *own = out[0].ref.data;
+  out[0].ref.data = x.ref.data;
+  EXPECT_FALSE(makeOneDNNConvChain({first, second}));
+  out[0].ref.data = own;
+  x.ref.layout = Layout::plain;
+  EXPECT_FALSE(makeOneDNNConvChain({first, second}));
+}
+
 TEST(OneDNNKernels, ConvUnsupported) {
   ConvCase base{{1, 4, 8, 8}, 4, {3, 3}, {}, {1, 1, 1, 1}, {}};
   Dims out = convOutDims(base);

@@ -12,11 +12,6 @@
 namespace mlc::rt::onednn {
 namespace {
 
-/// The windowed op's parameters over `spatial` dims, checked.
-struct Window {
-  std::vector<int64_t> strides, dilations, padsBegin, padsEnd;
-};
-
 bool readWindow(Window &w, size_t spatial,
                 const flatbuffers::Vector<int64_t> *strides,
                 const flatbuffers::Vector<int64_t> *dilations,
@@ -32,13 +27,6 @@ bool readWindow(Window &w, size_t spatial,
   return true;
 }
 
-/// oneDNN counts dilation from 0.
-dims dnnlDilation(const std::vector<int64_t> &d) {
-  dims result;
-  for (int64_t v : d)
-    result.push_back(v - 1);
-  return result;
-}
 
 // A dilated 3x3 convolution, stride 1, padded by its dilation (d x e) so
 // that the output keeps the input's size, as Winograd's algorithm on its
@@ -149,57 +137,82 @@ KernelPtr makePhasedWinograd(const KernelArgs &args, const Window &win,
 
 } // namespace
 
-KernelPtr makeConv(const KernelArgs &args) {
+dims dnnlDilation(const std::vector<int64_t> &d) {
+  dims result;
+  for (int64_t v : d)
+    result.push_back(v - 1);
+  return result;
+}
+
+bool readConv(const KernelArgs &args, ConvSpec &spec) {
   const format::ConvParams *p = args.op->params_as_ConvParams();
   if (!p || !hasOperands(args, 2, 4))
-    return nullptr;
+    return false;
   const TensorRef *x = args.input(0), *w = args.input(1), *b = args.input(2),
                   *r = args.input(3), *y = args.outputs[0];
   // The weight is reordered once: it must be one (constant).
   if (!isF32(x, 3, 5) || !isF32(w, 3, 5) || !isF32(y, 3, 5) ||
       w->rank() != x->rank() || y->rank() != x->rank() || !w->constant)
-    return nullptr;
+    return false;
   size_t spatial = x->rank() - 2;
   int64_t n = x->dim(0), c = x->dim(1), m = w->dim(0), group = p->group();
   if (group < 1 || c % group || m % group || w->dim(1) != c / group ||
       y->dim(0) != n || y->dim(1) != m)
-    return nullptr;
+    return false;
   if (b && (!isF32(b, 1, 1) || b->dim(0) != m))
-    return nullptr;
+    return false;
   if (r && (!isF32(r) || r->dims != y->dims))
-    return nullptr;
+    return false;
 
   std::vector<int64_t> inDims(x->dims.begin() + 2, x->dims.end());
   std::vector<int64_t> kernel(w->dims.begin() + 2, w->dims.end());
   std::vector<int64_t> pads = toVector(p->pads());
-  Window win;
+  Window &win = spec.win;
   // Check the parameters before resolvePads uses them.
   if (!readWindow(win, spatial, p->strides(), p->dilations(),
                   pads.empty() ? std::vector<int64_t>(2 * spatial, 0) : pads))
-    return nullptr;
+    return false;
   pads = resolvePads(p->auto_pad(), inDims, kernel, win.strides,
                      win.dilations, pads);
   if (!readWindow(win, spatial, p->strides(), p->dilations(), pads))
-    return nullptr;
+    return false;
   for (size_t i = 0; i < spatial; ++i) {
     int64_t span = (kernel[i] - 1) * win.dilations[i] + 1;
     int64_t room = inDims[i] + win.padsBegin[i] + win.padsEnd[i] - span;
     if (room < 0 || room / win.strides[i] + 1 != y->dim(2 + i))
-      return nullptr;
+      return false;
   }
 
-  dnnl::post_ops ops;
+  spec.ops = dnnl::post_ops();
   if (r)
-    ops.append_sum(1.0f);
-  if (!appendActivation(ops, p->activation()))
-    return nullptr;
+    spec.ops.append_sum(1.0f);
+  if (!appendActivation(spec.ops, p->activation()))
+    return false;
 
   // ONNX's M x C/g x k... is oneDNN's g x M/g x C/g x k... row-major.
-  dims wDims = w->dims;
+  spec.wDims = w->dims;
   if (group > 1) {
-    wDims[0] = m / group;
-    wDims.insert(wDims.begin(), group);
+    spec.wDims[0] = m / group;
+    spec.wDims.insert(spec.wDims.begin(), group);
   }
+  spec.x = x, spec.w = w, spec.b = b, spec.r = r, spec.y = y;
+  spec.group = group;
+  spec.kernel = kernel;
+  return true;
+}
+
+KernelPtr makeConv(const KernelArgs &args) {
+  ConvSpec spec;
+  if (!readConv(args, spec))
+    return nullptr;
+  const TensorRef *x = spec.x, *w = spec.w, *b = spec.b, *r = spec.r,
+                  *y = spec.y;
+  const Window &win = spec.win;
+  const dims &wDims = spec.wDims;
+  const dnnl::post_ops &ops = spec.ops;
+  const std::vector<int64_t> &kernel = spec.kernel;
+  size_t spatial = x->rank() - 2;
+  int64_t m = w->dim(0), group = spec.group;
   dnnl::memory::desc wAny(wDims, dnnl::memory::data_type::f32,
                           dnnl::memory::format_tag::any);
   dnnl::memory::desc bDesc =

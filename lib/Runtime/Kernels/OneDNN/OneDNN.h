@@ -40,6 +40,9 @@ using dims = dnnl::memory::dims;
 // Conv.cpp
 KernelPtr makeConv(const KernelArgs &args);
 KernelPtr makeConvTranspose(const KernelArgs &args);
+// ConvChain.cpp
+KernelPtr makeConvChain(const std::vector<KernelArgs> &stages,
+                        size_t bandBytes);
 // Pool.cpp
 KernelPtr makePool(const KernelArgs &args);
 KernelPtr makeGlobalPool(const KernelArgs &args);
@@ -103,6 +106,30 @@ inline dnnl::memory::desc descOf(const TensorRef &t) {
 /// the same element count) in its layout.
 dnnl::memory userMemory(const TensorRef &t);
 dnnl::memory userMemory(const TensorRef &t, const dims &d);
+
+/// A windowed op's parameters over its spatial dims, pads resolved.
+struct Window {
+  std::vector<int64_t> strides, dilations, padsBegin, padsEnd;
+};
+/// oneDNN counts dilation from 0.
+dims dnnlDilation(const std::vector<int64_t> &d);
+
+/// A Conv's operands and parameters, checked against its shapes: what its
+/// kernels are made from.
+struct ConvSpec {
+  const TensorRef *x = nullptr, *w = nullptr, *b = nullptr, *r = nullptr,
+                  *y = nullptr;
+  Window win;
+  std::vector<int64_t> kernel;
+  int64_t group = 1;
+  /// oneDNN's weight dims: (g,) M/g, C/g, k...
+  dims wDims;
+  /// The residual as a `sum`, then the activation.
+  dnnl::post_ops ops;
+};
+/// Fills `spec` from a Conv's args; false when oneDNN does not compute
+/// what the reference kernel does for them.
+bool readConv(const KernelArgs &args, ConvSpec &spec);
 
 /// Appends the fused activation as eltwise post-ops when oneDNN's definition
 /// equals ONNX's (false otherwise). A null or `none` activation appends

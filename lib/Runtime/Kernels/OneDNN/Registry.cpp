@@ -65,4 +65,13 @@ std::unique_ptr<Kernel> makeOneDNNKernel(const KernelArgs &args) {
   }
 }
 
+std::unique_ptr<Kernel>
+makeOneDNNConvChain(const std::vector<KernelArgs> &stages, size_t bandBytes) {
+  try {
+    return onednn::makeConvChain(stages, bandBytes);
+  } catch (const dnnl::error &) {
+    return nullptr;
+  }
+}
+
 } // namespace mlc::rt
