@@ -44,7 +44,8 @@ PreparedPlan::~PreparedPlan() = default;
 
 PreparedPlan::PreparedPlan(const Model &model, PlanData planData,
                            const SessionOptions &options)
-    : model(model), plan(std::move(planData)), backend(options.backend) {
+    : model(model), plan(std::move(planData)), backend(options.backend),
+      convChains(options.convChains) {
   const format::Model &graph = model.graph();
   const auto &formatTensors = *graph.tensors();
   tensors.resize(formatTensors.size());
@@ -378,6 +379,10 @@ void PreparedPlan::build(std::shared_ptr<Arena> arena, BackendState *state,
       args.outputs.push_back(&tensors[t]);
     steps.push_back(opStep(i, std::move(args), opChoices[i]));
   }
+  if (backend == Backend::Fast && convChains == ConvChains::Always) {
+    markChains();
+    applyChains(steps);
+  }
   if (itemOps) {
     itemSteps = makeItemSteps(false);
     std::map<size_t, std::shared_ptr<Kernel>> shared;
@@ -415,7 +420,8 @@ void PreparedPlan::build(std::shared_ptr<Arena> arena, BackendState *state,
   std::vector<double> seconds(steps.size(), INFINITY);
   if (runAll(steps, seconds)) {
     tuneKernels(seconds);
-    tuneChains();
+    if (convChains == ConvChains::Tuned)
+      tuneChains();
   }
   omp_set_num_threads(threads);
 }
@@ -658,11 +664,7 @@ void PreparedPlan::applyChains(
   list = std::move(result);
 }
 
-void PreparedPlan::tuneChains() {
-  // Each longest chain, as one kernel, against its Convs op by op: a chain
-  // saves the memory traffic of the tensors between them where those
-  // outgrow the caches (mobilenet_v2 at 448), and loses to the bands'
-  // overhead where they do not.
+std::vector<size_t> PreparedPlan::markChains() {
   std::vector<size_t> firsts;
   for (size_t i = 0; i < steps.size(); ++i) {
     size_t length = 0;
@@ -674,6 +676,15 @@ void PreparedPlan::tuneChains() {
     }
     i += length;
   }
+  return firsts;
+}
+
+void PreparedPlan::tuneChains() {
+  // Each longest chain, as one kernel, against its Convs op by op: a chain
+  // saves the memory traffic of the tensors between them where those
+  // outgrow the caches (mobilenet_v2's first blocks), and loses to the
+  // bands' overhead where they do not.
+  std::vector<size_t> firsts = markChains();
   if (firsts.empty())
     return;
   std::vector<Step> chained = steps;

@@ -157,6 +157,9 @@ private:
   /// of another item's list, which serve this one's too.
   void applyChains(std::vector<Step> &list,
                    std::map<size_t, std::shared_ptr<Kernel>> *shared = nullptr);
+  /// Asks for each longest chain of `steps` (Choice::chained); gives the
+  /// index of each one's first step.
+  std::vector<size_t> markChains();
   /// Times each longest chain of `steps` as one kernel against its Convs
   /// one by one, and keeps the chains that run faster.
   void tuneChains();
@@ -167,6 +170,7 @@ private:
   const Model &model;
   PlanData plan;
   Backend backend;
+  ConvChains convChains;
   int threads = 1;
   BackendState *backendState = nullptr;
   std::shared_ptr<Arena> memory;

@@ -10,6 +10,8 @@
 //
 // Models there:
 //   resnet.mlc      tiny_resnet_64: one shape, 1x3x64x64, batchable
+//   mobilenet.mlc   tiny_mobilenetv2_96: one shape, 1x3x96x96, inverted
+//                   residual blocks
 //   fcn.mlc         tiny_fcn 64 and 96 merged: enumerated 1x3x64x64, 1x3x96x96
 //   fcn_ranged.mlc  tiny_fcn merged with --shapes 64..96:16: a ranged input
 //

@@ -312,6 +312,47 @@ TEST(Session, PredictBatchItemByItemEqualsPredicts) {
   }
 }
 
+// Chains of Convs on bands of rows (the inverted residual blocks) give what
+// the same Convs give op by op, and what the reference kernels give, for
+// one image and for a batch, whose first ops run item by item.
+TEST(Session, ConvChainsAgreeWithOpByOp) {
+  LOAD_OR_RETURN(model, "mobilenet.mlc");
+  const std::vector<int64_t> shape = {1, 3, 96, 96};
+  std::vector<TensorMap> batch;
+  for (uint32_t i = 0; i < 3; ++i)
+    batch.push_back(imageInput(shape, 300 + i));
+  Session reference(model, {1, Backend::Reference});
+  for (int threads : {1, 2}) {
+    SessionOptions chained{threads, Backend::Fast}, apart = chained;
+    chained.convChains = ConvChains::Always;
+    chained.profile = true;
+    chained.itemByItemBytes = 1;
+    apart.convChains = ConvChains::Never;
+    apart.itemByItemBytes = 1;
+    Session withChains(model, chained), withoutChains(model, apart);
+    std::vector<TensorMap> results = withChains.predictBatch(batch),
+                           apartResults = withoutChains.predictBatch(batch);
+    for (size_t i = 0; i < batch.size(); ++i) {
+      TensorMap single = withChains.predict(batch[i]),
+                singleApart = withoutChains.predict(batch[i]),
+                want = reference.predict(batch[i]);
+      for (const auto &[name, tensor] : want) {
+        EXPECT_TRUE(closeTensors(singleApart.at(name), single.at(name), 1e-5))
+            << name << " of item " << i << ", " << threads << " threads";
+        EXPECT_TRUE(closeTensors(apartResults[i].at(name),
+                                 results[i].at(name), 1e-5))
+            << name << " of batch item " << i;
+        EXPECT_TRUE(closeTensors(tensor, single.at(name), 1e-4))
+            << name << " of item " << i << " against the reference";
+      }
+    }
+    size_t chains = 0;
+    for (const OpProfile &op : withChains.profile())
+      chains += op.kernel.rfind("chain of ", 0) == 0;
+    EXPECT_GT(chains, 0u) << "no Conv chain ran";
+  }
+}
+
 TEST(Session, PredictBatchOfMixedShapesRunsOneByOne) {
   LOAD_OR_RETURN(model, "fcn.mlc");
   Session session(model, {1, Backend::Reference});

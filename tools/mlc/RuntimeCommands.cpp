@@ -346,6 +346,11 @@ int benchModel(const BenchOptions &options) {
     sessionSettings.profile = options.profile;
     sessionSettings.tune = !options.noTune;
     sessionSettings.winograd = !options.noWinograd;
+    sessionSettings.convChains = options.convChains == "always"
+                                     ? ConvChains::Always
+                                 : options.convChains == "never"
+                                     ? ConvChains::Never
+                                     : ConvChains::Tuned;
     if (options.wholeBatch)
       sessionSettings.itemByItemBytes = SIZE_MAX;
     Clock::time_point start = Clock::now();

@@ -32,6 +32,8 @@ struct BenchOptions {
   int batch = 1, threads = 0, runs = 20;
   bool reference = false, json = false, profile = false;
   bool noTune = false, noWinograd = false, wholeBatch = false;
+  /// tuned, always or never (SessionOptions::convChains).
+  std::string convChains = "tuned";
   std::vector<std::string> plugins;
 };
 

@@ -569,6 +569,13 @@ int main(int argc, char **argv) {
                      "timing of alternatives when a shape is made ready");
   benchCmd->add_flag("--no-winograd", bench.noWinograd,
                      "Keep every convolution on the direct algorithm");
+  benchCmd
+      ->add_option("--conv-chains", bench.convChains,
+                    "Chains of Convs that each read only the one before "
+                    "(inverted residual blocks): run on bands of rows "
+                    "where tuning finds it faster (tuned), wherever "
+                    "possible (always), or op by op (never)")
+      ->check(CLI::IsMember({"tuned", "always", "never"}));
   benchCmd->add_flag("--whole-batch", bench.wholeBatch,
                      "Run every op of a batch on the whole batch at once "
                      "(no item-by-item first layers)");

@@ -32,6 +32,20 @@ enum class Backend {
   Reference,
 };
 
+/// How the Fast backend runs a chain of Convs each of which reads only the
+/// one before it (mobilenet_v2's inverted residual blocks: an expansion, a
+/// depthwise, a projection): on bands of rows, without writing the tensors
+/// between them to memory, or op by op.
+enum class ConvChains {
+  /// Tuning times each chain both ways and keeps the faster (op by op
+  /// without `tune`).
+  Tuned,
+  /// On bands wherever oneDNN can run the chain so.
+  Always,
+  /// Op by op.
+  Never,
+};
+
 struct SessionOptions {
   /// Threads the kernels may use; 0 for one per core.
   int threads = 0;
@@ -59,6 +73,7 @@ struct SessionOptions {
   /// times those of the direct algorithm, and transformed weights up to 4x
   /// the size of the direct ones. False keeps every convolution direct.
   bool winograd = true;
+  ConvChains convChains = ConvChains::Tuned;
   /// A batch run in one pass (predictBatch) takes its first ops item by
   /// item, each item through all of them before the next, while their
   /// tensors take at least this many bytes for one item: an item's chain

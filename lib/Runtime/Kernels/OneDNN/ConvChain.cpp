@@ -78,7 +78,7 @@ private:
   };
   struct Thread {
     std::vector<Rows> rows;
-    AlignedFloats scratchpadBytes;
+    AlignedFloats scratchpadData;
     dnnl::memory scratchpad;
   };
 
@@ -103,7 +103,6 @@ private:
   int64_t bandRows = 1, parts = 1, images = 1;
   size_t scratchpadBytes = 0;
   std::string name;
-  bool refused = false;
 };
 
 ConvChainKernel::ConvChainKernel(const std::vector<KernelArgs> &args)
@@ -170,6 +169,7 @@ bool ConvChainKernel::make(const std::vector<KernelArgs> &args,
   threadState.resize(threads);
   for (Thread &thread : threadState)
     thread.rows.resize(stages.size());
+  bool refused = false;
   try {
     // A dry run of every thread's parts makes each band shape's primitive
     // and sizes the buffers.
@@ -188,13 +188,13 @@ bool ConvChainKernel::make(const std::vector<KernelArgs> &args,
       rows.capacity = threadState[0].rows[j].capacity;
       rows.data = allocateFloats(rows.capacity * stages[j].outRowFloats());
     }
-    thread.scratchpadBytes =
+    thread.scratchpadData =
         allocateFloats((scratchpadBytes + sizeof(float) - 1) / sizeof(float));
     thread.scratchpad = dnnl::memory(
         dnnl::memory::desc({static_cast<int64_t>(scratchpadBytes)},
                            dnnl::memory::data_type::u8,
                            dnnl::memory::format_tag::a),
-        engine(), thread.scratchpadBytes.get());
+        engine(), thread.scratchpadData.get());
   }
   name = "chain of " + std::to_string(stages.size()) + " convs on " +
          std::to_string(bandRows) + "-row bands";
