@@ -691,7 +691,6 @@ void PreparedPlan::tuneChains() {
   applyChains(chained);
   if (chained.size() == steps.size())
     return;
-  backendState->prepare();
   std::vector<double> seconds(steps.size(), INFINITY),
       chainedSeconds(chained.size(), INFINITY);
   for (int round = 0; round < 2; ++round)
