@@ -52,16 +52,6 @@ KernelArgs convChainArgs(const std::vector<KernelArgs> &stages) {
   return args;
 }
 
-bool convChainOverwritesInput(const KernelArgs &args) {
-  auto overlap = [](const TensorRef *a, const TensorRef *b) {
-    auto *p = static_cast<const uint8_t *>(a->data),
-         *q = static_cast<const uint8_t *>(b->data);
-    return p < q + b->bytes() && q < p + a->bytes();
-  };
-  const TensorRef *x = args.input(0), *r = args.input(1), *y = args.outputs[0];
-  return overlap(x, y) || (r && r->data != y->data && overlap(r, y));
-}
-
 void KernelArgs::fail(const std::string &message) const {
   throw Error(describe() + ": " + message);
 }

@@ -136,11 +136,7 @@ makeOneDNNConvChain(const std::vector<KernelArgs> &stages,
 /// What a conv chain's kernel runs with: the first Conv's input and the
 /// last's residual (nullptr without one) as inputs, the last's output.
 KernelArgs convChainArgs(const std::vector<KernelArgs> &stages);
-/// Whether a conv chain's output (`args`: convChainArgs) overlaps its input,
-/// or its residual other than at the same address: the memory plan reuses
-/// a tensor's bytes once its last reader ran, and the chain writes the
-/// first rows of its output while it still reads the last of its input.
-bool convChainOverwritesInput(const KernelArgs &args);
+
 
 /// The oneDNN backend's state for one session; `winograd`: whether 3x3
 /// stride-1 convolutions may use Winograd's algorithm (variant 1).

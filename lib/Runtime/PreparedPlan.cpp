@@ -642,9 +642,7 @@ void PreparedPlan::applyChains(
     step.args = convChainArgs(stages);
     std::shared_ptr<Kernel> *kernel =
         shared ? &(*shared)[step.slot] : nullptr;
-    if (convChainOverwritesInput(step.args)) {
-      step.kernel = nullptr;
-    } else if (kernel && *kernel) {
+    if (kernel && *kernel) {
       step.kernel = *kernel;
     } else {
       step.kernel = makeOneDNNConvChain(stages);
@@ -652,8 +650,7 @@ void PreparedPlan::applyChains(
         *kernel = step.kernel;
     }
     if (!step.kernel) {
-      // oneDNN cannot run it so at this shape, or its output takes its
-      // input's bytes: op by op.
+      // oneDNN cannot run it so at this shape: op by op.
       opChoices[step.slot].chained = 0;
       result.push_back(std::move(list[i]));
       continue;
@@ -684,13 +681,33 @@ void PreparedPlan::tuneChains() {
   // saves the memory traffic of the tensors between them where those
   // outgrow the caches (mobilenet_v2's first blocks), and loses to the
   // bands' overhead where they do not.
-  std::vector<size_t> firsts = markChains();
+  //
+  // Measured on mobilenet_v2 (docs/performance.md): chains gained 5-25%
+  // where the widest tensor between their convs took 4.8 MB or more per
+  // image, and lost 5-30% where it took 2.4 MB or less; the small ones are
+  // not tried, which also spares tuning runs.
+  constexpr size_t kMinChainedBytes = size_t(4) << 20;
+  std::vector<size_t> firsts;
+  for (size_t first : markChains()) {
+    int &length = opChoices[steps[first].slot].chained;
+    size_t widest = 0;
+    for (int k = 0; k < length; ++k) {
+      const TensorRef &between = *steps[first + k].args.outputs[0];
+      widest = std::max(widest, between.bytes() / between.dim(0));
+    }
+    if (widest < kMinChainedBytes)
+      length = 0;
+    else
+      firsts.push_back(first);
+  }
   if (firsts.empty())
     return;
   std::vector<Step> chained = steps;
   applyChains(chained);
   if (chained.size() == steps.size())
     return;
+  // A chain stages a copy of its input where its output overlaps it.
+  backendState->prepare();
   std::vector<double> seconds(steps.size(), INFINITY),
       chainedSeconds(chained.size(), INFINITY);
   for (int round = 0; round < 2; ++round)

@@ -10,7 +10,11 @@
 // each row once. The threads take parts of the rows (or whole images of a
 // batch), each with its own buffers and scratchpad, and run oneDNN
 // primitives made for one thread and for each band shape they meet: the
-// same convolution code as the chain run op by op.
+// same convolution code as the chain run op by op. Where the memory plan put
+// the output over the input (an inverted residual block's sum in place: the
+// input is the residual, which dies there), the first stage reads a copy of
+// the input, since the bands write the output's first rows while others
+// still read the input's.
 //
 //===----------------------------------------------------------------------===//
 
@@ -29,6 +33,12 @@ struct FreeAligned {
   void operator()(void *p) const { std::free(p); }
 };
 using AlignedFloats = std::unique_ptr<float, FreeAligned>;
+
+bool overlaps(const TensorRef &a, const TensorRef &b) {
+  auto *p = static_cast<const uint8_t *>(a.data),
+       *q = static_cast<const uint8_t *>(b.data);
+  return p < q + b.bytes() && q < p + a.bytes();
+}
 
 AlignedFloats allocateFloats(size_t count) {
   size_t bytes = (std::max<size_t>(count, 1) * sizeof(float) + 63) / 64 * 64;
@@ -104,6 +114,9 @@ private:
   /// split into (for threads with fewer images than threads).
   int64_t bandRows = 1, parts = 1, images = 1;
   size_t scratchpadBytes = 0;
+  /// Without a session, where the input is copied when the output
+  /// overlaps it (with one, the session's staging slot 0).
+  AlignedFloats ownInputCopy;
   std::string name;
 };
 
@@ -199,6 +212,11 @@ bool ConvChainKernel::make(const std::vector<KernelArgs> &args,
         engine(), thread.scratchpadData.get());
     thread.stream = dnnl::stream(engine());
   }
+  size_t inputBytes = stages.front().spec.x->bytes();
+  if (state)
+    state->bookStaging(0, inputBytes);
+  else
+    ownInputCopy = allocateFloats(inputBytes / sizeof(float));
   name = "chain of " + std::to_string(stages.size()) + " convs on " +
          std::to_string(bandRows) + "-row bands";
   return true;
@@ -341,10 +359,18 @@ void ConvChainKernel::runPart(int t, const float *x, const float *residual,
 }
 
 void ConvChainKernel::run(const KernelArgs &args) {
-  const float *x = args.inputs[0]->as<float>();
+  const TensorRef &input = *args.inputs[0], &output = *args.outputs[0];
+  const float *x = input.as<float>();
   const float *residual =
       args.input(1) ? args.inputs[1]->as<float>() : nullptr;
-  float *y = args.outputs[0]->as<float>();
+  float *y = output.as<float>();
+  if (residual && residual != y && overlaps(*args.inputs[1], output))
+    args.fail("a convolution chain's residual overlaps its output");
+  if (overlaps(input, output)) {
+    void *copy = state ? state->stagingData(0) : ownInputCopy.get();
+    std::memcpy(copy, x, input.bytes());
+    x = static_cast<const float *>(copy);
+  }
   const Stage &first = stages.front(), &last = stages.back();
   size_t xImage = first.inRows * first.inRowFloats(),
          yImage = last.outRows * last.outRowFloats();
@@ -375,8 +401,7 @@ void ConvChainKernel::run(const KernelArgs &args) {
 KernelPtr makeConvChain(const std::vector<KernelArgs> &stages,
                         size_t bandBytes) {
   if (stages.size() < 2 || stages.front().inputs.empty() ||
-      stages.back().outputs.size() != 1 ||
-      convChainOverwritesInput(convChainArgs(stages)))
+      stages.back().outputs.size() != 1)
     return nullptr;
   auto kernel = std::make_unique<ConvChainKernel>(stages);
   if (!kernel->make(stages, bandBytes))
