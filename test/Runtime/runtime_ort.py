@@ -2,7 +2,8 @@
 """Holds mlc's runtime to ONNX Runtime: a compiled model computes what the export does.
 
     runtime_ort.py --mlc BIN EXPORT.onnx [EXPORT.onnx ...] [--shapes SPEC]
-                   [--rtol 1e-4] [--threads N] [--reference] [--work DIR]
+                   [--rtol 1e-4] [--threads N] [--reference] [--conv-chains MODE]
+                   [--work DIR]
 
 One export is compiled (`mlc compile EXPORT -o WORK/model.mlc`); several exports of one
 network at different sizes are merged straight into a .mlc (`mlc merge ... -o
@@ -60,6 +61,8 @@ def main():
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--reference", action="store_true", help="mlc run --reference")
     p.add_argument("--batch", type=int, default=0)
+    p.add_argument("--conv-chains", choices=["tuned", "always", "never"],
+                   help="mlc run --conv-chains")
     p.add_argument("--work")
     args = p.parse_args()
     if not oc.ort_installed():
@@ -77,6 +80,8 @@ def main():
     elif not run([args.mlc, "compile", args.exports[0], "-o", model], ck, "mlc compile"):
         return ck.result()
     flags = ["--threads", str(args.threads)] + (["--reference"] if args.reference else [])
+    if args.conv_chains:
+        flags += ["--conv-chains", args.conv_chains]
     # The compiled model's input and its shapes: export n takes the n-th (mlc merge
     # keeps the exports' order).
     info = subprocess.run([args.mlc, "inspect", model, "--json"], stdout=subprocess.PIPE,

@@ -226,11 +226,15 @@ llvm::json::Object describeOutput(const std::string &name, size_t item,
 }
 
 SessionOptions sessionOptions(int threads, bool reference,
-                              const std::vector<std::string> &plugins) {
+                              const std::vector<std::string> &plugins,
+                              const std::string &convChains) {
   SessionOptions options;
   options.threads = threads;
   options.backend = reference ? Backend::Reference : Backend::Fast;
   options.plugins = plugins;
+  options.convChains = convChains == "always"  ? ConvChains::Always
+                       : convChains == "never" ? ConvChains::Never
+                                               : ConvChains::Tuned;
   return options;
 }
 
@@ -277,8 +281,8 @@ int runModel(const RunOptions &options) {
       throw Error("--batch must be 1 or more");
     // One prediction: making every shape ready, or tuning, would cost more
     // than it saves.
-    SessionOptions settings = sessionOptions(options.threads, options.reference,
-                                             options.plugins);
+    SessionOptions settings = sessionOptions(
+        options.threads, options.reference, options.plugins, options.convChains);
     settings.prepare = settings.tune = false;
     Session session(model, settings);
     std::vector<TensorMap> batch;
@@ -341,16 +345,12 @@ int benchModel(const BenchOptions &options) {
     std::vector<TensorMap> batch;
     for (int i = 0; i < options.batch; ++i)
       batch.push_back(makeInputs(*model, {}, shapes, i));
-    SessionOptions sessionSettings = sessionOptions(
-        options.threads, options.reference, options.plugins);
+    SessionOptions sessionSettings =
+        sessionOptions(options.threads, options.reference, options.plugins,
+                       options.convChains);
     sessionSettings.profile = options.profile;
     sessionSettings.tune = !options.noTune;
     sessionSettings.winograd = !options.noWinograd;
-    sessionSettings.convChains = options.convChains == "always"
-                                     ? ConvChains::Always
-                                 : options.convChains == "never"
-                                     ? ConvChains::Never
-                                     : ConvChains::Tuned;
     if (options.wholeBatch)
       sessionSettings.itemByItemBytes = SIZE_MAX;
     Clock::time_point start = Clock::now();

@@ -22,6 +22,8 @@ struct RunOptions {
   int batch = 1, threads = 0;
   bool reference = false, quiet = false, json = false;
   std::string outputDir;
+  /// tuned, always or never (SessionOptions::convChains).
+  std::string convChains = "tuned";
   /// Custom layer plugins to load.
   std::vector<std::string> plugins;
 };

@@ -459,6 +459,18 @@ int main(int argc, char **argv) {
                             const char *help) {
     command->add_option("--plugin", into, help)->allow_extra_args(false);
   };
+  // How the runtime runs chains of Convs (SessionOptions::convChains).
+  auto addConvChainsOption = [](CLI::App *command, std::string &into,
+                                const char *tunedHelp) {
+    command
+        ->add_option("--conv-chains", into,
+                     std::string("Chains of Convs that each read only the one "
+                                 "before (inverted residual blocks): ") +
+                         tunedHelp +
+                         ", on bands of rows wherever possible (always), or "
+                         "op by op (never)")
+        ->check(CLI::IsMember({"tuned", "always", "never"}));
+  };
   const char *compilerPluginHelp =
       "A custom layer plugin whose classes' shape rules to follow (repeatable)";
   const char *runtimePluginHelp =
@@ -544,6 +556,8 @@ int main(int argc, char **argv) {
                    "Use the plain C++ reference kernels only");
   runCmd->add_flag("--quiet", run.quiet, quietHelp);
   runCmd->add_flag("--json", run.json, "Print each output's summary as JSON");
+  addConvChainsOption(runCmd, run.convChains,
+                      "op by op, as run does not tune (tuned, the default)");
   addPluginOption(runCmd, run.plugins, runtimePluginHelp);
 
   mlc::cli::BenchOptions bench;
@@ -569,13 +583,9 @@ int main(int argc, char **argv) {
                      "timing of alternatives when a shape is made ready");
   benchCmd->add_flag("--no-winograd", bench.noWinograd,
                      "Keep every convolution on the direct algorithm");
-  benchCmd
-      ->add_option("--conv-chains", bench.convChains,
-                    "Chains of Convs that each read only the one before "
-                    "(inverted residual blocks): run on bands of rows "
-                    "where tuning finds it faster (tuned), wherever "
-                    "possible (always), or op by op (never)")
-      ->check(CLI::IsMember({"tuned", "always", "never"}));
+  addConvChainsOption(benchCmd, bench.convChains,
+                      "on bands of rows where tuning finds it faster (tuned, "
+                      "the default)");
   benchCmd->add_flag("--whole-batch", bench.wholeBatch,
                      "Run every op of a batch on the whole batch at once "
                      "(no item-by-item first layers)");

@@ -133,8 +133,8 @@ bool ConvChainKernel::make(const std::vector<KernelArgs> &args,
         !readConv(args[j], spec))
       return false;
     const TensorRef &x = *spec.x, &y = *spec.y;
-    // Rows of channels-last images, read and written in place; only the
-    // last stage adds a residual.
+    // Channels-last images, so that a band of rows is one run of memory;
+    // only the last stage adds a residual.
     if (x.rank() != 4 || x.layout != Layout::channelsLast ||
         y.layout != Layout::channelsLast ||
         (spec.r && (j + 1 != args.size() ||
