@@ -377,16 +377,20 @@ TEST(OneDNNKernels, ConvWinogradVariants) {
 // A chain of Convs run together on bands of rows (makeOneDNNConvChain),
 // held to the reference kernels run op by op: mobilenet_v2's inverted
 // residual blocks (stride 1 with a residual, stride 2) and its stem (a
-// strided 3x3, then a depthwise and a projection), on one image and on a
-// batch, with one and two threads, with bands from one row (every stage's
-// rows kept from band to band) to the whole image; made once and run over
-// other tensors of its shapes, as each item of a batch does.
+// strided 3x3, then a dilated depthwise and a projection), a strided 1x1
+// (which skips rows) before a 3x3 padded at its end only (SAME_UPPER), on
+// one image and on a batch, with one and two threads, with bands from one
+// row (every stage's rows kept from band to band) to the whole image; made
+// once and run over other tensors of its shapes, as each item of a batch
+// does.
 TEST(OneDNNKernels, ConvChain) {
   struct Stage {
     int64_t m;
     int64_t kernel, stride, pad, dilation;
     bool depthwise;
     format::Activation act;
+    /// The end pad, when it differs from the begin pad (`pad`).
+    int64_t padEnd = -1;
   };
   format::Activation relu6 = activation(ActivationKind::clip, 0, 6),
                      none = activation(ActivationKind::none);
@@ -415,6 +419,11 @@ TEST(OneDNNKernels, ConvChain) {
         {32, 3, 1, 2, 2, true, relu6},
         {16, 1, 1, 0, 1, false, none}},
        false},
+      {"strided 1x1, then end padding",
+       {2, 8, 21, 14},
+       {{16, 1, 2, 0, 1, false, relu6},
+        {12, 3, 2, 0, 1, false, none, 1}},
+       false},
   };
   std::unique_ptr<BackendState> session = makeOneDNNState(true);
   unsigned seed = 900;
@@ -431,8 +440,9 @@ TEST(OneDNNKernels, ConvChain) {
         for (const Stage &st : chain.stages) {
           int64_t c = dims.back()[1];
           int64_t group = st.depthwise ? c : 1;
+          int64_t end = st.padEnd >= 0 ? st.padEnd : st.pad;
           ConvCase cc{dims.back(), st.m, {st.kernel, st.kernel},
-                      {st.stride, st.stride}, {st.pad, st.pad, st.pad, st.pad},
+                      {st.stride, st.stride}, {st.pad, st.pad, end, end},
                       {st.dilation, st.dilation}, group, true, false, st.act};
           ops.push_back(convOp(cc));
           dims.push_back(convOutDims(cc));
