@@ -117,6 +117,13 @@ PreparedPlan::PreparedPlan(const Model &model, PlanData planData,
     placeExtraBuffers(graph, plan, extras);
 }
 
+/// A core's second-level cache (sysconf may not know it: 1 MiB, a common
+/// size).
+static uint64_t coreL2Bytes() {
+  long cache = sysconf(_SC_LEVEL2_CACHE_SIZE);
+  return cache > 0 ? uint64_t(cache) : uint64_t(1) << 20;
+}
+
 void PreparedPlan::findItemOps(size_t largeBytes) {
   const format::Model &graph = model.graph();
   int32_t batch = graph.batch_symbol();
@@ -146,11 +153,8 @@ void PreparedPlan::findItemOps(size_t largeBytes) {
            std::equal(all.begin() + 1, all.end(), one.begin() + 1);
   };
   // Item by item while an op's tensors, for one item, fill a core's
-  // second-level cache (sysconf may not know it: 1 MiB, a common size).
-  long cache = sysconf(_SC_LEVEL2_CACHE_SIZE);
-  uint64_t large = largeBytes   ? largeBytes
-                   : cache > 0  ? uint64_t(cache)
-                                : uint64_t(1) << 20;
+  // second-level cache.
+  uint64_t large = largeBytes ? largeBytes : coreL2Bytes();
   const auto &ops = *graph.ops();
   size_t count = 0;
   for (; count < ops.size(); ++count) {
@@ -645,7 +649,8 @@ void PreparedPlan::applyChains(
     if (kernel && *kernel) {
       step.kernel = *kernel;
     } else {
-      step.kernel = makeOneDNNConvChain(stages);
+      // A band's rows take half a core's L2 cache at most.
+      step.kernel = makeOneDNNConvChain(stages, coreL2Bytes() / 2);
       if (kernel)
         *kernel = step.kernel;
     }
@@ -682,11 +687,11 @@ void PreparedPlan::tuneChains() {
   // outgrow the caches (mobilenet_v2's first blocks), and loses to the
   // bands' overhead where they do not.
   //
-  // Measured on mobilenet_v2 (docs/performance.md): chains gained 5-25%
-  // where the widest tensor between their convs took 4.8 MB or more per
-  // image, and lost 5-30% where it took 2.4 MB or less; the small ones are
-  // not tried, which also spares tuning runs.
-  constexpr size_t kMinChainedBytes = size_t(4) << 20;
+  // Measured on mobilenet_v2 (docs/performance.md, 1 MB of L2 per core):
+  // chains gained 5-36% where the widest tensor between their convs took
+  // 4.8 MB or more per image, and lost 5-30% where it took 2.4 MB or less;
+  // the small ones are not tried, which also spares tuning runs.
+  const uint64_t minChainedBytes = 4 * coreL2Bytes();
   std::vector<size_t> firsts;
   for (size_t first : markChains()) {
     int &length = opChoices[steps[first].slot].chained;
@@ -695,7 +700,7 @@ void PreparedPlan::tuneChains() {
       const TensorRef &between = *steps[first + k].args.outputs[0];
       widest = std::max(widest, between.bytes() / between.dim(0));
     }
-    if (widest < kMinChainedBytes)
+    if (widest < minChainedBytes)
       length = 0;
     else
       firsts.push_back(first);
