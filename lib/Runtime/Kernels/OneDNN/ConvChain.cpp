@@ -28,7 +28,6 @@
 namespace mlc::rt::onednn {
 namespace {
 
-
 struct FreeAligned {
   void operator()(void *p) const { std::free(p); }
 };
@@ -52,7 +51,7 @@ AlignedFloats allocateFloats(size_t count) {
 
 class ConvChainKernel : public Kernel {
 public:
-  ConvChainKernel(const std::vector<KernelArgs> &args);
+  explicit ConvChainKernel(const std::vector<KernelArgs> &args);
   /// Lays out the bands, as many rows as keep a thread's intermediate rows
   /// within `bandBytes`, and makes the primitives; false when oneDNN cannot
   /// run a band (a dnnl::error is also a refusal).
