@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Markdown tables of mlc-bench-kernels' figures: the machine's peak (the FMA loop at each
-thread count against the theoretical peak from the measured clock) and each convolution's
-time, GFLOP/s and fraction of that peak.
+thread count against the theoretical peak from the measured clock), each convolution's
+time, GFLOP/s and fraction of that peak, and each inverted residual block's op by op and
+as a Conv chain.
 
     build/benchmarks/kernels/mlc-bench-kernels --benchmark_out=k.json --benchmark_out_format=json
     python3 benchmarks/kernel_table.py k.json
@@ -19,6 +20,10 @@ def tables(report):
             "|---|---|---|---|"]
     conv = ["| convolution | algorithm | batch | threads | ms | GFLOP | GFLOP/s | of peak |",
             "|---|---|---|---|---|---|---|---|"]
+    chain = ["| block | threads | op by op ms | chain ms | chain / op by op | GFLOP |"
+             " chain GFLOP/s | chain of peak |",
+             "|---|---|---|---|---|---|---|---|"]
+    apart = {}
     clock = None
     for b in report["benchmarks"]:
         if b.get("error_occurred"):
@@ -32,6 +37,17 @@ def tables(report):
             continue
         if b["name"].startswith("Peak/Clock"):
             clock = b
+            continue
+        m = re.match(r"ConvChain/([^/]+)/([^/]+)/threads:(\d+)/chained:(\d)", b["name"])
+        if m:
+            key = (m.group(1), m.group(2), m.group(3))
+            if m.group(4) == "0":
+                apart[key] = b["real_time"]
+            elif key in apart:
+                chain.append("| %s %s | %s | %.3f | %.3f | %.2f | %.3f | %.0f | %.0f%% |" % (
+                    m.group(1), m.group(2), m.group(3), apart[key], b["real_time"],
+                    b["real_time"] / apart[key], b["GFLOP"], b["GFLOP/s"],
+                    100 * b["of_peak"]))
             continue
         m = re.match(r"Conv/([^/]+)/([^/]+)/batch:(\d+)/threads:(\d+)(?:/algorithm:(\d+))?",
                      b["name"])
@@ -51,6 +67,10 @@ def tables(report):
         lines += peak + [""]
     if len(conv) > 2:
         lines += conv
+    if len(chain) > 2:
+        if lines and lines[-1]:
+            lines.append("")
+        lines += chain
     return "\n".join(lines)
 
 
