@@ -19,12 +19,10 @@
 //===----------------------------------------------------------------------===//
 
 #include "KernelBenchUtils.h"
-#include "Peak.h"
 
 #include <benchmark/benchmark.h>
 #include <omp.h>
 
-#include <chrono>
 #include <string>
 
 namespace mlc::bench {
@@ -124,19 +122,9 @@ void benchConv(benchmark::State &state, const ConvCase &c) {
     state.SkipWithError("oneDNN makes no kernel for this conv");
     return;
   }
-  auto start = std::chrono::steady_clock::now();
-  for (auto _ : state)
-    kernel->run(args);
-  double seconds = std::chrono::duration<double>(
-                       std::chrono::steady_clock::now() - start)
-                       .count();
-
   double flops = 2.0 * batch * c.out * outSize * outSize * (c.in / c.group) *
                  c.kernel * c.kernel;
-  double gflops = flops * state.iterations() / seconds / 1e9;
-  state.counters["GFLOP"] = flops / 1e9;
-  state.counters["GFLOP/s"] = gflops;
-  state.counters["of_peak"] = gflops / measuredPeakGflops(threads);
+  timeRuns(state, flops, threads, [&] { kernel->run(args); });
 }
 
 const bool registered = [] {

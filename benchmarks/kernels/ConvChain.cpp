@@ -13,12 +13,10 @@
 //===----------------------------------------------------------------------===//
 
 #include "KernelBenchUtils.h"
-#include "Peak.h"
 
 #include <benchmark/benchmark.h>
 #include <omp.h>
 
-#include <chrono>
 #include <string>
 
 namespace mlc::bench {
@@ -110,20 +108,12 @@ void benchBlock(benchmark::State &state, const BlockCase &c) {
     state.SkipWithError(e.what());
     return;
   }
-  auto start = std::chrono::steady_clock::now();
-  for (auto _ : state)
-    for (size_t i = 0; i < kernels.size(); ++i)
-      kernels[i]->run(runArgs[i]);
-  double seconds = std::chrono::duration<double>(
-                       std::chrono::steady_clock::now() - start)
-                       .count();
-
   double flops = 2.0 * c.expanded *
                  (c.size * c.size * c.in + outSize * outSize * (9 + c.out));
-  double gflops = flops * state.iterations() / seconds / 1e9;
-  state.counters["GFLOP"] = flops / 1e9;
-  state.counters["GFLOP/s"] = gflops;
-  state.counters["of_peak"] = gflops / measuredPeakGflops(threads);
+  timeRuns(state, flops, threads, [&] {
+    for (size_t i = 0; i < kernels.size(); ++i)
+      kernels[i]->run(runArgs[i]);
+  });
 }
 
 const bool registered = [] {

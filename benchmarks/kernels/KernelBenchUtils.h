@@ -15,7 +15,11 @@
 #define MLC_BENCHMARKS_KERNELS_KERNELBENCHUTILS_H
 
 #include "Kernel.h"
+#include "Peak.h"
 
+#include <benchmark/benchmark.h>
+
+#include <chrono>
 #include <cstdlib>
 #include <memory>
 #include <random>
@@ -74,6 +78,23 @@ public:
 private:
   flatbuffers::FlatBufferBuilder builder;
 };
+
+/// Runs `run` in the benchmark's loop and reports the work, `flops` per run
+/// (GFLOP), its rate over the loop's wall time (GFLOP/s), and that rate over
+/// the FMA loop's at `threads` threads (of_peak).
+template <typename Run>
+void timeRuns(benchmark::State &state, double flops, int threads, Run run) {
+  auto start = std::chrono::steady_clock::now();
+  for (auto _ : state)
+    run();
+  double seconds = std::chrono::duration<double>(
+                       std::chrono::steady_clock::now() - start)
+                       .count();
+  double gflops = flops * state.iterations() / seconds / 1e9;
+  state.counters["GFLOP"] = flops / 1e9;
+  state.counters["GFLOP/s"] = gflops;
+  state.counters["of_peak"] = gflops / measuredPeakGflops(threads);
+}
 
 } // namespace mlc::bench
 

@@ -148,6 +148,16 @@ dnnl::primitive_attr makeAttr(const KernelArgs &args,
   return attr;
 }
 
+AlignedBuffer allocateZeroed(size_t bytes, const char *what) {
+  size_t rounded = (std::max<size_t>(bytes, 1) + 63) / 64 * 64;
+  AlignedBuffer result(std::aligned_alloc(64, rounded));
+  if (!result)
+    throw Error("out of memory for " + std::to_string(rounded) + " bytes of " +
+                what);
+  std::memset(result.get(), 0, rounded);
+  return result;
+}
+
 dnnl::memory reorderedTo(const dnnl::memory &memory,
                          const dnnl::memory::desc &desc) {
   if (memory.get_desc() == desc)
@@ -202,12 +212,7 @@ void State::prepare() {
   for (Staging &slot : staging) {
     if (slot.booked <= slot.allocated)
       continue;
-    size_t bytes = (slot.booked + 63) / 64 * 64;
-    slot.memory.reset(std::aligned_alloc(64, bytes));
-    if (!slot.memory)
-      throw Error("out of memory for " + std::to_string(bytes) +
-                  " bytes of staging");
-    std::memset(slot.memory.get(), 0, bytes);
+    slot.memory = allocateZeroed(slot.booked, "staging");
     slot.allocated = slot.booked;
   }
   if (booked <= allocated)

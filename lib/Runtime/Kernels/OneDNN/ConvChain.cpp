@@ -28,25 +28,10 @@
 namespace mlc::rt::onednn {
 namespace {
 
-struct FreeAligned {
-  void operator()(void *p) const { std::free(p); }
-};
-using AlignedFloats = std::unique_ptr<float, FreeAligned>;
-
 bool overlaps(const TensorRef &a, const TensorRef &b) {
   auto *p = static_cast<const uint8_t *>(a.data),
        *q = static_cast<const uint8_t *>(b.data);
   return p < q + b.bytes() && q < p + a.bytes();
-}
-
-AlignedFloats allocateFloats(size_t count) {
-  size_t bytes = (std::max<size_t>(count, 1) * sizeof(float) + 63) / 64 * 64;
-  AlignedFloats result(static_cast<float *>(std::aligned_alloc(64, bytes)));
-  if (!result)
-    throw Error("out of memory for " + std::to_string(bytes) +
-                " bytes of a convolution chain's bands");
-  std::memset(result.get(), 0, bytes);
-  return result;
 }
 
 class ConvChainKernel : public Kernel {
@@ -83,11 +68,12 @@ private:
   /// The rows [lo, hi) of a stage's output a thread holds, from `data`.
   struct Rows {
     int64_t lo = 0, hi = 0, capacity = 0;
-    AlignedFloats data;
+    AlignedBuffer data;
+    float *floats() const { return static_cast<float *>(data.get()); }
   };
   struct Thread {
     std::vector<Rows> rows;
-    AlignedFloats scratchpadData;
+    AlignedBuffer scratchpadData;
     dnnl::memory scratchpad;
     /// A stream of its own: oneDNN's streams are not for several threads.
     dnnl::stream stream;
@@ -115,7 +101,7 @@ private:
   size_t scratchpadBytes = 0;
   /// Without a session, where the input is copied when the output
   /// overlaps it (with one, the session's staging slot 0).
-  AlignedFloats ownInputCopy;
+  AlignedBuffer ownInputCopy;
   std::string name;
 };
 
@@ -200,10 +186,12 @@ bool ConvChainKernel::make(const std::vector<KernelArgs> &args,
     for (size_t j = 0; j + 1 < stages.size(); ++j) {
       Rows &rows = thread.rows[j];
       rows.capacity = threadState[0].rows[j].capacity;
-      rows.data = allocateFloats(rows.capacity * stages[j].outRowFloats());
+      rows.data = allocateZeroed(
+          rows.capacity * stages[j].outRowFloats() * sizeof(float),
+          "a convolution chain's bands");
     }
     thread.scratchpadData =
-        allocateFloats((scratchpadBytes + sizeof(float) - 1) / sizeof(float));
+        allocateZeroed(scratchpadBytes, "a convolution chain's scratchpad");
     thread.scratchpad = dnnl::memory(
         dnnl::memory::desc({static_cast<int64_t>(scratchpadBytes)},
                            dnnl::memory::data_type::u8,
@@ -215,7 +203,7 @@ bool ConvChainKernel::make(const std::vector<KernelArgs> &args,
   if (state)
     state->bookStaging(0, inputBytes);
   else
-    ownInputCopy = allocateFloats(inputBytes / sizeof(float));
+    ownInputCopy = allocateZeroed(inputBytes, "a convolution chain's input");
   name = "chain of " + std::to_string(stages.size()) + " convs on " +
          std::to_string(bandRows) + "-row bands";
   return true;
@@ -292,7 +280,7 @@ void ConvChainKernel::runStage(int t, size_t j, int64_t lo, int64_t hi,
   } else {
     produce(t, j - 1, inLo, inHi, x, dry);
     const Rows &rows = threadState[t].rows[j - 1];
-    src = rows.data.get() + (inLo - rows.lo) * stage.inRowFloats();
+    src = rows.floats() + (inLo - rows.lo) * stage.inRowFloats();
   }
   BandShape shape{inHi - inLo, hi - lo, inLo - first, last - inHi};
   if (dry) {
@@ -323,7 +311,7 @@ void ConvChainKernel::produce(int t, size_t j, int64_t lo, int64_t hi,
   if (rows.lo <= lo && lo <= rows.hi) {
     // The rows the band before left that this one needs move to the front.
     if (lo > rows.lo && !dry)
-      std::memmove(rows.data.get(), rows.data.get() + (lo - rows.lo) * rowFloats,
+      std::memmove(rows.floats(), rows.floats() + (lo - rows.lo) * rowFloats,
                    (rows.hi - lo) * rowFloats * sizeof(float));
     rows.lo = lo;
   } else {
@@ -334,7 +322,7 @@ void ConvChainKernel::produce(int t, size_t j, int64_t lo, int64_t hi,
   if (dry)
     rows.capacity = std::max(rows.capacity, hi - rows.lo);
   float *dst =
-      rows.data ? rows.data.get() + (rows.hi - rows.lo) * rowFloats : nullptr;
+      rows.data ? rows.floats() + (rows.hi - rows.lo) * rowFloats : nullptr;
   runStage(t, j, rows.hi, hi, x, dst, dry);
   rows.hi = hi;
 }

@@ -225,10 +225,6 @@ std::unique_ptr<Kernel> makeLayoutConversion(const KernelArgs &args) {
 
 namespace {
 
-struct FreeAligned {
-  void operator()(void *p) const { std::free(p); }
-};
-
 // See makePlainFallback.
 class PlainFallback : public Kernel {
 public:
@@ -282,7 +278,7 @@ private:
 
   KernelArgs plainArgs;
   std::vector<std::unique_ptr<TensorRef>> copies;
-  std::vector<std::unique_ptr<void, FreeAligned>> buffers;
+  std::vector<onednn::AlignedBuffer> buffers;
   std::vector<Step> before, after;
   std::unique_ptr<Kernel> reference;
 };

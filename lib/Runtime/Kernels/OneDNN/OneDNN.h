@@ -141,6 +141,16 @@ bool appendActivation(dnnl::post_ops &ops, const format::Activation *act);
 dnnl::primitive_attr makeAttr(const KernelArgs &args,
                               const dnnl::post_ops &ops = dnnl::post_ops());
 
+/// Frees what std::aligned_alloc gave.
+struct FreeAligned {
+  void operator()(void *p) const { std::free(p); }
+};
+using AlignedBuffer = std::unique_ptr<void, FreeAligned>;
+/// `bytes` of 64-byte aligned memory, zeroed (touched now, so that no
+/// prediction takes its page faults); throws rt::Error naming `what` when
+/// there is not as much.
+AlignedBuffer allocateZeroed(size_t bytes, const char *what);
+
 /// `memory` in the layout `desc`: itself when it already has it, else a
 /// reordered copy the caller keeps.
 dnnl::memory reorderedTo(const dnnl::memory &memory,
@@ -182,14 +192,10 @@ private:
     dnnl::memory memory;
     std::weak_ptr<void> owner;
   };
-  struct FreeAligned {
-    void operator()(void *p) const { std::free(p); }
-  };
-
   std::unordered_multimap<const void *, Reordered> weights;
   struct Staging {
     size_t booked = 0, allocated = 0;
-    std::unique_ptr<void, FreeAligned> memory;
+    AlignedBuffer memory;
   };
   Staging staging[kStagingSlots];
   size_t booked = 0, allocated = 0;
