@@ -138,9 +138,13 @@ makeOneDNNConvChain(const std::vector<KernelArgs> &stages,
 KernelArgs convChainArgs(const std::vector<KernelArgs> &stages);
 
 
-/// The oneDNN backend's state for one session; `winograd`: whether 3x3
-/// stride-1 convolutions may use Winograd's algorithm (variant 1).
-std::unique_ptr<BackendState> makeOneDNNState(bool winograd);
+/// The oneDNN backend's state for one session, or for one of its threads
+/// running its part of a batch; `winograd`: whether 3x3 stride-1
+/// convolutions may use Winograd's algorithm (variant 1). A thread's state
+/// has its own scratchpad and staging, and shares the weights reordered for
+/// `sharingWeightsWith` (another makeOneDNNState's, or nullptr).
+std::unique_ptr<BackendState>
+makeOneDNNState(bool winograd, const BackendState *sharingWeightsWith = nullptr);
 
 /// The layouts a backend runs a plan in: per tensor, the layout its
 /// producer writes (for a model input, the one the session copies it into);

@@ -360,8 +360,12 @@ void PreparedPlan::build(std::shared_ptr<Arena> arena, BackendState *state,
   // A batch's first ops run item by item, as its items' plan runs them:
   // they take that plan's choices. The ops on the whole batch are tuned at
   // the batch (fcn_resnet50's run 10-15% faster at batch 8 with their own).
+  // A plan like one at the same shape takes all of its choices.
+  bool twin = like && like->plan.symbolValues == plan.symbolValues;
   opChoices.assign(ops.size(), Choice());
-  if (like)
+  if (twin)
+    opChoices = like->opChoices;
+  else if (like)
     std::copy(like->opChoices.begin(), like->opChoices.begin() + itemOps,
               opChoices.begin());
   // The conversions into each op's copies run just before it.
@@ -383,10 +387,9 @@ void PreparedPlan::build(std::shared_ptr<Arena> arena, BackendState *state,
       args.outputs.push_back(&tensors[t]);
     steps.push_back(opStep(i, std::move(args), opChoices[i]));
   }
-  if (backend == Backend::Fast && convChains == ConvChains::Always) {
+  if (backend == Backend::Fast && convChains == ConvChains::Always && !twin)
     markChains();
-    applyChains(steps);
-  }
+  applyChains(steps);
   if (itemOps) {
     itemSteps = makeItemSteps(false);
     std::map<size_t, std::shared_ptr<Kernel>> shared;
@@ -422,7 +425,7 @@ void PreparedPlan::build(std::shared_ptr<Arena> arena, BackendState *state,
     std::memset(ref.data, 0, ref.bytes());
   }
   std::vector<double> seconds(steps.size(), INFINITY);
-  if (runAll(steps, seconds)) {
+  if (runAll(steps, seconds) && !twin) {
     tuneKernels(seconds);
     if (convChains == ConvChains::Tuned)
       tuneChains();

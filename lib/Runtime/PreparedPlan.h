@@ -90,7 +90,9 @@ public:
   /// variant (Winograd's algorithm for a 3x3 convolution), or one thread
   /// for a short op (a depthwise convolution at 7x7, say). The faster
   /// stays. A plan given `like` (a batch's, given its items' plan) takes
-  /// its choices for the ops it runs item by item, and tunes the others.
+  /// its choices for the ops it runs item by item, and tunes the others;
+  /// given a plan at the same shape (another thread's), it takes all of its
+  /// choices and times nothing.
   void build(std::shared_ptr<Arena> arena, BackendState *backendState,
              int threads, bool tune, const PreparedPlan *like = nullptr);
 

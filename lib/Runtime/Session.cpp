@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <exception>
 #include <map>
 #include <omp.h>
 #include <set>
@@ -48,26 +49,73 @@ bool hasNonFinite(const Tensor &tensor) {
 
 } // namespace
 
+// What one thread of predictions keeps: its plans (each with its arena),
+// the backend's scratchpad and staging, and what its runs reuse. A session
+// runs on its main lane; a batch split across threads runs each part on a
+// lane of its own (SessionOptions::splitBatches).
+struct Lane {
+  int threads = 1;
+  std::unique_ptr<BackendState> backendState;
+  std::map<std::vector<int64_t>, std::unique_ptr<PreparedPlan>> plans;
+  /// Per op, then conversions and copies (SessionOptions::profile).
+  std::vector<OpProfile> profile;
+  /// One run of a plan: its inputs and where its outputs go, then (once
+  /// planned) the plan, the inputs in the model's order, and whether they
+  /// hold NaN or Inf. Reused by every run, so that a prediction allocates
+  /// nothing.
+  struct Pass {
+    const TensorMap *inputs = nullptr;
+    int64_t batch = 0;
+    TensorMap *outputs = nullptr;
+    PreparedPlan *plan = nullptr;
+    std::vector<const Tensor *> given;
+    bool reference = false;
+  };
+  std::vector<Pass> passes;
+  size_t passCount = 0;
+  /// The items a batch gave this lane; when they run as one pass, their
+  /// inputs stacked and the pass's outputs before they are split.
+  const TensorMap *items = nullptr;
+  TensorMap *results = nullptr;
+  int64_t itemCount = 0;
+  bool stacked = false;
+  TensorMap stackedInputs, batchOutputs;
+  std::vector<int64_t> symbolValues;
+
+  Pass &addPass(const TensorMap &inputs, int64_t batch, TensorMap &outputs) {
+    if (passCount == passes.size())
+      passes.emplace_back();
+    Pass &pass = passes[passCount++];
+    pass.inputs = &inputs;
+    pass.batch = batch;
+    pass.outputs = &outputs;
+    return pass;
+  }
+};
+
 struct Session::Impl {
   std::shared_ptr<const Model> model;
   SessionOptions options;
-  int threads = 1;
-  /// The Fast backend's state: weights in oneDNN's layouts, shared by all
-  /// plans, and the scratchpad.
-  std::unique_ptr<BackendState> backendState;
-  std::map<std::vector<int64_t>, std::unique_ptr<PreparedPlan>> plans;
-  /// Reused by every run, so that a prediction allocates nothing.
-  std::vector<int64_t> symbolValues;
-  std::vector<const Tensor *> given;
-  /// Per op, then conversions and copies (SessionOptions::profile).
-  std::vector<OpProfile> profile;
-  /// A batch's inputs stacked, and its outputs before they are split.
-  TensorMap stackedInputs, batchOutputs;
+  Lane main;
+  /// One lane per thread for the parts of a split batch, made at the first.
+  std::vector<std::unique_ptr<Lane>> parts;
+  /// Custom layers' code may not be safe to run on several threads at once:
+  /// their batches are not split.
+  bool hasCustomLayers = false;
 
   PlanData loadPlan(const std::vector<int64_t> &symbolValues);
-  PreparedPlan &getPlan(const std::vector<int64_t> &symbolValues);
+  PreparedPlan &getPlan(Lane &lane, const std::vector<int64_t> &symbolValues);
   void prepareStoredPlans();
-  void run(const TensorMap &inputs, int64_t batch, TensorMap &outputs);
+  /// Checks a pass's inputs and finds (or makes) its plan.
+  void plan(Lane &lane, Lane::Pass &pass);
+  void runPasses(Lane &lane);
+  /// Plans `lane`'s passes over `count` items: one with the items stacked
+  /// when they can run as one, else one per item.
+  void planItems(Lane &lane, const TensorMap *items, TensorMap *results,
+                 int64_t count);
+  /// Runs them, then splits the stacked outputs into the items' results.
+  void runItems(Lane &lane);
+  Lane &partLane(size_t part);
 };
 
 // The file's precomputed plan for these sizes when it has one (checked
@@ -116,28 +164,39 @@ PlanData Session::Impl::loadPlan(const std::vector<int64_t> &symbolValues) {
   return planModel(graph, symbolValues);
 }
 
-PreparedPlan &
-Session::Impl::getPlan(const std::vector<int64_t> &symbolValues) {
-  auto found = plans.find(symbolValues);
-  if (found != plans.end())
+PreparedPlan &Session::Impl::getPlan(Lane &lane,
+                                     const std::vector<int64_t> &symbolValues) {
+  auto found = lane.plans.find(symbolValues);
+  if (found != lane.plans.end())
     return *found->second;
   auto plan = std::make_unique<PreparedPlan>(*model, loadPlan(symbolValues),
                                              options);
   // A batch runs its first ops item by item with the kernels its items'
-  // plan was tuned to, when there is one.
+  // plan was tuned to, when there is one. A split batch's part has one: the
+  // first part's lane makes it (tuned on one thread, where choices differ
+  // from two threads'), the others take it. A part the first part's lane
+  // has a plan for takes all its choices: the lanes are alike.
   const PreparedPlan *like = nullptr;
   int32_t batch = model->graph().batch_symbol();
-  if (batch >= 0 && size_t(batch) < symbolValues.size() &&
+  if (&lane != &main && &lane != parts.front().get()) {
+    auto same = parts.front()->plans.find(symbolValues);
+    if (same != parts.front()->plans.end())
+      like = same->second.get();
+  }
+  if (!like && batch >= 0 && size_t(batch) < symbolValues.size() &&
       symbolValues[batch] > 1) {
     std::vector<int64_t> item = symbolValues;
     item[batch] = 1;
-    auto itemPlan = plans.find(item);
-    if (itemPlan != plans.end())
+    Lane *from = &lane == &main ? &main : parts.front().get();
+    auto itemPlan = from->plans.find(item);
+    if (itemPlan != from->plans.end())
       like = itemPlan->second.get();
+    else if (from != &main)
+      like = &getPlan(*from, item);
   }
-  plan->build(std::make_shared<Arena>(plan->arenaBytes()), backendState.get(),
-              threads, options.tune, like);
-  return *plans.emplace(symbolValues, std::move(plan)).first->second;
+  plan->build(std::make_shared<Arena>(plan->arenaBytes()),
+              lane.backendState.get(), lane.threads, options.tune, like);
+  return *lane.plans.emplace(symbolValues, std::move(plan)).first->second;
 }
 
 // Every shape the file has a plan for, made ready now: their kernels,
@@ -154,7 +213,7 @@ void Session::Impl::prepareStoredPlans() {
   for (const format::Plan *stored : *graph.plans()) {
     std::vector<int64_t> values(stored->symbol_values()->begin(),
                                 stored->symbol_values()->end());
-    if (values.size() != graph.symbols()->size() || plans.count(values))
+    if (values.size() != graph.symbols()->size() || main.plans.count(values))
       continue;
     auto plan =
         std::make_unique<PreparedPlan>(*model, loadPlan(values), options);
@@ -165,18 +224,17 @@ void Session::Impl::prepareStoredPlans() {
     return;
   auto arena = std::make_shared<Arena>(arenaBytes);
   for (auto &[values, plan] : laidOut) {
-    plan->build(arena, backendState.get(), threads, options.tune);
-    plans.emplace(std::move(values), std::move(plan));
+    plan->build(arena, main.backendState.get(), main.threads, options.tune);
+    main.plans.emplace(std::move(values), std::move(plan));
   }
 }
 
-// Runs one pass. `batch` > 0 when the inputs are a batch of that many
-// stacked items (dim 0), already checked one by one.
-void Session::Impl::run(const TensorMap &inputs, int64_t batch,
-                        TensorMap &outputs) {
+// `pass.batch` > 0 when its inputs are a batch of that many stacked items
+// (dim 0), already checked one by one.
+void Session::Impl::plan(Lane &lane, Lane::Pass &pass) {
   const format::Model &graph = model->graph();
   const auto &infos = model->inputs();
-  for (const auto &[name, tensor] : inputs) {
+  for (const auto &[name, tensor] : *pass.inputs) {
     bool known = false;
     for (const TensorInfo &info : infos)
       known |= info.name == name;
@@ -188,10 +246,11 @@ void Session::Impl::run(const TensorMap &inputs, int64_t batch,
                   names + ")");
     }
   }
+  std::vector<const Tensor *> &given = pass.given;
   given.clear();
   for (const TensorInfo &info : infos) {
-    auto found = inputs.find(info.name);
-    if (found == inputs.end())
+    auto found = pass.inputs->find(info.name);
+    if (found == pass.inputs->end())
       throw Error("missing input '" + info.name + "' (it takes " +
                   info.shapes.describe() + ", " + elementTypeName(info.type) +
                   ")");
@@ -200,22 +259,20 @@ void Session::Impl::run(const TensorMap &inputs, int64_t batch,
       throw Error("input '" + info.name + "' is " +
                   elementTypeName(tensor.type()) + ", the model takes " +
                   elementTypeName(info.type));
-    if (!info.shapes.contains(tensor.shape(), batch))
+    if (!info.shapes.contains(tensor.shape(), pass.batch))
       throw Error("input '" + info.name + "' has shape " +
                   formatShape(tensor.shape()) + "; the model takes " +
                   info.shapes.describe());
     given.push_back(&tensor);
   }
+  std::vector<int64_t> &symbolValues = lane.symbolValues;
   symbolValues.clear();
   for (const format::Symbol *symbol : *graph.symbols())
     symbolValues.push_back(given[symbol->input()]->shape()[symbol->dim()]);
-  // oneDNN's primitives are made for the session's thread count, which is
-  // the calling thread's OpenMP setting: set for the run, then given back.
-  ThreadCount count(threads);
-  PreparedPlan &plan = getPlan(symbolValues);
+  pass.plan = &getPlan(lane, symbolValues);
 
   for (size_t i = 0; i < infos.size(); ++i) {
-    const TensorRef &ref = plan.tensor(graph.inputs()->Get(i)->tensor());
+    const TensorRef &ref = pass.plan->tensor(graph.inputs()->Get(i)->tensor());
     if (ref.dims != given[i]->shape())
       throw Error("input '" + infos[i].name + "' has shape " +
                   formatShape(given[i]->shape()) +
@@ -225,12 +282,98 @@ void Session::Impl::run(const TensorMap &inputs, int64_t batch,
   // oneDNN's ReLU (max(x, 0)) turns NaN into 0, so a NaN or an infinity in
   // the inputs would come out as a plausible number; the reference kernels
   // pass them through as ONNX defines. Checking the inputs is cheap.
-  bool reference =
+  pass.reference =
       options.backend == Backend::Fast &&
       std::any_of(given.begin(), given.end(),
                   [](const Tensor *t) { return hasNonFinite(*t); });
-  plan.run(given, reference, outputs,
-           options.profile ? &profile : nullptr);
+}
+
+void Session::Impl::runPasses(Lane &lane) {
+  for (size_t i = 0; i < lane.passCount; ++i) {
+    Lane::Pass &pass = lane.passes[i];
+    pass.plan->run(pass.given, pass.reference, *pass.outputs,
+                   options.profile ? &lane.profile : nullptr);
+  }
+}
+
+void Session::Impl::planItems(Lane &lane, const TensorMap *items,
+                              TensorMap *results, int64_t count) {
+  lane.items = items;
+  lane.results = results;
+  lane.itemCount = count;
+  lane.passCount = 0;
+  // One pass needs a batch dim and items of one shape.
+  bool together = model->batchable() && count > 1;
+  for (int64_t i = 0; i < count && together; ++i) {
+    if (items[i].size() != items[0].size())
+      together = false;
+    for (const auto &[name, tensor] : items[i]) {
+      auto first = items[0].find(name);
+      if (first == items[0].end() || first->second.shape() != tensor.shape() ||
+          first->second.type() != tensor.type() || tensor.shape().empty())
+        together = false;
+    }
+  }
+  lane.stacked = together;
+  if (!together) {
+    for (int64_t i = 0; i < count; ++i)
+      plan(lane, lane.addPass(items[i], 0, results[i]));
+    return;
+  }
+  // The stacked inputs and the batch's outputs are the lane's, reused from
+  // one batch to the next: fresh ones would take their page faults at every
+  // call.
+  TensorMap &stacked = lane.stackedInputs;
+  for (auto it = stacked.begin(); it != stacked.end();)
+    it = items[0].count(it->first) ? std::next(it) : stacked.erase(it);
+  for (const auto &[name, first] : items[0]) {
+    std::vector<int64_t> shape = first.shape();
+    shape[0] *= count;
+    Tensor &tensor = stacked[name];
+    reuseOrMake(tensor, first.type(), shape);
+    size_t bytes = first.byteSize();
+    for (int64_t i = 0; i < count; ++i)
+      std::memcpy(tensor.data<uint8_t>() + i * bytes,
+                  items[i].at(name).data(), bytes);
+  }
+  plan(lane, lane.addPass(stacked, count, lane.batchOutputs));
+}
+
+void Session::Impl::runItems(Lane &lane) {
+  runPasses(lane);
+  if (!lane.stacked)
+    return;
+  int64_t n = lane.itemCount;
+  for (const auto &[name, tensor] : lane.batchOutputs) {
+    std::vector<int64_t> shape = tensor.shape();
+    if (shape.empty() || shape[0] % n)
+      throw Error("output '" + name + "' of a batch of " + std::to_string(n) +
+                  " has shape " + formatShape(shape) +
+                  ", which does not split into the items");
+    shape[0] /= n;
+    for (int64_t i = 0; i < n; ++i) {
+      Tensor &item = lane.results[i][name];
+      reuseOrMake(item, tensor.type(), shape);
+      std::memcpy(item.data(), tensor.data<uint8_t>() + i * item.byteSize(),
+                  item.byteSize());
+    }
+  }
+}
+
+// A lane of one thread, with its own scratchpad and staging; the weights
+// are the main lane's.
+Lane &Session::Impl::partLane(size_t part) {
+  while (parts.size() <= part) {
+    auto lane = std::make_unique<Lane>();
+    if (main.backendState)
+      lane->backendState =
+          makeOneDNNState(options.winograd, main.backendState.get());
+    lane->profile = main.profile;
+    for (OpProfile &entry : lane->profile)
+      entry = {entry.name, entry.type};
+    parts.push_back(std::move(lane));
+  }
+  return *parts[part];
 }
 
 Session::Session(std::shared_ptr<const Model> model, SessionOptions options)
@@ -246,18 +389,22 @@ Session::Session(std::shared_ptr<const Model> model, SessionOptions options)
   impl->options = options;
   if (options.threads < 0)
     throw Error("threads must be 0 (one per core) or more");
-  impl->threads = options.threads > 0 ? options.threads : omp_get_max_threads();
+  Lane &main = impl->main;
+  main.threads = options.threads > 0 ? options.threads : omp_get_max_threads();
   if (options.backend == Backend::Fast)
-    impl->backendState = makeOneDNNState(options.winograd);
-  if (options.profile) {
-    for (const format::Op *op : *impl->model->graph().ops())
-      impl->profile.push_back(
+    main.backendState = makeOneDNNState(options.winograd);
+  for (const format::Op *op : *impl->model->graph().ops()) {
+    impl->hasCustomLayers |= op->params_as_CustomParams() != nullptr;
+    if (options.profile)
+      main.profile.push_back(
           {op->name() ? op->name()->str() : "", opTypeName(*op)});
-    impl->profile.push_back({"", "layout conversion"});
-    impl->profile.push_back({"", "copy in and out"});
+  }
+  if (options.profile) {
+    main.profile.push_back({"", "layout conversion"});
+    main.profile.push_back({"", "copy in and out"});
   }
   if (options.prepare) {
-    ThreadCount count(impl->threads);
+    ThreadCount count(main.threads);
     impl->prepareStoredPlans();
   }
 }
@@ -266,12 +413,16 @@ Session::~Session() = default;
 
 TensorMap Session::predict(const TensorMap &inputs) {
   TensorMap outputs;
-  impl->run(inputs, 0, outputs);
+  predict(inputs, outputs);
   return outputs;
 }
 
 void Session::predict(const TensorMap &inputs, TensorMap &outputs) {
-  impl->run(inputs, 0, outputs);
+  // oneDNN's primitives are made for the lane's thread count, which is the
+  // calling thread's OpenMP setting: set for the run, then given back.
+  ThreadCount count(impl->main.threads);
+  impl->planItems(impl->main, &inputs, &outputs, 1);
+  impl->runItems(impl->main);
 }
 
 std::vector<TensorMap>
@@ -286,71 +437,73 @@ void Session::predictBatch(const std::vector<TensorMap> &batch,
   results.resize(batch.size());
   if (batch.empty())
     return;
-  // One pass needs a batch dim and items of one shape.
-  bool together = modelRef->batchable() && batch.size() > 1;
-  for (const TensorMap &item : batch) {
-    if (!together)
-      break;
-    if (item.size() != batch[0].size())
-      together = false;
-    for (const auto &[name, tensor] : item) {
-      auto first = batch[0].find(name);
-      if (first == batch[0].end() || first->second.shape() != tensor.shape() ||
-          first->second.type() != tensor.type() || tensor.shape().empty())
-        together = false;
-    }
-  }
-  if (!together) {
-    for (size_t i = 0; i < batch.size(); ++i)
-      predict(batch[i], results[i]);
+  int64_t n = batch.size();
+  int lanes = impl->main.threads;
+  if (!impl->options.splitBatches || lanes < 2 || n < lanes ||
+      impl->hasCustomLayers) {
+    ThreadCount count(impl->main.threads);
+    impl->planItems(impl->main, batch.data(), results.data(), n);
+    impl->runItems(impl->main);
     return;
   }
-  // The stacked inputs and the batch's outputs are the session's, reused
-  // from one batch to the next: fresh ones would take their page faults
-  // at every call.
-  int64_t n = batch.size();
-  TensorMap &stacked = impl->stackedInputs;
-  for (auto it = stacked.begin(); it != stacked.end();)
-    it = batch[0].count(it->first) ? std::next(it) : stacked.erase(it);
-  for (const auto &[name, first] : batch[0]) {
-    std::vector<int64_t> shape = first.shape();
-    shape[0] *= n;
-    Tensor &tensor = stacked[name];
-    reuseOrMake(tensor, first.type(), shape);
-    size_t bytes = first.byteSize();
-    for (int64_t i = 0; i < n; ++i)
-      std::memcpy(tensor.data<uint8_t>() + i * bytes,
-                  batch[i].at(name).data(), bytes);
+  // Each thread takes a part of the batch (sizes within one of each
+  // other) through its own lane. The parts' plans are checked and made
+  // first, one after another on this thread: tuning times kernels, which
+  // other threads' work would disturb.
+  ThreadCount count(1);
+  for (int l = 0; l < lanes; ++l) {
+    int64_t begin = n * l / lanes, end = n * (l + 1) / lanes;
+    impl->planItems(impl->partLane(l), batch.data() + begin,
+                    results.data() + begin, end - begin);
   }
-  TensorMap &outputs = impl->batchOutputs;
-  impl->run(stacked, n, outputs);
-  for (const auto &[name, tensor] : outputs) {
-    std::vector<int64_t> shape = tensor.shape();
-    if (shape.empty() || shape[0] % n)
-      throw Error("output '" + name + "' of a batch of " + std::to_string(n) +
-                  " has shape " + formatShape(shape) +
-                  ", which does not split into the items");
-    shape[0] /= n;
-    for (int64_t i = 0; i < n; ++i) {
-      Tensor &item = results[i][name];
-      reuseOrMake(item, tensor.type(), shape);
-      std::memcpy(item.data(), tensor.data<uint8_t>() + i * item.byteSize(),
-                  item.byteSize());
+  // A loop, not one lane per thread number: called from a parallel region,
+  // this one gets a single thread, which then runs every part.
+  std::vector<std::exception_ptr> failures(lanes);
+#pragma omp parallel for num_threads(lanes) schedule(static, 1)
+  for (int l = 0; l < lanes; ++l) {
+    try {
+      impl->runItems(*impl->parts[l]);
+    } catch (...) {
+      failures[l] = std::current_exception();
     }
   }
+  for (const std::exception_ptr &failure : failures)
+    if (failure)
+      std::rethrow_exception(failure);
 }
 
-std::vector<OpProfile> Session::profile() const { return impl->profile; }
+std::vector<OpProfile> Session::profile() const {
+  std::vector<OpProfile> total = impl->main.profile;
+  for (const auto &lane : impl->parts)
+    for (size_t i = 0; i < total.size(); ++i) {
+      const OpProfile &part = lane->profile[i];
+      total[i].milliseconds += part.milliseconds;
+      total[i].runs += part.runs;
+      if (!part.kernel.empty())
+        total[i].kernel = part.kernel;
+    }
+  return total;
+}
 
-size_t Session::planCount() const { return impl->plans.size(); }
+size_t Session::planCount() const {
+  size_t count = impl->main.plans.size();
+  for (const auto &lane : impl->parts)
+    count += lane->plans.size();
+  return count;
+}
 
 size_t Session::arenaBytes() const {
   // Plans prepared together share an arena: count each once.
   std::set<const Arena *> arenas;
   size_t total = 0;
-  for (const auto &[values, plan] : impl->plans)
-    if (arenas.insert(plan->arena().get()).second)
-      total += plan->arena()->size();
+  auto add = [&](const Lane &lane) {
+    for (const auto &[values, plan] : lane.plans)
+      if (arenas.insert(plan->arena().get()).second)
+        total += plan->arena()->size();
+  };
+  add(impl->main);
+  for (const auto &lane : impl->parts)
+    add(*lane);
   return total;
 }
 

@@ -114,6 +114,16 @@ void expectNoAllocation(const std::string &file,
     EXPECT_LE(reused.largest, kBookkeepingBytes)
         << "run " << run << ": " << reused.calls << " allocations";
   }
+  // A batch (split across the threads when there are two) reuses its
+  // results, its stacked inputs and outputs.
+  std::vector<TensorMap> batch(4, inputs), results;
+  session.predictBatch(batch, results);
+  for (int run = 0; run < 3; ++run) {
+    Allocations reused =
+        allocationsOf([&] { session.predictBatch(batch, results); });
+    EXPECT_LE(reused.largest, kBookkeepingBytes)
+        << "batch run " << run << ": " << reused.calls << " allocations";
+  }
 }
 
 TEST(Allocation, NoBufferOnThePredictionPathOnceAShapeHasRun) {

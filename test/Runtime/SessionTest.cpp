@@ -353,6 +353,82 @@ TEST(Session, ConvChainsAgreeWithOpByOp) {
   }
 }
 
+// A batch of at least `threads` items runs as a part per thread, each on
+// its own lane's plans (SessionOptions::splitBatches): parts of equal and of
+// unequal sizes, of one item, of mixed shapes (item by item), with Conv
+// chains, and a NaN in one part's item give what single predictions give.
+TEST(Session, SplitBatchEqualsPredicts) {
+  struct Case {
+    const char *file;
+    std::vector<std::vector<int64_t>> shapes;
+  };
+  for (const Case &c :
+       {Case{"resnet.mlc", {kShape64, kShape64, kShape64, kShape64}},
+        Case{"resnet.mlc", {kShape64, kShape64, kShape64, kShape64, kShape64}},
+        Case{"mobilenet.mlc", {{1, 3, 96, 96}, {1, 3, 96, 96}}},
+        Case{"fcn.mlc", {kShape64, kShape96, kShape96, kShape64}}}) {
+    SCOPED_TRACE(std::string(c.file) + ", " + std::to_string(c.shapes.size()) +
+                 " items");
+    LOAD_OR_RETURN(model, c.file);
+    std::vector<TensorMap> batch;
+    for (size_t i = 0; i < c.shapes.size(); ++i)
+      batch.push_back(imageInput(c.shapes[i], 400 + i));
+    SessionOptions split{2, Backend::Fast}, whole = split;
+    split.convChains = ConvChains::Always;
+    whole.splitBatches = false;
+    Session splitting(model, split), single(model, whole);
+    size_t plans = splitting.planCount();
+    std::vector<TensorMap> results;
+    for (int round = 0; round < 2; ++round) {
+      splitting.predictBatch(batch, results);
+      ASSERT_EQ(results.size(), batch.size());
+      for (size_t i = 0; i < batch.size(); ++i) {
+        TensorMap want = single.predict(batch[i]);
+        for (const auto &[name, tensor] : want)
+          EXPECT_TRUE(closeTensors(tensor, results[i].at(name), 1e-5))
+              << name << " of item " << i << ", round " << round;
+      }
+    }
+    // The parts' lanes made plans of their own (the batch was split), once.
+    EXPECT_GT(splitting.planCount(), plans);
+    std::vector<TensorMap> wholeResults = single.predictBatch(batch);
+    for (size_t i = 0; i < batch.size(); ++i)
+      for (const auto &[name, tensor] : wholeResults[i])
+        EXPECT_TRUE(closeTensors(tensor, results[i].at(name), 1e-5))
+            << name << " of item " << i << " against the whole batch";
+    // A NaN in the last item: only its results hold NaNs.
+    batch.back()["image"].data<float>()[7] = NAN;
+    splitting.predictBatch(batch, results);
+    for (size_t i = 0; i < batch.size(); ++i)
+      for (const auto &[name, tensor] : results[i])
+        EXPECT_EQ(countNonFinite(tensor) > 0, i + 1 == batch.size())
+            << name << " of item " << i;
+  }
+}
+
+// Sessions on threads of their own, each splitting its batches: a split
+// batch called from a parallel region runs its parts on the calling thread,
+// and sessions running at once share no oneDNN stream or scratchpad.
+TEST(Session, SplitBatchesFromParallelThreads) {
+  LOAD_OR_RETURN(model, "resnet.mlc");
+  std::vector<TensorMap> batch;
+  for (uint32_t i = 0; i < 4; ++i)
+    batch.push_back(imageInput(kShape64, 500 + i));
+  std::vector<TensorMap> want = Session(model, {1}).predictBatch(batch);
+  std::vector<std::vector<TensorMap>> got(2);
+#pragma omp parallel for num_threads(2)
+  for (int t = 0; t < 2; ++t) {
+    Session session(model, {2, Backend::Fast});
+    for (int run = 0; run < 3; ++run)
+      session.predictBatch(batch, got[t]);
+  }
+  for (int t = 0; t < 2; ++t)
+    for (size_t i = 0; i < batch.size(); ++i)
+      for (const auto &[name, tensor] : want[i])
+        EXPECT_TRUE(closeTensors(tensor, got[t][i].at(name), 1e-5))
+            << name << " of item " << i << " on thread " << t;
+}
+
 TEST(Session, PredictBatchOfMixedShapesRunsOneByOne) {
   LOAD_OR_RETURN(model, "fcn.mlc");
   Session session(model, {1, Backend::Reference});

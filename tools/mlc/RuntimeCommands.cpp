@@ -353,6 +353,7 @@ int benchModel(const BenchOptions &options) {
     sessionSettings.winograd = !options.noWinograd;
     if (options.wholeBatch)
       sessionSettings.itemByItemBytes = SIZE_MAX;
+    sessionSettings.splitBatches = !options.noSplitBatch;
     Clock::time_point start = Clock::now();
     Session session(model, sessionSettings);
     double prepare = millisecondsSince(start);

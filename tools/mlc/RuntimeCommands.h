@@ -33,7 +33,8 @@ struct BenchOptions {
   std::vector<std::string> shapes;
   int batch = 1, threads = 0, runs = 20;
   bool reference = false, json = false, profile = false;
-  bool noTune = false, noWinograd = false, wholeBatch = false;
+  bool noTune = false, noWinograd = false, wholeBatch = false,
+       noSplitBatch = false;
   /// tuned, always or never (SessionOptions::convChains).
   std::string convChains = "tuned";
   std::vector<std::string> plugins;

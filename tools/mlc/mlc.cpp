@@ -589,6 +589,10 @@ int main(int argc, char **argv) {
   benchCmd->add_flag("--whole-batch", bench.wholeBatch,
                      "Run every op of a batch on the whole batch at once "
                      "(no item-by-item first layers)");
+  benchCmd->add_flag("--no-split-batch", bench.noSplitBatch,
+                     "Run each op of a batch on all the threads, one op "
+                     "after another (by default each thread takes a part "
+                     "of the batch)");
   addPluginOption(benchCmd, bench.plugins, runtimePluginHelp);
 
   mlc::cli::QuantizeCommandOptions quantize;

@@ -80,6 +80,15 @@ struct SessionOptions {
   /// then stays in a core's cache, where the whole batch's would not. 0:
   /// the size of a core's second-level cache.
   size_t itemByItemBytes = 0;
+  /// A batch (predictBatch) of at least `threads` items runs as `threads`
+  /// parts at once, one per thread, each on kernels made for one thread:
+  /// no thread waits for the others between ops, as they do when every op
+  /// of the batch is split across them. Each thread has its own arena and
+  /// scratchpad; the weights are shared. False runs the batch's ops one
+  /// after another on all the threads. (Batches of models with custom
+  /// layers are never split: a layer's code need not be safe to run on
+  /// several threads at once.)
+  bool splitBatches = true;
 };
 
 /// Where predictions spent their time: one entry per op of the model, then
@@ -116,7 +125,9 @@ public:
   void predict(const TensorMap &inputs, TensorMap &outputs);
 
   /// Several predictions: in one pass with batch dim N when the model is
-  /// batchable and every item has the same shapes, else one after another.
+  /// batchable and every item has the same shapes, else one after another;
+  /// split across the threads (SessionOptions::splitBatches), each thread
+  /// does so with its part.
   std::vector<TensorMap> predictBatch(const std::vector<TensorMap> &batch);
   /// The same, into `results` (one TensorMap per item), whose tensors are
   /// reused when they have the output's type and shape.
@@ -124,10 +135,11 @@ public:
                     std::vector<TensorMap> &results);
 
   /// The time each op took over all predictions so far, when the session
-  /// was made with SessionOptions::profile (empty otherwise).
+  /// was made with SessionOptions::profile (empty otherwise). A batch split
+  /// across threads counts each thread's time.
   std::vector<OpProfile> profile() const;
 
-  /// Plans made ready so far.
+  /// Plans made ready so far (a split batch's threads make their own).
   size_t planCount() const;
   /// Bytes of the arenas allocated so far (an arena plans share counts
   /// once).

@@ -15,7 +15,9 @@ dnnl::engine &engine() {
 }
 
 dnnl::stream &stream() {
-  static dnnl::stream instance(engine());
+  // oneDNN's streams are not for several threads at once: a session's
+  // threads running a batch's parts, or a Conv chain's bands, each have one.
+  thread_local dnnl::stream instance(engine());
   return instance;
 }
 
@@ -172,11 +174,11 @@ State::Weight State::weight(const dnnl::memory &user,
                             const dnnl::memory::desc &desc) {
   const void *bytes = user.get_data_handle();
   dnnl::memory::desc userDesc = user.get_desc();
-  auto [begin, end] = weights.equal_range(bytes);
+  auto [begin, end] = weights->equal_range(bytes);
   for (auto it = begin; it != end;) {
     std::shared_ptr<void> owner = it->second.owner.lock();
     if (!owner && it->second.userDesc != it->second.desc) {
-      it = weights.erase(it);
+      it = weights->erase(it);
       continue;
     }
     if (it->second.userDesc == userDesc && it->second.desc == desc)
@@ -184,7 +186,7 @@ State::Weight State::weight(const dnnl::memory &user,
     ++it;
   }
   if (userDesc == desc) {
-    weights.emplace(bytes, Reordered{userDesc, desc, user, {}});
+    weights->emplace(bytes, Reordered{userDesc, desc, user, {}});
     return {user, nullptr};
   }
   // Weights are read by every prediction: a large one gets huge pages,
@@ -204,7 +206,7 @@ State::Weight State::weight(const dnnl::memory &user,
   dnnl::memory source = user;
   dnnl::reorder(source, result).execute(stream(), source, result);
   stream().wait();
-  weights.emplace(bytes, Reordered{userDesc, desc, result, owner});
+  weights->emplace(bytes, Reordered{userDesc, desc, result, owner});
   return {result, owner};
 }
 

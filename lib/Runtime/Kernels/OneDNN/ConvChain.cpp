@@ -75,8 +75,6 @@ private:
     std::vector<Rows> rows;
     AlignedBuffer scratchpadData;
     dnnl::memory scratchpad;
-    /// A stream of its own: oneDNN's streams are not for several threads.
-    dnnl::stream stream;
   };
 
   /// Runs (or, dry, lays out) the chain on one image's output rows
@@ -197,7 +195,6 @@ bool ConvChainKernel::make(const std::vector<KernelArgs> &args,
                            dnnl::memory::data_type::u8,
                            dnnl::memory::format_tag::a),
         engine(), thread.scratchpadData.get());
-    thread.stream = dnnl::stream(engine());
   }
   size_t inputBytes = stages.front().spec.x->bytes();
   if (state)
@@ -297,7 +294,7 @@ void ConvChainKernel::runStage(int t, size_t j, int64_t lo, int64_t hi,
       {DNNL_ARG_SCRATCHPAD, threadState[t].scratchpad.get()},
       {DNNL_ARG_BIAS, stage.bias ? stage.bias.get() : nullptr}};
   dnnl_status_t status =
-      dnnl_primitive_execute(v.primitive.get(), threadState[t].stream.get(),
+      dnnl_primitive_execute(v.primitive.get(), stream().get(),
                              stage.bias ? 5 : 4, arguments);
   if (status != dnnl_success)
     throw Error("oneDNN could not run a band of a convolution chain (status " +

@@ -58,7 +58,7 @@ KernelPtr makeMatMul(const KernelArgs &args);
 KernelPtr makeConcat(const KernelArgs &args);
 KernelPtr makeResize(const KernelArgs &args);
 
-/// The CPU engine and the stream every kernel runs on.
+/// The CPU engine, and the calling thread's stream, which kernels run on.
 dnnl::engine &engine();
 dnnl::stream &stream();
 
@@ -172,6 +172,8 @@ public:
   /// `user` (over constant bytes) in the layout `desc`: reordered once
   /// for every kernel of every plan that holds it.
   Weight weight(const dnnl::memory &user, const dnnl::memory::desc &desc);
+  /// Takes `other`'s reordered weights, and shares those made from now on.
+  void shareWeights(const State &other) { weights = other.weights; }
   /// A kernel's primitive needs `bytes` of scratchpad while it runs.
   void bookScratchpad(size_t bytes) { booked = std::max(booked, bytes); }
   /// The scratchpad every kernel runs with (allocated by prepare).
@@ -192,7 +194,10 @@ private:
     dnnl::memory memory;
     std::weak_ptr<void> owner;
   };
-  std::unordered_multimap<const void *, Reordered> weights;
+  using Weights = std::unordered_multimap<const void *, Reordered>;
+  /// Shared with the states of the session's other threads (one weight
+  /// copy for all of them); made and looked up by one thread at a time.
+  std::shared_ptr<Weights> weights = std::make_shared<Weights>();
   struct Staging {
     size_t booked = 0, allocated = 0;
     AlignedBuffer memory;

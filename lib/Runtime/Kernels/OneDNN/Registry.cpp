@@ -12,9 +12,12 @@ bool readsPlainOnly(format::OpParams type) {
 }
 } // namespace
 
-std::unique_ptr<BackendState> makeOneDNNState(bool winograd) {
+std::unique_ptr<BackendState>
+makeOneDNNState(bool winograd, const BackendState *sharingWeightsWith) {
   auto state = std::make_unique<onednn::State>();
   state->winograd = winograd;
+  if (sharingWeightsWith)
+    state->shareWeights(*static_cast<const onednn::State *>(sharingWeightsWith));
   return state;
 }
 
