@@ -438,9 +438,8 @@ void Session::predictBatch(const std::vector<TensorMap> &batch,
   if (batch.empty())
     return;
   int64_t n = batch.size();
-  int lanes = impl->main.threads;
-  if (!impl->options.splitBatches || lanes < 2 || n < lanes ||
-      impl->hasCustomLayers) {
+  int lanes = batchParts(n);
+  if (lanes == 1) {
     ThreadCount count(impl->main.threads);
     impl->planItems(impl->main, batch.data(), results.data(), n);
     impl->runItems(impl->main);
@@ -470,6 +469,14 @@ void Session::predictBatch(const std::vector<TensorMap> &batch,
   for (const std::exception_ptr &failure : failures)
     if (failure)
       std::rethrow_exception(failure);
+}
+
+int Session::batchParts(size_t items) const {
+  int threads = impl->main.threads;
+  return impl->options.splitBatches && threads > 1 &&
+                 items >= size_t(threads) && !impl->hasCustomLayers
+             ? threads
+             : 1;
 }
 
 std::vector<OpProfile> Session::profile() const {

@@ -180,6 +180,16 @@ OutputStats statsOf(const Tensor &tensor) {
   return stats;
 }
 
+// How the session runs a batch of `items` (more than one), for the
+// summaries: "one batched pass", "one by one", or the parts it is split
+// into across the threads.
+std::string describeBatch(const Session &session, int items) {
+  int parts = session.batchParts(items);
+  if (parts > 1)
+    return std::to_string(parts) + " parts at once, one per thread";
+  return session.model().batchable() ? "one batched pass" : "one by one";
+}
+
 std::string summarize(const Tensor &tensor) {
   std::string text = formatShape(tensor.shape()) + " " +
                      elementTypeName(tensor.type());
@@ -305,6 +315,7 @@ int runModel(const RunOptions &options) {
         }
     }
     bool onePass = options.batch > 1 && model->batchable();
+    int parts = session.batchParts(options.batch);
     if (options.json) {
       llvm::json::Array outputs;
       for (size_t i = 0; i < results.size(); ++i)
@@ -313,6 +324,7 @@ int runModel(const RunOptions &options) {
       llvm::json::Object result{{"model", options.model},
                                 {"predictions", int64_t(results.size())},
                                 {"one_pass", onePass},
+                                {"parts", parts},
                                 {"milliseconds", ms},
                                 {"outputs", std::move(outputs)}};
       llvm::outs() << llvm::formatv("{0:2}", llvm::json::Value(std::move(result)))
@@ -321,7 +333,12 @@ int runModel(const RunOptions &options) {
       llvm::outs() << llvm::formatv("{0}: {1} prediction{2} in {3:f2} ms{4}\n",
                                     options.model, results.size(),
                                     results.size() == 1 ? "" : "s", ms,
-                                    onePass ? " (one batched pass)" : "");
+                                    options.batch > 1
+                                        ? " (" +
+                                              describeBatch(session,
+                                                            options.batch) +
+                                              ")"
+                                        : std::string());
       for (size_t i = 0; i < results.size(); ++i)
         for (const auto &[name, tensor] : results[i])
           llvm::outs() << "  " << name
@@ -357,6 +374,7 @@ int benchModel(const BenchOptions &options) {
     Clock::time_point start = Clock::now();
     Session session(model, sessionSettings);
     double prepare = millisecondsSince(start);
+    int parts = session.batchParts(options.batch);
     // Outputs reused from one prediction to the next, as an app that
     // predicts in a loop would.
     TensorMap outputs;
@@ -411,7 +429,8 @@ int benchModel(const BenchOptions &options) {
           {"runs", options.runs},        {"prepare_ms", prepare},
           {"first_ms", first},           {"median_ms", median},
           {"min_ms", times.front()},     {"items_per_second", throughput},
-          {"batched", options.batch > 1 && model->batchable()}};
+          {"batched", options.batch > 1 && model->batchable()},
+          {"parts", parts}};
       if (options.profile) {
         // Every op in the model's order, then conversions and copies.
         llvm::json::Array all, shares;
@@ -435,15 +454,16 @@ int benchModel(const BenchOptions &options) {
         "  median      {8:f2} ms\n  min         {9:f2} ms\n"
         "  throughput  {10:f1} items/s\n",
         options.model, shape, options.batch,
-        options.batch > 1 ? (model->batchable() ? ", one pass" : ", one by one")
-                          : "",
+        options.batch > 1 ? ", " + describeBatch(session, options.batch)
+                          : std::string(),
         options.threads ? std::to_string(options.threads) : "all", options.runs,
         prepare, first, median, times.front(), throughput);
     if (!options.profile)
       return 0;
     llvm::outs() << llvm::formatv(
-        "profile (ms per prediction, {0} predictions; {1:f2} ms in ops):\n",
-        predictions, profiled);
+        "profile (ms per prediction, {0} predictions; {1:f2} ms in ops{2}):\n",
+        predictions, profiled,
+        parts > 1 ? ", the parts' threads' added" : "");
     for (const auto &[type, ms] : types)
       llvm::outs() << llvm::formatv("  {0,-20} {1,9:f3} ms  {2,5:f1}%\n", type,
                                     ms, profiled > 0 ? 100 * ms / profiled : 0);

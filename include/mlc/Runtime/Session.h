@@ -134,6 +134,10 @@ public:
   void predictBatch(const std::vector<TensorMap> &batch,
                     std::vector<TensorMap> &results);
 
+  /// The parts a batch of `items` runs in at once, one per thread (see
+  /// SessionOptions::splitBatches); 1 when it is not split.
+  int batchParts(size_t items) const;
+
   /// The time each op took over all predictions so far, when the session
   /// was made with SessionOptions::profile (empty otherwise). A batch split
   /// across threads counts each thread's time.
