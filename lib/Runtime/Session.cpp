@@ -114,9 +114,14 @@ struct Session::Impl {
   /// their batches are not split.
   bool hasCustomLayers = false;
 
+  /// The parts a batch of `items` runs in (Session::batchParts).
+  int partsOf(size_t items) const;
   PlanData loadPlan(const std::vector<int64_t> &symbolValues);
   PreparedPlan &getPlan(Lane &lane, const std::vector<int64_t> &symbolValues);
   void prepareStoredPlans();
+  /// Makes ready the plans batches of SessionOptions::batchSizes run at the
+  /// shapes the file has plans for.
+  void prepareBatches();
   /// Checks a pass's inputs and finds (or makes) its plan.
   void plan(Lane &lane, Lane::Pass &pass);
   void runPasses(Lane &lane);
@@ -237,6 +242,47 @@ void Session::Impl::prepareStoredPlans() {
   for (auto &[values, plan] : laidOut) {
     plan->build(arena, main.backendState.get(), main.threads, options.tune);
     main.plans.emplace(std::move(values), std::move(plan));
+  }
+}
+
+void Session::Impl::prepareBatches() {
+  const format::Model &graph = model->graph();
+  if (!graph.plans())
+    return;
+  int32_t batchSymbol = graph.batch_symbol();
+  for (int64_t items : options.batchSizes) {
+    int parts = partsOf(items);
+    for (const format::Plan *stored : *graph.plans()) {
+      std::vector<int64_t> values(stored->symbol_values()->begin(),
+                                  stored->symbol_values()->end());
+      if (values.size() != graph.symbols()->size())
+        continue;
+      // Each part, as planItems runs it: one pass at its size when the
+      // model takes batches, else item by item at the stored shape.
+      for (int l = 0; l < parts; ++l) {
+        int64_t count = items * (l + 1) / parts - items * l / parts;
+        if (batchSymbol >= 0)
+          values[batchSymbol] = count;
+        ThreadCount threads(parts > 1 ? 1 : main.threads);
+        Lane &lane = parts > 1 ? partLane(l) : main;
+        const PreparedPlan &plan = getPlan(lane, values);
+        if (batchSymbol < 0 || count < 2)
+          continue;
+        // Its stacked inputs and outputs too, which then take their first
+        // touches now (a fresh 5 MB buffer took 16 ms of page faults here);
+        // a lane keeps one set, of the last size and shape made ready.
+        for (size_t i = 0; i < model->inputs().size(); ++i) {
+          const TensorRef &ref = plan.tensor(graph.inputs()->Get(i)->tensor());
+          reuseOrMake(lane.stackedInputs[model->inputs()[i].name], ref.type,
+                      ref.dims);
+        }
+        for (size_t i = 0; i < model->outputs().size(); ++i) {
+          const TensorRef &ref = plan.tensor(graph.outputs()->Get(i));
+          reuseOrMake(lane.batchOutputs[model->outputs()[i].name], ref.type,
+                      ref.dims);
+        }
+      }
+    }
   }
 }
 
@@ -414,9 +460,14 @@ Session::Session(std::shared_ptr<const Model> model, SessionOptions options)
     main.profile.push_back({"", "layout conversion"});
     main.profile.push_back({"", "copy in and out"});
   }
+  for (int64_t items : options.batchSizes)
+    if (items < 1)
+      throw Error("batch sizes to prepare must be 1 or more, not " +
+                  std::to_string(items));
   if (options.prepare) {
     ThreadCount count(main.threads);
     impl->prepareStoredPlans();
+    impl->prepareBatches();
   }
 }
 
@@ -482,13 +533,14 @@ void Session::predictBatch(const std::vector<TensorMap> &batch,
       std::rethrow_exception(failure);
 }
 
-int Session::batchParts(size_t items) const {
-  int threads = impl->main.threads;
-  return impl->options.splitBatches && threads > 1 &&
-                 items >= size_t(threads) && !impl->hasCustomLayers
-             ? threads
+int Session::Impl::partsOf(size_t items) const {
+  return options.splitBatches && main.threads > 1 &&
+                 items >= size_t(main.threads) && !hasCustomLayers
+             ? main.threads
              : 1;
 }
+
+int Session::batchParts(size_t items) const { return impl->partsOf(items); }
 
 std::vector<OpProfile> Session::profile() const {
   std::vector<OpProfile> total = impl->main.profile;

@@ -406,6 +406,41 @@ TEST(Session, SplitBatchEqualsPredicts) {
   }
 }
 
+// SessionOptions::batchSizes: the plans a batch of each size runs (its
+// parts' when it is split, one pass or item by item) are made with the
+// session, so its first prediction makes none.
+TEST(Session, BatchSizesAreMadeReadyWithTheSession) {
+  for (const char *file : {"resnet.mlc", "fcn.mlc"}) {
+    LOAD_OR_RETURN(model, file);
+    for (int threads : {1, 2}) {
+      SCOPED_TRACE(std::string(file) + ", " + std::to_string(threads) +
+                   " threads");
+      SessionOptions options{threads, Backend::Fast};
+      Session plain(model, options);
+      options.batchSizes = {3, 5};
+      Session ready(model, options);
+      EXPECT_GT(ready.planCount(), plain.planCount());
+      size_t plans = ready.planCount();
+      for (int64_t items : options.batchSizes) {
+        std::vector<TensorMap> batch;
+        for (int64_t i = 0; i < items; ++i)
+          batch.push_back(imageInput(kShape64, 600 + i));
+        std::vector<TensorMap> results = ready.predictBatch(batch);
+        for (int64_t i = 0; i < items; ++i)
+          for (const auto &[name, tensor] : plain.predict(batch[i]))
+            EXPECT_TRUE(closeTensors(tensor, results[i].at(name), 1e-5))
+                << name << " of item " << i << " of " << items;
+      }
+      EXPECT_EQ(ready.planCount(), plans) << "a batch made a plan";
+    }
+  }
+  LOAD_OR_RETURN(model, "resnet.mlc");
+  SessionOptions zero;
+  zero.batchSizes = {0};
+  EXPECT_NE(errorOf([&] { Session(model, zero); }).find("batch sizes"),
+            std::string::npos);
+}
+
 // Sessions on threads of their own, each splitting its batches: a split
 // batch called from a parallel region runs its parts on the calling thread,
 // and sessions running at once share no oneDNN stream or scratchpad.

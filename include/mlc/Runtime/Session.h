@@ -89,6 +89,12 @@ struct SessionOptions {
   /// layers are never split: a layer's code need not be safe to run on
   /// several threads at once.)
   bool splitBatches = true;
+  /// Batch sizes (predictBatch) to make ready with the shapes the file has
+  /// plans for, when the session is made (with `prepare`): the plans a batch
+  /// of each size runs (its parts', when it is split) are made and tuned
+  /// then, so that its first prediction is as fast as the next. A batch of
+  /// another size is made ready at its first prediction.
+  std::vector<int64_t> batchSizes;
 };
 
 /// Where predictions spent their time: one entry per op of the model, then
