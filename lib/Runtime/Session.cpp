@@ -10,7 +10,6 @@
 #include "mlc/Runtime/Planner.h"
 
 #include <algorithm>
-#include <cmath>
 #include <cstring>
 #include <exception>
 #include <map>
@@ -33,7 +32,7 @@ private:
 
 // Whether any of `n` IEEE numbers (as bits) is a NaN or an infinity: its
 // exponent bits all ones. Blocks without an early exit, which the compiler
-// vectorizes (a 224x224 image: 10 us, not 60).
+// vectorizes (about 2.5x faster than std::isfinite element by element).
 template <typename Bits>
 bool anyNonFinite(const Bits *bits, int64_t n, Bits exponent) {
   constexpr int64_t kBlock = 4096;
@@ -84,9 +83,9 @@ struct Lane {
   };
   std::vector<Pass> passes;
   size_t passCount = 0;
-  /// The items a batch gave this lane; when they run as one pass, their
-  /// inputs stacked and the pass's outputs before they are split.
-  const TensorMap *items = nullptr;
+  /// The results of the items a batch gave this lane; when the items run
+  /// as one pass, their inputs stacked and the pass's outputs before they
+  /// are split.
   TensorMap *results = nullptr;
   int64_t itemCount = 0;
   bool stacked = false;
@@ -355,7 +354,6 @@ void Session::Impl::runPasses(Lane &lane) {
 
 void Session::Impl::planItems(Lane &lane, const TensorMap *items,
                               TensorMap *results, int64_t count) {
-  lane.items = items;
   lane.results = results;
   lane.itemCount = count;
   lane.passCount = 0;
