@@ -82,9 +82,8 @@ struct KernelArgs {
   /// (a unit test), which then keeps everything itself.
   BackendState *backend = nullptr;
   /// Which of the backend's ways to run the op to make: 0 is its default;
-  /// others (a Conv's Winograd algorithm, say) are alternatives a session
-  /// times against it. A factory gives nullptr for a variant it does not
-  /// have for this op.
+  /// others (ConvVariant) are alternatives a session times against it. A
+  /// factory gives nullptr for a variant it does not have for this op.
   int variant = 0;
 
   TensorRef *input(size_t i) const {
@@ -108,6 +107,20 @@ public:
   /// KernelArgs of each run: then one kernel serves any tensors of the
   /// shapes and layouts it was made for (each item of a batch).
   virtual bool rebinds() const { return false; }
+};
+
+/// The oneDNN backend's ways to run a Conv (KernelArgs::variant).
+enum ConvVariant : int {
+  kConvDefault = 0,
+  /// Winograd's algorithm, for a 3x3 stride-1 convolution.
+  kConvWinograd = 1,
+  /// Winograd's algorithm on the phases of a dilated 3x3 convolution.
+  kConvPhasedWinograd = 2,
+  /// For a depthwise convolution, the direct algorithm by oneDNN's next
+  /// implementation after its first choice that runs on the same layouts
+  /// (jit_dw after brdgmm_dw).
+  kConvNextImplementation = 3,
+  kConvVariants
 };
 
 /// Makes the kernel for `args.op`, after checking its operands and

@@ -616,8 +616,12 @@ bool PreparedPlan::chainLink(const std::vector<Step> &list, size_t i) const {
     if (!step.onednn || step.slot >= opChoices.size() ||
         step.args.op->params_type() != format::OpParams::ConvParams)
       return false;
+    // The direct algorithm by whichever implementation: a chain makes its
+    // own primitives for its bands.
     const Choice &choice = opChoices[step.slot];
-    return choice.variant == 0 && choice.threads == 0;
+    return (choice.variant == kConvDefault ||
+            choice.variant == kConvNextImplementation) &&
+           choice.threads == 0;
   };
   if (!isConv(from) || !isConv(to) || to.slot != from.slot + 1 ||
       from.args.input(3) || to.args.input(0) != from.args.outputs[0])

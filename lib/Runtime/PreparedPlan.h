@@ -167,7 +167,7 @@ private:
   void tuneChains();
 
   /// The most variants a kernel factory has (KernelArgs::variant).
-  static constexpr int kMaxVariant = 2;
+  static constexpr int kMaxVariant = kConvVariants - 1;
 
   const Model &model;
   PlanData plan;

@@ -368,10 +368,71 @@ TEST(OneDNNKernels, ConvWinogradVariants) {
   TestOp op = convOp(strided);
   KernelArgs args = makeArgs(op, {&x, &w}, outputs, exprs);
   args.backend = session.get();
-  for (int variant : {1, 2, 3}) {
+  for (int variant : {kConvWinograd, kConvPhasedWinograd}) {
     args.variant = variant;
     EXPECT_FALSE(makeOneDNNKernel(args)) << "variant " << variant;
   }
+}
+
+// The direct algorithm by oneDNN's next implementation on the operands'
+// layouts (kConvNextImplementation), for a depthwise convolution: another
+// kernel than the default's (jit_dw), held to the reference, with a
+// residual too; a 1x1 convolution has no such variant.
+TEST(OneDNNKernels, ConvNextImplementation) {
+  std::unique_ptr<BackendState> session = makeOneDNNState(true);
+  unsigned seed = 700;
+  for (bool depthwise : {true, false})
+    for (bool residual : {false, true}) {
+      ConvCase c{{2, 32, 14, 14},
+                 depthwise ? 32 : 48,
+                 depthwise ? Dims{3, 3} : Dims{1, 1},
+                 {},
+                 depthwise ? Dims{1, 1, 1, 1} : Dims{},
+                 {},
+                 depthwise ? 32 : 1,
+                 true,
+                 residual,
+                 activation(ActivationKind::clip, 0, 6)};
+      SCOPED_TRACE(std::string(depthwise ? "depthwise" : "1x1") +
+                   (residual ? " residual" : ""));
+      Dims out = convOutDims(c);
+      TestTensor x = TestTensor::random(c.x, seed += 10),
+                 w = TestTensor::random(
+                     {c.m, c.x[1] / c.group, c.kernel[0], c.kernel[1]},
+                     seed + 1),
+                 bias = TestTensor::random({c.m}, seed + 2),
+                 r = TestTensor::random(out, seed + 3);
+      TestOp op = convOp(c);
+      std::vector<TestTensor> want = runReference(
+          op, {&x, &w, &bias, residual ? &r : nullptr}, {output(out)});
+      TestTensor xIn = withLayout(x, Layout::channelsLast),
+                 rIn = withLayout(r, Layout::channelsLast);
+      std::vector<int64_t> exprs;
+      std::string names[2];
+      for (int variant : {kConvDefault, kConvNextImplementation}) {
+        std::vector<TestTensor> outputs{
+            withLayout(output(out), Layout::channelsLast)};
+        KernelArgs args = makeArgs(
+            op, {&xIn, &w, &bias, residual ? &rIn : nullptr}, outputs, exprs);
+        args.backend = session.get();
+        args.variant = variant;
+        std::unique_ptr<Kernel> kernel = makeOneDNNKernel(args);
+        if (!depthwise && variant == kConvNextImplementation) {
+          EXPECT_FALSE(kernel);
+          continue;
+        }
+        ASSERT_TRUE(kernel) << "no variant " << variant;
+        session->prepare();
+        kernel->run(args);
+        names[variant != kConvDefault] = kernel->implementation();
+        expectClose("Conv", withLayout(outputs[0], Layout::plain).floats(),
+                    want[0].floats(), 1e-5f);
+      }
+      if (depthwise) {
+        EXPECT_NE(names[0], names[1]);
+        EXPECT_EQ(names[1].rfind("jit_dw", 0), 0u) << names[1];
+      }
+    }
 }
 
 // A chain of Convs run together on bands of rows (makeOneDNNConvChain),
@@ -805,6 +866,22 @@ TEST(OneDNNKernels, Pool) {
           }
           checkPool(c, seed += 10);
         }
+}
+
+// Only a Conv has variants (ConvVariant): any other op's factory gives no
+// kernel for one, so that tuning times its one-thread alternative instead.
+TEST(OneDNNKernels, OnlyConvsHaveVariants) {
+  PoolCase p{format::PoolKind::max, {1, 8, 6, 6}, {2, 2}, {2, 2}};
+  TestTensor x = TestTensor::random(p.x, 3);
+  std::vector<TestTensor> outputs{output(poolOutDims(p))};
+  std::vector<int64_t> exprs;
+  TestOp op = poolOp(p);
+  KernelArgs args = makeArgs(op, {&x}, outputs, exprs);
+  EXPECT_TRUE(makeOneDNNKernel(args));
+  for (int variant = 1; variant < kConvVariants; ++variant) {
+    args.variant = variant;
+    EXPECT_FALSE(makeOneDNNKernel(args)) << "Pool variant " << variant;
+  }
 }
 
 TEST(OneDNNKernels, PoolAutoPad) {

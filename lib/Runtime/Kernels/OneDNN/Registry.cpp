@@ -25,6 +25,10 @@ std::unique_ptr<Kernel> makeOneDNNKernel(const KernelArgs &args) {
   using namespace onednn;
   if (!args.op)
     return nullptr;
+  // Only a Conv has other ways to run (ConvVariant).
+  if (args.variant != kConvDefault &&
+      args.op->params_type() != format::OpParams::ConvParams)
+    return nullptr;
   if (readsPlainOnly(args.op->params_type())) {
     auto plain = [](const TensorRef *t) {
       return !t || t->layout == Layout::plain || t->layoutNeutral();
