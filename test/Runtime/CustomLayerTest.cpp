@@ -316,7 +316,10 @@ TEST(CustomLayer, BatchReachesEvaluateWithDimZeroN) {
     spec.attributes.push_back(attribute("scale", {}, {2.0f}, {}));
     auto model = makeModel(spec);
     ASSERT_TRUE(model->batchable());
-    Session session(model, {0, backend});
+    // Two threads: a model with custom layers is not split across them
+    // (SessionOptions::splitBatches), so the layer sees the whole batch.
+    Session session(model, {2, backend});
+    EXPECT_EQ(session.batchParts(3), 1);
     std::vector<TensorMap> batch;
     for (int i = 0; i < 3; ++i)
       batch.push_back({{"x", iota({1, 4, 3, 3}, float(i * 100))}});
