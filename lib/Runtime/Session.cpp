@@ -15,6 +15,7 @@
 #include <map>
 #include <omp.h>
 #include <set>
+#include <utility>
 
 namespace mlc::rt {
 namespace {
@@ -55,6 +56,12 @@ bool hasNonFinite(const Tensor &tensor) {
     return anyNonFinite(tensor.data<uint64_t>(), tensor.elementCount(),
                         uint64_t(0x7ff0000000000000));
   return false;
+}
+
+// The items [first, second) that part `part` of `parts` takes of a batch of
+// `n`: the parts' sizes are within one of each other.
+std::pair<int64_t, int64_t> partItems(int64_t n, int parts, int part) {
+  return {n * part / parts, n * (part + 1) / parts};
 }
 
 } // namespace
@@ -259,11 +266,12 @@ void Session::Impl::prepareBatches() {
       // Each part, as planItems runs it: one pass at its size when the
       // model takes batches, else item by item at the stored shape.
       for (int l = 0; l < parts; ++l) {
-        int64_t count = items * (l + 1) / parts - items * l / parts;
+        auto [begin, end] = partItems(items, parts, l);
+        int64_t count = end - begin;
         if (batchSymbol >= 0)
           values[batchSymbol] = count;
-        ThreadCount threads(parts > 1 ? 1 : main.threads);
         Lane &lane = parts > 1 ? partLane(l) : main;
+        ThreadCount threads(lane.threads);
         const PreparedPlan &plan = getPlan(lane, values);
         if (batchSymbol < 0 || count < 2)
           continue;
@@ -511,7 +519,7 @@ void Session::predictBatch(const std::vector<TensorMap> &batch,
   // other threads' work would disturb.
   ThreadCount count(1);
   for (int l = 0; l < lanes; ++l) {
-    int64_t begin = n * l / lanes, end = n * (l + 1) / lanes;
+    auto [begin, end] = partItems(n, lanes, l);
     impl->planItems(impl->partLane(l), batch.data() + begin,
                     results.data() + begin, end - begin);
   }
