@@ -168,3 +168,21 @@ func.func @custom(%x: tensor<1x3x32x32xf32> {nn.name = "image"}) -> (tensor<1x3x
   %0 = nn.custom "Swish"(%x) {domain = "com.example"} : (tensor<1x3x32x32xf32>) -> tensor<1x3x32x32xf32>
   return %0 : tensor<1x3x32x32xf32>
 }
+
+// -----
+
+// A split along the channels (ShuffleNetV2's chunk, exported as Slices whose
+// ends are computed from the channel count) keeps H and W.
+// expected-remark @+1 {{flexible; outputs: out 1x4x(ceil(H/2))x(ceil(W/2)); sizes that work: H >= 1, W >= 1}}
+func.func @channel_split(%x: tensor<1x3x32x32xf32> {nn.name = "image"}) -> (tensor<1x4x16x16xf32> {nn.name = "out"}) {
+  %w = nn.constant dense<1.0> : tensor<8x3x3x3xf32>
+  %zero = nn.constant dense<0> : tensor<1xi64>
+  %axis = nn.constant dense<1> : tensor<1xi64>
+  %two = nn.constant dense<2> : tensor<1xi64>
+  %0 = nn.conv %x, %w {strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>} : (tensor<1x3x32x32xf32>, tensor<8x3x3x3xf32>) -> tensor<1x8x16x16xf32>
+  %s = nn.shape %0 : (tensor<1x8x16x16xf32>) -> tensor<4xi64>
+  %c = nn.gather %s, %axis : (tensor<4xi64>, tensor<1xi64>) -> tensor<1xi64>
+  %half = nn.binary div %c, %two : (tensor<1xi64>, tensor<1xi64>) -> tensor<1xi64>
+  %1 = nn.slice %0, %zero, %half axes(%axis) : (tensor<1x8x16x16xf32>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>) -> tensor<1x4x16x16xf32>
+  return %1 : tensor<1x4x16x16xf32>
+}

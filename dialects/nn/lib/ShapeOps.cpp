@@ -255,11 +255,16 @@ LogicalResult SliceOp::inferShapes(ShapeContext &context) {
       resolveSlice(*this, sizes, starts, ends, axes, steps);
   if (failed(bounds))
     return failure();
-  Dims dims = toDims(getContext(), bounds->count);
+  // The dims it does not slice are the input's (symbolic ones too: a
+  // channel split keeps H and W expressions of the input's size).
+  Dims dims = *in;
+  Dims counts = toDims(getContext(), bounds->count);
   for (auto [i, axis] : llvm::enumerate(axes)) {
     int64_t d = *normalizeAxis(axis, in->size());
-    if (!(*in)[d].isSymbolic())
+    if (!(*in)[d].isSymbolic()) {
+      dims[d] = counts[d];
       continue;
+    }
     if (steps[i] != 1) {
       dims[d] = Dim();
       continue;
