@@ -796,8 +796,92 @@ std::optional<fmt::Activation> getActivation(Operation *op) {
   return std::nullopt;
 }
 
+// Activations that ONNX exports (before opsets 14 and 20) as several ops on
+// x, computed as one: x * Sigmoid(x) (SiLU: efficientnet's blocks),
+// x * HardSigmoid(x) with alpha 1/6 and beta 1/2 (hardswish: mobilenet_v3)
+// and x * (Erf(x / sqrt 2) + 1) * 0.5 (GELU: ConvNeXt's MLPs).
+struct CompositeActivation {
+  fmt::Activation activation;
+  /// The ops it replaces, the last computing its result.
+  SmallVector<Operation *> ops;
+};
+
+/// The one user of `v`, if it has exactly one.
+Operation *soleUser(Value v) {
+  return v.hasOneUse() ? *v.getUsers().begin() : nullptr;
+}
+
+/// `op` as a Binary `kind` of `x` and another operand; that operand.
+Value otherOperand(Operation *op, BinaryKind kind, Value x) {
+  auto binary = dyn_cast_or_null<BinaryOp>(op);
+  if (!binary || binary.getKind() != kind)
+    return nullptr;
+  if (binary.getLhs() == x)
+    return binary.getRhs();
+  // Only the commutative kinds take x on either side.
+  if (binary.getRhs() == x &&
+      (kind == BinaryKind::add || kind == BinaryKind::mul))
+    return binary.getLhs();
+  return nullptr;
+}
+
+/// Whether `v` is a constant scalar equal to `value` in f32.
+bool isScalar(Value v, double value) {
+  std::optional<SmallVector<double>> values = v ? getConstantFloats(v) : std::nullopt;
+  return values && values->size() == 1 &&
+         static_cast<float>((*values)[0]) == static_cast<float>(value);
+}
+
+std::optional<CompositeActivation> getCompositeActivation(Value x) {
+  using K = fmt::ActivationKind;
+  auto users = llvm::to_vector(x.getUsers());
+  if (users.size() != 2 || users[0] == users[1])
+    return std::nullopt;
+  // The mul by x is the user that is not the gate (either order).
+  for (int first = 0; first < 2; ++first) {
+    Operation *gate = users[first], *mul = users[1 - first];
+    Value gated = gate->getNumResults() == 1 ? gate->getResult(0) : nullptr;
+    if (!gated || gated.getType() != x.getType())
+      continue;
+    // x * Sigmoid(x), x * HardSigmoid(x).
+    if (auto unary = dyn_cast<UnaryOp>(gate)) {
+      std::optional<fmt::Activation> act = getActivation(unary);
+      if (!act || soleUser(gated) != mul ||
+          otherOperand(mul, BinaryKind::mul, x) != gated ||
+          mul->getResult(0).getType() != x.getType())
+        continue;
+      if (act->kind() == K::sigmoid)
+        return CompositeActivation{fmt::Activation(K::swish, 0, 0), {gate, mul}};
+      if (act->kind() == K::hard_sigmoid && act->alpha() == 1.0f / 6 &&
+          act->beta() == 0.5f)
+        return CompositeActivation{fmt::Activation(K::hard_swish, 0, 0),
+                                   {gate, mul}};
+      continue;
+    }
+    // x * (Erf(x / sqrt 2) + 1) * 0.5, as torch exports GELU.
+    if (!isScalar(otherOperand(gate, BinaryKind::div, x), std::sqrt(2.0)))
+      continue;
+    auto erf = dyn_cast_or_null<UnaryOp>(soleUser(gated));
+    if (!erf || erf.getKind() != UnaryKind::erf)
+      continue;
+    Operation *plusOne = soleUser(erf.getResult());
+    if (!isScalar(otherOperand(plusOne, BinaryKind::add, erf.getResult()), 1) ||
+        soleUser(plusOne->getResult(0)) != mul ||
+        otherOperand(mul, BinaryKind::mul, x) != plusOne->getResult(0))
+      continue;
+    Operation *half = soleUser(mul->getResult(0));
+    if (!isScalar(otherOperand(half, BinaryKind::mul, mul->getResult(0)), 0.5) ||
+        half->getResult(0).getType() != x.getType())
+      continue;
+    return CompositeActivation{fmt::Activation(K::gelu, 0, 0),
+                               {gate, erf, plusOne, mul, half}};
+  }
+  return std::nullopt;
+}
+
 // Conv [+ residual Add] [+ activation]; Gemm, Binary and BatchNorm
-// [+ activation]. Each fused op's input must have no other user.
+// [+ activation]. Each fused op's input must have no other user (but the
+// ops of a composite activation, which all read it).
 void Lowering::planFusions() {
   auto isF32 = [](Value v) { return getElementTypeOrSelf(v.getType()).isF32(); };
   for (Operation &op : func.getBody().front()) {
@@ -807,11 +891,8 @@ void Lowering::planFusions() {
       continue;
     Fusion fusion;
     fusion.result = op.getResult(0);
-    auto nextUser = [&](Value v) -> Operation * {
-      return v.hasOneUse() ? *v.getUsers().begin() : nullptr;
-    };
     if (auto conv = dyn_cast<ConvOp>(op)) {
-      auto add = dyn_cast_or_null<BinaryOp>(nextUser(fusion.result));
+      auto add = dyn_cast_or_null<BinaryOp>(soleUser(fusion.result));
       if (add && add.getKind() == BinaryKind::add) {
         Value other = add.getLhs() == fusion.result ? add.getRhs() : add.getLhs();
         std::optional<Dims> a = shapes->get(other).dims;
@@ -831,13 +912,20 @@ void Lowering::planFusions() {
         }
       }
     }
-    if (Operation *next = nextUser(fusion.result))
+    if (Operation *next = soleUser(fusion.result)) {
       if (std::optional<fmt::Activation> act = getActivation(next)) {
         fusion.activation = *act;
         fusion.result = next->getResult(0);
         fused.insert(next);
         ++foldedActivations;
       }
+    } else if (std::optional<CompositeActivation> composite =
+                   getCompositeActivation(fusion.result)) {
+      fusion.activation = composite->activation;
+      fusion.result = composite->ops.back()->getResult(0);
+      fused.insert(composite->ops.begin(), composite->ops.end());
+      ++foldedActivations;
+    }
     if (fusion.result != op.getResult(0))
       fusions[&op] = fusion;
   }

@@ -86,6 +86,10 @@ float applyActivation(const format::Activation &activation, float x) {
   case format::ActivationKind::softplus:
     // log(1 + e^x) without overflow for large x.
     return std::log1p(std::exp(-std::fabs(x))) + (x < 0 ? 0 : x);
+  case format::ActivationKind::swish:
+    return x / (1 + std::exp(-x));
+  case format::ActivationKind::gelu:
+    return 0.5f * x * (1 + std::erf(x * 0.70710678118654752f));
   }
   return x;
 }

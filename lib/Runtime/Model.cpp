@@ -120,9 +120,11 @@ private:
 };
 
 void Verifier::run() {
-  if (model.format_version() != format::kFormatVersion)
+  if (model.format_version() < format::kOldestFormatVersion ||
+      model.format_version() > format::kFormatVersion)
     fail("format version " + std::to_string(model.format_version()) +
-         ", but this runtime reads version " +
+         ", but this runtime reads versions " +
+         std::to_string(format::kOldestFormatVersion) + " to " +
          std::to_string(format::kFormatVersion) +
          " (compile the model again with this mlc)");
   if (!model.exprs() || !model.tensors() || !model.inputs() ||

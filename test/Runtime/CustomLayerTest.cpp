@@ -10,6 +10,7 @@
 #include "mlc/Format/Schema_generated.h"
 #include "mlc/Runtime/CustomLayer.h"
 #include "mlc/Runtime/Session.h"
+#include "RuntimeModels.h"
 
 #include <gtest/gtest.h>
 
@@ -123,25 +124,7 @@ std::shared_ptr<const Model> makeModel(ModelSpec &spec) {
   model.weights_length = (weightBytes.size() + format::kWeightAlignment - 1) /
                          format::kWeightAlignment * format::kWeightAlignment;
 
-  // As the lowering writes it: the size-prefixed graph, then the weight
-  // section at the next multiple of 64.
-  auto pack = [&](flatbuffers::FlatBufferBuilder &builder) {
-    builder.ForceDefaults(false);
-    builder.FinishSizePrefixed(fmt::Model::Pack(builder, &model),
-                               fmt::ModelIdentifier());
-  };
-  model.weights_offset = 1;
-  flatbuffers::FlatBufferBuilder first;
-  pack(first);
-  model.weights_offset = (first.GetSize() + format::kWeightAlignment - 1) /
-                         format::kWeightAlignment * format::kWeightAlignment;
-  flatbuffers::FlatBufferBuilder builder;
-  pack(builder);
-  std::vector<uint8_t> file(model.weights_offset + model.weights_length, 0);
-  std::memcpy(file.data(), builder.GetBufferPointer(), builder.GetSize());
-  if (!weightBytes.empty())
-    std::memcpy(file.data() + model.weights_offset, weightBytes.data(),
-                weightBytes.size());
+  std::vector<uint8_t> file = mlc::test::packModel(model, weightBytes);
   return Model::fromBytes(file.data(), file.size(), "custom.mlc");
 }
 

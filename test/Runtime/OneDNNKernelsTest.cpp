@@ -59,6 +59,17 @@ bool supported(const TestOp &op, const std::vector<TestTensor *> &inputs,
   return makeOneDNNKernel(args) != nullptr;
 }
 
+/// What runs the op in oneDNN's backend ("" when it makes no kernel).
+std::string implementationOf(const TestOp &op,
+                             const std::vector<TestTensor *> &inputs,
+                             const Dims &outDims) {
+  std::vector<TestTensor> outputs{output(outDims)};
+  std::vector<int64_t> exprs;
+  KernelArgs args = makeArgs(op, inputs, outputs, exprs);
+  std::unique_ptr<Kernel> kernel = makeOneDNNKernel(args);
+  return kernel ? kernel->implementation() : "";
+}
+
 /// |got - want| <= tol * max |want| everywhere; records the worst.
 void expectClose(const std::string &what, const std::vector<float> &got,
                  const std::vector<float> &want, float tol) {
@@ -125,7 +136,9 @@ std::vector<format::Activation> allActivations() {
           activation(ActivationKind::hard_sigmoid, 0.2f, 0.5f),
           activation(ActivationKind::hard_swish),
           activation(ActivationKind::elu, 0.7f),
-          activation(ActivationKind::softplus)};
+          activation(ActivationKind::softplus),
+          activation(ActivationKind::swish),
+          activation(ActivationKind::gelu)};
 }
 
 int64_t windowOut(int64_t in, int64_t k, int64_t s, int64_t d, int64_t pb,
@@ -1034,6 +1047,11 @@ TEST(OneDNNKernels, Binary) {
       {{2, 3, 4, 5}, {3, 1, 1}},    {{2, 3, 4, 5}, {5}},
       {{2, 3, 4, 5}, {}},           {{2, 3, 4, 5}, {2, 1, 4, 1}},
       {{7, 9}, {7, 1}},             {{1, 64}, {64}},
+      // Broadcasts oneDNN's JIT refuses (BroadcastBinary): along the last
+      // dim (LayerNorm's mean), the middle ones, over enough elements to
+      // share among threads.
+      {{1, 5, 6, 16}, {1, 5, 6, 1}}, {{2, 3, 4, 5}, {2, 1, 1, 5}},
+      {{2, 40, 30, 16}, {2, 40, 30, 1}},
   };
   unsigned seed = 1200;
   for (BinaryKind kind : {BinaryKind::add, BinaryKind::sub, BinaryKind::mul,
@@ -1067,6 +1085,22 @@ TEST(OneDNNKernels, Binary) {
     TestTensor a = TestTensor::random({2, 8, 3, 3}, seed += 10, -4, 4);
     TestTensor b = TestTensor::random({8, 1, 1}, seed + 1, -4, 4);
     expectMatch(op, {&a, &b}, {2, 8, 3, 3});
+    TestTensor rows = TestTensor::random({2, 8, 3, 1}, seed + 2, -4, 4);
+    expectMatch(op, {&a, &rows}, {2, 8, 3, 3});
+  }
+  {
+    // The broadcasts oneDNN runs by its reference implementation run by
+    // mlc's loop; the ones its JIT takes stay with it.
+    TestOp sub([&](Builder &b) {
+      return format::CreateBinaryParams(b, BinaryKind::sub);
+    });
+    TestTensor x = TestTensor::random({1, 5, 6, 16}, 7),
+               mean = TestTensor::random({1, 5, 6, 1}, 8),
+               channel = TestTensor::random({1, 5, 1, 1}, 9);
+    EXPECT_EQ(implementationOf(sub, {&x, &mean}, {1, 5, 6, 16}),
+              "mlc:broadcast");
+    EXPECT_NE(implementationOf(sub, {&x, &channel}, {1, 5, 6, 16}),
+              "mlc:broadcast");
   }
   // pow; both operands broadcast; dims that do not broadcast.
   TestTensor a = TestTensor::random({2, 3}, 1), b = TestTensor::random({2, 3},
@@ -1079,6 +1113,11 @@ TEST(OneDNNKernels, Binary) {
   });
   TestOp add([&](Builder &bb) { return format::CreateBinaryParams(bb); });
   EXPECT_FALSE(supported(pow, {&a, &b}, {2, 3}));
+  // x ^ 2 by a constant 2 (LayerNorm's variance) is x * x.
+  TestTensor two = TestTensor::f32({}, {2.0f}), three = TestTensor::f32({}, {3.0f});
+  two.ref.constant = three.ref.constant = true;
+  expectMatch(pow, {&a, &two}, {2, 3});
+  EXPECT_FALSE(supported(pow, {&a, &three}, {2, 3}));
   EXPECT_FALSE(supported(add, {&col, &row}, {2, 3}));
   EXPECT_FALSE(supported(add, {&a, &bad}, {2, 3}));
   EXPECT_FALSE(supported(add, {&a, &b}, {3, 2}));
@@ -1190,12 +1229,17 @@ TEST(OneDNNKernels, MatMul) {
   };
   TestOp op([](Builder &b) { return format::CreateMatMulParams(b); });
   unsigned seed = 1500;
-  for (const Case &c : cases) {
-    SCOPED_TRACE(shape(c.a) + " x " + shape(c.b));
-    TestTensor a = TestTensor::random(c.a, seed += 10);
-    TestTensor b = TestTensor::random(c.b, seed + 1);
-    expectMatch(op, {&a, &b}, c.y);
-  }
+  for (const Case &c : cases)
+    for (bool constant : {false, true}) {
+      // A constant weight of one matrix (a Linear layer's): the batch dims
+      // fold into the rows.
+      SCOPED_TRACE(shape(c.a) + " x " + shape(c.b) +
+                   (constant ? " constant" : ""));
+      TestTensor a = TestTensor::random(c.a, seed += 10);
+      TestTensor b = TestTensor::random(c.b, seed + 1);
+      b.ref.constant = constant;
+      expectMatch(op, {&a, &b}, c.y);
+    }
   TestTensor a = TestTensor::random({3, 4}, 1), b = TestTensor::random({5, 5},
                                                                        2);
   EXPECT_FALSE(supported(op, {&a, &b}, {3, 5}));
@@ -1405,12 +1449,71 @@ TEST(OneDNNKernels, RandomWindowsAgreeWhenAccepted) {
   EXPECT_GT(accepted, tried / 5);
 }
 
-TEST(OneDNNKernels, OpsWithoutOneDNNKernel) {
+TEST(OneDNNKernels, Transpose) {
+  struct Case {
+    Dims x;
+    std::vector<int32_t> perm;
+  };
+  std::vector<Case> cases = {
+      {{2, 3}, {1, 0}},          {{2, 3}, {}},
+      {{2, 8, 5, 6}, {0, 2, 3, 1}}, {{2, 5, 6, 8}, {0, 3, 1, 2}},
+      {{3, 4, 5}, {2, 0, 1}},    {{1, 7, 1, 9}, {3, 1, 2, 0}},
+  };
+  unsigned seed = 1600;
+  for (const Case &c : cases) {
+    SCOPED_TRACE(shape(c.x));
+    TestOp op([&](Builder &b) {
+      return format::CreateTransposeParams(
+          b, c.perm.empty() ? 0 : vec<int32_t>(b, c.perm));
+    });
+    Dims out;
+    for (size_t i = 0; i < c.x.size(); ++i)
+      out.push_back(c.x[c.perm.empty() ? c.x.size() - 1 - i : c.perm[i]]);
+    TestTensor x = TestTensor::random(c.x, seed += 10);
+    expectMatch(op, {&x}, out, 0);
+  }
   TestOp op([](Builder &b) {
-    return format::CreateTransposeParams(b, vec<int32_t>(b, {1, 0}));
+    return format::CreateTransposeParams(b, vec<int32_t>(b, {0, 0}));
   });
   TestTensor x = TestTensor::random({2, 3}, 1);
-  EXPECT_FALSE(supported(op, {&x}, {3, 2}));
+  EXPECT_FALSE(supported(op, {&x}, {2, 2}));
+}
+
+TEST(OneDNNKernels, Reduce) {
+  using format::ReduceKind;
+  struct Case {
+    Dims x;
+    std::vector<int32_t> axes;
+  };
+  std::vector<Case> cases = {
+      {{1, 5, 6, 16}, {3}}, {{2, 3, 4, 5}, {1, 2}}, {{2, 3, 4, 5}, {0}},
+      {{7, 9}, {0, 1}},
+  };
+  unsigned seed = 1700;
+  for (ReduceKind kind : {ReduceKind::mean, ReduceKind::sum})
+    for (const Case &c : cases)
+      for (bool keepdims : {true, false}) {
+        SCOPED_TRACE(shape(c.x) + (keepdims ? " keepdims" : ""));
+        TestOp op([&](Builder &b) {
+          return format::CreateReduceParams(b, kind, vec<int32_t>(b, c.axes),
+                                            keepdims);
+        });
+        Dims out;
+        for (size_t i = 0; i < c.x.size(); ++i) {
+          bool reduced = std::count(c.axes.begin(), c.axes.end(), int32_t(i));
+          if (!reduced || keepdims)
+            out.push_back(reduced ? 1 : c.x[i]);
+        }
+        TestTensor x = TestTensor::random(c.x, seed += 10);
+        expectMatch(op, {&x}, out);
+      }
+  // Max, min and prod are the reference kernel's (NaN as ONNX has it).
+  TestOp max([](Builder &b) {
+    return format::CreateReduceParams(b, ReduceKind::max,
+                                      vec<int32_t>(b, {1}), true);
+  });
+  TestTensor x = TestTensor::random({2, 3}, 1);
+  EXPECT_FALSE(supported(max, {&x}, {2, 1}));
 }
 
 } // namespace

@@ -20,13 +20,17 @@
 #ifndef MLC_TEST_RUNTIME_RUNTIMEMODELS_H
 #define MLC_TEST_RUNTIME_RUNTIMEMODELS_H
 
+#include "mlc/Format/Format.h"
+#include "mlc/Format/Schema_generated.h"
 #include "mlc/Runtime/Model.h"
 #include "mlc/Runtime/Tensor.h"
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <iterator>
 #include <string>
@@ -72,6 +76,30 @@ inline std::vector<uint8_t> readFileBytes(const std::string &path) {
     return {};
   return std::vector<uint8_t>(std::istreambuf_iterator<char>(in),
                               std::istreambuf_iterator<char>());
+}
+
+/// The bytes of a .mlc file of `model` and its weight section, as the
+/// lowering writes them: the size-prefixed graph, then the weights at the
+/// next multiple of 64 (model.weights_offset is set to it).
+inline std::vector<uint8_t> packModel(format::ModelT &model,
+                                      const std::vector<uint8_t> &weightBytes) {
+  auto pack = [&](flatbuffers::FlatBufferBuilder &builder) {
+    builder.ForceDefaults(false);
+    builder.FinishSizePrefixed(format::Model::Pack(builder, &model),
+                               format::ModelIdentifier());
+  };
+  model.weights_offset = 1;
+  flatbuffers::FlatBufferBuilder first;
+  pack(first);
+  model.weights_offset = (first.GetSize() + format::kWeightAlignment - 1) /
+                         format::kWeightAlignment * format::kWeightAlignment;
+  flatbuffers::FlatBufferBuilder builder;
+  pack(builder);
+  std::vector<uint8_t> file(model.weights_offset + model.weights_length, 0);
+  std::memcpy(file.data(), builder.GetBufferPointer(), builder.GetSize());
+  std::copy(weightBytes.begin(), weightBytes.end(),
+            file.begin() + model.weights_offset);
+  return file;
 }
 
 /// A float32 tensor of `shape` with deterministic values in [-1, 1).

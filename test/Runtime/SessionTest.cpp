@@ -164,6 +164,32 @@ TEST(Model, FromBytesOfTruncatedBuffer) {
         << "length " << length;
 }
 
+TEST(Model, ReadsEarlierFormatVersionsAndRefusesLaterOnes) {
+  std::vector<uint8_t> bytes =
+      mlc::test::readFileBytes(mlc::test::runtimeModelPath("resnet.mlc"));
+  ASSERT_GT(bytes.size(), 4096u) << "resnet.mlc missing";
+  const format::Model *graph = format::GetSizePrefixedModel(bytes.data());
+  std::unique_ptr<format::ModelT> model(graph->UnPack());
+  std::vector<uint8_t> weights(bytes.begin() + graph->weights_offset(),
+                               bytes.begin() + graph->weights_offset() +
+                                   graph->weights_length());
+  for (uint32_t version = 0; version <= format::kFormatVersion + 1; ++version) {
+    SCOPED_TRACE("version " + std::to_string(version));
+    model->format_version = version;
+    std::vector<uint8_t> file = mlc::test::packModel(*model, weights);
+    if (version >= format::kOldestFormatVersion &&
+        version <= format::kFormatVersion) {
+      EXPECT_NO_THROW(Model::fromBytes(file.data(), file.size(), "v.mlc"));
+      continue;
+    }
+    std::string message =
+        errorOf([&] { Model::fromBytes(file.data(), file.size(), "v.mlc"); });
+    EXPECT_NE(message.find("format version " + std::to_string(version)),
+              std::string::npos)
+        << message;
+  }
+}
+
 //===----------------------------------------------------------------------===//
 // Predictions
 //===----------------------------------------------------------------------===//

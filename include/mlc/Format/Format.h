@@ -7,8 +7,12 @@
 
 namespace mlc::format {
 
-/// The schema version a file was written with; a runtime reads only its own.
-constexpr uint32_t kFormatVersion = 1;
+/// The schema version a file is written with. A runtime reads the versions
+/// from kOldestFormatVersion to its own: each version only adds to the one
+/// before (2: the swish and gelu activations), and an older runtime refuses a newer
+/// file rather than misread what was added.
+constexpr uint32_t kFormatVersion = 2;
+constexpr uint32_t kOldestFormatVersion = 1;
 /// The weight section and every weight in it start at multiples of this.
 constexpr uint64_t kWeightAlignment = 64;
 /// Limits that keep a malformed file from asking for absurd work.

@@ -137,6 +137,13 @@ bool appendActivation(dnnl::post_ops &ops, const format::Activation *act) {
     // oneDNN 2.x soft_relu: log(1 + exp(x)).
     ops.append_eltwise(1.0f, alg::eltwise_soft_relu, 0.0f, 0.0f);
     return true;
+  case format::ActivationKind::swish:
+    // x * sigmoid(alpha x), alpha 1.
+    ops.append_eltwise(1.0f, alg::eltwise_swish, 1.0f, 0.0f);
+    return true;
+  case format::ActivationKind::gelu:
+    ops.append_eltwise(1.0f, alg::eltwise_gelu_erf, 0.0f, 0.0f);
+    return true;
   }
   return false;
 }

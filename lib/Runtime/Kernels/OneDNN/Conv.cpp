@@ -201,10 +201,33 @@ bool readConv(const KernelArgs &args, ConvSpec &spec) {
   return true;
 }
 
+namespace {
+// oneDNN 2.6 computes swish slowly, as a post-op or on its own (Swish.cpp),
+// so a Conv's swish runs after it, by mlc's own loop.
+bool swishAfter(const KernelArgs &args, ConvSpec &spec) {
+  const format::Activation *act = args.op->params_as_ConvParams()->activation();
+  if (!act || act->kind() != format::ActivationKind::swish)
+    return false;
+  spec.ops = dnnl::post_ops();
+  if (spec.r)
+    spec.ops.append_sum(1.0f);
+  return true;
+}
+
+KernelPtr makeConvSteps(const KernelArgs &args, ConvSpec &spec);
+} // namespace
+
 KernelPtr makeConv(const KernelArgs &args) {
   ConvSpec spec;
   if (!readConv(args, spec))
     return nullptr;
+  if (swishAfter(args, spec))
+    return withSwish(makeConvSteps(args, spec), args);
+  return makeConvSteps(args, spec);
+}
+
+namespace {
+KernelPtr makeConvSteps(const KernelArgs &args, ConvSpec &spec) {
   const TensorRef *x = spec.x, *w = spec.w, *b = spec.b, *r = spec.r,
                   *y = spec.y;
   const Window &win = spec.win;
@@ -314,6 +337,7 @@ KernelPtr makeConv(const KernelArgs &args) {
     k.sumOperand = 3;
   return kernelPtr;
 }
+} // namespace
 
 KernelPtr makeConvTranspose(const KernelArgs &args) {
   const format::ConvTransposeParams *p =

@@ -130,6 +130,31 @@ KernelPtr makeUnary(const KernelArgs &args) {
   return k;
 }
 
+namespace {
+// x ^ 2, as LayerNorm's variance is exported (Pow(x - mean, 2)): x * x,
+// as exact as pow's correctly rounded result. Other exponents stay with
+// the reference kernel (oneDNN's pow is exp(b log x)).
+KernelPtr makeSquare(const KernelArgs &args, const TensorRef &x,
+                     const TensorRef &exponent, const TensorRef &y) {
+  const format::BinaryParams *p = args.op->params_as_BinaryParams();
+  if (!exponent.constant || exponent.count() != 1 ||
+      *exponent.as<float>() != 2 || x.dims != y.dims ||
+      x.layout != y.layout ||
+      (p->activation() &&
+       p->activation()->kind() != format::ActivationKind::none))
+    return nullptr;
+  dnnl::memory::desc md = plainDesc({x.count()});
+  dnnl::eltwise_forward::desc desc(dnnl::prop_kind::forward_inference,
+                                   dnnl::algorithm::eltwise_square, md);
+  dnnl::eltwise_forward::primitive_desc pd(desc, makeAttr(args), engine());
+  auto k = std::make_unique<PrimitiveKernel>(args);
+  k->add(dnnl::eltwise_forward(pd),
+         {{DNNL_ARG_SRC, dnnl::memory(md, engine(), x.data)},
+          {DNNL_ARG_DST, dnnl::memory(md, engine(), y.data)}});
+  return k;
+}
+} // namespace
+
 KernelPtr makeBinary(const KernelArgs &args) {
   const format::BinaryParams *p = args.op->params_as_BinaryParams();
   if (!p || !hasOperands(args, 2, 2))
@@ -138,6 +163,8 @@ KernelPtr makeBinary(const KernelArgs &args) {
                   *y = args.outputs[0];
   if (!isF32(lhs) || !isF32(rhs) || !isF32(y))
     return nullptr;
+  if (p->kind() == format::BinaryKind::pow)
+    return makeSquare(args, *lhs, *rhs, *y);
   using alg = dnnl::algorithm;
   alg kind;
   bool commutative = true;
@@ -165,10 +192,12 @@ KernelPtr makeBinary(const KernelArgs &args) {
   }
   // oneDNN broadcasts its second operand only: the first must have the
   // output's dims (a commutative op swaps its operands to get that).
+  bool swapped = false;
   if (lhs->dims != y->dims) {
     if (!commutative || rhs->dims != y->dims)
       return nullptr;
     std::swap(lhs, rhs);
+    swapped = true;
   }
   if (rhs->rank() > y->rank())
     return nullptr;
@@ -201,6 +230,9 @@ KernelPtr makeBinary(const KernelArgs &args) {
                      dstDesc = layoutDesc(outDims, y->layout);
   dnnl::binary::desc desc(kind, lhsDesc, rhsDesc, dstDesc);
   dnnl::binary::primitive_desc pd(desc, makeAttr(args, ops), engine());
+  if (std::string(pd.impl_info_str()).rfind("ref", 0) == 0)
+    return makeBroadcastBinary(args, p->kind(), p->activation(), swapped,
+                               lhsDesc, rhsDesc, dstDesc);
   auto k = std::make_unique<PrimitiveKernel>(args);
   k->add(dnnl::binary(pd),
          {{DNNL_ARG_SRC_0, dnnl::memory(lhsDesc, engine(), lhs->data)},

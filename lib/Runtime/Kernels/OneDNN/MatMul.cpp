@@ -123,10 +123,32 @@ KernelPtr makeMatMul(const KernelArgs &args) {
   // The output must not overwrite an operand it still reads.
   if (y->data == a->data || y->data == b->data)
     return nullptr;
+  auto kernel = std::make_unique<PrimitiveKernel>(args);
+  if (b->constant && b->count() == k * n) {
+    // A constant [k, n] (a Linear layer's weight, as ConvNeXt's MLPs on
+    // [N, H, W, C] tensors): every row of `a` is one row of one product, so
+    // the batch dims fold into m and the weight is reordered once into the
+    // layout the kernel reads fastest. As a batch of products of the same
+    // weight, oneDNN re-read it from memory for each (ConvNeXt's last
+    // stage: 92 GFLOP/s against the peak's 229).
+    int64_t rows = a->count() / k;
+    dnnl::memory::desc aRows = plainDesc({rows, k}), yRows = plainDesc({rows, n});
+    dnnl::matmul::desc desc(aRows,
+                            dnnl::memory::desc({k, n}, dnnl::memory::data_type::f32,
+                                               dnnl::memory::format_tag::any),
+                            yRows);
+    dnnl::matmul::primitive_desc pd(desc, makeAttr(args), engine());
+    kernel->add(dnnl::matmul(pd),
+                {{DNNL_ARG_SRC, dnnl::memory(aRows, engine(), a->data)},
+                 {DNNL_ARG_WEIGHTS,
+                  kernel->weight(dnnl::memory(plainDesc({k, n}), engine(), b->data),
+                                 pd.weights_desc())},
+                 {DNNL_ARG_DST, dnnl::memory(yRows, engine(), y->data)}});
+    return kernel;
+  }
   dnnl::matmul::desc desc(plainDesc(aDims), plainDesc(bDims),
                           plainDesc(outDims));
   dnnl::matmul::primitive_desc pd(desc, makeAttr(args), engine());
-  auto kernel = std::make_unique<PrimitiveKernel>(args);
   kernel->add(dnnl::matmul(pd),
               {{DNNL_ARG_SRC, dnnl::memory(plainDesc(aDims), engine(), a->data)},
                {DNNL_ARG_WEIGHTS,

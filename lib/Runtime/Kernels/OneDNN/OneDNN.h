@@ -51,12 +51,23 @@ KernelPtr makeBatchNorm(const KernelArgs &args);
 KernelPtr makeUnary(const KernelArgs &args);
 KernelPtr makeBinary(const KernelArgs &args);
 KernelPtr makeSoftmax(const KernelArgs &args);
+// Swish.cpp: `kernel`, followed by swish over its output in place.
+KernelPtr withSwish(KernelPtr kernel, const KernelArgs &args);
+// Broadcast.cpp: a Binary op whose operands' descriptors oneDNN runs only by
+// its reference implementation; nullptr for blocked layouts.
+KernelPtr makeBroadcastBinary(const KernelArgs &args, format::BinaryKind kind,
+                              const format::Activation *activation,
+                              bool swapped, const dnnl::memory::desc &lhs,
+                              const dnnl::memory::desc &rhs,
+                              const dnnl::memory::desc &dst);
 // MatMul.cpp
 KernelPtr makeGemm(const KernelArgs &args);
 KernelPtr makeMatMul(const KernelArgs &args);
 // Data.cpp
 KernelPtr makeConcat(const KernelArgs &args);
 KernelPtr makeResize(const KernelArgs &args);
+KernelPtr makeTranspose(const KernelArgs &args);
+KernelPtr makeReduce(const KernelArgs &args);
 
 /// The CPU engine, and the calling thread's stream, which kernels run on.
 dnnl::engine &engine();

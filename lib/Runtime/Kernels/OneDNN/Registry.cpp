@@ -63,6 +63,10 @@ std::unique_ptr<Kernel> makeOneDNNKernel(const KernelArgs &args) {
       return makeConcat(args);
     case format::OpParams::ResizeParams:
       return makeResize(args);
+    case format::OpParams::TransposeParams:
+      return makeTranspose(args);
+    case format::OpParams::ReduceParams:
+      return makeReduce(args);
     default:
       return nullptr;
     }
