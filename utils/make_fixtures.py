@@ -42,6 +42,16 @@ examples/models/  (torch.onnx.export, eval mode, input "image", output "logits" 
                                     F.interpolate(size=input size, bilinear) back to the
                                     input size: Shape/Slice/Concat with the size baked in as a
                                     constant, then Resize(sizes). Output "out" [1,5,H,W].
+  tiny_blocks_{64,96}.onnx          opset 13. torchvision's building blocks of the newer
+                                    classifiers, in one small net: a SiLU stem (x *
+                                    Sigmoid(x)), SqueezeExcitation (a Sigmoid gate
+                                    broadcast over H, W), a Hardswish conv (x *
+                                    HardSigmoid(x)), ShuffleNetV2's InvertedResidual
+                                    (Split, channel shuffle by Reshape-Transpose-Reshape,
+                                    Concat), ConvNeXt's CNBlock (7x7 depthwise, Transpose to
+                                    channels-last rows, LayerNorm as ReduceMean/Sub/Pow/Div,
+                                    MatMul MLP with GELU as Div/Erf/Add/Mul/Mul, layer
+                                    scale, residual), then pool and Linear (10 classes).
   The _64 and _96 files of one net have identical weights (same seed, same code).
 
 examples/models/  (custom layers; onnx.helper, no torch: the plugin example of
@@ -440,10 +450,28 @@ def tiny_fcn(torch):
     return te.out_only(FCN(backbone, FCNHead(64, 5), aux_classifier=None))
 
 
+def tiny_blocks(torch):
+    import torch.nn as nn
+    from torchvision.models.convnext import CNBlock
+    from torchvision.models.shufflenetv2 import InvertedResidual
+    from torchvision.ops import Conv2dNormActivation, SqueezeExcitation
+
+    return nn.Sequential(
+        Conv2dNormActivation(3, 16, stride=2, activation_layer=nn.SiLU),
+        SqueezeExcitation(16, 4),
+        Conv2dNormActivation(16, 24, activation_layer=nn.Hardswish),
+        InvertedResidual(24, 24, 1),
+        # A layer scale of 0.5 rather than ConvNeXt's 1e-6, so that the block's
+        # output counts in the check.
+        CNBlock(24, layer_scale=0.5, stochastic_depth_prob=0.0),
+        nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(24, 10))
+
+
 TORCH_NETS = {
     "tiny_resnet": (tiny_resnet, "logits"),
     "tiny_mobilenetv2": (tiny_mobilenetv2, "logits"),
     "tiny_fcn": (tiny_fcn, "out"),
+    "tiny_blocks": (tiny_blocks, "logits"),
 }
 
 # (file stem, net, input size, opset, dynamic batch)
@@ -456,6 +484,8 @@ TORCH_EXPORTS = [
     ("tiny_mobilenetv2_64_opset17", "tiny_mobilenetv2", 64, 17, False),
     ("tiny_fcn_64", "tiny_fcn", 64, 13, False),
     ("tiny_fcn_96", "tiny_fcn", 96, 13, False),
+    ("tiny_blocks_64", "tiny_blocks", 64, 13, False),
+    ("tiny_blocks_96", "tiny_blocks", 96, 13, False),
 ]
 
 
