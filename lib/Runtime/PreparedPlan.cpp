@@ -16,6 +16,8 @@
 
 namespace mlc::rt {
 
+using Clock = std::chrono::steady_clock;
+
 void Arena::FreeAligned::operator()(void *p) const { std::free(p); }
 
 void reuseOrMake(Tensor &tensor, ElementType type,
@@ -373,6 +375,48 @@ void PreparedPlan::build(std::shared_ptr<Arena> arena, BackendState *state,
   for (Version &version : versions)
     if (version.extra >= 0)
       copiesBefore[extras[version.extra].first].push_back(&version);
+  // The caller's tensors are plain: the copies in and out convert.
+  callerInputs.resize(graph.inputs()->size());
+  callerOutputs.resize(graph.outputs()->size());
+  for (size_t i = 0; i < callerInputs.size(); ++i) {
+    callerInputs[i] = tensors[graph.inputs()->Get(i)->tensor()];
+    callerInputs[i].layout = Layout::plain;
+    callerInputs[i].data = nullptr;
+  }
+  for (size_t i = 0; i < callerOutputs.size(); ++i) {
+    callerOutputs[i] = tensors[graph.outputs()->Get(i)];
+    callerOutputs[i].layout = Layout::plain;
+    callerOutputs[i].data = nullptr;
+  }
+  makeSteps(backend == Backend::Fast && convChains == ConvChains::Always &&
+            !twin);
+  if (backendState)
+    backendState->prepare();
+  if (backend != Backend::Fast || !tune)
+    return;
+
+  // A first run on zero inputs warms up (and takes the first-touch costs).
+  for (const format::Input *input : *graph.inputs()) {
+    TensorRef &ref = tensors[input->tensor()];
+    std::memset(ref.data, 0, ref.bytes());
+  }
+  std::vector<double> seconds(steps.size(), INFINITY);
+  if (runAll(steps, seconds) && !twin) {
+    double warmUp = 0;
+    for (double s : seconds)
+      warmUp += s;
+    tuneKernels(seconds);
+    if (convChains == ConvChains::Tuned)
+      tuneChains();
+    tuneThreads(warmUp);
+  }
+  omp_set_num_threads(threads);
+}
+
+void PreparedPlan::makeSteps(bool chainAll) {
+  const format::Model &graph = model.graph();
+  const auto &ops = *graph.ops();
+  steps.clear();
   for (size_t i = itemOps; i < ops.size(); ++i) {
     for (Version *version : copiesBefore[i])
       steps.push_back(
@@ -387,50 +431,79 @@ void PreparedPlan::build(std::shared_ptr<Arena> arena, BackendState *state,
       args.outputs.push_back(&tensors[t]);
     steps.push_back(opStep(i, std::move(args), opChoices[i]));
   }
-  if (backend == Backend::Fast && convChains == ConvChains::Always && !twin)
+  if (chainAll)
     markChains();
   applyChains(steps);
+  itemSteps.clear();
   if (itemOps) {
     itemSteps = makeItemSteps(false);
     std::map<size_t, std::shared_ptr<Kernel>> shared;
     for (std::vector<Step> &item : itemSteps)
       applyChains(item, &shared);
   }
+  copyIn.clear();
+  copyOut.clear();
+  for (size_t i = 0; i < callerInputs.size(); ++i)
+    copyIn.push_back(copyStep(nullptr, &callerInputs[i],
+                              &tensors[graph.inputs()->Get(i)->tensor()]));
+  for (size_t i = 0; i < callerOutputs.size(); ++i)
+    copyOut.push_back(copyStep(nullptr, &tensors[graph.outputs()->Get(i)],
+                               &callerOutputs[i]));
+}
 
-  // The caller's tensors are plain: the copies in and out convert.
-  callerInputs.resize(graph.inputs()->size());
-  callerOutputs.resize(graph.outputs()->size());
-  for (size_t i = 0; i < callerInputs.size(); ++i) {
-    TensorRef &input = tensors[graph.inputs()->Get(i)->tensor()];
-    callerInputs[i] = input;
-    callerInputs[i].layout = Layout::plain;
-    callerInputs[i].data = nullptr;
-    copyIn.push_back(copyStep(nullptr, &callerInputs[i], &input));
-  }
-  for (size_t i = 0; i < callerOutputs.size(); ++i) {
-    TensorRef &output = tensors[graph.outputs()->Get(i)];
-    callerOutputs[i] = output;
-    callerOutputs[i].layout = Layout::plain;
-    callerOutputs[i].data = nullptr;
-    copyOut.push_back(copyStep(nullptr, &output, &callerOutputs[i]));
-  }
-  if (backendState)
-    backendState->prepare();
-  if (backend != Backend::Fast || !tune)
+void PreparedPlan::tuneThreads(double warmUpSeconds) {
+  // A small network can lose more to its threads meeting at the end of
+  // every op than they gain it (shufflenet_v2_x1_0 at 224: 2.9 ms on one
+  // thread, 3.5-3.9 ms on two, its ops 5-40 us each; ONNX Runtime gains
+  // nothing from a second thread either): the whole plan on one thread is
+  // timed against it, in whole runs taking turns, and kept where it is
+  // clearly faster. Only short runs are tried (a network of longer ops
+  // gains from every thread), only plans without item-by-item ops, and
+  // only without custom layers (their instances are made once).
+  constexpr double kShortRun = 10e-3;
+  if (threads == 1 || itemOps || warmUpSeconds > 2 * kShortRun)
     return;
-
-  // A first run on zero inputs warms up (and takes the first-touch costs).
-  for (const format::Input *input : *graph.inputs()) {
-    TensorRef &ref = tensors[input->tensor()];
-    std::memset(ref.data, 0, ref.bytes());
-  }
-  std::vector<double> seconds(steps.size(), INFINITY);
-  if (runAll(steps, seconds) && !twin) {
-    tuneKernels(seconds);
-    if (convChains == ConvChains::Tuned)
-      tuneChains();
-  }
+  for (const Step &step : steps)
+    if (step.args.op &&
+        step.args.op->params_type() == format::OpParams::CustomParams)
+      return;
+  auto wholeRun = [&](std::vector<Step> &list) {
+    std::vector<double> ignored(list.size(), INFINITY);
+    Clock::time_point start = Clock::now();
+    if (!runAll(list, ignored))
+      return double(INFINITY);
+    return std::chrono::duration<double>(Clock::now() - start).count();
+  };
+  double several = wholeRun(steps);
+  if (!(several < kShortRun))
+    return;
+  std::vector<Step> severalSteps = steps, severalIn = copyIn,
+                    severalOut = copyOut;
+  std::vector<Choice> severalChoices = opChoices;
+  int severalThreads = threads;
+  threads = 1;
+  omp_set_num_threads(1);
+  for (Choice &choice : opChoices)
+    choice.threads = 0;
+  makeSteps(false);
+  backendState->prepare();
+  // Not in turns: after a run on several threads the others spin for a
+  // while, and a run on one thread next to them is slower than it is once
+  // they sleep (as they do when a session runs on one thread only).
+  double one = INFINITY;
+  for (int round = 0; round < 4; ++round)
+    one = std::min(one, wholeRun(steps));
+  omp_set_num_threads(severalThreads);
+  for (int round = 0; round < 3; ++round)
+    several = std::min(several, wholeRun(severalSteps));
+  if (one < 0.95 * several)
+    return;
+  threads = severalThreads;
   omp_set_num_threads(threads);
+  steps = std::move(severalSteps);
+  copyIn = std::move(severalIn);
+  copyOut = std::move(severalOut);
+  opChoices = std::move(severalChoices);
 }
 
 std::vector<std::vector<PreparedPlan::Step>>
@@ -519,7 +592,6 @@ PreparedPlan::makeItemSteps(bool reference) {
 
 bool PreparedPlan::runAll(std::vector<Step> &list,
                           std::vector<double> &seconds) {
-  using Clock = std::chrono::steady_clock;
   try {
     for (std::vector<Step> &item : itemSteps)
       for (Step &step : item)

@@ -165,6 +165,13 @@ private:
   /// Times each longest chain of `steps` as one kernel against its Convs
   /// one by one, and keeps the chains that run faster.
   void tuneChains();
+  /// Makes `steps` (with conversions), the item steps and the copies in
+  /// and out from the choices; `chainAll` asks for every chain first.
+  void makeSteps(bool chainAll);
+  /// Times the whole plan on one thread against it on `threads`, for a
+  /// short run (`warmUpSeconds`: the warm-up run's), and keeps the faster
+  /// (threads becomes 1).
+  void tuneThreads(double warmUpSeconds);
 
   /// The most variants a kernel factory has (KernelArgs::variant).
   static constexpr int kMaxVariant = kConvVariants - 1;

@@ -65,8 +65,10 @@ struct SessionOptions {
   /// When the Fast backend makes a shape's kernels, run them a few times on
   /// zeros: it warms them up (the first prediction is then as fast as the
   /// next) and times each against its alternatives (Winograd's algorithm,
-  /// one thread for a short op), keeping the fastest. False takes oneDNN's
-  /// defaults, and makes a shape ready sooner.
+  /// one thread for a short op), keeping the fastest; a network whose whole
+  /// prediction is short (under 10 ms) is also timed on one thread, which
+  /// it keeps when that is faster (its ops too small to share). False
+  /// takes oneDNN's defaults, and makes a shape ready sooner.
   bool tune = true;
   /// Let tuning give 3x3 stride-1 convolutions Winograd's algorithm where it
   /// runs faster: about half the multiplications, for rounding errors a few
