@@ -45,7 +45,9 @@ examples/models/  (torch.onnx.export, eval mode, input "image", output "logits" 
   tiny_blocks_{64,96}.onnx          opset 13. torchvision's building blocks of the newer
                                     classifiers, in one small net: a SiLU stem (x *
                                     Sigmoid(x)), SqueezeExcitation (a Sigmoid gate
-                                    broadcast over H, W), a Hardswish conv (x *
+                                    broadcast over H, W), a 3x3 average pool
+                                    padded by 1 (Pad, then AveragePool), a
+                                    Hardswish conv (x *
                                     HardSigmoid(x)), ShuffleNetV2's InvertedResidual
                                     (Split, channel shuffle by Reshape-Transpose-Reshape,
                                     Concat), ConvNeXt's CNBlock (7x7 depthwise, Transpose to
@@ -459,6 +461,8 @@ def tiny_blocks(torch):
     return nn.Sequential(
         Conv2dNormActivation(3, 16, stride=2, activation_layer=nn.SiLU),
         SqueezeExcitation(16, 4),
+        # Exported as a Pad, then an AveragePool (as inception_v3's).
+        nn.AvgPool2d(3, stride=1, padding=1),
         Conv2dNormActivation(16, 24, activation_layer=nn.Hardswish),
         InvertedResidual(24, 24, 1),
         # A layer scale of 0.5 rather than ConvNeXt's 1e-6, so that the block's

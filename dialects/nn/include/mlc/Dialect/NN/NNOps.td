@@ -46,6 +46,8 @@ def NN_ConvOp : NN_Op<"conv"> {
       I64Array:$dilations, I64Array:$kernel_shape,
       DefaultValuedAttr<I64Attr, "1">:$group,
       DefaultValuedAttr<NN_AutoPadAttr, "AutoPad::notset">:$auto_pad);
+  // A zero Pad before it becomes its own padding.
+  let hasCanonicalizer = 1;
   let results = (outs AnyTensor:$output);
   let assemblyFormat = [{
     $input `,` $weight (`,` $bias^)? attr-dict `:` functional-type(operands, results)
@@ -99,6 +101,8 @@ def NN_PoolOp : NN_Op<"pool"> {
       I64Array:$dilations, DefaultValuedAttr<BoolAttr, "false">:$ceil_mode,
       DefaultValuedAttr<BoolAttr, "false">:$count_include_pad,
       DefaultValuedAttr<NN_AutoPadAttr, "AutoPad::notset">:$auto_pad);
+  // A zero Pad before an average pool becomes its padding, counted.
+  let hasCanonicalizer = 1;
   let results = (outs AnyTensor:$output);
   let assemblyFormat = [{
     `` $kind $input attr-dict `:` functional-type(operands, results)

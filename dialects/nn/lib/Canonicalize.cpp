@@ -1,0 +1,121 @@
+//===- Canonicalize.cpp - Rewrites that simplify nn graphs ----------------===//
+//
+// A Pad by zeros on the spatial dims only, before a convolution or an
+// average pool that counts its padding, is that op's own padding: the
+// exporters write explicit Pads for padding the op could not express (torch
+// exports avg_pool2d(padding=1, count_include_pad=True) as Pad then
+// AveragePool; inception_v3 has nine). As one op, the runtime pads in its
+// kernel instead of copying the tensor into a larger one first.
+//
+//===----------------------------------------------------------------------===//
+
+#include "mlc/Dialect/NN/NNOps.h"
+#include "mlc/Dialect/NN/ShapeUtils.h"
+
+#include "mlir/IR/PatternMatch.h"
+
+using namespace mlir;
+using namespace mlc::nn;
+
+namespace {
+
+/// The spatial pads (begin..., end...) of `value` when it is a Pad of a
+/// rank-`rank` tensor by the constant 0 on the spatial dims only, by
+/// non-negative constant amounts.
+std::optional<SmallVector<int64_t>> zeroSpatialPads(Value value, size_t rank) {
+  auto pad = value.getDefiningOp<PadOp>();
+  if (!pad || pad.getMode() != PadMode::constant || pad.getAxes() || rank < 3)
+    return std::nullopt;
+  if (Value constant = pad.getConstantValue()) {
+    std::optional<SmallVector<double>> v = getConstantFloats(constant);
+    if (!v || v->size() != 1 || (*v)[0] != 0)
+      return std::nullopt;
+  }
+  std::optional<SmallVector<int64_t>> amounts = getConstantInts(pad.getPads());
+  if (!amounts || amounts->size() != 2 * rank)
+    return std::nullopt;
+  size_t spatial = rank - 2;
+  SmallVector<int64_t> pads;
+  for (size_t d = 0; d < rank; ++d) {
+    int64_t begin = (*amounts)[d], end = (*amounts)[rank + d];
+    if (begin < 0 || end < 0 || (d < 2 && (begin || end)))
+      return std::nullopt;
+  }
+  for (size_t d = 0; d < spatial; ++d)
+    pads.push_back((*amounts)[2 + d]);
+  for (size_t d = 0; d < spatial; ++d)
+    pads.push_back((*amounts)[rank + 2 + d]);
+  return pads;
+}
+
+size_t rankOf(Value v) {
+  auto type = dyn_cast<RankedTensorType>(v.getType());
+  return type ? type.getRank() : 0;
+}
+
+/// `own` (empty: none) plus `more`, element by element.
+SmallVector<int64_t> addPads(ArrayRef<int64_t> own, ArrayRef<int64_t> more) {
+  SmallVector<int64_t> sum(more);
+  for (size_t i = 0; i < own.size() && i < sum.size(); ++i)
+    sum[i] += own[i];
+  return sum;
+}
+
+struct FoldPadIntoConv : OpRewritePattern<ConvOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ConvOp conv,
+                                PatternRewriter &rewriter) const override {
+    if (conv.getAutoPad() != AutoPad::notset)
+      return failure();
+    size_t rank = rankOf(conv.getInput());
+    std::optional<SmallVector<int64_t>> pads =
+        zeroSpatialPads(conv.getInput(), rank);
+    if (!pads || (!conv.getPads().empty() &&
+                  conv.getPads().size() != pads->size()))
+      return failure();
+    Value input = conv.getInput().getDefiningOp<PadOp>().getInput();
+    rewriter.modifyOpInPlace(conv, [&] {
+      conv.getInputMutable().assign(input);
+      conv.setPads(addPads(conv.getPads(), *pads));
+    });
+    return success();
+  }
+};
+
+struct FoldPadIntoAveragePool : OpRewritePattern<PoolOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(PoolOp pool,
+                                PatternRewriter &rewriter) const override {
+    // Zeros the window meets count, as the pool's padding does with
+    // count_include_pad; with its own padding not counted, or ceil_mode
+    // windows past the end, they would not be the same.
+    if (pool.getKind() != PoolKind::average || pool.getAutoPad() != AutoPad::notset ||
+        pool.getCeilMode() ||
+        llvm::any_of(pool.getPads(), [](int64_t p) { return p != 0; }))
+      return failure();
+    size_t rank = rankOf(pool.getInput());
+    std::optional<SmallVector<int64_t>> pads =
+        zeroSpatialPads(pool.getInput(), rank);
+    if (!pads)
+      return failure();
+    Value input = pool.getInput().getDefiningOp<PadOp>().getInput();
+    rewriter.modifyOpInPlace(pool, [&] {
+      pool.getInputMutable().assign(input);
+      pool.setPads(*pads);
+      pool.setCountIncludePad(true);
+    });
+    return success();
+  }
+};
+
+} // namespace
+
+void ConvOp::getCanonicalizationPatterns(RewritePatternSet &patterns,
+                                         MLIRContext *context) {
+  patterns.add<FoldPadIntoConv>(context);
+}
+
+void PoolOp::getCanonicalizationPatterns(RewritePatternSet &patterns,
+                                         MLIRContext *context) {
+  patterns.add<FoldPadIntoAveragePool>(context);
+}

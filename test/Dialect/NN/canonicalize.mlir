@@ -1,0 +1,55 @@
+// RUN: mlc-opt %s --canonicalize --split-input-file | FileCheck %s
+
+// A Pad by zeros on the spatial dims before a Conv becomes the Conv's own
+// padding, added to what it had.
+// CHECK-LABEL: func.func @pad_into_conv
+// CHECK-NOT: nn.pad
+// CHECK: nn.conv %arg0, %{{.*}} {{{.*}}pads = array<i64: 2, 2, 2, 3>
+func.func @pad_into_conv(%x: tensor<1x3x8x8xf32>) -> tensor<1x4x10x11xf32> {
+  %p = nn.constant dense<[0, 0, 1, 2, 0, 0, 1, 3]> : tensor<8xi64>
+  %w = nn.constant dense<1.0> : tensor<4x3x3x3xf32>
+  %0 = nn.pad %x, %p : (tensor<1x3x8x8xf32>, tensor<8xi64>) -> tensor<1x3x10x13xf32>
+  %1 = nn.conv %0, %w {pads = array<i64: 1, 0, 1, 0>} : (tensor<1x3x10x13xf32>, tensor<4x3x3x3xf32>) -> tensor<1x4x10x11xf32>
+  return %1 : tensor<1x4x10x11xf32>
+}
+
+// -----
+
+// Before an average pool, the zeros count: count_include_pad.
+// CHECK-LABEL: func.func @pad_into_average_pool
+// CHECK-NOT: nn.pad
+// CHECK: nn.pool average %arg0 {count_include_pad = true, kernel_shape = array<i64: 3, 3>, pads = array<i64: 1, 1, 1, 1>
+func.func @pad_into_average_pool(%x: tensor<1x3x8x8xf32>) -> tensor<1x3x8x8xf32> {
+  %p = nn.constant dense<[0, 0, 1, 1, 0, 0, 1, 1]> : tensor<8xi64>
+  %zero = nn.constant dense<0.0> : tensor<f32>
+  %0 = nn.pad %x, %p value(%zero) : (tensor<1x3x8x8xf32>, tensor<8xi64>, tensor<f32>) -> tensor<1x3x10x10xf32>
+  %1 = nn.pool average %0 {kernel_shape = array<i64: 3, 3>, strides = array<i64: 1, 1>} : (tensor<1x3x10x10xf32>) -> tensor<1x3x8x8xf32>
+  return %1 : tensor<1x3x8x8xf32>
+}
+
+// -----
+
+// Pads that are not the op's padding stay: a max pool (its padding is
+// -inf, not 0), a value other than 0, the channels padded, a crop, an
+// average pool with ceil_mode.
+// CHECK-LABEL: func.func @pads_that_stay
+// CHECK-COUNT-5: nn.pad
+func.func @pads_that_stay(%x: tensor<1x3x8x8xf32>) -> (tensor<1x3x8x8xf32>, tensor<1x4x8x8xf32>, tensor<1x4x8x8xf32>, tensor<1x4x6x6xf32>, tensor<1x3x5x5xf32>) {
+  %p = nn.constant dense<[0, 0, 1, 1, 0, 0, 1, 1]> : tensor<8xi64>
+  %pc = nn.constant dense<[0, 1, 1, 1, 0, 0, 1, 1]> : tensor<8xi64>
+  %crop = nn.constant dense<[0, 0, -1, -1, 0, 0, 1, 1]> : tensor<8xi64>
+  %one = nn.constant dense<1.0> : tensor<f32>
+  %w = nn.constant dense<1.0> : tensor<4x3x3x3xf32>
+  %w4 = nn.constant dense<1.0> : tensor<4x4x3x3xf32>
+  %0 = nn.pad %x, %p : (tensor<1x3x8x8xf32>, tensor<8xi64>) -> tensor<1x3x10x10xf32>
+  %1 = nn.pool max %0 {kernel_shape = array<i64: 3, 3>} : (tensor<1x3x10x10xf32>) -> tensor<1x3x8x8xf32>
+  %2 = nn.pad %x, %p value(%one) : (tensor<1x3x8x8xf32>, tensor<8xi64>, tensor<f32>) -> tensor<1x3x10x10xf32>
+  %3 = nn.conv %2, %w : (tensor<1x3x10x10xf32>, tensor<4x3x3x3xf32>) -> tensor<1x4x8x8xf32>
+  %4 = nn.pad %x, %pc : (tensor<1x3x8x8xf32>, tensor<8xi64>) -> tensor<1x4x10x10xf32>
+  %5 = nn.conv %4, %w4 : (tensor<1x4x10x10xf32>, tensor<4x4x3x3xf32>) -> tensor<1x4x8x8xf32>
+  %6 = nn.pad %x, %crop : (tensor<1x3x8x8xf32>, tensor<8xi64>) -> tensor<1x3x8x8xf32>
+  %7 = nn.conv %6, %w : (tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>) -> tensor<1x4x6x6xf32>
+  %8 = nn.pad %x, %p : (tensor<1x3x8x8xf32>, tensor<8xi64>) -> tensor<1x3x10x10xf32>
+  %9 = nn.pool average %8 {kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>, ceil_mode = true} : (tensor<1x3x10x10xf32>) -> tensor<1x3x5x5xf32>
+  return %1, %3, %5, %7, %9 : tensor<1x3x8x8xf32>, tensor<1x4x8x8xf32>, tensor<1x4x8x8xf32>, tensor<1x4x6x6xf32>, tensor<1x3x5x5xf32>
+}
