@@ -456,8 +456,8 @@ void PreparedPlan::tuneThreads(double warmUpSeconds) {
   // every op than they gain it (shufflenet_v2_x1_0 at 224: 2.9 ms on one
   // thread, 3.5-3.9 ms on two, its ops 5-40 us each; ONNX Runtime gains
   // nothing from a second thread either): the whole plan on one thread is
-  // timed against it, in whole runs taking turns, and kept where it is
-  // clearly faster. Only short runs are tried (a network of longer ops
+  // timed against it, in whole runs, and kept where it is clearly faster.
+  // Only short runs are tried (a network of longer ops
   // gains from every thread), only plans without item-by-item ops, and
   // only without custom layers (their instances are made once).
   constexpr double kShortRun = 10e-3;
