@@ -86,9 +86,12 @@ KernelPtr makeReduce(const KernelArgs &args) {
     kept[axis] = 1;
     last = axis;
   }
-  TensorRef keptY = *y;
-  keptY.dims = kept;
-  if (keptY.count() != y->count())
+  // The output is `kept` with the reduced dims left out or not: the same
+  // elements, which the reduction writes as `kept`.
+  int64_t keptCount = 1;
+  for (int64_t d : kept)
+    keptCount *= d;
+  if (keptCount != y->count())
     return nullptr;
   dnnl::reduction::desc desc(kind, descOf(*x), plainDesc(kept), 0.0f, 0.0f);
   dnnl::reduction::primitive_desc pd(desc, makeAttr(args), engine());
