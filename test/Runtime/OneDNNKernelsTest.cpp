@@ -1472,6 +1472,27 @@ TEST(OneDNNKernels, Transpose) {
     TestTensor x = TestTensor::random(c.x, seed += 10);
     expectMatch(op, {&x}, out, 0);
   }
+  // A channels-last input (a convolution's output) is read through its own
+  // strides: ConvNeXt's permute to [N, H, W, C] rows.
+  for (std::vector<int32_t> perm :
+       {std::vector<int32_t>{0, 2, 3, 1}, std::vector<int32_t>{0, 3, 1, 2}}) {
+    TestOp op([&](Builder &b) {
+      return format::CreateTransposeParams(b, vec<int32_t>(b, perm));
+    });
+    TestTensor x = TestTensor::random({2, 8, 5, 6}, seed += 10);
+    Dims out;
+    for (int32_t d : perm)
+      out.push_back(x.ref.dims[d]);
+    std::vector<TestTensor> want = runReference(op, {&x}, {output(out)});
+    TestTensor last = withLayout(x, Layout::channelsLast);
+    std::vector<TestTensor> outputs{output(out)};
+    std::vector<int64_t> exprs;
+    KernelArgs args = makeArgs(op, {&last}, outputs, exprs);
+    std::unique_ptr<Kernel> kernel = makeOneDNNKernel(args);
+    ASSERT_TRUE(kernel);
+    kernel->run(args);
+    EXPECT_EQ(outputs[0].floats(), want[0].floats());
+  }
   TestOp op([](Builder &b) {
     return format::CreateTransposeParams(b, vec<int32_t>(b, {0, 0}));
   });

@@ -36,6 +36,12 @@ enum class Role {
   anchor,
   /// Runs channels-last when an input it follows is channels-last.
   follower,
+  /// Reads the input it follows in whichever layout that comes in and
+  /// writes plain (a Transpose, a reorder through the input's own strides:
+  /// ConvNeXt's permute of a convolution's channels-last output to [N, H,
+  /// W, C] rows is then one copy in memory order, not a conversion to NCHW
+  /// and a transpose back).
+  reader,
 };
 
 // The op's role, and which of its operands take its layout (`follows`);
@@ -121,6 +127,9 @@ Role roleOf(const format::Op &op, const std::vector<TensorRef> &tensors,
       return Role::plain;
     follows[0] = true;
     return Role::follower;
+  case format::OpParams::TransposeParams:
+    follows[0] = true;
+    return Role::reader;
   default:
     return Role::plain;
   }
@@ -169,10 +178,13 @@ LayoutChoice chooseOneDNNLayouts(const format::Model &graph,
                      (!isOutput[ops[i]->outputs()->Get(0)] ||
                       result.bytes() <= channelsLastBytes);
     }
-    for (size_t k = 0; k < inputs.size(); ++k)
-      choice.operands[i].push_back(channelsLast && follows[i][k]
+    for (size_t k = 0; k < inputs.size(); ++k) {
+      bool read = roles[i] == Role::reader && follows[i][k] &&
+                  choice.tensors[inputs[k]] == Layout::channelsLast;
+      choice.operands[i].push_back((channelsLast && follows[i][k]) || read
                                        ? Layout::channelsLast
                                        : Layout::plain);
+    }
     for (int32_t out : *ops[i]->outputs())
       if (channelsLast && isActivation(tensors[out]))
         choice.tensors[out] = Layout::channelsLast;
