@@ -80,6 +80,8 @@ int64_t normalizeAxis(int64_t axis, int64_t rank) {
 // activation.
 struct Fusion {
   Value residual;
+  /// A MatMul's bias: a constant [N] added to every row.
+  Value bias;
   fmt::Activation activation{fmt::ActivationKind::none, 0, 0};
   /// The value the fused op computes (the last fused op's result).
   Value result;
@@ -879,14 +881,14 @@ std::optional<CompositeActivation> getCompositeActivation(Value x) {
   return std::nullopt;
 }
 
-// Conv [+ residual Add] [+ activation]; Gemm, Binary and BatchNorm
-// [+ activation]. Each fused op's input must have no other user (but the
+// Conv [+ residual Add] [+ activation]; MatMul [+ bias Add] [+ activation];
+// Gemm, Binary and BatchNorm [+ activation]. Each fused op's input must have no other user (but the
 // ops of a composite activation, which all read it).
 void Lowering::planFusions() {
   auto isF32 = [](Value v) { return getElementTypeOrSelf(v.getType()).isF32(); };
   for (Operation &op : func.getBody().front()) {
     if (fused.contains(&op) ||
-        !isa<ConvOp, GemmOp, BinaryOp, BatchNormOp>(op) ||
+        !isa<ConvOp, GemmOp, BinaryOp, BatchNormOp, MatMulOp>(op) ||
         op.getNumResults() != 1 || !isF32(op.getResult(0)))
       continue;
     Fusion fusion;
@@ -909,6 +911,27 @@ void Lowering::planFusions() {
           fusion.result = add.getResult();
           fused.insert(add);
           ++foldedResiduals;
+        }
+      }
+    }
+    if (isa<MatMulOp>(op)) {
+      // A Linear layer on [.., C]: MatMul, then Add of a constant [N].
+      auto add = dyn_cast_or_null<BinaryOp>(soleUser(fusion.result));
+      auto resultType = dyn_cast<RankedTensorType>(fusion.result.getType());
+      auto rhsType = dyn_cast<RankedTensorType>(op.getOperand(1).getType());
+      if (add && add.getKind() == BinaryKind::add && resultType &&
+          rhsType && rhsType.getRank() >= 2 &&
+          add.getResult().getType() == fusion.result.getType()) {
+        Value other = add.getLhs() == fusion.result ? add.getRhs() : add.getLhs();
+        auto biasType = dyn_cast<RankedTensorType>(other.getType());
+        if (other != fusion.result && other.getDefiningOp<ConstantOp>() &&
+            biasType && biasType.getRank() == 1 &&
+            biasType.getElementType().isF32() &&
+            !ShapedType::isDynamic(resultType.getShape().back()) &&
+            biasType.getShape()[0] == resultType.getShape().back()) {
+          fusion.bias = other;
+          fusion.result = add.getResult();
+          fused.insert(add);
         }
       }
     }
@@ -1141,7 +1164,10 @@ LogicalResult Lowering::emitOp(Operation *op) {
         return emit(std::move(p), {gemm.getA(), gemm.getB(), gemm.getC()});
       })
       .Case([&](MatMulOp matmul) {
-        return emit(fmt::MatMulParamsT(), {matmul.getLhs(), matmul.getRhs()});
+        fmt::MatMulParamsT p;
+        p.activation = std::make_unique<fmt::Activation>(fusion.activation);
+        return emit(std::move(p),
+                    {matmul.getLhs(), matmul.getRhs(), fusion.bias});
       })
       .Case([&](ReduceOp reduce) -> LogicalResult {
         fmt::ReduceParamsT p;

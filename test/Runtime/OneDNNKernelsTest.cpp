@@ -1240,6 +1240,21 @@ TEST(OneDNNKernels, MatMul) {
       b.ref.constant = constant;
       expectMatch(op, {&a, &b}, c.y);
     }
+  // A fused bias and activation (a Linear layer on [.., C]), with a
+  // constant weight and with an activation as b.
+  for (const format::Activation &act : allActivations())
+    for (bool constant : {false, true}) {
+      SCOPED_TRACE(std::string(format::EnumNameActivationKind(act.kind())) +
+                   (constant ? " constant" : ""));
+      TestOp linear([&](Builder &b) {
+        return format::CreateMatMulParams(b, &act);
+      });
+      TestTensor x = TestTensor::random({2, 3, 4, 8}, seed += 10, -2, 2);
+      TestTensor w = TestTensor::random({8, 16}, seed + 1, -1, 1);
+      TestTensor bias = TestTensor::random({16}, seed + 2, -1, 1);
+      w.ref.constant = constant;
+      expectMatch(linear, {&x, &w, &bias}, {2, 3, 4, 16});
+    }
   TestTensor a = TestTensor::random({3, 4}, 1), b = TestTensor::random({5, 5},
                                                                        2);
   EXPECT_FALSE(supported(op, {&a, &b}, {3, 5}));

@@ -416,6 +416,24 @@ TEST(ReferenceLinear, MatMulBroadcastAndVectors) {
   EXPECT_THROW(runReference(op, {&bad, &bad}, {out({3, 2})}), Error);
 }
 
+// A fused bias (added to every row) and activation: a Linear layer.
+TEST(ReferenceLinear, MatMulBiasAndActivation) {
+  format::Activation relu(format::ActivationKind::relu, 0, 0);
+  TestOp op([&](FlatBufferBuilder &b) {
+    return format::CreateMatMulParams(b, &relu);
+  });
+  TestTensor a = TestTensor::f32({2, 1, 2}, {1, 2, 3, 4});
+  TestTensor w = TestTensor::f32({2, 3}, {1, 0, -1, 0, 1, -1});
+  TestTensor bias = TestTensor::f32({3}, {0.5f, -10, 2});
+  // a @ w: [1 2 -3], [3 4 -7]; + bias: [1.5 -8 -1], [3.5 -6 -5]; relu.
+  expectNear(runReference(op, {&a, &w, &bias}, {out({2, 1, 3})})[0].floats(),
+             {1.5f, 0, 0, 3.5f, 0, 0});
+  TestTensor wrong = TestTensor::f32({2}, {1, 2});
+  EXPECT_THROW(runReference(op, {&a, &w, &wrong}, {out({2, 1, 3})}), Error);
+  TestTensor column = TestTensor::f32({2}, {1, 1});
+  EXPECT_THROW(runReference(op, {&a, &column, &bias}, {out({2, 1})}), Error);
+}
+
 TEST(ReferenceLinear, Reduce) {
   auto reduceOp = [](format::ReduceKind kind, std::vector<int32_t> axes, bool keep) {
     return TestOp([=](FlatBufferBuilder &b) {

@@ -9,7 +9,7 @@ namespace mlc::format {
 
 /// The schema version a file is written with. A runtime reads the versions
 /// from kOldestFormatVersion to its own: each version only adds to the one
-/// before (2: the swish and gelu activations), and an older runtime refuses a newer
+/// before (2: the swish and gelu activations, MatMul's bias and activation), and an older runtime refuses a newer
 /// file rather than misread what was added.
 constexpr uint32_t kFormatVersion = 2;
 constexpr uint32_t kOldestFormatVersion = 1;

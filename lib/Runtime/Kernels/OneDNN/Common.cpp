@@ -286,7 +286,7 @@ void PrimitiveKernel::add(
   dnnl_primitive_kind_t kind = dnnl_undefined_primitive;
   if (pd && dnnl_primitive_desc_query(pd, dnnl_query_primitive_kind, 0,
                                       &kind) == dnnl_success &&
-      (kind != dnnl_reorder || name.empty()) &&
+      (name.empty() || (kind != dnnl_reorder && kind != dnnl_eltwise)) &&
       dnnl_primitive_desc_query(pd, dnnl_query_impl_info_str, 0, &info) ==
           dnnl_success &&
       info)

@@ -84,7 +84,7 @@ KernelPtr makeGemm(const KernelArgs &args) {
 }
 
 KernelPtr makeMatMul(const KernelArgs &args) {
-  checkOperands(args, 2, 2, 1);
+  checkOperands(args, 2, 3, 1);
   const TensorRef &a = *args.inputs[0], &b = *args.inputs[1], &y = *args.outputs[0];
   checkType(args, a, ElementType::f32, "a");
   checkType(args, b, ElementType::f32, "b");
@@ -110,6 +110,17 @@ KernelPtr makeMatMul(const KernelArgs &args) {
   if (b.rank() > 1)
     out.push_back(n);
   checkDims(args, y, out, "output");
+  // The fused bias ([N], added to every row) and activation.
+  const format::MatMulParams *p = args.op->params_as_MatMulParams();
+  const format::Activation act =
+      p && p->activation() ? *p->activation()
+                           : format::Activation(format::ActivationKind::none, 0, 0);
+  if (const TensorRef *bias = args.input(2)) {
+    if (b.rank() < 2)
+      args.fail("a bias needs a b of rank 2 or more");
+    checkType(args, *bias, ElementType::f32, "bias");
+    checkDims(args, *bias, {n}, "bias");
+  }
   // Batch strides in units of whole matrices.
   std::vector<int64_t> aStrides = broadcastStrides(aBatch, batch);
   std::vector<int64_t> bStrides = broadcastStrides(bBatch, batch);
@@ -119,11 +130,18 @@ KernelPtr makeMatMul(const KernelArgs &args) {
     const std::vector<int64_t> strides[2] = {aStrides, bStrides};
     if (batch.empty()) {
       matmul(pa, pb, py, m, k, n);
-      return;
+    } else {
+      forEachIndex(batch, strides, [&](int64_t i, const int64_t *o) {
+        matmul(pa + o[0] * m * k, pb + o[1] * k * n, py + i * m * n, m, k, n);
+      });
     }
-    forEachIndex(batch, strides, [&](int64_t i, const int64_t *o) {
-      matmul(pa + o[0] * m * k, pb + o[1] * k * n, py + i * m * n, m, k, n);
-    });
+    const TensorRef *bias = args.input(2);
+    if (!bias && act.kind() == format::ActivationKind::none)
+      return;
+    const float *pbias = bias ? bias->as<float>() : nullptr;
+    int64_t count = args.outputs[0]->count();
+    for (int64_t i = 0; i < count; ++i)
+      py[i] = applyActivation(act, pbias ? py[i] + pbias[i % n] : py[i]);
   });
 }
 
