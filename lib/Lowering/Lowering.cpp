@@ -894,9 +894,8 @@ void Lowering::planFusions() {
     Fusion fusion;
     fusion.result = op.getResult(0);
     if (auto conv = dyn_cast<ConvOp>(op)) {
-      auto add = dyn_cast_or_null<BinaryOp>(soleUser(fusion.result));
-      if (add && add.getKind() == BinaryKind::add) {
-        Value other = add.getLhs() == fusion.result ? add.getRhs() : add.getLhs();
+      Operation *add = soleUser(fusion.result);
+      if (Value other = otherOperand(add, BinaryKind::add, fusion.result)) {
         std::optional<Dims> a = shapes->get(other).dims;
         std::optional<Dims> b = shapes->get(fusion.result).dims;
         bool sameShape = a && b && a->size() == b->size() &&
@@ -908,7 +907,7 @@ void Lowering::planFusions() {
         if (sameShape && before && other != fusion.result &&
             !other.getDefiningOp<ConstantOp>()) {
           fusion.residual = other;
-          fusion.result = add.getResult();
+          fusion.result = add->getResult(0);
           fused.insert(add);
           ++foldedResiduals;
         }
@@ -916,13 +915,12 @@ void Lowering::planFusions() {
     }
     if (isa<MatMulOp>(op)) {
       // A Linear layer on [.., C]: MatMul, then Add of a constant [N].
-      auto add = dyn_cast_or_null<BinaryOp>(soleUser(fusion.result));
+      Operation *add = soleUser(fusion.result);
+      Value other = otherOperand(add, BinaryKind::add, fusion.result);
       auto resultType = dyn_cast<RankedTensorType>(fusion.result.getType());
       auto rhsType = dyn_cast<RankedTensorType>(op.getOperand(1).getType());
-      if (add && add.getKind() == BinaryKind::add && resultType &&
-          rhsType && rhsType.getRank() >= 2 &&
-          add.getResult().getType() == fusion.result.getType()) {
-        Value other = add.getLhs() == fusion.result ? add.getRhs() : add.getLhs();
+      if (other && resultType && rhsType && rhsType.getRank() >= 2 &&
+          add->getResult(0).getType() == fusion.result.getType()) {
         auto biasType = dyn_cast<RankedTensorType>(other.getType());
         if (other != fusion.result && other.getDefiningOp<ConstantOp>() &&
             biasType && biasType.getRank() == 1 &&
@@ -930,7 +928,7 @@ void Lowering::planFusions() {
             !ShapedType::isDynamic(resultType.getShape().back()) &&
             biasType.getShape()[0] == resultType.getShape().back()) {
           fusion.bias = other;
-          fusion.result = add.getResult();
+          fusion.result = add->getResult(0);
           fused.insert(add);
         }
       }
