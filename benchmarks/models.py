@@ -93,7 +93,8 @@ def dynamic_batch_export(name, size):
 def gflop_per_item(onnx_path):
     """GFLOP of one prediction of a batch-1 ONNX model: 2 x the multiply-adds of every Conv,
     ConvTranspose, Gemm and MatMul, as the direct algorithm does them, from the shapes that
-    onnx's shape inference gives."""
+    onnx's shape inference gives; None where it gives none (a Resize to a size computed from
+    the input's shape: the segmentation heads)."""
     import onnx
     model = onnx.shape_inference.infer_shapes(onnx.load(onnx_path))
     graph = model.graph
@@ -111,18 +112,22 @@ def gflop_per_item(onnx_path):
         return n
 
     macs = 0
-    for node in graph.node:
-        if node.op_type == "Conv":
-            # Each output element: C/group x kernel taps (the weight's dims after M).
-            macs += count(node.output[0]) * count(node.input[1]) // dims[node.input[1]][0]
-        elif node.op_type == "ConvTranspose":
-            # Each input element reaches M/group x kernel outputs.
-            macs += count(node.input[0]) * count(node.input[1]) // dims[node.input[1]][0]
-        elif node.op_type == "Gemm":
-            trans_a = any(a.name == "transA" and a.i for a in node.attribute)
-            macs += count(node.output[0]) * dims[node.input[0]][0 if trans_a else 1]
-        elif node.op_type == "MatMul":
-            macs += count(node.output[0]) * dims[node.input[0]][-1]
+    try:
+        for node in graph.node:
+            if node.op_type == "Conv":
+                # Each output element: C/group x kernel taps (the weight's dims after M).
+                macs += count(node.output[0]) * count(node.input[1]) // dims[node.input[1]][0]
+            elif node.op_type == "ConvTranspose":
+                # Each input element reaches M/group x kernel outputs.
+                macs += count(node.input[0]) * count(node.input[1]) // dims[node.input[1]][0]
+            elif node.op_type == "Gemm":
+                trans_a = any(a.name == "transA" and a.i for a in node.attribute)
+                macs += count(node.output[0]) * dims[node.input[0]][0 if trans_a else 1]
+            elif node.op_type == "MatMul":
+                macs += count(node.output[0]) * dims[node.input[0]][-1]
+    except ValueError as e:
+        log("%s: GFLOP not counted" % e)
+        return None
     return 2 * macs / 1e9
 
 
@@ -396,10 +401,10 @@ def main():
                                              orts, gflop[key], peak_at(peaks, threads)))
                         r = rows[-1]
                         log("%-20s %-12s b%d t%d  mlc %8.1f ms (first %8.1f)  ort %8.1f ms  "
-                            "mlc/ort %.2f  %.0f / %.0f GFLOP/s" % (
+                            "mlc/ort %.2f  %s / %s GFLOP/s" % (
                                 r["model"], r["input"], batch, threads, r["mlc_median_ms"],
                                 r["mlc_first_ms"], r["ort_median_ms"], r["ratio"],
-                                r["mlc_gflops"], r["ort_gflops"]))
+                                fmt(r["mlc_gflops"], ".0f"), fmt(r["ort_gflops"], ".0f")))
     add_batch_gains(rows)
     compiled = compile_figures(args.mlc, args.compile_runs, args.work) if args.compile_runs else []
 
@@ -439,10 +444,10 @@ def make_row(model, size, batch, threads, mines, orts, gflop, peak):
            "ratio": statistics.median(ratios), "ratio_range": [min(ratios), max(ratios)],
            "gflop_per_item": gflop, "peak_gflops": peak,
            "mlc_first_over_warm": statistics.median(firsts)}
-    row["mlc_gflops"] = gflop * items(row["mlc_median_ms"])
-    row["ort_gflops"] = gflop * items(row["ort_median_ms"])
-    row["mlc_of_peak"] = row["mlc_gflops"] / peak
-    row["ort_of_peak"] = row["ort_gflops"] / peak
+    for runtime in ("mlc", "ort"):
+        gflops = gflop * items(row[runtime + "_median_ms"]) if gflop else None
+        row[runtime + "_gflops"] = gflops
+        row[runtime + "_of_peak"] = gflops / peak if gflops else None
     return row
 
 

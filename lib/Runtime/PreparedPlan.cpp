@@ -11,14 +11,11 @@
 #include <cstring>
 #include <map>
 #include <omp.h>
-#include <sys/mman.h>
 #include <unistd.h>
 
 namespace mlc::rt {
 
 using Clock = std::chrono::steady_clock;
-
-void Arena::FreeAligned::operator()(void *p) const { std::free(p); }
 
 void reuseOrMake(Tensor &tensor, ElementType type,
                  const std::vector<int64_t> &shape) {
@@ -26,21 +23,11 @@ void reuseOrMake(Tensor &tensor, ElementType type,
     tensor = Tensor(type, shape);
 }
 
-Arena::Arena(uint64_t size) : bytes(size) {
-  // Never empty. A large arena takes whole huge pages: the kernels sweep
-  // it, and fewer TLB misses and a physically contiguous layout make their
-  // times steady from one process to the next.
-  constexpr size_t kHugePage = size_t(2) << 20;
-  size_t alignment = size >= kHugePage ? kHugePage : 64;
-  size_t allocated = (size + alignment) / alignment * alignment;
-  memory.reset(std::aligned_alloc(alignment, allocated));
-  if (!memory)
-    throw Error("out of memory allocating a " + std::to_string(allocated) +
-                "-byte arena");
-  if (alignment == kHugePage)
-    madvise(memory.get(), allocated, MADV_HUGEPAGE);
-  std::memset(memory.get(), 0, allocated);
-}
+// A large arena takes whole huge pages: the kernels sweep it, and fewer TLB
+// misses and a physically contiguous layout make their times steady from one
+// process to the next.
+Arena::Arena(uint64_t size)
+    : memory(allocateZeroed(size, "an arena")), bytes(size) {}
 
 PreparedPlan::~PreparedPlan() = default;
 

@@ -20,6 +20,7 @@
 #ifndef MLC_LIB_RUNTIME_PREPAREDPLAN_H
 #define MLC_LIB_RUNTIME_PREPAREDPLAN_H
 
+#include "AlignedBuffer.h"
 #include "Kernel.h"
 #include "mlc/Runtime/Model.h"
 #include "mlc/Runtime/Planner.h"
@@ -47,10 +48,7 @@ public:
   uint64_t size() const { return bytes; }
 
 private:
-  struct FreeAligned {
-    void operator()(void *p) const;
-  };
-  std::unique_ptr<void, FreeAligned> memory;
+  AlignedBuffer memory;
   uint64_t bytes;
 };
 

@@ -2,6 +2,8 @@
 
 #include "mlc/Runtime/Tensor.h"
 
+#include "AlignedBuffer.h"
+
 #include <cstdlib>
 #include <cstring>
 
@@ -54,13 +56,11 @@ Tensor::Tensor(ElementType type, std::vector<int64_t> shape)
   for (int64_t d : dims)
     if (d < 0)
       throw Error("tensor dims must not be negative: " + formatShape(dims));
-  size_t size = byteSize();
-  // aligned_alloc wants a multiple of the alignment, and non-zero.
-  size_t rounded = (size + 63) / 64 * 64;
-  bytes.reset(std::aligned_alloc(64, rounded ? rounded : 64));
-  if (!bytes)
-    throw Error("out of memory allocating a " + formatShape(dims) + " tensor");
-  std::memset(bytes.get(), 0, rounded ? rounded : 64);
+  // A large output (a segmentation network's) on huge pages: its page
+  // faults cost more than the network's computation on 4 KB pages.
+  bytes.reset(
+      allocateZeroed(byteSize(), ("a " + formatShape(dims) + " tensor").c_str())
+          .release());
 }
 
 Tensor::Tensor(const Tensor &other) : Tensor(other.elementType, other.dims) {

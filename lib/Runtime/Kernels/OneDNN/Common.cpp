@@ -5,7 +5,6 @@
 #include <cmath>
 #include <cstring>
 #include <omp.h>
-#include <sys/mman.h>
 
 namespace mlc::rt::onednn {
 
@@ -157,16 +156,6 @@ dnnl::primitive_attr makeAttr(const KernelArgs &args,
   return attr;
 }
 
-AlignedBuffer allocateZeroed(size_t bytes, const char *what) {
-  size_t rounded = (std::max<size_t>(bytes, 1) + 63) / 64 * 64;
-  AlignedBuffer result(std::aligned_alloc(64, rounded));
-  if (!result)
-    throw Error("out of memory for " + std::to_string(rounded) + " bytes of " +
-                what);
-  std::memset(result.get(), 0, rounded);
-  return result;
-}
-
 dnnl::memory reorderedTo(const dnnl::memory &memory,
                          const dnnl::memory::desc &desc) {
   if (memory.get_desc() == desc)
@@ -198,17 +187,7 @@ State::Weight State::weight(const dnnl::memory &user,
   }
   // Weights are read by every prediction: a large one gets huge pages,
   // which spare TLB misses.
-  constexpr size_t kHugePage = size_t(2) << 20;
-  size_t size = desc.get_size();
-  size_t alignment = size >= kHugePage ? kHugePage : 64;
-  size_t rounded = (size + alignment - 1) / alignment * alignment;
-  std::shared_ptr<void> owner(std::aligned_alloc(alignment, rounded),
-                              FreeAligned());
-  if (!owner)
-    throw Error("out of memory for " + std::to_string(rounded) +
-                " bytes of weights");
-  if (alignment == kHugePage)
-    madvise(owner.get(), rounded, MADV_HUGEPAGE);
+  std::shared_ptr<void> owner = allocateZeroed(desc.get_size(), "weights");
   dnnl::memory result(desc, engine(), owner.get());
   dnnl::memory source = user;
   dnnl::reorder(source, result).execute(stream(), source, result);

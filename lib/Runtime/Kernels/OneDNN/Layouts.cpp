@@ -246,11 +246,9 @@ public:
         return nullptr;
       auto copy = std::make_unique<TensorRef>(*ref);
       copy->layout = Layout::plain;
-      copy->data = std::aligned_alloc(64, (copy->bytes() + 63) / 64 * 64);
-      if (!copy->data)
-        throw Error("out of memory converting the operands of " +
-                    args.describe());
-      buffers.emplace_back(copy->data);
+      buffers.push_back(allocateZeroed(
+          copy->bytes(), ("the operands of " + args.describe()).c_str()));
+      copy->data = buffers.back().get();
       ref = copy.get();
       copies.push_back(std::move(copy));
       return ref;
@@ -290,7 +288,7 @@ private:
 
   KernelArgs plainArgs;
   std::vector<std::unique_ptr<TensorRef>> copies;
-  std::vector<onednn::AlignedBuffer> buffers;
+  std::vector<AlignedBuffer> buffers;
   std::vector<Step> before, after;
   std::unique_ptr<Kernel> reference;
 };

@@ -20,6 +20,7 @@
 #ifndef MLC_LIB_RUNTIME_KERNELS_ONEDNN_ONEDNN_H
 #define MLC_LIB_RUNTIME_KERNELS_ONEDNN_ONEDNN_H
 
+#include "AlignedBuffer.h"
 #include "Kernel.h"
 
 #include <oneapi/dnnl/dnnl.hpp>
@@ -151,16 +152,6 @@ bool appendActivation(dnnl::post_ops &ops, const format::Activation *act);
 /// session's scratchpad (args.backend) rather than one oneDNN allocates.
 dnnl::primitive_attr makeAttr(const KernelArgs &args,
                               const dnnl::post_ops &ops = dnnl::post_ops());
-
-/// Frees what std::aligned_alloc gave.
-struct FreeAligned {
-  void operator()(void *p) const { std::free(p); }
-};
-using AlignedBuffer = std::unique_ptr<void, FreeAligned>;
-/// `bytes` of 64-byte aligned memory, zeroed (touched now, so that no
-/// prediction takes its page faults); throws rt::Error naming `what` when
-/// there is not as much.
-AlignedBuffer allocateZeroed(size_t bytes, const char *what);
 
 /// `memory` in the layout `desc`: itself when it already has it, else a
 /// reordered copy the caller keeps.
