@@ -98,6 +98,45 @@ struct Lane {
   bool stacked = false;
   TensorMap stackedInputs, batchOutputs;
   std::vector<int64_t> symbolValues;
+  /// Outputs (and a batch's stacked inputs and outputs) made with the
+  /// session, their page faults taken then, for the first predictions at
+  /// their shapes to take rather than touch fresh memory: a 4 MB
+  /// segmentation output's 4 KB pages took 11 ms of faults here, more than
+  /// the whole prediction.
+  std::vector<Tensor> ready;
+  size_t readyBytes = 0;
+
+  /// Makes `tensor` one of `type` and `dims`: itself when it is one, else a
+  /// ready one, else a new one.
+  void reuseOrTake(Tensor &tensor, ElementType type,
+                   const std::vector<int64_t> &dims) {
+    if (tensor.type() == type && tensor.shape() == dims)
+      return;
+    for (Tensor &made : ready)
+      if (made.type() == type && made.shape() == dims) {
+        readyBytes -= made.byteSize();
+        tensor = std::move(made);
+        std::swap(made, ready.back());
+        ready.pop_back();
+        return;
+      }
+    tensor = Tensor(type, dims);
+  }
+  /// Adds a tensor of `type` and `dims` to the ready ones, unless they would
+  /// then take more than twice the bytes of the lane's arenas (a ranged
+  /// model's many shapes would hold outputs no prediction may ask for).
+  void makeReady(ElementType type, std::vector<int64_t> dims) {
+    Tensor tensor(type, std::move(dims));
+    std::set<const Arena *> arenas;
+    size_t budget = 0;
+    for (const auto &[values, plan] : plans)
+      if (arenas.insert(plan->arena().get()).second)
+        budget += 2 * plan->arena()->size();
+    if (readyBytes + tensor.byteSize() > budget)
+      return;
+    readyBytes += tensor.byteSize();
+    ready.push_back(std::move(tensor));
+  }
 
   Pass &addPass(const TensorMap &inputs, int64_t batch, TensorMap &outputs) {
     if (passCount == passes.size())
@@ -128,6 +167,10 @@ struct Session::Impl {
   /// Makes ready the plans batches of SessionOptions::batchSizes run at the
   /// shapes the file has plans for.
   void prepareBatches();
+  /// Makes ready the outputs of `items` predictions by `plan` on `lane`
+  /// (each a slice of the plan's when `stacked`: a batch's items).
+  void makeOutputsReady(Lane &lane, const PreparedPlan &plan, int64_t items,
+                        bool stacked);
   /// Checks a pass's inputs and finds (or makes) its plan.
   void plan(Lane &lane, Lane::Pass &pass);
   void runPasses(Lane &lane);
@@ -247,7 +290,24 @@ void Session::Impl::prepareStoredPlans() {
   auto arena = std::make_shared<Arena>(arenaBytes);
   for (auto &[values, plan] : laidOut) {
     plan->build(arena, main.backendState.get(), main.threads, options.tune);
-    main.plans.emplace(std::move(values), std::move(plan));
+    const PreparedPlan &made =
+        *main.plans.emplace(std::move(values), std::move(plan)).first->second;
+    makeOutputsReady(main, made, 1, false);
+  }
+}
+
+void Session::Impl::makeOutputsReady(Lane &lane, const PreparedPlan &plan,
+                                     int64_t items, bool stacked) {
+  const format::Model &graph = model->graph();
+  for (size_t i = 0; i < model->outputs().size(); ++i) {
+    const TensorRef &ref = plan.tensor(graph.outputs()->Get(i));
+    std::vector<int64_t> dims = ref.dims;
+    if (stacked && (dims.empty() || dims[0] % items))
+      continue;
+    if (stacked)
+      dims[0] /= items;
+    for (int64_t item = 0; item < items; ++item)
+      lane.makeReady(ref.type, dims);
   }
 }
 
@@ -273,21 +333,17 @@ void Session::Impl::prepareBatches() {
         Lane &lane = parts > 1 ? partLane(l) : main;
         ThreadCount threads(lane.threads);
         const PreparedPlan &plan = getPlan(lane, values);
-        if (batchSymbol < 0 || count < 2)
+        bool stacked = batchSymbol >= 0 && count > 1;
+        makeOutputsReady(lane, plan, count, stacked);
+        if (!stacked)
           continue;
-        // Its stacked inputs and outputs too, which then take their first
-        // touches now (a fresh 5 MB buffer took 16 ms of page faults here);
-        // a lane keeps one set, of the last size and shape made ready.
+        // Its stacked inputs and outputs too (a lane keeps one set, of the
+        // last size and shape it ran).
         for (size_t i = 0; i < model->inputs().size(); ++i) {
           const TensorRef &ref = plan.tensor(graph.inputs()->Get(i)->tensor());
-          reuseOrMake(lane.stackedInputs[model->inputs()[i].name], ref.type,
-                      ref.dims);
+          lane.makeReady(ref.type, ref.dims);
         }
-        for (size_t i = 0; i < model->outputs().size(); ++i) {
-          const TensorRef &ref = plan.tensor(graph.outputs()->Get(i));
-          reuseOrMake(lane.batchOutputs[model->outputs()[i].name], ref.type,
-                      ref.dims);
-        }
+        makeOutputsReady(lane, plan, 1, false);
       }
     }
   }
@@ -334,6 +390,11 @@ void Session::Impl::plan(Lane &lane, Lane::Pass &pass) {
   for (const format::Symbol *symbol : *graph.symbols())
     symbolValues.push_back(given[symbol->input()]->shape()[symbol->dim()]);
   pass.plan = &getPlan(lane, symbolValues);
+  for (size_t i = 0; i < model->outputs().size(); ++i) {
+    const TensorRef &ref = pass.plan->tensor(graph.outputs()->Get(i));
+    lane.reuseOrTake((*pass.outputs)[model->outputs()[i].name], ref.type,
+                     ref.dims);
+  }
 
   for (size_t i = 0; i < infos.size(); ++i) {
     const TensorRef &ref = pass.plan->tensor(graph.inputs()->Get(i)->tensor());
@@ -393,7 +454,7 @@ void Session::Impl::planItems(Lane &lane, const TensorMap *items,
     std::vector<int64_t> shape = first.shape();
     shape[0] *= count;
     Tensor &tensor = stacked[name];
-    reuseOrMake(tensor, first.type(), shape);
+    lane.reuseOrTake(tensor, first.type(), shape);
     size_t bytes = first.byteSize();
     for (int64_t i = 0; i < count; ++i)
       std::memcpy(tensor.data<uint8_t>() + i * bytes,
@@ -416,7 +477,7 @@ void Session::Impl::runItems(Lane &lane) {
     shape[0] /= n;
     for (int64_t i = 0; i < n; ++i) {
       Tensor &item = lane.results[i][name];
-      reuseOrMake(item, tensor.type(), shape);
+      lane.reuseOrTake(item, tensor.type(), shape);
       std::memcpy(item.data(), tensor.data<uint8_t>() + i * item.byteSize(),
                   item.byteSize());
     }

@@ -134,4 +134,35 @@ TEST(Allocation, NoBufferOnThePredictionPathOnceAShapeHasRun) {
     }
 }
 
+// A session makes the outputs of the shapes it makes ready (their page
+// faults are then taken with it, not in a prediction): the first prediction
+// at such a shape, and the first batch of a size it was told of, allocate no
+// buffer either.
+TEST(Allocation, FirstPredictionsTakeOutputsMadeWithTheSession) {
+  for (int threads : {1, 2}) {
+    SCOPED_TRACE(std::to_string(threads) + " threads");
+    LOAD_OR_RETURN(model, "fcn.mlc");
+    SessionOptions options{threads, Backend::Fast};
+    options.batchSizes = {4};
+    Session session(model, options);
+    for (int64_t size : {64, 96}) {
+      TensorMap inputs;
+      inputs.emplace("image", mlc::test::patternTensor({1, 3, size, size}, 3));
+      TensorMap outputs;
+      Allocations first =
+          allocationsOf([&] { session.predict(inputs, outputs); });
+      EXPECT_LE(first.largest, kBookkeepingBytes)
+          << size << ": " << first.calls << " allocations";
+      std::vector<TensorMap> batch(4, inputs), results;
+      Allocations firstBatch =
+          allocationsOf([&] { session.predictBatch(batch, results); });
+      EXPECT_LE(firstBatch.largest, kBookkeepingBytes)
+          << size << ", batch: " << firstBatch.calls << " allocations";
+      // Those outputs were the predictions' own.
+      EXPECT_EQ(outputs.begin()->second.byteSize(),
+                results[3].begin()->second.byteSize());
+    }
+  }
+}
+
 } // namespace
