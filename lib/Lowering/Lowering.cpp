@@ -30,6 +30,7 @@
 #include "llvm/ADT/MapVector.h"
 #include "llvm/ADT/TypeSwitch.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -118,6 +119,7 @@ private:
 
   // Ops.
   void planFusions();
+  void planChannelGathers();
   LogicalResult emitOp(Operation *op);
   LogicalResult addOp(Operation *source, fmt::OpParamsUnion params,
                       ArrayRef<Value> operands, ArrayRef<Value> results);
@@ -153,6 +155,13 @@ private:
   DenseSet<Operation *> fused;
   std::vector<std::unique_ptr<fmt::ExprT>> tableExprs;
   unsigned foldedResiduals = 0, foldedActivations = 0;
+  /// Ops the runtime computes as a Gather of `source`'s channels (axis 1) by
+  /// constant indices: a channel shuffle, and Slices of its channels.
+  struct ChannelGather {
+    Value source;
+    SmallVector<int64_t> channels;
+  };
+  DenseMap<Operation *, ChannelGather> channelGathers;
 };
 
 //===----------------------------------------------------------------------===//
@@ -881,6 +890,117 @@ std::optional<CompositeActivation> getCompositeActivation(Value x) {
   return std::nullopt;
 }
 
+/// torch's channel_shuffle as it exports: x [N, C, S...] -> Reshape [N, g,
+/// C/g, S...] -> Transpose [0, 2, 1, ...] -> Reshape [N, C, S...]. Output
+/// channel i*g + j is then input channel j*(C/g) + i.
+struct ChannelShuffle {
+  Value input;
+  /// The input channel of each output channel.
+  SmallVector<int64_t> channels;
+  /// The first Reshape and the Transpose (`merge`, the last Reshape, gives
+  /// the result).
+  Operation *split, *transpose;
+};
+
+std::optional<ChannelShuffle> getChannelShuffle(ReshapeOp merge,
+                                                ShapeAnalysis &shapes) {
+  auto transpose = merge.getInput().getDefiningOp<TransposeOp>();
+  if (!transpose || soleUser(transpose.getResult()) != merge)
+    return std::nullopt;
+  auto split = transpose.getInput().getDefiningOp<ReshapeOp>();
+  if (!split || soleUser(split.getResult()) != transpose)
+    return std::nullopt;
+  Value x = split.getInput();
+  std::optional<Dims> in = shapes.get(x).dims;
+  std::optional<Dims> grouped = shapes.get(split.getResult()).dims;
+  std::optional<Dims> out = shapes.get(merge.getResult()).dims;
+  if (!in || !grouped || !out || in->size() < 3 ||
+      grouped->size() != in->size() + 1 || out->size() != in->size() ||
+      getElementTypeOrSelf(x.getType()) !=
+          getElementTypeOrSelf(merge.getResult().getType()))
+    return std::nullopt;
+  size_t rank = in->size();
+  SmallVector<int64_t> swap = {0, 2, 1};
+  for (size_t d = 3; d <= rank; ++d)
+    swap.push_back(d);
+  std::optional<ArrayRef<int64_t>> perm = transpose.getPerm();
+  if (!perm || SmallVector<int64_t>(*perm) != swap)
+    return std::nullopt;
+  std::optional<int64_t> channels = (*in)[1].getValue();
+  std::optional<int64_t> groups = (*grouped)[1].getValue();
+  std::optional<int64_t> perGroup = (*grouped)[2].getValue();
+  if (!channels || !groups || !perGroup || *groups < 1 ||
+      *groups * *perGroup != *channels || !(*grouped)[0].isSameAs((*in)[0]))
+    return std::nullopt;
+  for (size_t d = 0; d < rank; ++d)
+    if (!(*out)[d].isSameAs((*in)[d]) ||
+        (d >= 2 && !(*grouped)[d + 1].isSameAs((*in)[d])))
+      return std::nullopt;
+  ChannelShuffle shuffle{x, {}, split, transpose};
+  for (int64_t i = 0; i < *perGroup; ++i)
+    for (int64_t j = 0; j < *groups; ++j)
+      shuffle.channels.push_back(j * *perGroup + i);
+  return shuffle;
+}
+
+// A channel shuffle (shufflenet_v2's, between its units) runs as a Gather of
+// channels by constant indices, which the runtime does in the channels-last
+// layout the convolutions around it keep (as Reshapes and a Transpose it
+// needs row-major data: two layout conversions and three copies). A Slice of
+// its channels (the next unit's split) gathers its part straight from the
+// shuffle's input; the shuffle itself is left out when nothing else reads it.
+void Lowering::planChannelGathers() {
+  for (Operation &op : func.getBody().front()) {
+    auto merge = dyn_cast<ReshapeOp>(op);
+    std::optional<ChannelShuffle> shuffle =
+        merge ? getChannelShuffle(merge, *shapes) : std::nullopt;
+    if (!shuffle)
+      continue;
+    fused.insert(shuffle->split);
+    fused.insert(shuffle->transpose);
+    int64_t channels = shuffle->channels.size();
+    bool allSliced = true;
+    for (Operation *user : merge.getResult().getUsers()) {
+      // Its Shape is a shape computation: it needs no values.
+      if (isa<ShapeOp>(user))
+        continue;
+      auto slice = dyn_cast<SliceOp>(user);
+      std::optional<SmallVector<int64_t>> axes, starts, ends, steps;
+      if (slice && slice.getInput() == merge.getResult() && slice.getAxes()) {
+        axes = knownInts(slice.getAxes());
+        starts = knownInts(slice.getStarts());
+        ends = knownInts(slice.getEnds());
+        steps = slice.getSteps() ? knownInts(slice.getSteps())
+                                 : SmallVector<int64_t>{1};
+      }
+      int64_t rank = shapes->get(merge.getResult()).dims->size();
+      if (!axes || !starts || !ends || !steps || axes->size() != 1 ||
+          starts->size() != 1 || ends->size() != 1 || steps->size() != 1 ||
+          normalizeAxis((*axes)[0], rank) != 1 || (*steps)[0] != 1) {
+        allSliced = false;
+        continue;
+      }
+      // ONNX's bounds: negative from the end, clamped to the dim.
+      auto clamp = [&](int64_t v) {
+        return std::clamp<int64_t>(v < 0 ? v + channels : v, 0, channels);
+      };
+      int64_t begin = clamp((*starts)[0]), end = clamp((*ends)[0]);
+      if (end <= begin) {
+        allSliced = false;
+        continue;
+      }
+      channelGathers[slice] = {
+          shuffle->input,
+          SmallVector<int64_t>(shuffle->channels.begin() + begin,
+                               shuffle->channels.begin() + end)};
+    }
+    if (allSliced)
+      fused.insert(merge);
+    else
+      channelGathers[merge] = {shuffle->input, shuffle->channels};
+  }
+}
+
 // Conv [+ residual Add] [+ activation]; MatMul [+ bias Add] [+ activation];
 // Gemm, Binary and BatchNorm [+ activation]. Each fused op's input must have no other user (but the
 // ops of a composite activation, which all read it).
@@ -1019,6 +1139,21 @@ LogicalResult Lowering::emitOp(Operation *op) {
   auto rankOf = [&](Value v) {
     return cast<RankedTensorType>(v.getType()).getRank();
   };
+  if (auto it = channelGathers.find(op); it != channelGathers.end()) {
+    const ChannelGather &gather = it->second;
+    auto type = RankedTensorType::get(
+        {int64_t(gather.channels.size())}, IntegerType::get(context, 64));
+    int32_t indices = weightTensor(makeIntsAttr(type, gather.channels),
+                                   nameOf(op->getResult(0)) + ".channels");
+    fmt::GatherParamsT p;
+    p.axis = 1;
+    fmt::OpParamsUnion u;
+    u.Set(std::move(p));
+    if (failed(addOp(op, std::move(u), {gather.source}, {op->getResult(0)})))
+      return failure();
+    model.ops.back()->inputs.push_back(indices);
+    return success();
+  }
   auto emit = [&](auto params, ArrayRef<Value> operands,
                   std::optional<ArrayRef<Value>> results = std::nullopt) {
     fmt::OpParamsUnion u;
@@ -1589,6 +1724,7 @@ LogicalResult Lowering::run(llvm::raw_ostream &os, LoweringReport *report) {
           NNDialect::kGraphNameAttr))
     model.graph_name = name.str();
   model.batch_symbol = batchSymbol;
+  planChannelGathers();
   planFusions();
   std::string graph;
   LogicalResult result = lowerInputs();

@@ -1515,6 +1515,61 @@ TEST(OneDNNKernels, Transpose) {
   EXPECT_FALSE(supported(op, {&x}, {2, 2}));
 }
 
+// A Gather of channels by constant indices (a channel shuffle and its
+// slices, as the compiler writes them), in both layouts; interleaved runs
+// (shuffle order) and any other order, negative indices.
+TEST(OneDNNKernels, GatherChannels) {
+  struct Case {
+    Dims x;
+    std::vector<int64_t> channels;
+  };
+  std::vector<Case> cases = {
+      {{1, 8, 3, 5}, {0, 4, 1, 5, 2, 6, 3, 7}}, // a shuffle of 2 groups
+      {{2, 8, 4, 4}, {2, 6, 3, 7}},             // its second half
+      {{1, 6, 5, 3}, {5, 0, 0, -1, 3}},         // any order, repeats
+      {{1, 48, 7, 7}, {0, 24, 1, 25, 2, 26, 3, 27, 4, 28, 5, 29}},
+      {{2, 4, 3}, {3, 1}},                      // rank 3
+  };
+  TestOp op([](Builder &b) { return format::CreateGatherParams(b, 1); });
+  unsigned seed = 1650;
+  for (const Case &c : cases) {
+    SCOPED_TRACE(shape(c.x));
+    TestTensor x = TestTensor::random(c.x, seed += 10);
+    TestTensor indices =
+        TestTensor::i64({int64_t(c.channels.size())}, c.channels);
+    Dims out = c.x;
+    out[1] = c.channels.size();
+    expectMatch(op, {&x, &indices}, out, 0);
+    EXPECT_EQ(implementationOf(op, {&x, &indices}, out), "mlc:gather_channels");
+    if (c.x.size() != 4)
+      continue;
+    // Channels-last, as between convolutions.
+    std::vector<TestTensor> want = runReference(op, {&x, &indices}, {output(out)});
+    TestTensor last = withLayout(x, Layout::channelsLast);
+    std::vector<TestTensor> outputs{withLayout(output(out), Layout::channelsLast)};
+    std::vector<int64_t> exprs;
+    KernelArgs args = makeArgs(op, {&last, &indices}, outputs, exprs);
+    std::unique_ptr<Kernel> kernel = makeOneDNNKernel(args);
+    ASSERT_TRUE(kernel);
+    kernel->run(args);
+    EXPECT_EQ(withLayout(outputs[0], Layout::plain).floats(), want[0].floats());
+  }
+  // Indices that are not constant, out of range, or on another axis: the
+  // reference kernel's.
+  TestTensor x = TestTensor::random({1, 4, 2, 2}, 1);
+  TestTensor indices = TestTensor::i64({2}, {1, 0});
+  EXPECT_TRUE(supported(op, {&x, &indices}, {1, 2, 2, 2}));
+  std::vector<TestTensor> outputs{output({1, 2, 2, 2})};
+  std::vector<int64_t> exprs;
+  KernelArgs computed = makeArgs(op, {&x, &indices}, outputs, exprs);
+  computed.inputs[1]->constant = false;
+  EXPECT_FALSE(makeOneDNNKernel(computed));
+  TestTensor outside = TestTensor::i64({2}, {1, 4});
+  EXPECT_FALSE(supported(op, {&x, &outside}, {1, 2, 2, 2}));
+  TestOp spatial([](Builder &b) { return format::CreateGatherParams(b, 2); });
+  EXPECT_FALSE(supported(spatial, {&x, &indices}, {1, 4, 2, 2}));
+}
+
 TEST(OneDNNKernels, Reduce) {
   using format::ReduceKind;
   struct Case {

@@ -1,4 +1,4 @@
-//===- Data.cpp - Concat, Resize, Transpose and Reduce --------------------===//
+//===- Data.cpp - Concat, Resize, Transpose, Reduce and channel Gather ----===//
 //
 // Resize runs on oneDNN's resampling only where its coordinates are ONNX's:
 //  - nearest, spatial output sizes integer multiples k of the input's, with
@@ -16,8 +16,123 @@
 #include "OneDNN.h"
 
 #include <cmath>
+#include <cstring>
 
 namespace mlc::rt::onednn {
+
+namespace {
+// One position's channels (channels-last), any order.
+void gatherRow(const float *row, const int64_t *from, float *to, int64_t n) {
+  for (int64_t c = 0; c < n; ++c)
+    to[c] = row[from[c]];
+}
+
+// Two runs of channels interleaved, to[2i + j] = run j's i-th (a channel
+// shuffle of two groups, and its halves): vector loads and permutes in the
+// machine's widest vectors (target_clones picks the copy at load), where
+// gathering channel by channel takes about a cycle each.
+__attribute__((target_clones("avx512f", "avx2", "default"))) void
+interleaveRow(const float *first, const float *second, float *to,
+              int64_t n) {
+  for (int64_t i = 0; i < n; ++i) {
+    to[2 * i] = first[i];
+    to[2 * i + 1] = second[i];
+  }
+}
+
+// Whether `channels` are two runs interleaved: channels[2i + j] =
+// channels[j] + i.
+bool interleavesTwoRuns(const std::vector<int64_t> &channels) {
+  if (channels.size() < 2 || channels.size() % 2)
+    return false;
+  for (size_t c = 0; c < channels.size(); ++c)
+    if (channels[c] != channels[c % 2] + int64_t(c / 2))
+      return false;
+  return true;
+}
+
+// Picks each position's channels from its input's, in the layout both
+// operands have: rows of channels (channels-last) or whole planes (plain).
+class ChannelGatherKernel : public Kernel {
+public:
+  ChannelGatherKernel(const KernelArgs &args, std::vector<int64_t> channels)
+      : channels(std::move(channels)),
+        interleaved(interleavesTwoRuns(this->channels)),
+        batch(args.inputs[0]->dim(0)),
+        inChannels(args.inputs[0]->dim(1)),
+        positions(args.inputs[0]->count() / (batch * inChannels)),
+        channelsLast(args.inputs[0]->layout == Layout::channelsLast),
+        threads(std::max(args.threads, 1)) {}
+
+  void run(const KernelArgs &args) override {
+    const float *x = args.inputs[0]->as<float>();
+    float *y = args.outputs[0]->as<float>();
+    int64_t out = channels.size();
+    const int64_t *from = channels.data();
+    // Threads only where there is enough to share (about 32K elements).
+    int team = batch * positions * out >= (int64_t(1) << 15) ? threads : 1;
+    if (channelsLast) {
+#pragma omp parallel for num_threads(team) schedule(static)
+      for (int64_t r = 0; r < batch * positions; ++r) {
+        const float *row = x + r * inChannels;
+        if (interleaved)
+          interleaveRow(row + from[0], row + from[1], y + r * out, out / 2);
+        else
+          gatherRow(row, from, y + r * out, out);
+      }
+      return;
+    }
+#pragma omp parallel for num_threads(team) schedule(static)
+    for (int64_t i = 0; i < batch * out; ++i) {
+      int64_t n = i / out, c = i % out;
+      std::memcpy(y + i * positions,
+                  x + (n * inChannels + from[c]) * positions,
+                  positions * sizeof(float));
+    }
+  }
+  std::string implementation() const override { return "mlc:gather_channels"; }
+  bool rebinds() const override { return true; }
+
+private:
+  std::vector<int64_t> channels;
+  bool interleaved;
+  int64_t batch, inChannels, positions;
+  bool channelsLast;
+  int threads;
+};
+} // namespace
+
+// A Gather of channels (axis 1) by constant indices: a channel shuffle and
+// the Slices of its channels, as the compiler writes them (shufflenet_v2's).
+// In the channels-last layout of the convolutions around it, where the
+// reference kernel would need the tensor converted to NCHW and back.
+KernelPtr makeGather(const KernelArgs &args) {
+  const format::GatherParams *p = args.op->params_as_GatherParams();
+  if (!p || !hasOperands(args, 2, 2))
+    return nullptr;
+  const TensorRef *x = args.inputs[0], *indices = args.inputs[1],
+                  *y = args.outputs[0];
+  if (!isF32(x, 3) || !isF32(y, 3) || x->rank() != y->rank() ||
+      x->layout != y->layout || x->data == y->data || !indices->constant ||
+      indices->type != ElementType::i64 || indices->rank() != 1 ||
+      indices->dim(0) != y->dim(1))
+    return nullptr;
+  int64_t rank = x->rank();
+  if ((p->axis() < 0 ? p->axis() + rank : p->axis()) != 1)
+    return nullptr;
+  for (int64_t d = 0; d < rank; ++d)
+    if (d != 1 && x->dim(d) != y->dim(d))
+      return nullptr;
+  std::vector<int64_t> channels(indices->as<const int64_t>(),
+                                indices->as<const int64_t>() + indices->dim(0));
+  for (int64_t &c : channels) {
+    if (c < -x->dim(1) || c >= x->dim(1))
+      return nullptr;
+    if (c < 0)
+      c += x->dim(1);
+  }
+  return std::make_unique<ChannelGatherKernel>(args, std::move(channels));
+}
 
 // A reorder from the input seen through the permuted strides: oneDNN's JIT
 // reorders copy it several times faster than the reference kernel's

@@ -130,6 +130,17 @@ Role roleOf(const format::Op &op, const std::vector<TensorRef> &tensors,
   case format::OpParams::TransposeParams:
     follows[0] = true;
     return Role::reader;
+  case format::OpParams::GatherParams: {
+    // Of channels by constant indices (makeGather).
+    const TensorRef *indices = operand(1);
+    int32_t axis = op.params_as_GatherParams()->axis();
+    if (!indices || !indices->constant || indices->rank() != 1 ||
+        y.rank() != x->rank() ||
+        (axis < 0 ? axis + int32_t(x->rank()) : axis) != 1)
+      return Role::plain;
+    follows[0] = true;
+    return Role::follower;
+  }
   default:
     return Role::plain;
   }

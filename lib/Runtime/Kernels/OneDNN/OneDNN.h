@@ -69,6 +69,7 @@ KernelPtr makeConcat(const KernelArgs &args);
 KernelPtr makeResize(const KernelArgs &args);
 KernelPtr makeTranspose(const KernelArgs &args);
 KernelPtr makeReduce(const KernelArgs &args);
+KernelPtr makeGather(const KernelArgs &args);
 
 /// The CPU engine, and the calling thread's stream, which kernels run on.
 dnnl::engine &engine();

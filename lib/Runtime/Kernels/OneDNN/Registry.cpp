@@ -67,6 +67,8 @@ std::unique_ptr<Kernel> makeOneDNNKernel(const KernelArgs &args) {
       return makeTranspose(args);
     case format::OpParams::ReduceParams:
       return makeReduce(args);
+    case format::OpParams::GatherParams:
+      return makeGather(args);
     default:
       return nullptr;
     }
