@@ -448,6 +448,33 @@ TEST(OneDNNKernels, ConvNextImplementation) {
     }
 }
 
+// A grouped convolution (RegNet's, 16 channels per group), which oneDNN
+// prefers in its blocked layout, runs on the channels-last operands as they
+// are: reordering them in and out cost more than the blocked kernel saves.
+TEST(OneDNNKernels, GroupedConvOnChannelsLast) {
+  ConvCase c{{1, 64, 20, 20}, 64, {3, 3}, {2, 2}, {1, 1, 1, 1}, {}, 4};
+  auto session = makeOneDNNState(true);
+  Dims out = convOutDims(c);
+  TestTensor x = TestTensor::random(c.x, 1850),
+             w = TestTensor::random({64, 16, 3, 3}, 1851),
+             bias = TestTensor::random({64}, 1852);
+  TestOp op = convOp(c);
+  std::vector<TestTensor> want = runReference(op, {&x, &w, &bias}, {output(out)});
+  TestTensor xIn = withLayout(x, Layout::channelsLast);
+  std::vector<TestTensor> outputs{withLayout(output(out), Layout::channelsLast)};
+  std::vector<int64_t> exprs;
+  KernelArgs args = makeArgs(op, {&xIn, &w, &bias}, outputs, exprs);
+  args.backend = session.get();
+  std::unique_ptr<Kernel> kernel = makeOneDNNKernel(args);
+  ASSERT_TRUE(kernel);
+  session->prepare();
+  kernel->run(args);
+  EXPECT_EQ(kernel->implementation().find("reorders"), std::string::npos)
+      << kernel->implementation();
+  expectClose("Conv", withLayout(outputs[0], Layout::plain).floats(),
+              want[0].floats(), 1e-5f);
+}
+
 // A chain of Convs run together on bands of rows (makeOneDNNConvChain),
 // held to the reference kernels run op by op: mobilenet_v2's inverted
 // residual blocks (stride 1 with a residual, stride 2) and its stem (a

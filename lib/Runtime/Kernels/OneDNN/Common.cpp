@@ -306,9 +306,12 @@ dnnl::memory PrimitiveKernel::staged(const dnnl::memory::desc &desc,
 }
 
 std::string PrimitiveKernel::implementation() const {
-  return threads < sessionThreads ? name + ", " + std::to_string(threads) +
-                                        " thread" + (threads > 1 ? "s" : "")
-                                  : name;
+  // Operands converted into the primitive's layout and back cost time the
+  // profile should show (Winograd's blocked layout).
+  std::string text = stagedMemories.empty() ? name : name + " via reorders";
+  if (threads < sessionThreads)
+    text += ", " + std::to_string(threads) + " thread" + (threads > 1 ? "s" : "");
+  return text;
 }
 
 void PrimitiveKernel::run(const KernelArgs &args) {
