@@ -1308,6 +1308,27 @@ TEST(OneDNNKernels, Concat) {
                x2 = TestTensor::random(d2, seed + 1),
                x3 = TestTensor::random(d3, seed + 2);
     expectMatch(op, {&x1, &x2, &x3}, out);
+    EXPECT_EQ(implementationOf(op, {&x1, &x2, &x3}, out), "mlc:concat_rows");
+    // Channels-last operands (a fire module's, a dense block's): along C
+    // each position's row is the inputs' channels one after another; the
+    // same loop for any axis. With the layouts mixed, oneDNN's concat.
+    std::vector<TestTensor> want =
+        runReference(op, {&x1, &x2, &x3}, {output(out)});
+    for (bool mixed : {false, true}) {
+      TestTensor l1 = withLayout(x1, Layout::channelsLast),
+                 l2 = mixed ? x2 : withLayout(x2, Layout::channelsLast),
+                 l3 = withLayout(x3, Layout::channelsLast);
+      std::vector<TestTensor> outputs{
+          withLayout(output(out), Layout::channelsLast)};
+      std::vector<int64_t> exprs;
+      KernelArgs args = makeArgs(op, {&l1, &l2, &l3}, outputs, exprs);
+      std::unique_ptr<Kernel> kernel = makeOneDNNKernel(args);
+      ASSERT_TRUE(kernel);
+      EXPECT_EQ(kernel->implementation() == "mlc:concat_rows", !mixed);
+      kernel->run(args);
+      EXPECT_EQ(withLayout(outputs[0], Layout::plain).floats(),
+                want[0].floats());
+    }
   }
   TestOp op([&](Builder &b) { return format::CreateConcatParams(b, 1); });
   TestTensor x1 = TestTensor::random({2, 3}, 1), x2 = TestTensor::random(

@@ -102,6 +102,48 @@ private:
 };
 } // namespace
 
+namespace {
+// A concatenation in the operands' memory order: each output row (the dims
+// before the axis, in memory order) is the inputs' rows one after another.
+// Channels-last along C (SqueezeNet's fire modules, DenseNet's blocks,
+// ShuffleNet's units): a row per position, each input's channels a run.
+class ConcatRowsKernel : public Kernel {
+public:
+  ConcatRowsKernel(const KernelArgs &args, int64_t rows,
+                   std::vector<int64_t> runs)
+      : rows(rows), runs(std::move(runs)),
+        threads(std::max(args.threads, 1)) {
+    for (int64_t run : this->runs)
+      rowLength += run;
+  }
+
+  void run(const KernelArgs &args) override {
+    float *y = args.outputs[0]->as<float>();
+    int64_t parts = runs.size();
+    // Threads only where there is enough to share (about 32K elements).
+    int team = rows * rowLength >= (int64_t(1) << 15) ? threads : 1;
+#pragma omp parallel for num_threads(team) schedule(static)
+    for (int64_t item = 0; item < rows * parts; ++item) {
+      int64_t r = item / parts, i = item % parts;
+      int64_t offset = 0;
+      for (int64_t k = 0; k < i; ++k)
+        offset += runs[k];
+      std::memcpy(y + r * rowLength + offset,
+                  args.inputs[i]->as<const float>() + r * runs[i],
+                  runs[i] * sizeof(float));
+    }
+  }
+  std::string implementation() const override { return "mlc:concat_rows"; }
+  bool rebinds() const override { return true; }
+
+private:
+  int64_t rows;
+  std::vector<int64_t> runs;
+  int64_t rowLength = 0;
+  int threads;
+};
+} // namespace
+
 // A Gather of channels (axis 1) by constant indices: a channel shuffle and
 // the Slices of its channels, as the compiler writes them (shufflenet_v2's).
 // In the channels-last layout of the convolutions around it, where the
@@ -231,9 +273,11 @@ KernelPtr makeConcat(const KernelArgs &args) {
     return nullptr;
   std::vector<dnnl::memory::desc> descs;
   int64_t total = 0;
+  bool sameLayout = true;
   for (const TensorRef *x : args.inputs) {
     if (!isF32(x) || static_cast<int64_t>(x->rank()) != rank)
       return nullptr;
+    sameLayout &= x->layout == y->layout;
     for (int64_t i = 0; i < rank; ++i)
       if (i != axis && x->dim(i) != y->dim(i))
         return nullptr;
@@ -245,6 +289,16 @@ KernelPtr makeConcat(const KernelArgs &args) {
   }
   if (total != y->dim(axis))
     return nullptr;
+  if (sameLayout) {
+    // Rows in memory order: mlc's copy loop, 2-3x oneDNN's concat on
+    // channels-last operands (its `simple` implementation).
+    int64_t rows = y->count() / (y->dim(axis) *
+                                 layoutStrides(y->dims, y->layout)[axis]);
+    std::vector<int64_t> runs;
+    for (const TensorRef *x : args.inputs)
+      runs.push_back(x->count() / rows);
+    return std::make_unique<ConcatRowsKernel>(args, rows, std::move(runs));
+  }
   dnnl::concat::primitive_desc pd(descOf(*y), static_cast<int>(axis), descs,
                                   engine(), makeAttr(args));
   std::vector<std::pair<int, dnnl::memory>> arguments;
