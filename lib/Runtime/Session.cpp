@@ -126,16 +126,18 @@ struct Lane {
   /// then take more than twice the bytes of the lane's arenas (a ranged
   /// model's many shapes would hold outputs no prediction may ask for).
   void makeReady(ElementType type, std::vector<int64_t> dims) {
-    Tensor tensor(type, std::move(dims));
+    size_t bytes = elementSize(type);
+    for (int64_t d : dims)
+      bytes *= d;
     std::set<const Arena *> arenas;
     size_t budget = 0;
     for (const auto &[values, plan] : plans)
       if (arenas.insert(plan->arena().get()).second)
         budget += 2 * plan->arena()->size();
-    if (readyBytes + tensor.byteSize() > budget)
+    if (readyBytes + bytes > budget)
       return;
-    readyBytes += tensor.byteSize();
-    ready.push_back(std::move(tensor));
+    readyBytes += bytes;
+    ready.emplace_back(type, std::move(dims));
   }
 
   Pass &addPass(const TensorMap &inputs, int64_t batch, TensorMap &outputs) {
