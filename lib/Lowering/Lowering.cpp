@@ -100,6 +100,7 @@ private:
   LogicalResult analyzeEnumerated();
   std::optional<int64_t> concreteValue(Value value, bool isDim, unsigned index,
                                        size_t plan);
+  bool sameDim(Value a, unsigned aDim, Value b, unsigned bDim);
 
   // Expressions.
   uint32_t exprOf(AffineExpr expr);
@@ -434,6 +435,27 @@ std::optional<int64_t> Lowering::concreteValue(Value value, bool isDim,
   if (!dims || index >= dims->size())
     return std::nullopt;
   return (*dims)[index].getValue();
+}
+
+// Whether dim `aDim` of `a` is dim `bDim` of `b` at every size the model
+// takes: the same expression, or, in a model of enumerated sizes, the same
+// value at each (a merge of square exports cannot tell H's expressions from
+// W's, which are then equal at every size it takes).
+bool Lowering::sameDim(Value a, unsigned aDim, Value b, unsigned bDim) {
+  std::optional<Dims> da = shapes->get(a).dims, db = shapes->get(b).dims;
+  if (!da || !db || aDim >= da->size() || bDim >= db->size())
+    return false;
+  if ((*da)[aDim].isSameAs((*db)[bDim]))
+    return true;
+  if (enumerated.empty())
+    return false;
+  for (size_t p = 0; p < enumerated.size(); ++p) {
+    std::optional<int64_t> va = concreteValue(a, true, aDim, p),
+                           vb = concreteValue(b, true, bDim, p);
+    if (!va || va != vb)
+      return false;
+  }
+  return true;
 }
 
 //===----------------------------------------------------------------------===//
@@ -902,8 +924,9 @@ struct ChannelShuffle {
   Operation *split, *transpose;
 };
 
-std::optional<ChannelShuffle> getChannelShuffle(ReshapeOp merge,
-                                                ShapeAnalysis &shapes) {
+std::optional<ChannelShuffle> getChannelShuffle(
+    ReshapeOp merge, ShapeAnalysis &shapes,
+    llvm::function_ref<bool(Value, unsigned, Value, unsigned)> sameDim) {
   auto transpose = merge.getInput().getDefiningOp<TransposeOp>();
   if (!transpose || soleUser(transpose.getResult()) != merge)
     return std::nullopt;
@@ -930,11 +953,12 @@ std::optional<ChannelShuffle> getChannelShuffle(ReshapeOp merge,
   std::optional<int64_t> groups = (*grouped)[1].getValue();
   std::optional<int64_t> perGroup = (*grouped)[2].getValue();
   if (!channels || !groups || !perGroup || *groups < 1 ||
-      *groups * *perGroup != *channels || !(*grouped)[0].isSameAs((*in)[0]))
+      *groups * *perGroup != *channels ||
+      !sameDim(split.getResult(), 0, x, 0))
     return std::nullopt;
-  for (size_t d = 0; d < rank; ++d)
-    if (!(*out)[d].isSameAs((*in)[d]) ||
-        (d >= 2 && !(*grouped)[d + 1].isSameAs((*in)[d])))
+  for (unsigned d = 0; d < rank; ++d)
+    if (!sameDim(merge.getResult(), d, x, d) ||
+        (d >= 2 && !sameDim(split.getResult(), d + 1, x, d)))
       return std::nullopt;
   ChannelShuffle shuffle{x, {}, split, transpose};
   for (int64_t i = 0; i < *perGroup; ++i)
@@ -953,7 +977,12 @@ void Lowering::planChannelGathers() {
   for (Operation &op : func.getBody().front()) {
     auto merge = dyn_cast<ReshapeOp>(op);
     std::optional<ChannelShuffle> shuffle =
-        merge ? getChannelShuffle(merge, *shapes) : std::nullopt;
+        merge ? getChannelShuffle(merge, *shapes,
+                                  [&](Value a, unsigned ad, Value b,
+                                      unsigned bd) {
+                                    return sameDim(a, ad, b, bd);
+                                  })
+              : std::nullopt;
     if (!shuffle)
       continue;
     fused.insert(shuffle->split);
