@@ -278,15 +278,22 @@ KernelPtr makeConvSteps(const KernelArgs &args, ConvSpec &spec) {
   } else if (args.variant != kConvDefault && !next) {
     return nullptr;
   }
+  // The convolution on source and destination descriptors: `any` lets
+  // oneDNN pick its layouts, the operands' own (descOf) holds it to them.
+  auto convolutionOn = [&](const dnnl::memory::desc &src,
+                           const dnnl::memory::desc &dst) {
+    return dnnl::convolution_forward::desc(
+        dnnl::prop_kind::forward_inference, algorithm, src, wAny, bDesc, dst,
+        win.strides, dnnlDilation(win.dilations), win.padsBegin, win.padsEnd);
+  };
+  dnnl::memory::desc srcOwn = descOf(*x), dstOwn = descOf(*y);
   dnnl::memory::desc srcAny(x->dims, dnnl::memory::data_type::f32,
                             dnnl::memory::format_tag::any);
   dnnl::memory::desc dstAny(y->dims, dnnl::memory::data_type::f32,
                             dnnl::memory::format_tag::any);
-  dnnl::convolution_forward::desc desc(
-      dnnl::prop_kind::forward_inference, algorithm,
-      next ? layoutDesc(x->dims, x->layout) : srcAny, wAny, bDesc,
-      next ? layoutDesc(y->dims, y->layout) : dstAny, win.strides,
-      dnnlDilation(win.dilations), win.padsBegin, win.padsEnd);
+  // A named desc: next_impl() below walks oneDNN's iterator over it.
+  dnnl::convolution_forward::desc desc =
+      next ? convolutionOn(srcOwn, dstOwn) : convolutionOn(srcAny, dstAny);
   dnnl::convolution_forward::primitive_desc pd(desc, makeAttr(args, ops),
                                                engine());
   // Where oneDNN prefers its blocked layout (grouped convolutions, which its
@@ -295,20 +302,15 @@ KernelPtr makeConvSteps(const KernelArgs &args, ConvSpec &spec) {
   // output out took more than the blocked kernel saved (regnet_y_800mf's
   // first grouped 3x3: 0.66 ms against 0.35 for the jit kernel on
   // channels-last).
-  dnnl::memory::desc srcOwn = layoutDesc(x->dims, x->layout),
-                     dstOwn = layoutDesc(y->dims, y->layout);
   if (!next && algorithm == dnnl::algorithm::convolution_direct &&
       (pd.src_desc() != srcOwn || pd.dst_desc() != dstOwn)) {
-    dnnl::convolution_forward::desc own(
-        dnnl::prop_kind::forward_inference, algorithm, srcOwn, wAny, bDesc,
-        dstOwn, win.strides, dnnlDilation(win.dilations), win.padsBegin,
-        win.padsEnd);
+    dnnl::convolution_forward::desc ownDesc = convolutionOn(srcOwn, dstOwn);
     try {
-      dnnl::convolution_forward::primitive_desc ownPd(
-          own, makeAttr(args, ops), engine());
-      std::string name = ownPd.impl_info_str();
+      dnnl::convolution_forward::primitive_desc own(
+          ownDesc, makeAttr(args, ops), engine());
+      std::string name = own.impl_info_str();
       if (name.rfind("jit", 0) == 0 || name.rfind("brg", 0) == 0)
-        pd = ownPd;
+        pd = own;
     } catch (const dnnl::error &) {
       // None on those layouts: the blocked one, with reorders.
     }
