@@ -483,7 +483,9 @@ TEST(OneDNNKernels, GroupedConvOnChannelsLast) {
 // one image and on a batch, with one and two threads, with bands from one
 // row (every stage's rows kept from band to band) to the whole image; made
 // once and run over other tensors of its shapes, as each item of a batch
-// does.
+// does. Its depthwise stages run oneDNN's first implementation or, where
+// tuning chose it for the op (kConvNextImplementation), the one the op's
+// own kernel runs then.
 TEST(OneDNNKernels, ConvChain) {
   struct Stage {
     int64_t m;
@@ -531,10 +533,12 @@ TEST(OneDNNKernels, ConvChain) {
   for (const Chain &chain : chains)
     for (int threads : {1, 2})
       for (size_t bandBytes : {size_t(1), size_t(4) << 10,
-                               kConvChainBandBytes}) {
+                               kConvChainBandBytes})
+      for (int depthwiseVariant : {kConvDefault, kConvNextImplementation}) {
         SCOPED_TRACE(std::string(chain.name) + " x " + shape(chain.x) + ", " +
                      std::to_string(threads) + " threads, bands of " +
-                     std::to_string(bandBytes) + " bytes");
+                     std::to_string(bandBytes) + " bytes, depthwise variant " +
+                     std::to_string(depthwiseVariant));
         std::vector<TestOp> ops;
         std::vector<TestTensor> weights, biases;
         std::vector<Dims> dims{chain.x};
@@ -584,10 +588,28 @@ TEST(OneDNNKernels, ConvChain) {
                 results[j], exprs));
             stages.back().threads = threads;
             stages.back().backend = session.get();
+            if (chain.stages[j].depthwise)
+              stages.back().variant = depthwiseVariant;
           }
           if (!kernel) {
             kernel = makeOneDNNConvChain(stages, bandBytes);
             ASSERT_TRUE(kernel) << "no chain";
+            // Each stage as the op's own kernel runs it (whose variant may
+            // not apply: its default then, as a session falls back to).
+            std::string want;
+            for (KernelArgs &stage : stages) {
+              std::unique_ptr<Kernel> alone = makeOneDNNKernel(stage);
+              if (!alone) {
+                stage.variant = kConvDefault;
+                alone = makeOneDNNKernel(stage);
+              }
+              ASSERT_TRUE(alone);
+              std::string name = alone->implementation();
+              want += (want.empty() ? "" : ", ") + name.substr(0, name.find(':'));
+            }
+            EXPECT_EQ(kernel->implementation().substr(
+                          kernel->implementation().find(": ") + 2),
+                      want);
             session->prepare();
           }
           KernelArgs args = convChainArgs(stages);

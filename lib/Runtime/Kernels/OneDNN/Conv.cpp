@@ -201,6 +201,17 @@ bool readConv(const KernelArgs &args, ConvSpec &spec) {
   return true;
 }
 
+bool takeNextJitImplementation(dnnl::primitive_desc &pd) {
+  std::string first = pd.impl_info_str();
+  while (pd.next_impl()) {
+    std::string name = pd.impl_info_str();
+    if (name != first && name.rfind("jit", 0) == 0 &&
+        name.find("gemm") == std::string::npos)
+      return true;
+  }
+  return false;
+}
+
 namespace {
 // oneDNN 2.6 computes swish slowly, as a post-op or on its own (Swish.cpp),
 // so a Conv's swish runs after it, by mlc's own loop.
@@ -315,17 +326,8 @@ KernelPtr makeConvSteps(const KernelArgs &args, ConvSpec &spec) {
       // None on those layouts: the blocked one, with reorders.
     }
   }
-  if (next) {
-    std::string first = pd.impl_info_str();
-    bool found = false;
-    while (!found && pd.next_impl()) {
-      std::string name = pd.impl_info_str();
-      found = name != first && name.rfind("jit", 0) == 0 &&
-              name.find("gemm") == std::string::npos;
-    }
-    if (!found)
-      return nullptr;
-  }
+  if (next && !takeNextJitImplementation(pd))
+    return nullptr;
 
   auto kernelPtr = std::make_unique<PrimitiveKernel>(args);
   PrimitiveKernel &k = *kernelPtr;

@@ -10,7 +10,9 @@
 // each row once. The threads take parts of the rows (or whole images of a
 // batch), each with its own buffers and scratchpad, and run oneDNN
 // primitives made for one thread and for each band shape they meet: the
-// same convolution code as the chain run op by op. Where the memory plan put
+// same convolution code as the chain run op by op, by the implementation
+// tuning chose for each op (KernelArgs::variant: jit_dw for most of
+// mobilenet_v2's depthwise convolutions). Where the memory plan put
 // the output over the input (an inverted residual block's sum in place: the
 // input is the residual, which dies there), the first stage reads a copy of
 // the input, since the bands write the output's first rows while others
@@ -58,6 +60,10 @@ private:
     ConvSpec spec;
     int64_t inChannels, outChannels, inRows, inWidth, outRows, outWidth;
     int64_t kernelRows, stride, dilation, padTop;
+    /// oneDNN's next JIT implementation rather than its first choice.
+    bool nextImplementation = false;
+    /// oneDNN's name of the implementation its first band runs.
+    std::string implementation;
     dnnl::memory weights, bias;
     std::shared_ptr<void> weightsOwner;
     dnnl::memory::desc weightsDesc;
@@ -135,6 +141,7 @@ bool ConvChainKernel::make(const std::vector<KernelArgs> &args,
     stage.stride = spec.win.strides[0];
     stage.dilation = spec.win.dilations[0];
     stage.padTop = spec.win.padsBegin[0];
+    stage.nextImplementation = args[j].variant == kConvNextImplementation;
     stages.push_back(std::move(stage));
   }
   images = stages.front().spec.x->dim(0);
@@ -201,8 +208,13 @@ bool ConvChainKernel::make(const std::vector<KernelArgs> &args,
     state->bookStaging(0, inputBytes);
   else
     ownInputCopy = allocateZeroed(inputBytes, "a convolution chain's input");
+  // Each stage's implementation, for profiles: "brgconv_1x1:avx512_core"
+  // gives "brgconv_1x1".
   name = "chain of " + std::to_string(stages.size()) + " convs on " +
-         std::to_string(bandRows) + "-row bands";
+         std::to_string(bandRows) + "-row bands:";
+  for (const Stage &stage : stages)
+    name += (&stage == &stages.front() ? " " : ", ") +
+            stage.implementation.substr(0, stage.implementation.find(':'));
   return true;
 }
 
@@ -232,9 +244,14 @@ ConvChainKernel::Variant &ConvChainKernel::variant(size_t j,
       dnnlDilation(spec.win.dilations), {padTop, spec.win.padsBegin[1]},
       {padBottom, spec.win.padsEnd[1]});
   dnnl::convolution_forward::primitive_desc pd(desc, attr, engine());
+  // The op's tuned implementation, where oneDNN has it at this band's shape
+  // (a band of other weights' layout is refused below).
+  if (stage.nextImplementation && !takeNextJitImplementation(pd))
+    pd = dnnl::convolution_forward::primitive_desc(desc, attr, engine());
   // Every band reads the weights reordered once: the layout must not
   // depend on the band's rows.
   if (!stage.weights) {
+    stage.implementation = pd.impl_info_str();
     stage.weightsDesc = pd.weights_desc();
     dnnl::memory user(layoutDesc(spec.wDims, Layout::plain), engine(),
                       spec.w->data);

@@ -144,6 +144,13 @@ struct ConvSpec {
 /// what the reference kernel does for them.
 bool readConv(const KernelArgs &args, ConvSpec &spec);
 
+/// Moves `pd` on to the implementation oneDNN offers after its first choice
+/// that is one of its JIT kernels (not gemm-based): a depthwise
+/// convolution's alternative (KernelArgs::variant kConvNextImplementation).
+/// False when there is none. The op desc `pd` was made from must still be
+/// alive: oneDNN's iterator reads it.
+bool takeNextJitImplementation(dnnl::primitive_desc &pd);
+
 /// Appends the fused activation as eltwise post-ops when oneDNN's definition
 /// equals ONNX's (false otherwise). A null or `none` activation appends
 /// nothing.
