@@ -248,6 +248,48 @@ TEST(OneDNNKernels, ConvResidualAndActivations) {
     }
 }
 
+// A Conv's swish runs after it, by mlc's own loop (Swish.cpp): on every
+// value from where exp(-x) underflows to where it overflows and beyond, in
+// runs that take each of the loop's paths (eight vectors at a time, one, the
+// scalar tail), within 2e-7 of x / (1 + exp(-x)) (relative, or absolute
+// under 1); NaN stays NaN and infinity infinity.
+TEST(OneDNNKernels, ConvSwishOverAllValues) {
+  std::vector<float> values;
+  for (int i = 0; i <= 2400; ++i)
+    values.push_back(-120.0f + 0.1f * i);
+  for (float edge : {87.3f, 88.3f, 88.8f, 1e-30f, 0.0f})
+    for (float sign : {-1.0f, 1.0f})
+      values.push_back(sign * edge);
+  for (int64_t length : {int64_t(values.size()), int64_t(16 * 8 + 16 + 5)}) {
+    SCOPED_TRACE(std::to_string(length) + " values");
+    std::vector<float> x(values.begin(), values.begin() + length);
+    x.push_back(std::nanf(""));
+    x.push_back(INFINITY);
+    Dims dims{1, 1, 1, int64_t(x.size())};
+    ConvCase c{dims, 1, {1, 1}};
+    c.act = activation(ActivationKind::swish);
+    TestOp op = convOp(c);
+    TestTensor input = TestTensor::f32(dims, x),
+               w = TestTensor::f32({1, 1, 1, 1}, {1.0f}),
+               b = TestTensor::f32({1}, {0.0f});
+    std::vector<TestTensor> outputs{output(dims)};
+    std::vector<int64_t> exprs;
+    KernelArgs args = makeArgs(op, {&input, &w, &b}, outputs, exprs);
+    std::unique_ptr<Kernel> kernel = makeOneDNNKernel(args);
+    ASSERT_TRUE(kernel);
+    EXPECT_NE(kernel->implementation().find("mlc:swish"), std::string::npos);
+    kernel->run(args);
+    std::vector<float> y = outputs[0].floats();
+    for (size_t i = 0; i + 2 < x.size(); ++i) {
+      double want = x[i] / (1.0 + std::exp(-double(x[i])));
+      EXPECT_LE(std::fabs(y[i] - want), 2e-7 * std::max(1.0, std::fabs(want)))
+          << "swish(" << x[i] << ") = " << y[i] << ", not " << want;
+    }
+    EXPECT_TRUE(std::isnan(y[x.size() - 2]));
+    EXPECT_EQ(y.back(), INFINITY);
+  }
+}
+
 TEST(OneDNNKernels, ConvAutoPad) {
   unsigned seed = 400;
   for (format::AutoPad autoPad :

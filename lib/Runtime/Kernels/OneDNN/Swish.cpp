@@ -9,7 +9,8 @@
 // the AVX-512, AVX2 or baseline copy at load time). With AVX-512 the
 // division, the loop's bottleneck, is a reciprocal estimate refined by one
 // Newton step instead (within 1.7e-7 of the exact value, as the division's
-// 1.2e-7): 3.4 against 2.4 floats per ns on one core.
+// 1.2e-7), and eight vectors go through each step together: 5.8 against
+// 2.4 floats per ns on one core.
 //
 //===----------------------------------------------------------------------===//
 
@@ -55,33 +56,56 @@ swishRangePortable(float *x, int64_t n) {
     x[i] = swish(x[i]);
 }
 
-// The same steps 16 floats at a time, x * (1 / (1 + exp(-x))) with the
-// reciprocal estimated and refined. x's NaN stays NaN through the product.
-__attribute__((target("avx512f"))) void swishRange512(float *x, int64_t n) {
-  const __m512 one = _mm512_set1_ps(1.0f), two = _mm512_set1_ps(2.0f),
-               round = _mm512_set1_ps(kRound);
-  int64_t i = 0;
-  for (; i + 16 <= n; i += 16) {
-    __m512 v = _mm512_loadu_ps(x + i);
-    __m512 t = _mm512_min_ps(
-        _mm512_max_ps(_mm512_sub_ps(_mm512_setzero_ps(), v),
+// The same steps on `Vectors` x 16 floats, x * (1 / (1 + exp(-x))), with
+// 2^n applied by scalef and the reciprocal estimated and refined. Each step
+// runs on every vector before the next step: the steps of one vector form a
+// chain of about 20 dependent instructions, and interleaving several chains
+// keeps both FMA units busy where out-of-order execution alone did not (16
+// floats in 12.7 cycles for one vector at a time, 9.3 for 8; Zen 5). x's
+// NaN stays NaN through the product.
+template <int Vectors>
+__attribute__((target("avx512f"), always_inline)) inline void
+swish512(float *x) {
+  const __m512 one = _mm512_set1_ps(1.0f), two = _mm512_set1_ps(2.0f);
+  __m512 v[Vectors], t[Vectors], n[Vectors], r[Vectors], p[Vectors];
+  for (int u = 0; u < Vectors; ++u) {
+    v[u] = _mm512_loadu_ps(x + 16 * u);
+    t[u] = _mm512_min_ps(
+        _mm512_max_ps(_mm512_sub_ps(_mm512_setzero_ps(), v[u]),
                       _mm512_set1_ps(kMinExponent)),
         _mm512_set1_ps(kMaxExponent));
-    __m512 k = _mm512_sub_ps(
-        _mm512_fmadd_ps(t, _mm512_set1_ps(kLog2E), round), round);
-    __m512 r = _mm512_fnmadd_ps(k, _mm512_set1_ps(kLn2High), t);
-    r = _mm512_fnmadd_ps(k, _mm512_set1_ps(kLn2Low), r);
-    __m512 p = _mm512_set1_ps(kP[0]);
-    for (int j = 1; j < 6; ++j)
-      p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(kP[j]));
-    __m512 e = _mm512_fmadd_ps(_mm512_mul_ps(p, r), r, _mm512_add_ps(r, one));
-    __m512i bits = _mm512_slli_epi32(
-        _mm512_add_epi32(_mm512_cvtps_epi32(k), _mm512_set1_epi32(127)), 23);
-    __m512 d = _mm512_fmadd_ps(e, _mm512_castsi512_ps(bits), one);
-    __m512 y = _mm512_rcp14_ps(d);
-    y = _mm512_mul_ps(y, _mm512_fnmadd_ps(d, y, two));
-    _mm512_storeu_ps(x + i, _mm512_mul_ps(v, y));
   }
+  for (int u = 0; u < Vectors; ++u)
+    n[u] = _mm512_roundscale_ps(_mm512_mul_ps(t[u], _mm512_set1_ps(kLog2E)),
+                                _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+  for (int u = 0; u < Vectors; ++u) {
+    r[u] = _mm512_fnmadd_ps(n[u], _mm512_set1_ps(kLn2High), t[u]);
+    r[u] = _mm512_fnmadd_ps(n[u], _mm512_set1_ps(kLn2Low), r[u]);
+    p[u] = _mm512_set1_ps(kP[0]);
+  }
+  for (int j = 1; j < 6; ++j)
+    for (int u = 0; u < Vectors; ++u)
+      p[u] = _mm512_fmadd_ps(p[u], r[u], _mm512_set1_ps(kP[j]));
+  for (int u = 0; u < Vectors; ++u) {
+    // 1 + exp(r) 2^n, exp(r) = 1 + r + r^2 P(r).
+    __m512 e = _mm512_fmadd_ps(_mm512_mul_ps(p[u], r[u]), r[u],
+                               _mm512_add_ps(r[u], one));
+    p[u] = _mm512_add_ps(_mm512_scalef_ps(e, n[u]), one);
+  }
+  for (int u = 0; u < Vectors; ++u) {
+    __m512 y = _mm512_rcp14_ps(p[u]);
+    y = _mm512_mul_ps(y, _mm512_fnmadd_ps(p[u], y, two));
+    _mm512_storeu_ps(x + 16 * u, _mm512_mul_ps(v[u], y));
+  }
+}
+
+__attribute__((target("avx512f"))) void swishRange512(float *x, int64_t n) {
+  constexpr int kVectors = 8;
+  int64_t i = 0;
+  for (; i + 16 * kVectors <= n; i += 16 * kVectors)
+    swish512<kVectors>(x + i);
+  for (; i + 16 <= n; i += 16)
+    swish512<1>(x + i);
   swishRangePortable(x + i, n - i);
 }
 
