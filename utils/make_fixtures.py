@@ -50,7 +50,10 @@ examples/models/  (torch.onnx.export, eval mode, input "image", output "logits" 
                                     Hardswish conv (x *
                                     HardSigmoid(x)), ShuffleNetV2's InvertedResidual
                                     (Split, channel shuffle by Reshape-Transpose-Reshape,
-                                    Concat), ConvNeXt's CNBlock (7x7 depthwise, Transpose to
+                                    Concat), DenseNet's dense block of 2 layers and
+                                    transition (each a Concat of the features before it,
+                                    BatchNorm with its own statistics per channel, ReLU),
+                                    ConvNeXt's CNBlock (7x7 depthwise, Transpose to
                                     channels-last rows, LayerNorm as ReduceMean/Sub/Pow/Div,
                                     MatMul MLP with GELU as Div/Erf/Add/Mul/Mul, layer
                                     scale, residual), then pool and Linear (10 classes).
@@ -455,9 +458,23 @@ def tiny_fcn(torch):
 def tiny_blocks(torch):
     import torch.nn as nn
     from torchvision.models.convnext import CNBlock
+    from torchvision.models.densenet import _DenseBlock, _Transition
     from torchvision.models.shufflenetv2 import InvertedResidual
     from torchvision.ops import Conv2dNormActivation, SqueezeExcitation
 
+    dense = nn.Sequential(
+        _DenseBlock(2, 24, bn_size=2, growth_rate=8, drop_rate=0.0),
+        _Transition(40, 24))
+    # Statistics and scales of every channel their own (a fresh BatchNorm is the
+    # identity), so that a channel normalized with another's shows in the check.
+    for mod in dense.modules():
+        if isinstance(mod, nn.BatchNorm2d):
+            c = mod.num_features
+            with torch.no_grad():
+                mod.running_mean.copy_(torch.rand(c) * 0.4 - 0.2)
+                mod.running_var.copy_(torch.rand(c) + 0.5)
+                mod.weight.copy_(torch.rand(c) + 0.5)
+                mod.bias.copy_(torch.rand(c) * 0.4 - 0.2)
     return nn.Sequential(
         Conv2dNormActivation(3, 16, stride=2, activation_layer=nn.SiLU),
         SqueezeExcitation(16, 4),
@@ -465,6 +482,10 @@ def tiny_blocks(torch):
         nn.AvgPool2d(3, stride=1, padding=1),
         Conv2dNormActivation(16, 24, activation_layer=nn.Hardswish),
         InvertedResidual(24, 24, 1),
+        # DenseNet's: each layer normalizes the concatenation of the features
+        # before it (Concat, BatchNorm, ReLU, 1x1 and 3x3 convs); the transition
+        # normalizes the block's, then a 1x1 conv and a 2x2 average pool.
+        dense,
         # A layer scale of 0.5 rather than ConvNeXt's 1e-6, so that the block's
         # output counts in the check.
         CNBlock(24, layer_scale=0.5, stochastic_depth_prob=0.0),

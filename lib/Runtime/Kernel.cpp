@@ -52,6 +52,12 @@ KernelArgs convChainArgs(const std::vector<KernelArgs> &stages) {
   return args;
 }
 
+KernelArgs concatNormArgs(const KernelArgs &concat, const KernelArgs &norm) {
+  KernelArgs args = concat;
+  args.outputs = norm.outputs;
+  return args;
+}
+
 void KernelArgs::fail(const std::string &message) const {
   throw Error(describe() + ": " + message);
 }

@@ -150,6 +150,16 @@ makeOneDNNConvChain(const std::vector<KernelArgs> &stages,
 /// last's residual (nullptr without one) as inputs, the last's output.
 KernelArgs convChainArgs(const std::vector<KernelArgs> &stages);
 
+/// One kernel for a Concat along the channels and the BatchNorm (with ReLU
+/// or none) that is its output's only reader: each value is normalized as
+/// it is copied, so the concatenation is never written to memory and read
+/// back (DenseNet normalizes each concatenation of its features); nullptr
+/// when it does not apply. It runs with concatNormArgs(concat, norm).
+std::unique_ptr<Kernel> makeOneDNNConcatNorm(const KernelArgs &concat,
+                                             const KernelArgs &norm);
+/// What it runs with: the Concat's inputs, the BatchNorm's output.
+KernelArgs concatNormArgs(const KernelArgs &concat, const KernelArgs &norm);
+
 
 /// The oneDNN backend's state for one session, or for one of its threads
 /// running its part of a batch; `winograd`: whether 3x3 stride-1

@@ -421,12 +421,15 @@ void PreparedPlan::makeSteps(bool chainAll) {
   if (chainAll)
     markChains();
   applyChains(steps);
+  fuseConcatNorms(steps);
   itemSteps.clear();
   if (itemOps) {
     itemSteps = makeItemSteps(false);
     std::map<size_t, std::shared_ptr<Kernel>> shared;
-    for (std::vector<Step> &item : itemSteps)
+    for (std::vector<Step> &item : itemSteps) {
       applyChains(item, &shared);
+      fuseConcatNorms(item);
+    }
   }
   copyIn.clear();
   copyOut.clear();
@@ -735,6 +738,33 @@ void PreparedPlan::applyChains(
     }
     result.push_back(std::move(step));
     i += length;
+  }
+  list = std::move(result);
+}
+
+void PreparedPlan::fuseConcatNorms(std::vector<Step> &list) const {
+  auto runs = [](const Step &step, format::OpParams type) {
+    return step.onednn && step.args.op->params_type() == type;
+  };
+  std::vector<Step> result;
+  for (size_t i = 0; i < list.size(); ++i) {
+    std::unique_ptr<Kernel> kernel;
+    if (i + 1 < list.size() &&
+        runs(list[i], format::OpParams::ConcatParams) &&
+        runs(list[i + 1], format::OpParams::BatchNormParams) &&
+        readers[list[i].args.op->outputs()->Get(0)] == 1)
+      kernel = makeOneDNNConcatNorm(list[i].args, list[i + 1].args);
+    if (!kernel) {
+      result.push_back(std::move(list[i]));
+      continue;
+    }
+    // The Concat's slot: a profile shows the pair on it.
+    Step step;
+    step.slot = list[i].slot;
+    step.args = concatNormArgs(list[i].args, list[i + 1].args);
+    step.kernel = std::move(kernel);
+    result.push_back(std::move(step));
+    ++i;
   }
   list = std::move(result);
 }

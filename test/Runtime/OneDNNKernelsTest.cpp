@@ -1403,6 +1403,97 @@ TEST(OneDNNKernels, Concat) {
   EXPECT_FALSE(supported(far, {&x1, &x1}, {2, 6}));
 }
 
+// A Concat along the channels and the BatchNorm (+ ReLU) that alone reads it
+// as one kernel (makeOneDNNConcatNorm, DenseNet's layers), held to the two
+// reference kernels run one after the other: channels-last and plain
+// operands, a batch of 2, channel counts of any size, with ReLU and without.
+// Refused: another activation, a norm of another tensor, an output over an
+// input, statistics that are not weights, mixed layouts, another axis.
+TEST(OneDNNKernels, ConcatNorm) {
+  TestOp concatOp([](Builder &b) { return format::CreateConcatParams(b, 1); });
+  std::vector<Dims> parts = {{2, 5, 6, 7}, {2, 16, 6, 7}, {2, 3, 6, 7}};
+  Dims joined{2, 24, 6, 7};
+  unsigned seed = 1700;
+  std::vector<TestTensor> xs;
+  for (const Dims &d : parts)
+    xs.push_back(TestTensor::random(d, seed += 10, -2, 2));
+  TestTensor gamma = TestTensor::random({24}, seed + 1),
+             beta = TestTensor::random({24}, seed + 2),
+             mean = TestTensor::random({24}, seed + 3),
+             var = TestTensor::random({24}, seed + 4, 0.1f, 2);
+  for (ActivationKind kind : {ActivationKind::relu, ActivationKind::none})
+    for (Layout layout : {Layout::channelsLast, Layout::plain}) {
+      SCOPED_TRACE(std::string(format::EnumNameActivationKind(kind)) +
+                   (layout == Layout::plain ? ", plain" : ", channels-last"));
+      format::Activation act = activation(kind);
+      TestOp normOp([&](Builder &b) {
+        return format::CreateBatchNormParams(b, 1e-3f, &act);
+      });
+      std::vector<TestTensor *> xPointers;
+      for (TestTensor &x : xs)
+        xPointers.push_back(&x);
+      TestTensor concatenated =
+          runReference(concatOp, xPointers, {output(joined)})[0];
+      TestTensor want = runReference(
+          normOp, {&concatenated, &gamma, &beta, &mean, &var},
+          {output(joined)})[0];
+
+      std::vector<TestTensor> ins;
+      for (TestTensor &x : xs)
+        ins.push_back(withLayout(x, layout));
+      std::vector<TestTensor *> inPointers;
+      for (TestTensor &x : ins)
+        inPointers.push_back(&x);
+      std::vector<TestTensor> between{withLayout(output(joined), layout)},
+          result{withLayout(output(joined), layout)};
+      std::vector<int64_t> exprs;
+      KernelArgs concat = makeArgs(concatOp, inPointers, between, exprs);
+      KernelArgs norm = makeArgs(
+          normOp, {&between[0], &gamma, &beta, &mean, &var}, result, exprs);
+      for (TestTensor &x : ins)
+        x.ref.constant = false; // Activations, as a session has them.
+      between[0].ref.constant = false;
+      std::unique_ptr<Kernel> kernel = makeOneDNNConcatNorm(concat, norm);
+      ASSERT_TRUE(kernel);
+      EXPECT_EQ(kernel->implementation(), "mlc:concat_rows + batch_norm");
+      kernel->run(concatNormArgs(concat, norm));
+      expectClose("Concat + BatchNorm",
+                  withLayout(result[0], Layout::plain).floats(),
+                  want.floats(), 1e-6f);
+
+      if (kind != ActivationKind::relu || layout != Layout::plain)
+        continue;
+      format::Activation sigmoid = activation(ActivationKind::sigmoid);
+      TestOp sigmoidNorm([&](Builder &b) {
+        return format::CreateBatchNormParams(b, 1e-3f, &sigmoid);
+      });
+      KernelArgs other = norm;
+      other.op = sigmoidNorm.op();
+      EXPECT_FALSE(makeOneDNNConcatNorm(concat, other));
+      other = norm;
+      other.inputs[0] = &ins[0].ref;
+      EXPECT_FALSE(makeOneDNNConcatNorm(concat, other));
+      std::vector<TestTensor> overInput{output(joined)};
+      overInput[0].ref.data = ins[1].ref.data;
+      other = norm;
+      other.outputs = {&overInput[0].ref};
+      EXPECT_FALSE(makeOneDNNConcatNorm(concat, other));
+      mean.ref.constant = false;
+      EXPECT_FALSE(makeOneDNNConcatNorm(concat, norm));
+      mean.ref.constant = true;
+      ins[2].ref.layout = Layout::channelsLast;
+      EXPECT_FALSE(makeOneDNNConcatNorm(concat, norm));
+      ins[2].ref.layout = Layout::plain;
+      EXPECT_TRUE(makeOneDNNConcatNorm(concat, norm));
+      // Halves along H: each row is not one channel's run.
+      TestOp alongH([](Builder &b) { return format::CreateConcatParams(b, 2); });
+      TestTensor top = TestTensor::random({2, 24, 3, 7}, seed + 5),
+                 bottom = TestTensor::random({2, 24, 3, 7}, seed + 6);
+      KernelArgs halves = makeArgs(alongH, {&top, &bottom}, between, exprs);
+      EXPECT_FALSE(makeOneDNNConcatNorm(halves, norm));
+    }
+}
+
 struct ResizeCase {
   format::ResizeMode mode;
   format::CoordinateTransform transform;

@@ -17,10 +17,23 @@
 
 #include <cmath>
 #include <cstring>
+#include <omp.h>
+#include <optional>
 
 namespace mlc::rt::onednn {
 
 namespace {
+/// A concatenation's operands as rows in memory order: `rows` output rows
+/// (the dims before `axis`), each the inputs' runs of `runs[i]` elements
+/// one after another; `inner` elements per index along the axis.
+struct ConcatRows {
+  int64_t axis = 0, rows = 0, inner = 1;
+  std::vector<int64_t> runs;
+  /// Whether every operand has the output's layout (else the rows do not
+  /// hold).
+  bool sameLayout = true;
+};
+
 // One position's channels (channels-last), any order.
 void gatherRow(const float *row, const int64_t *from, float *to, int64_t n) {
   for (int64_t c = 0; c < n; ++c)
@@ -101,36 +114,87 @@ private:
   int threads;
 };
 
+// Rows [begin, end) of the concatenation of `inputs` (each row their runs
+// one after another, input i's at offsets[i] in a row of `rowLength`):
+// copied, or with `scale`, normalized: y = x * scale[c] + shift[c] for
+// channel c (`inner` values per channel in a run), then max(y, 0) with
+// `relu` (NaN stays NaN, as ONNX's Relu).
+__attribute__((target_clones("avx512f", "avx2", "default"))) void
+concatRowRange(float *y, const std::vector<TensorRef *> &inputs,
+               const int64_t *runs, const int64_t *offsets, int64_t rowLength,
+               int64_t begin, int64_t end, const float *scale,
+               const float *shift, int64_t inner, bool relu) {
+  for (int64_t r = begin; r < end; ++r)
+    for (size_t i = 0; i < inputs.size(); ++i) {
+      float *to = y + r * rowLength + offsets[i];
+      const float *from = inputs[i]->as<const float>() + r * runs[i];
+      if (!scale) {
+        std::memcpy(to, from, runs[i] * sizeof(float));
+        continue;
+      }
+      const float *a = scale + offsets[i] / inner,
+                  *b = shift + offsets[i] / inner;
+      if (inner == 1) {
+        // Channels-last: a run is channels, one vector loop.
+        for (int64_t c = 0; c < runs[i]; ++c) {
+          float v = from[c] * a[c] + b[c];
+          to[c] = relu && v < 0.0f ? 0.0f : v;
+        }
+        continue;
+      }
+      for (int64_t c = 0; c < runs[i] / inner; ++c)
+        for (int64_t e = 0; e < inner; ++e) {
+          float v = from[c * inner + e] * a[c] + b[c];
+          to[c * inner + e] = relu && v < 0.0f ? 0.0f : v;
+        }
+    }
+}
+
 // A concatenation in the operands' memory order: each output row (the dims
 // before the axis, in memory order) is the inputs' rows one after another.
 // Channels-last along C (SqueezeNet's fire modules, DenseNet's blocks,
 // ShuffleNet's units): a row per position, each input's channels a run.
+// With a normalization (DenseNet's batch norm and ReLU of each
+// concatenation), each value is normalized as it is copied: the
+// concatenation is never written to memory and read back.
 class ConcatRowsKernel : public Kernel {
 public:
-  ConcatRowsKernel(const KernelArgs &args, int64_t rows,
-                   std::vector<int64_t> runs)
-      : rows(rows), runs(std::move(runs)),
+  ConcatRowsKernel(const KernelArgs &args, ConcatRows layout)
+      : rows(layout.rows), runs(std::move(layout.runs)),
         threads(std::max(args.threads, 1)) {
-    for (int64_t run : this->runs) {
+    for (int64_t run : runs) {
       offsets.push_back(rowLength);
       rowLength += run;
     }
   }
+  /// Normalizes each value of channel c: x * scale[c] + shift[c], then
+  /// ReLU with `relu`; `inner` values per channel in a run (1 for
+  /// channels-last, the spatial size for plain).
+  void normalize(std::vector<float> channelScale,
+                 std::vector<float> channelShift, int64_t valuesPerChannel,
+                 bool withRelu) {
+    scale = std::move(channelScale);
+    shift = std::move(channelShift);
+    inner = valuesPerChannel;
+    relu = withRelu;
+  }
 
   void run(const KernelArgs &args) override {
     float *y = args.outputs[0]->as<float>();
-    int64_t parts = runs.size();
     // Threads only where there is enough to share (about 32K elements).
     int team = rows * rowLength >= (int64_t(1) << 15) ? threads : 1;
-#pragma omp parallel for num_threads(team) schedule(static)
-    for (int64_t item = 0; item < rows * parts; ++item) {
-      int64_t r = item / parts, i = item % parts;
-      std::memcpy(y + r * rowLength + offsets[i],
-                  args.inputs[i]->as<const float>() + r * runs[i],
-                  runs[i] * sizeof(float));
+#pragma omp parallel num_threads(team)
+    {
+      int t = omp_get_thread_num(), count = omp_get_num_threads();
+      concatRowRange(y, args.inputs, runs.data(), offsets.data(), rowLength,
+                     rows * t / count, rows * (t + 1) / count,
+                     scale.empty() ? nullptr : scale.data(), shift.data(),
+                     inner, relu);
     }
   }
-  std::string implementation() const override { return "mlc:concat_rows"; }
+  std::string implementation() const override {
+    return scale.empty() ? "mlc:concat_rows" : "mlc:concat_rows + batch_norm";
+  }
   bool rebinds() const override { return true; }
 
 private:
@@ -139,6 +203,10 @@ private:
   std::vector<int64_t> runs, offsets;
   int64_t rowLength = 0;
   int threads;
+  /// The normalization, if any: per channel of the output.
+  std::vector<float> scale, shift;
+  int64_t inner = 1;
+  bool relu = false;
 };
 } // namespace
 
@@ -256,49 +324,59 @@ KernelPtr makeReduce(const KernelArgs &args) {
   return k;
 }
 
-KernelPtr makeConcat(const KernelArgs &args) {
+static std::optional<ConcatRows> concatRows(const KernelArgs &args) {
   const format::ConcatParams *p = args.op->params_as_ConcatParams();
   if (!p || args.inputs.empty() || args.outputs.size() != 1 ||
       !args.outputs[0])
-    return nullptr;
+    return std::nullopt;
   const TensorRef *y = args.outputs[0];
   if (!isF32(y, 1))
-    return nullptr;
+    return std::nullopt;
   int64_t rank = static_cast<int64_t>(y->rank()), axis = p->axis();
   if (axis < 0)
     axis += rank;
   if (axis < 0 || axis >= rank)
-    return nullptr;
-  std::vector<dnnl::memory::desc> descs;
+    return std::nullopt;
+  ConcatRows result;
+  result.axis = axis;
   int64_t total = 0;
-  bool sameLayout = true;
   for (const TensorRef *x : args.inputs) {
     if (!isF32(x) || static_cast<int64_t>(x->rank()) != rank)
-      return nullptr;
-    sameLayout &= x->layout == y->layout;
+      return std::nullopt;
+    result.sameLayout &= x->layout == y->layout;
     for (int64_t i = 0; i < rank; ++i)
       if (i != axis && x->dim(i) != y->dim(i))
-        return nullptr;
+        return std::nullopt;
     // Reading an input the output overwrites.
     if (x->data == y->data)
-      return nullptr;
+      return std::nullopt;
     total += x->dim(axis);
-    descs.push_back(descOf(*x));
   }
   if (total != y->dim(axis))
+    return std::nullopt;
+  // Rows in memory order (for operands in one layout).
+  result.inner = layoutStrides(y->dims, y->layout)[axis];
+  result.rows = y->count() / (y->dim(axis) * result.inner);
+  for (const TensorRef *x : args.inputs)
+    result.runs.push_back(x->count() / result.rows);
+  return result;
+}
+
+KernelPtr makeConcat(const KernelArgs &args) {
+  std::optional<ConcatRows> rows = concatRows(args);
+  if (!rows)
     return nullptr;
-  if (sameLayout) {
-    // Rows in memory order: mlc's copy loop; oneDNN's concat (its `simple`
-    // implementation) took 1.5-2x its time on channels-last operands.
-    int64_t rows = y->count() / (y->dim(axis) *
-                                 layoutStrides(y->dims, y->layout)[axis]);
-    std::vector<int64_t> runs;
-    for (const TensorRef *x : args.inputs)
-      runs.push_back(x->count() / rows);
-    return std::make_unique<ConcatRowsKernel>(args, rows, std::move(runs));
+  if (rows->sameLayout) {
+    // mlc's copy loop: oneDNN's concat (its `simple` implementation) took
+    // 1.5-2x its time on channels-last operands.
+    return std::make_unique<ConcatRowsKernel>(args, std::move(*rows));
   }
-  dnnl::concat::primitive_desc pd(descOf(*y), static_cast<int>(axis), descs,
-                                  engine(), makeAttr(args));
+  const TensorRef *y = args.outputs[0];
+  std::vector<dnnl::memory::desc> descs;
+  for (const TensorRef *x : args.inputs)
+    descs.push_back(descOf(*x));
+  dnnl::concat::primitive_desc pd(descOf(*y), static_cast<int>(rows->axis),
+                                  descs, engine(), makeAttr(args));
   std::vector<std::pair<int, dnnl::memory>> arguments;
   for (size_t i = 0; i < args.inputs.size(); ++i)
     arguments.push_back({DNNL_ARG_MULTIPLE_SRC + static_cast<int>(i),
@@ -307,6 +385,54 @@ KernelPtr makeConcat(const KernelArgs &args) {
   auto k = std::make_unique<PrimitiveKernel>(args);
   k->add(dnnl::concat(pd), arguments);
   return k;
+}
+
+KernelPtr makeConcatNorm(const KernelArgs &concat, const KernelArgs &norm) {
+  std::optional<ConcatRows> rows = concatRows(concat);
+  const format::BatchNormParams *p =
+      norm.op ? norm.op->params_as_BatchNormParams() : nullptr;
+  // Along the channels, in one layout, into the norm's input alone.
+  if (!rows || !rows->sameLayout || rows->axis != 1 || !p ||
+      !hasOperands(norm, 5, 5) || norm.inputs[0] != concat.outputs[0])
+    return nullptr;
+  const TensorRef *x = norm.inputs[0], *y = norm.outputs[0];
+  if (!isF32(y) || y->dims != x->dims || y->layout != x->layout)
+    return nullptr;
+  // Normalized values go out while the inputs are still read.
+  for (const TensorRef *input : concat.inputs) {
+    auto *a = static_cast<const uint8_t *>(input->data),
+         *b = static_cast<const uint8_t *>(y->data);
+    if (a < b + y->bytes() && b < a + input->bytes())
+      return nullptr;
+  }
+  int64_t channels = x->dim(1);
+  for (size_t i = 1; i < 5; ++i)
+    if (!isF32(norm.inputs[i], 1, 1) || norm.inputs[i]->dim(0) != channels ||
+        !norm.inputs[i]->constant)
+      return nullptr;
+  const format::Activation *act = p->activation();
+  bool relu = act && act->kind() == format::ActivationKind::relu;
+  if (act && !relu && act->kind() != format::ActivationKind::none)
+    return nullptr;
+  float epsilon = p->epsilon();
+  if (!(epsilon >= 0) || !std::isfinite(epsilon))
+    return nullptr;
+  // The reference kernel's arithmetic: x * a + b, a = scale / sqrt(var +
+  // epsilon), b = bias - mean * a.
+  const float *gamma = norm.inputs[1]->as<const float>(),
+              *beta = norm.inputs[2]->as<const float>(),
+              *mean = norm.inputs[3]->as<const float>(),
+              *var = norm.inputs[4]->as<const float>();
+  std::vector<float> scale(channels), shift(channels);
+  for (int64_t c = 0; c < channels; ++c) {
+    scale[c] = gamma[c] / std::sqrt(var[c] + epsilon);
+    shift[c] = beta[c] - mean[c] * scale[c];
+  }
+  KernelArgs fused = concatNormArgs(concat, norm);
+  int64_t inner = rows->inner;
+  auto kernel = std::make_unique<ConcatRowsKernel>(fused, std::move(*rows));
+  kernel->normalize(std::move(scale), std::move(shift), inner, relu);
+  return kernel;
 }
 
 KernelPtr makeResize(const KernelArgs &args) {

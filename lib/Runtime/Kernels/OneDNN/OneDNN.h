@@ -66,6 +66,9 @@ KernelPtr makeGemm(const KernelArgs &args);
 KernelPtr makeMatMul(const KernelArgs &args);
 // Data.cpp
 KernelPtr makeConcat(const KernelArgs &args);
+// A Concat along the channels and the BatchNorm (+ ReLU) that alone reads
+// it, as one pass (DenseNet's layers); nullptr where that does not apply.
+KernelPtr makeConcatNorm(const KernelArgs &concat, const KernelArgs &norm);
 KernelPtr makeResize(const KernelArgs &args);
 KernelPtr makeTranspose(const KernelArgs &args);
 KernelPtr makeReduce(const KernelArgs &args);

@@ -87,4 +87,13 @@ makeOneDNNConvChain(const std::vector<KernelArgs> &stages, size_t bandBytes) {
   }
 }
 
+std::unique_ptr<Kernel> makeOneDNNConcatNorm(const KernelArgs &concat,
+                                             const KernelArgs &norm) {
+  try {
+    return onednn::makeConcatNorm(concat, norm);
+  } catch (const dnnl::error &) {
+    return nullptr;
+  }
+}
+
 } // namespace mlc::rt
