@@ -7,6 +7,9 @@
 // AveragePool; inception_v3 has nine). As one op, the runtime pads in its
 // kernel instead of copying the tensor into a larger one first.
 //
+// An average pool after a 1x1 convolution runs before it (DenseNet's
+// transitions): the convolution then does a quarter of the work.
+//
 //===----------------------------------------------------------------------===//
 
 #include "mlc/Dialect/NN/NNOps.h"
@@ -108,6 +111,58 @@ struct FoldPadIntoAveragePool : OpRewritePattern<PoolOp> {
   }
 };
 
+/// Whether `conv` maps each position alone: 1x1 kernels, stride 1, no
+/// padding.
+bool isPointwise(ConvOp conv) {
+  auto weight = dyn_cast<RankedTensorType>(conv.getWeight().getType());
+  if (!weight || weight.getRank() < 3 ||
+      (conv.getAutoPad() != AutoPad::notset &&
+       conv.getAutoPad() != AutoPad::valid))
+    return false;
+  auto ones = [](ArrayRef<int64_t> values) {
+    return llvm::all_of(values, [](int64_t v) { return v == 1; });
+  };
+  return ones(weight.getShape().drop_front(2)) && ones(conv.getStrides()) &&
+         llvm::all_of(conv.getPads(), [](int64_t p) { return p == 0; });
+}
+
+/// An average pool after a pointwise convolution (DenseNet's transitions: a
+/// 1x1 conv, then a 2x2 average pool) pools first: both are linear, and a
+/// window's mean of W x + b is W (its mean of x) + b, so the convolution
+/// then runs on a quarter of the positions. Only windows of the whole
+/// kernel: no padding, no ceil_mode.
+struct PoolBeforePointwiseConv : OpRewritePattern<PoolOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(PoolOp pool,
+                                PatternRewriter &rewriter) const override {
+    auto conv = pool.getInput().getDefiningOp<ConvOp>();
+    if (pool.getKind() != PoolKind::average || !conv || !conv->hasOneUse() ||
+        !isPointwise(conv) || pool.getCeilMode() ||
+        (pool.getAutoPad() != AutoPad::notset &&
+         pool.getAutoPad() != AutoPad::valid) ||
+        llvm::any_of(pool.getPads(), [](int64_t p) { return p != 0; }))
+      return failure();
+    auto input = dyn_cast<RankedTensorType>(conv.getInput().getType());
+    auto pooled = dyn_cast<RankedTensorType>(pool.getType());
+    if (!input || !pooled || input.getRank() != pooled.getRank())
+      return failure();
+    // The pool keeps the conv's input channels.
+    SmallVector<int64_t> dims(pooled.getShape());
+    dims[1] = input.getDimSize(1);
+    rewriter.setInsertionPoint(pool);
+    auto first = cast<PoolOp>(rewriter.clone(*pool));
+    first.getInputMutable().assign(conv.getInput());
+    first.getResult().setType(
+        RankedTensorType::get(dims, pooled.getElementType()));
+    auto then = cast<ConvOp>(rewriter.clone(*conv));
+    then.getInputMutable().assign(first.getResult());
+    then.getResult().setType(pooled);
+    rewriter.replaceOp(pool, then.getResult());
+    rewriter.eraseOp(conv);
+    return success();
+  }
+};
+
 } // namespace
 
 void ConvOp::getCanonicalizationPatterns(RewritePatternSet &patterns,
@@ -117,5 +172,5 @@ void ConvOp::getCanonicalizationPatterns(RewritePatternSet &patterns,
 
 void PoolOp::getCanonicalizationPatterns(RewritePatternSet &patterns,
                                          MLIRContext *context) {
-  patterns.add<FoldPadIntoAveragePool>(context);
+  patterns.add<FoldPadIntoAveragePool, PoolBeforePointwiseConv>(context);
 }

@@ -53,3 +53,49 @@ func.func @pads_that_stay(%x: tensor<1x3x8x8xf32>) -> (tensor<1x3x8x8xf32>, tens
   %9 = nn.pool average %8 {kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>, ceil_mode = true} : (tensor<1x3x10x10xf32>) -> tensor<1x3x5x5xf32>
   return %1, %3, %5, %7, %9 : tensor<1x3x8x8xf32>, tensor<1x4x8x8xf32>, tensor<1x4x8x8xf32>, tensor<1x4x6x6xf32>, tensor<1x3x5x5xf32>
 }
+
+// -----
+
+// An average pool after a pointwise conv (DenseNet's transition) pools
+// first, on the conv's input channels; the conv, bias and all, then runs on
+// the pooled positions. Dims the pool does not know stay unknown.
+// CHECK-LABEL: func.func @pool_before_pointwise_conv
+// CHECK: %[[P:.*]] = nn.pool average %arg0 {kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>} : (tensor<1x8x6x6xf32>) -> tensor<1x8x3x3xf32>
+// CHECK: nn.conv %[[P]], %{{.*}}, %{{.*}} : (tensor<1x8x3x3xf32>, tensor<4x8x1x1xf32>, tensor<4xf32>) -> tensor<1x4x3x3xf32>
+// CHECK: %[[Q:.*]] = nn.pool average %arg1 {{.*}} : (tensor<?x8x?x?xf32>) -> tensor<?x8x?x?xf32>
+// CHECK: nn.conv %[[Q]], %{{.*}}, %{{.*}} : (tensor<?x8x?x?xf32>, tensor<4x8x1x1xf32>, tensor<4xf32>) -> tensor<?x4x?x?xf32>
+func.func @pool_before_pointwise_conv(%x: tensor<1x8x6x6xf32>, %d: tensor<?x8x?x?xf32>) -> (tensor<1x4x3x3xf32>, tensor<?x4x?x?xf32>) {
+  %w = nn.constant dense<0.5> : tensor<4x8x1x1xf32>
+  %b = nn.constant dense<0.25> : tensor<4xf32>
+  %0 = nn.conv %x, %w, %b : (tensor<1x8x6x6xf32>, tensor<4x8x1x1xf32>, tensor<4xf32>) -> tensor<1x4x6x6xf32>
+  %1 = nn.pool average %0 {kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>} : (tensor<1x4x6x6xf32>) -> tensor<1x4x3x3xf32>
+  %2 = nn.conv %d, %w, %b : (tensor<?x8x?x?xf32>, tensor<4x8x1x1xf32>, tensor<4xf32>) -> tensor<?x4x?x?xf32>
+  %3 = nn.pool average %2 {kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>} : (tensor<?x4x?x?xf32>) -> tensor<?x4x?x?xf32>
+  return %1, %3 : tensor<1x4x3x3xf32>, tensor<?x4x?x?xf32>
+}
+
+// -----
+
+// Pools that stay after their conv: a max pool, after a 3x3 conv, after a
+// strided conv, a padded pool (its windows at the edges are not all
+// positions), a ceil_mode pool, after a conv something else reads too.
+// CHECK-LABEL: func.func @pools_that_stay_after
+// CHECK-COUNT-6: nn.conv %arg0,
+// CHECK-NOT: nn.conv
+func.func @pools_that_stay_after(%x: tensor<1x8x6x6xf32>) -> (tensor<1x4x3x3xf32>, tensor<1x4x2x2xf32>, tensor<1x4x2x2xf32>, tensor<1x4x3x3xf32>, tensor<1x4x3x3xf32>, tensor<1x4x3x3xf32>, tensor<1x4x6x6xf32>) {
+  %w = nn.constant dense<0.5> : tensor<4x8x1x1xf32>
+  %w3 = nn.constant dense<0.5> : tensor<4x8x3x3xf32>
+  %0 = nn.conv %x, %w : (tensor<1x8x6x6xf32>, tensor<4x8x1x1xf32>) -> tensor<1x4x6x6xf32>
+  %1 = nn.pool max %0 {kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>} : (tensor<1x4x6x6xf32>) -> tensor<1x4x3x3xf32>
+  %2 = nn.conv %x, %w3 : (tensor<1x8x6x6xf32>, tensor<4x8x3x3xf32>) -> tensor<1x4x4x4xf32>
+  %3 = nn.pool average %2 {kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>} : (tensor<1x4x4x4xf32>) -> tensor<1x4x2x2xf32>
+  %4 = nn.conv %x, %w {strides = array<i64: 2, 2>} : (tensor<1x8x6x6xf32>, tensor<4x8x1x1xf32>) -> tensor<1x4x3x3xf32>
+  %5 = nn.pool average %4 {kernel_shape = array<i64: 2, 2>} : (tensor<1x4x3x3xf32>) -> tensor<1x4x2x2xf32>
+  %6 = nn.conv %x, %w : (tensor<1x8x6x6xf32>, tensor<4x8x1x1xf32>) -> tensor<1x4x6x6xf32>
+  %7 = nn.pool average %6 {kernel_shape = array<i64: 3, 3>, strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>} : (tensor<1x4x6x6xf32>) -> tensor<1x4x3x3xf32>
+  %8 = nn.conv %x, %w : (tensor<1x8x6x6xf32>, tensor<4x8x1x1xf32>) -> tensor<1x4x6x6xf32>
+  %9 = nn.pool average %8 {kernel_shape = array<i64: 3, 3>, strides = array<i64: 2, 2>, ceil_mode = true} : (tensor<1x4x6x6xf32>) -> tensor<1x4x3x3xf32>
+  %10 = nn.conv %x, %w : (tensor<1x8x6x6xf32>, tensor<4x8x1x1xf32>) -> tensor<1x4x6x6xf32>
+  %11 = nn.pool average %10 {kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>} : (tensor<1x4x6x6xf32>) -> tensor<1x4x3x3xf32>
+  return %1, %3, %5, %7, %9, %11, %10 : tensor<1x4x3x3xf32>, tensor<1x4x2x2xf32>, tensor<1x4x2x2xf32>, tensor<1x4x3x3xf32>, tensor<1x4x3x3xf32>, tensor<1x4x3x3xf32>, tensor<1x4x6x6xf32>
+}
