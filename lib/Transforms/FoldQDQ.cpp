@@ -41,8 +41,11 @@ static QuantizedConstantOp foldWeight(OpBuilder &builder,
   if (!scales || scales->empty())
     return nullptr;
   int64_t rank = inputType.getRank();
-  int64_t axis = dequantize.getAxis() < 0 ? dequantize.getAxis() + rank
-                                          : dequantize.getAxis();
+  // The attribute's getter is unsigned: a negative axis reads back as its
+  // two's complement.
+  int64_t axis = static_cast<int64_t>(dequantize.getAxis());
+  if (axis < 0)
+    axis += rank;
   if (scales->size() > 1 && (axis < 0 || axis >= rank))
     return nullptr;
   SmallVector<float> scaleValues(scales->begin(), scales->end());

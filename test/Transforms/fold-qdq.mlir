@@ -23,3 +23,15 @@ func.func @main(%x: tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xf32> {
   %y = nn.conv %d, %w : (tensor<1x2x4x4xf32>, tensor<2x2x1x1xf32>) -> tensor<1x2x4x4xf32>
   return %y : tensor<1x2x4x4xf32>
 }
+
+// A negative axis counts from the end: -4 is the output channel here too.
+// KEEP-LABEL: func.func @negative_axis
+// KEEP: nn.quantized_constant linear {bits = 8 : i64, scales = array<f32: 5.000000e-01, 2.500000e-01>, signed_values = true}
+func.func @negative_axis(%x: tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xf32> {
+  %wq = nn.constant dense<[[[[2]], [[-4]]], [[[8]], [[127]]]]> : tensor<2x2x1x1xi8>
+  %ws = nn.constant dense<[0.5, 0.25]> : tensor<2xf32>
+  %wz = nn.constant dense<0> : tensor<2xi8>
+  %w = nn.dequantize_linear %wq, %ws, %wz {axis = -4 : i64} : (tensor<2x2x1x1xi8>, tensor<2xf32>, tensor<2xi8>) -> tensor<2x2x1x1xf32>
+  %y = nn.conv %x, %w : (tensor<1x2x4x4xf32>, tensor<2x2x1x1xf32>) -> tensor<1x2x4x4xf32>
+  return %y : tensor<1x2x4x4xf32>
+}
