@@ -46,8 +46,9 @@ examples/models/  (torch.onnx.export, eval mode, input "image", output "logits" 
                                     classifiers, in one small net: a SiLU stem (x *
                                     Sigmoid(x)), SqueezeExcitation (a Sigmoid gate
                                     broadcast over H, W), a 3x3 average pool
-                                    padded by 1 (Pad, then AveragePool), a
-                                    Hardswish conv (x *
+                                    padded by 1 (Pad, then AveragePool),
+                                    SqueezeNet's fire module (its Concat read by
+                                    the next conv), a Hardswish conv (x *
                                     HardSigmoid(x)), ShuffleNetV2's InvertedResidual
                                     (Split, channel shuffle by Reshape-Transpose-Reshape,
                                     Concat), DenseNet's dense block of 2 layers and
@@ -460,6 +461,7 @@ def tiny_blocks(torch):
     from torchvision.models.convnext import CNBlock
     from torchvision.models.densenet import _DenseBlock, _Transition
     from torchvision.models.shufflenetv2 import InvertedResidual
+    from torchvision.models.squeezenet import Fire
     from torchvision.ops import Conv2dNormActivation, SqueezeExcitation
 
     dense = nn.Sequential(
@@ -480,7 +482,10 @@ def tiny_blocks(torch):
         SqueezeExcitation(16, 4),
         # Exported as a Pad, then an AveragePool (as inception_v3's).
         nn.AvgPool2d(3, stride=1, padding=1),
-        Conv2dNormActivation(16, 24, activation_layer=nn.Hardswish),
+        # SqueezeNet's fire module: a squeeze, then 1x1 and 3x3 expansions
+        # concatenated, which the next conv reads.
+        Fire(16, 8, 12, 12),
+        Conv2dNormActivation(24, 24, activation_layer=nn.Hardswish),
         InvertedResidual(24, 24, 1),
         # DenseNet's: each layer normalizes the concatenation of the features
         # before it (Concat, BatchNorm, ReLU, 1x1 and 3x3 convs); the transition

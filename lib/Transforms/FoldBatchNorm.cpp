@@ -1,17 +1,17 @@
 //===- FoldBatchNorm.cpp - BatchNorm into the convolution before it -------===//
 
+#include "Weights.h"
+
 #include "mlc/Dialect/NN/NNOps.h"
 #include "mlc/Dialect/NN/ShapeUtils.h"
 #include "mlc/ONNX/OpTypes.h"
 #include "mlc/Transforms/Passes.h"
 
 #include "mlir/IR/BuiltinOps.h"
-#include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 #include <cmath>
-#include <cstring>
 
 namespace mlc {
 #define GEN_PASS_DEF_FOLDBATCHNORMPASS
@@ -23,36 +23,6 @@ using namespace mlc;
 using namespace mlc::nn;
 
 namespace {
-
-// The values of a float32 constant, read from its bytes (weights are large:
-// no APFloat per element).
-std::optional<SmallVector<float>> getFloat32s(Value value) {
-  auto constant = value ? value.getDefiningOp<ConstantOp>() : ConstantOp();
-  if (!constant || !constant.getType().getElementType().isF32())
-    return std::nullopt;
-  ElementsAttr attr = constant.getValue();
-  SmallVector<float> values(attr.getNumElements());
-  if (getRawSize(attr) != values.size() * sizeof(float))
-    return std::nullopt;
-  size_t at = 0;
-  writeRawData(attr, [&](ArrayRef<char> piece) {
-    std::memcpy(reinterpret_cast<char *>(values.data()) + at, piece.data(),
-                piece.size());
-    at += piece.size();
-  });
-  return values;
-}
-
-// A float32 constant of `type` holding `values`, in a resource blob named
-// after `name`.
-Value makeWeight(PatternRewriter &rewriter, Location loc, RankedTensorType type,
-                 ArrayRef<float> values, StringRef name) {
-  ArrayRef<char> bytes(reinterpret_cast<const char *>(values.data()),
-                       values.size() * sizeof(float));
-  auto blob = HeapAsmResourceBlob::allocateAndCopyWithAlign(bytes, 64);
-  auto attr = DenseResourceElementsAttr::get(type, name, std::move(blob));
-  return rewriter.create<ConstantOp>(loc, type, attr);
-}
 
 struct FoldIntoConv : OpRewritePattern<BatchNormOp> {
   using OpRewritePattern::OpRewritePattern;

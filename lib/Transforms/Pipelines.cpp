@@ -13,6 +13,7 @@ namespace mlc {
 
 void buildCompilePipeline(OpPassManager &pm) {
   pm.addPass(createFoldBatchNormPass());
+  pm.addPass(createSplitConvOverConcatPass());
   // A QDQ model's int8 weights are stored as they are (8-bit linear).
   pm.addPass(createFoldQDQPass());
   pm.addPass(createCanonicalizerPass());
@@ -82,7 +83,8 @@ void registerMLCPipelines() {
   PassPipelineRegistration<>(
       "mlc-compile-pipeline",
       "What `mlc compile` runs on the IR before lowering to .mlc: "
-      "nn-fold-batch-norm, nn-fold-qdq, canonicalize",
+      "nn-fold-batch-norm, nn-split-conv-over-concat, nn-fold-qdq, "
+      "canonicalize",
       buildCompilePipeline);
   PassPipelineRegistration<CheckFlexiblePipelineOptions>(
       "mlc-check-flexible-pipeline",

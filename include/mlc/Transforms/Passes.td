@@ -74,6 +74,22 @@ def FoldBatchNormPass : Pass<"nn-fold-batch-norm", "::mlir::ModuleOp"> {
   let dependentDialects = ["::mlc::nn::NNDialect"];
 }
 
+def SplitConvOverConcatPass : Pass<"nn-split-conv-over-concat", "::mlir::ModuleOp"> {
+  let summary = "Convolve a channel concatenation's parts instead of copying them together";
+  let description = [{
+    A convolution is linear in its input channels: `conv(concat(a, b), w)`
+    along the channels is `conv(a, w_a) + conv(b, w_b)`, where `w_a` and
+    `w_b` are `w`'s input channels of each part (the bias goes with the
+    first). Where every user of a `concat` along dim 1 is such a `conv`
+    (group 1, constant float32 weights), each becomes one conv per part,
+    each adding the convs before it (which the lowering fuses as a
+    residual), and the concat goes: the parts are never copied into one
+    tensor (SqueezeNet's fire modules, DeepLabV3's ASPP projection). Concats
+    with any other user stay.
+  }];
+  let dependentDialects = ["::mlc::nn::NNDialect"];
+}
+
 def QuantizeWeightsPass : Pass<"nn-quantize-weights", "::mlir::ModuleOp"> {
   let summary = "Store float weights in fewer bits: fp16, linear or k-means palettized";
   let description = [{
