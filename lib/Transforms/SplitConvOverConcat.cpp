@@ -3,7 +3,7 @@
 // conv(concat(a, b), w) along the channels is conv(a, w_a) + conv(b, w_b):
 // where convs are a channel concatenation's only users, each convolves the
 // parts, summing as it goes, and the concatenation (a copy of every part)
-// goes.
+// goes. A pool of a concatenation pools the parts first.
 //
 //===----------------------------------------------------------------------===//
 
@@ -113,11 +113,44 @@ struct SplitOverConcat : OpRewritePattern<ConcatOp> {
   }
 };
 
+/// A pool of a channel concatenation that nothing else reads pools each part
+/// instead (pooling is per channel): the concatenation then copies the
+/// pooled, smaller parts, or goes if convs read it (SqueezeNet's fire
+/// modules before a max pool).
+struct PoolBeforeConcat : OpRewritePattern<PoolOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(PoolOp pool,
+                                PatternRewriter &rewriter) const override {
+    auto concat = pool.getInput().getDefiningOp<ConcatOp>();
+    auto pooled = dyn_cast<RankedTensorType>(pool.getType());
+    std::optional<SmallVector<int64_t>> channels =
+        concat ? partChannels(concat) : std::nullopt;
+    if (!channels || !concat->hasOneUse() || !pooled)
+      return rewriter.notifyMatchFailure(pool, "not of a channel concat");
+    rewriter.setInsertionPoint(pool);
+    SmallVector<Value> parts;
+    for (auto [i, part] : llvm::enumerate(concat.getInputs())) {
+      SmallVector<int64_t> dims(pooled.getShape());
+      dims[1] = (*channels)[i];
+      auto partPool = cast<PoolOp>(rewriter.clone(*pool));
+      partPool.getInputMutable().assign(part);
+      partPool.getResult().setType(
+          RankedTensorType::get(dims, pooled.getElementType()));
+      parts.push_back(partPool.getResult());
+    }
+    rewriter.replaceOpWithNewOp<ConcatOp>(pool, pooled, parts,
+                                          concat.getAxisAttr());
+    rewriter.eraseOp(concat);
+    return success();
+  }
+};
+
 struct SplitConvOverConcatPass
     : mlc::impl::SplitConvOverConcatPassBase<SplitConvOverConcatPass> {
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
-    patterns.add<SplitOverConcat>(&getContext());
+    patterns.add<PoolBeforeConcat, SplitOverConcat>(&getContext());
     if (failed(applyPatternsAndFoldGreedily(getOperation(),
                                             std::move(patterns))))
       return signalPassFailure();

@@ -51,3 +51,26 @@ func.func @concats_that_stay(%a: tensor<1x2x4x4xf32>, %b: tensor<1x2x4x4xf32>, %
   %8 = nn.conv %7, %wv : (tensor<1x4x4x4xf32>, tensor<1x4x1x1xf32>) -> tensor<1x1x4x4xf32>
   return %1, %2, %4, %6, %8 : tensor<1x1x4x4xf32>, tensor<1x4x4x4xf32>, tensor<1x2x4x4xf32>, tensor<1x1x8x4xf32>, tensor<1x1x4x4xf32>
 }
+
+// -----
+
+// A pool of a concat that nothing else reads pools each part; the concat of
+// the pooled parts then goes too where only convs read it. A concat read by
+// a pool and something else stays.
+// CHECK-LABEL: func.func @pool_before_concat
+// CHECK: %[[A:.*]] = nn.pool max %arg0 {{.*}} : (tensor<1x1x4x4xf32>) -> tensor<1x1x2x2xf32>
+// CHECK: %[[B:.*]] = nn.pool max %arg1 {{.*}} : (tensor<1x2x4x4xf32>) -> tensor<1x2x2x2xf32>
+// CHECK: %[[P0:.*]] = nn.conv %[[A]]
+// CHECK: %[[P1:.*]] = nn.conv %[[B]]
+// CHECK: nn.binary add %[[P1]], %[[P0]]
+// CHECK: %[[C:.*]] = nn.concat %arg0, %arg1
+// CHECK: nn.pool max %[[C]]
+func.func @pool_before_concat(%a: tensor<1x1x4x4xf32>, %b: tensor<1x2x4x4xf32>) -> (tensor<1x2x2x2xf32>, tensor<1x3x2x2xf32>, tensor<1x3x4x4xf32>) {
+  %w = nn.constant dense<1.0> : tensor<2x3x1x1xf32>
+  %0 = nn.concat %a, %b {axis = 1 : i64} : (tensor<1x1x4x4xf32>, tensor<1x2x4x4xf32>) -> tensor<1x3x4x4xf32>
+  %1 = nn.pool max %0 {kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>} : (tensor<1x3x4x4xf32>) -> tensor<1x3x2x2xf32>
+  %2 = nn.conv %1, %w : (tensor<1x3x2x2xf32>, tensor<2x3x1x1xf32>) -> tensor<1x2x2x2xf32>
+  %3 = nn.concat %a, %b {axis = 1 : i64} : (tensor<1x1x4x4xf32>, tensor<1x2x4x4xf32>) -> tensor<1x3x4x4xf32>
+  %4 = nn.pool max %3 {kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>} : (tensor<1x3x4x4xf32>) -> tensor<1x3x2x2xf32>
+  return %2, %4, %3 : tensor<1x2x2x2xf32>, tensor<1x3x2x2xf32>, tensor<1x3x4x4xf32>
+}

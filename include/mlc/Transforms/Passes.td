@@ -85,7 +85,9 @@ def SplitConvOverConcatPass : Pass<"nn-split-conv-over-concat", "::mlir::ModuleO
     each adding the convs before it (which the lowering fuses as a
     residual), and the concat goes: the parts are never copied into one
     tensor (SqueezeNet's fire modules, DeepLabV3's ASPP projection). Concats
-    with any other user stay.
+    with any other user stay. A pool (per channel) of a concat that nothing
+    else reads pools each part, and the concat joins the pooled parts (or
+    goes, when convs read it).
   }];
   let dependentDialects = ["::mlc::nn::NNDialect"];
 }
