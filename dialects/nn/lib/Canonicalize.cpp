@@ -8,7 +8,8 @@
 // kernel instead of copying the tensor into a larger one first.
 //
 // An average pool after a 1x1 convolution runs before it (DenseNet's
-// transitions): the convolution then does a quarter of the work.
+// transitions): the convolution then does a quarter of the work. A mean or
+// max over the spatial dims is a global pool.
 //
 //===----------------------------------------------------------------------===//
 
@@ -163,7 +164,55 @@ struct PoolBeforePointwiseConv : OpRewritePattern<PoolOp> {
   }
 };
 
+/// A mean or max over every spatial dim of an [N, C, ...] tensor is a global
+/// pool (then a flatten to [N, C] without keepdims): torch's x.mean([2, 3])
+/// (mnasnet's head) exports as a ReduceMean, which runs as a reduction on
+/// plain data where a global pool runs on the convolution's channels-last
+/// output as it is.
+struct ReduceToGlobalPool : OpRewritePattern<ReduceOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ReduceOp reduce,
+                                PatternRewriter &rewriter) const override {
+    auto input = dyn_cast<RankedTensorType>(reduce.getInput().getType());
+    if (!input || input.getRank() < 3 || !reduce.getAxes() ||
+        (reduce.getKind() != ReduceKind::mean &&
+         reduce.getKind() != ReduceKind::max))
+      return failure();
+    std::optional<SmallVector<int64_t>> axes =
+        getConstantInts(reduce.getAxes());
+    if (!axes)
+      return failure();
+    int64_t rank = input.getRank();
+    SmallVector<int64_t> spatial;
+    for (int64_t axis : *axes)
+      spatial.push_back(axis < 0 ? axis + rank : axis);
+    llvm::sort(spatial);
+    for (int64_t d = 2; d < rank; ++d)
+      if (size_t(d - 2) >= spatial.size() || spatial[d - 2] != d)
+        return failure();
+    if (int64_t(spatial.size()) != rank - 2)
+      return failure();
+    SmallVector<int64_t> dims(input.getShape().take_front(2));
+    dims.append(rank - 2, 1);
+    PoolKind kind =
+        reduce.getKind() == ReduceKind::mean ? PoolKind::average : PoolKind::max;
+    Value pooled = rewriter.create<GlobalPoolOp>(
+        reduce.getLoc(), RankedTensorType::get(dims, input.getElementType()),
+        kind, reduce.getInput());
+    if (!reduce.getKeepdims())
+      pooled = rewriter.create<FlattenOp>(reduce.getLoc(), reduce.getType(),
+                                          pooled, rewriter.getI64IntegerAttr(1));
+    rewriter.replaceOp(reduce, pooled);
+    return success();
+  }
+};
+
 } // namespace
+
+void ReduceOp::getCanonicalizationPatterns(RewritePatternSet &patterns,
+                                           MLIRContext *context) {
+  patterns.add<ReduceToGlobalPool>(context);
+}
 
 void ConvOp::getCanonicalizationPatterns(RewritePatternSet &patterns,
                                          MLIRContext *context) {

@@ -99,3 +99,36 @@ func.func @pools_that_stay_after(%x: tensor<1x8x6x6xf32>) -> (tensor<1x4x3x3xf32
   %11 = nn.pool average %10 {kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>} : (tensor<1x4x6x6xf32>) -> tensor<1x4x3x3xf32>
   return %1, %3, %5, %7, %9, %11, %10 : tensor<1x4x3x3xf32>, tensor<1x4x2x2xf32>, tensor<1x4x2x2xf32>, tensor<1x4x3x3xf32>, tensor<1x4x3x3xf32>, tensor<1x4x3x3xf32>, tensor<1x4x6x6xf32>
 }
+
+// -----
+
+// A mean or max over every spatial dim is a global pool, flattened to
+// [N, C] without keepdims (torch's x.mean([2, 3]), mnasnet's head; axes in
+// any order, negative or not).
+// CHECK-LABEL: func.func @reduce_to_global_pool
+// CHECK: %[[M:.*]] = nn.global_pool average %arg0 : (tensor<2x8x5x5xf32>) -> tensor<2x8x1x1xf32>
+// CHECK: %[[F:.*]] = nn.flatten %[[M]] : (tensor<2x8x1x1xf32>) -> tensor<2x8xf32>
+// CHECK: %[[X:.*]] = nn.global_pool max %arg0 : (tensor<2x8x5x5xf32>) -> tensor<2x8x1x1xf32>
+// CHECK: return %[[F]], %[[X]]
+func.func @reduce_to_global_pool(%x: tensor<2x8x5x5xf32>) -> (tensor<2x8xf32>, tensor<2x8x1x1xf32>) {
+  %hw = nn.constant dense<[2, 3]> : tensor<2xi64>
+  %wh = nn.constant dense<[-1, 2]> : tensor<2xi64>
+  %0 = nn.reduce mean %x axes(%hw) {keepdims = false} : (tensor<2x8x5x5xf32>, tensor<2xi64>) -> tensor<2x8xf32>
+  %1 = nn.reduce max %x axes(%wh) : (tensor<2x8x5x5xf32>, tensor<2xi64>) -> tensor<2x8x1x1xf32>
+  return %0, %1 : tensor<2x8xf32>, tensor<2x8x1x1xf32>
+}
+
+// -----
+
+// Reductions that stay: a sum, over H alone, over the channels too.
+// CHECK-LABEL: func.func @reductions_that_stay
+// CHECK-NOT: nn.global_pool
+func.func @reductions_that_stay(%x: tensor<2x8x5x5xf32>) -> (tensor<2x8x1x1xf32>, tensor<2x8x1x5xf32>, tensor<2x1x1x1xf32>) {
+  %hw = nn.constant dense<[2, 3]> : tensor<2xi64>
+  %h = nn.constant dense<[2]> : tensor<1xi64>
+  %chw = nn.constant dense<[1, 2, 3]> : tensor<3xi64>
+  %0 = nn.reduce sum %x axes(%hw) : (tensor<2x8x5x5xf32>, tensor<2xi64>) -> tensor<2x8x1x1xf32>
+  %1 = nn.reduce mean %x axes(%h) : (tensor<2x8x5x5xf32>, tensor<1xi64>) -> tensor<2x8x1x5xf32>
+  %2 = nn.reduce mean %x axes(%chw) : (tensor<2x8x5x5xf32>, tensor<3xi64>) -> tensor<2x1x1x1xf32>
+  return %0, %1, %2 : tensor<2x8x1x1xf32>, tensor<2x8x1x5xf32>, tensor<2x1x1x1xf32>
+}

@@ -319,6 +319,8 @@ def NN_ReduceOp : NN_Op<"reduce"> {
       Optional<AnyTensor>:$axes,
       DefaultValuedAttr<BoolAttr, "true">:$keepdims,
       DefaultValuedAttr<BoolAttr, "false">:$noop_with_empty_axes);
+  // A mean or max over every spatial dim becomes a global pool.
+  let hasCanonicalizer = 1;
   let results = (outs AnyTensor:$output);
   let assemblyFormat = [{
     `` $kind $input (`axes` `(` $axes^ `)`)? attr-dict `:` functional-type(operands, results)
