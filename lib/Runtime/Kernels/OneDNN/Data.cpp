@@ -114,40 +114,42 @@ private:
   int threads;
 };
 
-// Rows [begin, end) of the concatenation of `inputs` (each row their runs
-// one after another, input i's at offsets[i] in a row of `rowLength`):
-// copied, or with `scale`, normalized: y = x * scale[c] + shift[c] for
-// channel c (`inner` values per channel in a run), then max(y, 0) with
-// `relu` (NaN stays NaN, as ONNX's Relu).
+// Runs [begin, end) of the concatenation of `inputs`, in output order (row
+// r's run of input i is number r * inputs + i; input i's runs take runs[i]
+// elements, at offsets[i] in an output row of `rowLength`): copied, or with
+// `scale`, normalized: y = x * scale[c] + shift[c] for channel c (`inner`
+// values per channel in a run), then max(y, 0) with `relu` (NaN stays NaN,
+// as ONNX's Relu).
 __attribute__((target_clones("avx512f", "avx2", "default"))) void
-concatRowRange(float *y, const std::vector<TensorRef *> &inputs,
-               const int64_t *runs, const int64_t *offsets, int64_t rowLength,
-               int64_t begin, int64_t end, const float *scale,
-               const float *shift, int64_t inner, bool relu) {
-  for (int64_t r = begin; r < end; ++r)
-    for (size_t i = 0; i < inputs.size(); ++i) {
-      float *to = y + r * rowLength + offsets[i];
-      const float *from = inputs[i]->as<const float>() + r * runs[i];
-      if (!scale) {
-        std::memcpy(to, from, runs[i] * sizeof(float));
-        continue;
+concatRuns(float *y, const std::vector<TensorRef *> &inputs,
+           const int64_t *runs, const int64_t *offsets, int64_t rowLength,
+           int64_t begin, int64_t end, const float *scale, const float *shift,
+           int64_t inner, bool relu) {
+  int64_t parts = inputs.size();
+  for (int64_t r = begin / parts, i = begin % parts, n = begin; n < end; ++n) {
+    float *to = y + r * rowLength + offsets[i];
+    const float *from = inputs[i]->as<const float>() + r * runs[i];
+    if (!scale) {
+      std::memcpy(to, from, runs[i] * sizeof(float));
+    } else if (inner == 1) {
+      // Channels-last: a run is channels, one vector loop.
+      const float *a = scale + offsets[i], *b = shift + offsets[i];
+      for (int64_t c = 0; c < runs[i]; ++c) {
+        float v = from[c] * a[c] + b[c];
+        to[c] = relu && v < 0.0f ? 0.0f : v;
       }
+    } else {
       const float *a = scale + offsets[i] / inner,
                   *b = shift + offsets[i] / inner;
-      if (inner == 1) {
-        // Channels-last: a run is channels, one vector loop.
-        for (int64_t c = 0; c < runs[i]; ++c) {
-          float v = from[c] * a[c] + b[c];
-          to[c] = relu && v < 0.0f ? 0.0f : v;
-        }
-        continue;
-      }
       for (int64_t c = 0; c < runs[i] / inner; ++c)
         for (int64_t e = 0; e < inner; ++e) {
           float v = from[c * inner + e] * a[c] + b[c];
           to[c * inner + e] = relu && v < 0.0f ? 0.0f : v;
         }
     }
+    if (++i == parts)
+      i = 0, ++r;
+  }
 }
 
 // A concatenation in the operands' memory order: each output row (the dims
@@ -160,7 +162,7 @@ concatRowRange(float *y, const std::vector<TensorRef *> &inputs,
 class ConcatRowsKernel : public Kernel {
 public:
   ConcatRowsKernel(const KernelArgs &args, ConcatRows layout)
-      : rows(layout.rows), runs(std::move(layout.runs)),
+      : rows(layout.rows), runs(std::move(layout.runs)), inner(layout.inner),
         threads(std::max(args.threads, 1)) {
     for (int64_t run : runs) {
       offsets.push_back(rowLength);
@@ -168,28 +170,27 @@ public:
     }
   }
   /// Normalizes each value of channel c: x * scale[c] + shift[c], then
-  /// ReLU with `relu`; `inner` values per channel in a run (1 for
-  /// channels-last, the spatial size for plain).
+  /// ReLU with `relu`.
   void normalize(std::vector<float> channelScale,
-                 std::vector<float> channelShift, int64_t valuesPerChannel,
-                 bool withRelu) {
+                 std::vector<float> channelShift, bool withRelu) {
     scale = std::move(channelScale);
     shift = std::move(channelShift);
-    inner = valuesPerChannel;
     relu = withRelu;
   }
 
   void run(const KernelArgs &args) override {
     float *y = args.outputs[0]->as<float>();
-    // Threads only where there is enough to share (about 32K elements).
+    // Threads only where there is enough to share (about 32K elements),
+    // each a range of runs in output order.
     int team = rows * rowLength >= (int64_t(1) << 15) ? threads : 1;
+    int64_t total = rows * static_cast<int64_t>(runs.size());
 #pragma omp parallel num_threads(team)
     {
       int t = omp_get_thread_num(), count = omp_get_num_threads();
-      concatRowRange(y, args.inputs, runs.data(), offsets.data(), rowLength,
-                     rows * t / count, rows * (t + 1) / count,
-                     scale.empty() ? nullptr : scale.data(), shift.data(),
-                     inner, relu);
+      concatRuns(y, args.inputs, runs.data(), offsets.data(), rowLength,
+                 total * t / count, total * (t + 1) / count,
+                 scale.empty() ? nullptr : scale.data(), shift.data(), inner,
+                 relu);
     }
   }
   std::string implementation() const override {
@@ -201,11 +202,13 @@ private:
   int64_t rows;
   /// Each input's elements in a row, and where they start in the output's.
   std::vector<int64_t> runs, offsets;
+  /// Elements per index along the axis (per channel: 1 for channels-last,
+  /// the spatial size for plain).
+  int64_t inner;
   int64_t rowLength = 0;
   int threads;
   /// The normalization, if any: per channel of the output.
   std::vector<float> scale, shift;
-  int64_t inner = 1;
   bool relu = false;
 };
 } // namespace
@@ -428,10 +431,9 @@ KernelPtr makeConcatNorm(const KernelArgs &concat, const KernelArgs &norm) {
     scale[c] = gamma[c] / std::sqrt(var[c] + epsilon);
     shift[c] = beta[c] - mean[c] * scale[c];
   }
-  KernelArgs fused = concatNormArgs(concat, norm);
-  int64_t inner = rows->inner;
-  auto kernel = std::make_unique<ConcatRowsKernel>(fused, std::move(*rows));
-  kernel->normalize(std::move(scale), std::move(shift), inner, relu);
+  auto kernel = std::make_unique<ConcatRowsKernel>(
+      concatNormArgs(concat, norm), std::move(*rows));
+  kernel->normalize(std::move(scale), std::move(shift), relu);
   return kernel;
 }
 
