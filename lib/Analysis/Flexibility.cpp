@@ -865,7 +865,7 @@ FailureOr<Report> FlexibilityAnalysis::run() {
 
   // As exported.
   Phase exported;
-  if (failed(runPhase(exported, {})))
+  if (failed(runPhase(exported, DenseMap<Value, Dims>())))
     return failure();
   std::vector<Pin> pins;
   solve(exported, report, pins);

@@ -578,7 +578,6 @@ LogicalResult GraphExporter::exportOp(Operation *op) {
         return success();
       })
       .Case<QuantizeLinearOp, DequantizeLinearOp>([&](auto q) {
-        constexpr bool quantize = std::is_same_v<decltype(q), QuantizeLinearOp>;
         auto &node = addNode(q, {q.getInput(), q.getScale(), q.getZeroPoint()});
         if (q.getAxis() != 1)
           setInt(node, "axis", q.getAxis());
