@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Markdown tables of mlc-bench-kernels' figures: the machine's peak (the FMA loop at each
 thread count against the theoretical peak from the measured clock), each convolution's
-time, GFLOP/s and fraction of that peak, and each inverted residual block's op by op and
-as a Conv chain.
+time, GFLOP/s and fraction of that peak, each inverted residual block's op by op and
+as a Conv chain, and each DenseNet layer's concatenation and batch norm as two kernels
+and as one.
 
     build/benchmarks/kernels/mlc-bench-kernels --benchmark_out=k.json --benchmark_out_format=json
     python3 benchmarks/kernel_table.py k.json
@@ -23,7 +24,10 @@ def tables(report):
     chain = ["| block | threads | op by op ms | chain ms | chain / op by op | GFLOP |"
              " chain GFLOP/s | chain of peak |",
              "|---|---|---|---|---|---|---|---|"]
-    apart = {}
+    concat = ["| layer | threads | two kernels ms | one kernel ms | one / two |"
+              " one kernel GB/s |",
+              "|---|---|---|---|---|---|"]
+    apart, unfused = {}, {}
     clock = None
     for b in report["benchmarks"]:
         if b.get("error_occurred"):
@@ -49,6 +53,16 @@ def tables(report):
                     b["real_time"] / apart[key], b["GFLOP"], b["GFLOP/s"],
                     100 * b["of_peak"]))
             continue
+        m = re.match(r"ConcatNorm/([^/]+)/([^/]+)/threads:(\d+)/fused:(\d)", b["name"])
+        if m:
+            key = (m.group(1), m.group(2), m.group(3))
+            if m.group(4) == "0":
+                unfused[key] = b["real_time"]
+            elif key in unfused:
+                concat.append("| %s %s | %s | %.3f | %.3f | %.2f | %.0f |" % (
+                    m.group(1), m.group(2), m.group(3), unfused[key], b["real_time"],
+                    b["real_time"] / unfused[key], b["GB/s"]))
+            continue
         m = re.match(r"Conv/([^/]+)/([^/]+)/batch:(\d+)/threads:(\d+)(?:/algorithm:(\d+))?",
                      b["name"])
         if m:
@@ -67,10 +81,11 @@ def tables(report):
         lines += peak + [""]
     if len(conv) > 2:
         lines += conv
-    if len(chain) > 2:
-        if lines and lines[-1]:
-            lines.append("")
-        lines += chain
+    for table in (chain, concat):
+        if len(table) > 2:
+            if lines and lines[-1]:
+                lines.append("")
+            lines += table
     return "\n".join(lines)
 
 
