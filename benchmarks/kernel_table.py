@@ -27,7 +27,7 @@ def tables(report):
     concat = ["| layer | threads | two kernels ms | one kernel ms | one / two |"
               " one kernel GB/s |",
               "|---|---|---|---|---|---|"]
-    apart, unfused = {}, {}
+    apart = {}
     clock = None
     for b in report["benchmarks"]:
         if b.get("error_occurred"):
@@ -42,26 +42,24 @@ def tables(report):
         if b["name"].startswith("Peak/Clock"):
             clock = b
             continue
-        m = re.match(r"ConvChain/([^/]+)/([^/]+)/threads:(\d+)/chained:(\d)", b["name"])
+        # A case as two kernels or more (flag 0) and as one (flag 1): its row
+        # comes with the second.
+        m = re.match(r"(ConvChain|ConcatNorm)/([^/]+)/([^/]+)/threads:(\d+)/(?:chained|fused):(\d)",
+                     b["name"])
         if m:
-            key = (m.group(1), m.group(2), m.group(3))
-            if m.group(4) == "0":
+            family, block, shape, threads, flag = m.groups()
+            key = (family, block, shape, threads)
+            if flag == "0":
                 apart[key] = b["real_time"]
             elif key in apart:
-                chain.append("| %s %s | %s | %.3f | %.3f | %.2f | %.3f | %.0f | %.0f%% |" % (
-                    m.group(1), m.group(2), m.group(3), apart[key], b["real_time"],
-                    b["real_time"] / apart[key], b["GFLOP"], b["GFLOP/s"],
-                    100 * b["of_peak"]))
-            continue
-        m = re.match(r"ConcatNorm/([^/]+)/([^/]+)/threads:(\d+)/fused:(\d)", b["name"])
-        if m:
-            key = (m.group(1), m.group(2), m.group(3))
-            if m.group(4) == "0":
-                unfused[key] = b["real_time"]
-            elif key in unfused:
-                concat.append("| %s %s | %s | %.3f | %.3f | %.2f | %.0f |" % (
-                    m.group(1), m.group(2), m.group(3), unfused[key], b["real_time"],
-                    b["real_time"] / unfused[key], b["GB/s"]))
+                row = "| %s %s | %s | %.3f | %.3f | %.2f |" % (
+                    block, shape, threads, apart[key], b["real_time"],
+                    b["real_time"] / apart[key])
+                if family == "ConvChain":
+                    chain.append(row + " %.3f | %.0f | %.0f%% |" % (
+                        b["GFLOP"], b["GFLOP/s"], 100 * b["of_peak"]))
+                else:
+                    concat.append(row + " %.0f |" % b["GB/s"])
             continue
         m = re.match(r"Conv/([^/]+)/([^/]+)/batch:(\d+)/threads:(\d+)(?:/algorithm:(\d+))?",
                      b["name"])

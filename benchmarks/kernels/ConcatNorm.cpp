@@ -41,26 +41,6 @@ std::string layerName(const LayerCase &c) {
          std::to_string(c.size);
 }
 
-/// An op of `type` with `params` (built by `make`) in a FlatBuffer of its
-/// own.
-class ParamsOp {
-public:
-  template <typename Make> ParamsOp(format::OpParams type, Make make) {
-    auto params = make(builder);
-    auto op = format::CreateOp(builder, builder.CreateString("op"), type,
-                               params.Union(),
-                               builder.CreateVector(std::vector<int32_t>{}),
-                               builder.CreateVector(std::vector<int32_t>{}));
-    builder.Finish(op);
-  }
-  const format::Op *op() const {
-    return flatbuffers::GetRoot<format::Op>(builder.GetBufferPointer());
-  }
-
-private:
-  flatbuffers::FlatBufferBuilder builder;
-};
-
 void benchLayer(benchmark::State &state, const LayerCase &c) {
   int threads = static_cast<int>(state.range(0));
   bool fused = state.range(1) != 0;
@@ -104,53 +84,27 @@ void benchLayer(benchmark::State &state, const LayerCase &c) {
   }
 
   // What runs: the fused kernel with its args, or each op's with its own.
-  std::vector<std::unique_ptr<rt::Kernel>> kernels;
-  std::vector<rt::KernelArgs> runArgs;
-  try {
-    if (fused) {
-      kernels.push_back(rt::makeOneDNNConcatNorm(concat, norm));
-      runArgs.push_back(rt::concatNormArgs(concat, norm));
-    } else {
-      for (const rt::KernelArgs &args : {concat, norm}) {
-        kernels.push_back(rt::makeOneDNNKernel(args));
-        runArgs.push_back(args);
-      }
-    }
-    for (const auto &kernel : kernels)
-      if (!kernel) {
-        state.SkipWithError("no kernel for this layer");
-        return;
-      }
-    session->prepare();
-    for (size_t i = 0; i < kernels.size(); ++i)
-      kernels[i]->run(runArgs[i]); // Warm, as a warm prediction.
-  } catch (const std::exception &e) {
-    state.SkipWithError(e.what());
+  KernelSequence sequence;
+  if (!sequence.prepare(state, *session, "no kernel for this layer",
+                        [&](KernelSequence &s) {
+                          if (fused) {
+                            s.add(rt::makeOneDNNConcatNorm(concat, norm),
+                                  rt::concatNormArgs(concat, norm));
+                            return;
+                          }
+                          for (const rt::KernelArgs &args : {concat, norm})
+                            s.add(rt::makeOneDNNKernel(args), args);
+                        }))
     return;
-  }
-  auto start = std::chrono::steady_clock::now();
-  for (auto _ : state)
-    for (size_t i = 0; i < kernels.size(); ++i)
-      kernels[i]->run(runArgs[i]);
-  double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
-          .count();
+  double seconds = timeLoop(state, [&] { sequence.run(); });
   double bytes = 2.0 * y.ref.bytes();
   state.counters["GB/s"] = bytes * state.iterations() / seconds / 1e9;
 }
 
 const bool registered = [] {
-  for (const LayerCase &c : kLayers) {
-    benchmark::internal::Benchmark *b = benchmark::RegisterBenchmark(
-        layerName(c).c_str(),
-        [c](benchmark::State &state) { benchLayer(state, c); });
-    b->ArgNames({"threads", "fused"})
-        ->UseRealTime()
-        ->Unit(benchmark::kMillisecond);
-    for (int64_t threads : {1, 2})
-      for (int64_t fused : {0, 1})
-        b->Args({threads, fused});
-  }
+  for (const LayerCase &c : kLayers)
+    registerThreadsAndFlag(layerName(c), "fused",
+                           [c](benchmark::State &state) { benchLayer(state, c); });
   return true;
 }();
 

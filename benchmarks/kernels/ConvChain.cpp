@@ -84,50 +84,27 @@ void benchBlock(benchmark::State &state, const BlockCase &c) {
              y)};
 
   // What runs: the chain with its args, or each conv with its own.
-  std::vector<std::unique_ptr<rt::Kernel>> kernels;
-  std::vector<rt::KernelArgs> runArgs;
-  try {
-    if (chained) {
-      kernels.push_back(rt::makeOneDNNConvChain(stages));
-      runArgs.push_back(rt::convChainArgs(stages));
-    } else {
-      for (const rt::KernelArgs &args : stages) {
-        kernels.push_back(rt::makeOneDNNKernel(args));
-        runArgs.push_back(args);
-      }
-    }
-    for (const auto &kernel : kernels)
-      if (!kernel) {
-        state.SkipWithError("oneDNN makes no kernel for this block");
-        return;
-      }
-    session->prepare();
-    for (size_t i = 0; i < kernels.size(); ++i)
-      kernels[i]->run(runArgs[i]); // Warm, as a warm prediction.
-  } catch (const std::exception &e) {
-    state.SkipWithError(e.what());
+  KernelSequence sequence;
+  if (!sequence.prepare(state, *session, "oneDNN makes no kernel for this block",
+                        [&](KernelSequence &s) {
+                          if (chained) {
+                            s.add(rt::makeOneDNNConvChain(stages),
+                                  rt::convChainArgs(stages));
+                            return;
+                          }
+                          for (const rt::KernelArgs &args : stages)
+                            s.add(rt::makeOneDNNKernel(args), args);
+                        }))
     return;
-  }
   double flops = 2.0 * c.expanded *
                  (c.size * c.size * c.in + outSize * outSize * (9 + c.out));
-  timeRuns(state, flops, threads, [&] {
-    for (size_t i = 0; i < kernels.size(); ++i)
-      kernels[i]->run(runArgs[i]);
-  });
+  timeRuns(state, flops, threads, [&] { sequence.run(); });
 }
 
 const bool registered = [] {
-  for (const BlockCase &c : kBlocks) {
-    benchmark::internal::Benchmark *b = benchmark::RegisterBenchmark(
-        blockName(c).c_str(),
-        [c](benchmark::State &state) { benchBlock(state, c); });
-    b->ArgNames({"threads", "chained"})
-        ->UseRealTime()
-        ->Unit(benchmark::kMillisecond);
-    for (int64_t threads : {1, 2})
-      for (int64_t chained : {0, 1})
-        b->Args({threads, chained});
-  }
+  for (const BlockCase &c : kBlocks)
+    registerThreadsAndFlag(blockName(c), "chained",
+                           [c](benchmark::State &state) { benchBlock(state, c); });
   return true;
 }();
 

@@ -50,22 +50,16 @@ struct BenchTensor {
   std::unique_ptr<float, decltype(&std::free)> storage;
 };
 
-/// A 2-D Conv op (square strides, pads and dilations) with a fused
-/// activation, in a FlatBuffer the object owns.
-class ConvOp {
+/// An op of `type` whose parameters `make(builder)` builds, in a FlatBuffer
+/// the object owns.
+class ParamsOp {
 public:
-  ConvOp(int64_t stride, int64_t pad, int64_t dilation, int64_t group,
-         format::ActivationKind activation = format::ActivationKind::relu) {
-    format::Activation act(activation, 0.0f, 0.0f);
-    auto params = format::CreateConvParams(
-        builder, builder.CreateVector(std::vector<int64_t>{stride, stride}),
-        builder.CreateVector(std::vector<int64_t>(4, pad)),
-        builder.CreateVector(std::vector<int64_t>{dilation, dilation}), group,
-        format::AutoPad::notset, &act);
+  template <typename Make> ParamsOp(format::OpParams type, Make make) {
+    auto params = make(builder);
     // Kernels take their operands from KernelArgs: the op's operand index
     // lists stay empty.
-    auto op = format::CreateOp(builder, builder.CreateString("conv"),
-                               format::OpParams::ConvParams, params.Union(),
+    auto op = format::CreateOp(builder, builder.CreateString("op"), type,
+                               params.Union(),
                                builder.CreateVector(std::vector<int32_t>{}),
                                builder.CreateVector(std::vector<int32_t>{}));
     builder.Finish(op);
@@ -79,17 +73,88 @@ private:
   flatbuffers::FlatBufferBuilder builder;
 };
 
+/// A 2-D Conv op (square strides, pads and dilations) with a fused
+/// activation.
+class ConvOp : public ParamsOp {
+public:
+  ConvOp(int64_t stride, int64_t pad, int64_t dilation, int64_t group,
+         format::ActivationKind activation = format::ActivationKind::relu)
+      : ParamsOp(format::OpParams::ConvParams,
+                 [&](flatbuffers::FlatBufferBuilder &b) {
+                   format::Activation act(activation, 0.0f, 0.0f);
+                   return format::CreateConvParams(
+                       b, b.CreateVector(std::vector<int64_t>{stride, stride}),
+                       b.CreateVector(std::vector<int64_t>(4, pad)),
+                       b.CreateVector(std::vector<int64_t>{dilation, dilation}),
+                       group, format::AutoPad::notset, &act);
+                 }) {}
+};
+
+/// Kernels that run one after another, each with its args, as a prediction
+/// runs them.
+struct KernelSequence {
+  std::vector<std::unique_ptr<rt::Kernel>> kernels;
+  std::vector<rt::KernelArgs> args;
+
+  void add(std::unique_ptr<rt::Kernel> kernel, rt::KernelArgs kernelArgs) {
+    kernels.push_back(std::move(kernel));
+    args.push_back(std::move(kernelArgs));
+  }
+  void run() {
+    for (size_t i = 0; i < kernels.size(); ++i)
+      kernels[i]->run(args[i]);
+  }
+  /// Makes the kernels with `make(*this)`, prepares `session` and runs them
+  /// once (warm, as a warm prediction); false, the benchmark skipped with
+  /// why, when one is missing (`missing`) or making or running one throws.
+  template <typename Make>
+  bool prepare(benchmark::State &state, rt::BackendState &session,
+               const char *missing, Make make) {
+    try {
+      make(*this);
+      for (const auto &kernel : kernels)
+        if (!kernel) {
+          state.SkipWithError(missing);
+          return false;
+        }
+      session.prepare();
+      run();
+    } catch (const std::exception &e) {
+      state.SkipWithError(e.what());
+      return false;
+    }
+    return true;
+  }
+};
+
+/// Registers `run` as NAME/threads:T/FLAG:F for T in 1, 2 and F in 0, 1
+/// (a case as two kernels or as one), timed in real milliseconds.
+template <typename Run>
+void registerThreadsAndFlag(const std::string &name, const char *flag,
+                            Run run) {
+  benchmark::RegisterBenchmark(name.c_str(), run)
+      ->ArgNames({"threads", flag})
+      ->UseRealTime()
+      ->Unit(benchmark::kMillisecond)
+      ->ArgsProduct({{1, 2}, {0, 1}});
+}
+
+/// Runs `run` in the benchmark's loop; the loop's wall time in seconds.
+template <typename Run> double timeLoop(benchmark::State &state, Run run) {
+  auto start = std::chrono::steady_clock::now();
+  for (auto _ : state)
+    run();
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() -
+                                       start)
+      .count();
+}
+
 /// Runs `run` in the benchmark's loop and reports the work, `flops` per run
 /// (GFLOP), its rate over the loop's wall time (GFLOP/s), and that rate over
 /// the FMA loop's at `threads` threads (of_peak).
 template <typename Run>
 void timeRuns(benchmark::State &state, double flops, int threads, Run run) {
-  auto start = std::chrono::steady_clock::now();
-  for (auto _ : state)
-    run();
-  double seconds = std::chrono::duration<double>(
-                       std::chrono::steady_clock::now() - start)
-                       .count();
+  double seconds = timeLoop(state, run);
   double gflops = flops * state.iterations() / seconds / 1e9;
   state.counters["GFLOP"] = flops / 1e9;
   state.counters["GFLOP/s"] = gflops;

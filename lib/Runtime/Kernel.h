@@ -160,7 +160,6 @@ std::unique_ptr<Kernel> makeOneDNNConcatNorm(const KernelArgs &concat,
 /// What it runs with: the Concat's inputs, the BatchNorm's output.
 KernelArgs concatNormArgs(const KernelArgs &concat, const KernelArgs &norm);
 
-
 /// The oneDNN backend's state for one session, or for one of its threads
 /// running its part of a batch; `winograd`: whether 3x3 stride-1
 /// convolutions may use Winograd's algorithm (variant 1). A thread's state

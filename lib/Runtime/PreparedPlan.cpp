@@ -425,10 +425,10 @@ void PreparedPlan::makeSteps(bool chainAll) {
   itemSteps.clear();
   if (itemOps) {
     itemSteps = makeItemSteps(false);
-    std::map<size_t, std::shared_ptr<Kernel>> shared;
+    std::map<size_t, std::shared_ptr<Kernel>> chains, concatNorms;
     for (std::vector<Step> &item : itemSteps) {
-      applyChains(item, &shared);
-      fuseConcatNorms(item);
+      applyChains(item, &chains);
+      fuseConcatNorms(item, &concatNorms);
     }
   }
   copyIn.clear();
@@ -742,18 +742,25 @@ void PreparedPlan::applyChains(
   list = std::move(result);
 }
 
-void PreparedPlan::fuseConcatNorms(std::vector<Step> &list) const {
+void PreparedPlan::fuseConcatNorms(
+    std::vector<Step> &list,
+    std::map<size_t, std::shared_ptr<Kernel>> *shared) const {
   auto runs = [](const Step &step, format::OpParams type) {
     return step.onednn && step.args.op->params_type() == type;
   };
   std::vector<Step> result;
   for (size_t i = 0; i < list.size(); ++i) {
-    std::unique_ptr<Kernel> kernel;
+    std::shared_ptr<Kernel> kernel;
     if (i + 1 < list.size() &&
         runs(list[i], format::OpParams::ConcatParams) &&
         runs(list[i + 1], format::OpParams::BatchNormParams) &&
-        readers[list[i].args.op->outputs()->Get(0)] == 1)
-      kernel = makeOneDNNConcatNorm(list[i].args, list[i + 1].args);
+        readers[list[i].args.op->outputs()->Get(0)] == 1) {
+      std::shared_ptr<Kernel> *made = shared ? &(*shared)[list[i].slot] : nullptr;
+      kernel = made && *made ? *made
+                             : makeOneDNNConcatNorm(list[i].args, list[i + 1].args);
+      if (made)
+        *made = kernel;
+    }
     if (!kernel) {
       result.push_back(std::move(list[i]));
       continue;

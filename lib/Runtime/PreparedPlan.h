@@ -159,8 +159,11 @@ private:
                    std::map<size_t, std::shared_ptr<Kernel>> *shared = nullptr);
   /// Replaces each Concat step followed by the BatchNorm that alone reads
   /// its output by one step that does both (makeOneDNNConcatNorm), where
-  /// it applies.
-  void fuseConcatNorms(std::vector<Step> &list) const;
+  /// it applies; `shared`, per Concat, the kernels of another item's list,
+  /// which serve this one's too (as applyChains).
+  void fuseConcatNorms(
+      std::vector<Step> &list,
+      std::map<size_t, std::shared_ptr<Kernel>> *shared = nullptr) const;
   /// Asks for each longest chain of `steps` (Choice::chained); gives the
   /// index of each one's first step.
   std::vector<size_t> markChains();

@@ -40,13 +40,11 @@ static QuantizedConstantOp foldWeight(OpBuilder &builder,
   }
   if (!scales || scales->empty())
     return nullptr;
-  int64_t rank = inputType.getRank();
   // The attribute's getter is unsigned: a negative axis reads back as its
   // two's complement.
-  int64_t axis = static_cast<int64_t>(dequantize.getAxis());
-  if (axis < 0)
-    axis += rank;
-  if (scales->size() > 1 && (axis < 0 || axis >= rank))
+  std::optional<int64_t> axis = normalizeAxis(
+      static_cast<int64_t>(dequantize.getAxis()), inputType.getRank());
+  if (scales->size() > 1 && !axis)
     return nullptr;
   SmallVector<float> scaleValues(scales->begin(), scales->end());
   SmallVector<int32_t> zeroValues;
@@ -62,7 +60,7 @@ static QuantizedConstantOp foldWeight(OpBuilder &builder,
   builder.setInsertionPoint(dequantize);
   return builder.create<QuantizedConstantOp>(
       dequantize.getLoc(), resultType, WeightEncoding::linear, data, 8,
-      scales->size() > 1 ? axis : 0, !integer.isUnsigned(),
+      scales->size() > 1 ? *axis : 0, !integer.isUnsigned(),
       builder.getDenseF32ArrayAttr(scaleValues),
       zeroValues.empty() ? DenseI32ArrayAttr()
                          : builder.getDenseI32ArrayAttr(zeroValues),

@@ -10,6 +10,7 @@
 #include "Weights.h"
 
 #include "mlc/Dialect/NN/NNOps.h"
+#include "mlc/Dialect/NN/ShapeUtils.h"
 #include "mlc/ONNX/OpTypes.h"
 #include "mlc/Transforms/Passes.h"
 
@@ -32,8 +33,8 @@ namespace {
 /// counts along dim 1.
 std::optional<SmallVector<int64_t>> partChannels(ConcatOp concat) {
   auto type = dyn_cast<RankedTensorType>(concat.getType());
-  int64_t axis = static_cast<int64_t>(concat.getAxis());
-  if (!type || type.getRank() < 3 || (axis != 1 && axis != 1 - type.getRank()))
+  if (!type || type.getRank() < 3 ||
+      normalizeAxis(static_cast<int64_t>(concat.getAxis()), type.getRank()) != 1)
     return std::nullopt;
   SmallVector<int64_t> channels;
   for (Value part : concat.getInputs()) {

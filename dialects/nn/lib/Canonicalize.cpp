@@ -57,6 +57,11 @@ size_t rankOf(Value v) {
   return type ? type.getRank() : 0;
 }
 
+/// Whether `pads` (empty: none) pad nothing.
+bool unpadded(ArrayRef<int64_t> pads) {
+  return llvm::all_of(pads, [](int64_t p) { return p == 0; });
+}
+
 /// `own` (empty: none) plus `more`, element by element.
 SmallVector<int64_t> addPads(ArrayRef<int64_t> own, ArrayRef<int64_t> more) {
   SmallVector<int64_t> sum(more);
@@ -94,8 +99,7 @@ struct FoldPadIntoAveragePool : OpRewritePattern<PoolOp> {
     // count_include_pad; with its own padding not counted, or ceil_mode
     // windows past the end, they would not be the same.
     if (pool.getKind() != PoolKind::average || pool.getAutoPad() != AutoPad::notset ||
-        pool.getCeilMode() ||
-        llvm::any_of(pool.getPads(), [](int64_t p) { return p != 0; }))
+        pool.getCeilMode() || !unpadded(pool.getPads()))
       return failure();
     size_t rank = rankOf(pool.getInput());
     std::optional<SmallVector<int64_t>> pads =
@@ -124,7 +128,7 @@ bool isPointwise(ConvOp conv) {
     return llvm::all_of(values, [](int64_t v) { return v == 1; });
   };
   return ones(weight.getShape().drop_front(2)) && ones(conv.getStrides()) &&
-         llvm::all_of(conv.getPads(), [](int64_t p) { return p == 0; });
+         unpadded(conv.getPads());
 }
 
 /// An average pool after a pointwise convolution (DenseNet's transitions: a
@@ -141,7 +145,7 @@ struct PoolBeforePointwiseConv : OpRewritePattern<PoolOp> {
         !isPointwise(conv) || pool.getCeilMode() ||
         (pool.getAutoPad() != AutoPad::notset &&
          pool.getAutoPad() != AutoPad::valid) ||
-        llvm::any_of(pool.getPads(), [](int64_t p) { return p != 0; }))
+        !unpadded(pool.getPads()))
       return failure();
     auto input = dyn_cast<RankedTensorType>(conv.getInput().getType());
     auto pooled = dyn_cast<RankedTensorType>(pool.getType());
@@ -183,14 +187,15 @@ struct ReduceToGlobalPool : OpRewritePattern<ReduceOp> {
     if (!axes)
       return failure();
     int64_t rank = input.getRank();
-    SmallVector<int64_t> spatial;
-    for (int64_t axis : *axes)
-      spatial.push_back(axis < 0 ? axis + rank : axis);
-    llvm::sort(spatial);
-    for (int64_t d = 2; d < rank; ++d)
-      if (size_t(d - 2) >= spatial.size() || spatial[d - 2] != d)
+    SmallVector<int64_t> reduced;
+    for (int64_t axis : *axes) {
+      std::optional<int64_t> d = normalizeAxis(axis, rank);
+      if (!d)
         return failure();
-    if (int64_t(spatial.size()) != rank - 2)
+      reduced.push_back(*d);
+    }
+    llvm::sort(reduced);
+    if (reduced != llvm::to_vector(llvm::seq<int64_t>(2, rank)))
       return failure();
     SmallVector<int64_t> dims(input.getShape().take_front(2));
     dims.append(rank - 2, 1);

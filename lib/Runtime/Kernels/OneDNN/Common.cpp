@@ -80,6 +80,12 @@ dims layoutStrides(const dims &d, Layout layout) {
   return strides;
 }
 
+bool overlaps(const TensorRef &a, const TensorRef &b) {
+  auto *p = static_cast<const uint8_t *>(a.data),
+       *q = static_cast<const uint8_t *>(b.data);
+  return p < q + b.bytes() && q < p + a.bytes();
+}
+
 dnnl::memory userMemory(const TensorRef &t) { return userMemory(t, t.dims); }
 
 dnnl::memory userMemory(const TensorRef &t, const dims &d) {

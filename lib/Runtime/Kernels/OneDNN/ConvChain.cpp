@@ -30,12 +30,6 @@
 namespace mlc::rt::onednn {
 namespace {
 
-bool overlaps(const TensorRef &a, const TensorRef &b) {
-  auto *p = static_cast<const uint8_t *>(a.data),
-       *q = static_cast<const uint8_t *>(b.data);
-  return p < q + b.bytes() && q < p + a.bytes();
-}
-
 class ConvChainKernel : public Kernel {
 public:
   explicit ConvChainKernel(const std::vector<KernelArgs> &args);

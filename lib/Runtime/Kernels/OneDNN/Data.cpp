@@ -402,12 +402,9 @@ KernelPtr makeConcatNorm(const KernelArgs &concat, const KernelArgs &norm) {
   if (!isF32(y) || y->dims != x->dims || y->layout != x->layout)
     return nullptr;
   // Normalized values go out while the inputs are still read.
-  for (const TensorRef *input : concat.inputs) {
-    auto *a = static_cast<const uint8_t *>(input->data),
-         *b = static_cast<const uint8_t *>(y->data);
-    if (a < b + y->bytes() && b < a + input->bytes())
+  for (const TensorRef *input : concat.inputs)
+    if (overlaps(*input, *y))
       return nullptr;
-  }
   int64_t channels = x->dim(1);
   for (size_t i = 1; i < 5; ++i)
     if (!isF32(norm.inputs[i], 1, 1) || norm.inputs[i]->dim(0) != channels ||

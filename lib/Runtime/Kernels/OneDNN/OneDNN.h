@@ -123,6 +123,9 @@ inline dnnl::memory::desc descOf(const TensorRef &t) {
 dnnl::memory userMemory(const TensorRef &t);
 dnnl::memory userMemory(const TensorRef &t, const dims &d);
 
+/// Whether the bytes of `a` and `b` overlap.
+bool overlaps(const TensorRef &a, const TensorRef &b);
+
 /// A windowed op's parameters over its spatial dims, pads resolved.
 struct Window {
   std::vector<int64_t> strides, dilations, padsBegin, padsEnd;
