@@ -44,10 +44,11 @@ examples/models/  (torch.onnx.export, eval mode, input "image", output "logits" 
                                     constant, then Resize(sizes). Output "out" [1,5,H,W].
   tiny_blocks_{64,96}.onnx          opset 13. torchvision's building blocks of the newer
                                     classifiers, in one small net: a SiLU stem (x *
-                                    Sigmoid(x)), SqueezeExcitation (a Sigmoid gate
-                                    broadcast over H, W), a 3x3 average pool
-                                    padded by 1 (Pad, then AveragePool),
-                                    SqueezeNet's fire module (its Concat read by
+                                    Sigmoid(x)), a 3x3 average pool padded by 1 (Pad,
+                                    then AveragePool), SqueezeExcitation (a Sigmoid
+                                    gate broadcast over H, W, the product read by the
+                                    next 1x1 conv alone), SqueezeNet's fire module
+                                    (its squeeze conv reads the gated tensor; its Concat read by
                                     the next conv), a Hardswish conv (x *
                                     HardSigmoid(x)), ShuffleNetV2's InvertedResidual
                                     (Split, channel shuffle by Reshape-Transpose-Reshape,
@@ -479,9 +480,11 @@ def tiny_blocks(torch):
                 mod.bias.copy_(torch.rand(c) * 0.4 - 0.2)
     return nn.Sequential(
         Conv2dNormActivation(3, 16, stride=2, activation_layer=nn.SiLU),
-        SqueezeExcitation(16, 4),
         # Exported as a Pad, then an AveragePool (as inception_v3's).
         nn.AvgPool2d(3, stride=1, padding=1),
+        # Its gated output read by a 1x1 conv alone (the next module's first),
+        # as in efficientnet's blocks.
+        SqueezeExcitation(16, 4),
         # SqueezeNet's fire module: a squeeze, then 1x1 and 3x3 expansions
         # concatenated, which the next conv reads.
         Fire(16, 8, 12, 12),

@@ -58,6 +58,16 @@ KernelArgs concatNormArgs(const KernelArgs &concat, const KernelArgs &norm) {
   return args;
 }
 
+KernelArgs scaledConvArgs(const KernelArgs &mul, const KernelArgs &conv) {
+  KernelArgs args = conv;
+  const TensorRef *product = mul.outputs[0];
+  bool tensorFirst = mul.inputs[0]->dims == product->dims;
+  args.inputs.resize(4, nullptr);
+  args.inputs[0] = mul.inputs[tensorFirst ? 0 : 1];
+  args.inputs.push_back(mul.inputs[tensorFirst ? 1 : 0]);
+  return args;
+}
+
 void KernelArgs::fail(const std::string &message) const {
   throw Error(describe() + ": " + message);
 }

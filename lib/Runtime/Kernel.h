@@ -160,6 +160,20 @@ std::unique_ptr<Kernel> makeOneDNNConcatNorm(const KernelArgs &concat,
 /// What it runs with: the Concat's inputs, the BatchNorm's output.
 KernelArgs concatNormArgs(const KernelArgs &concat, const KernelArgs &norm);
 
+/// One kernel for a Mul of a tensor by per-image, per-channel scales ([N or
+/// 1, C, 1...]: a squeeze-and-excitation block's gate in efficientnet,
+/// mobilenet_v3, regnet_y) and the group-1 Conv that alone reads the
+/// product: a convolution is linear in its input channels, so each image is
+/// convolved unscaled with its weights scaled by its scales, and the
+/// product is never written to memory and read back; nullptr where it does
+/// not apply or where the weights outweigh the tensor. It runs with
+/// scaledConvArgs(mul, conv).
+std::unique_ptr<Kernel> makeOneDNNScaledConv(const KernelArgs &mul,
+                                             const KernelArgs &conv);
+/// What it runs with: the Conv's operands with the Mul's tensor as the
+/// input, then the scales; the Conv's output.
+KernelArgs scaledConvArgs(const KernelArgs &mul, const KernelArgs &conv);
+
 /// The oneDNN backend's state for one session, or for one of its threads
 /// running its part of a batch; `winograd`: whether 3x3 stride-1
 /// convolutions may use Winograd's algorithm (variant 1). A thread's state

@@ -421,14 +421,14 @@ void PreparedPlan::makeSteps(bool chainAll) {
   if (chainAll)
     markChains();
   applyChains(steps);
-  fuseConcatNorms(steps);
+  fusePairs(steps);
   itemSteps.clear();
   if (itemOps) {
     itemSteps = makeItemSteps(false);
-    std::map<size_t, std::shared_ptr<Kernel>> chains, concatNorms;
+    std::map<size_t, std::shared_ptr<Kernel>> chains, pairs;
     for (std::vector<Step> &item : itemSteps) {
       applyChains(item, &chains);
-      fuseConcatNorms(item, &concatNorms);
+      fusePairs(item, &pairs);
     }
   }
   copyIn.clear();
@@ -742,7 +742,25 @@ void PreparedPlan::applyChains(
   list = std::move(result);
 }
 
-void PreparedPlan::fuseConcatNorms(
+namespace {
+/// Two ops whose second alone reads the first's output, run by one kernel.
+struct PairFusion {
+  format::OpParams first, second;
+  std::unique_ptr<Kernel> (*make)(const KernelArgs &, const KernelArgs &);
+  KernelArgs (*args)(const KernelArgs &, const KernelArgs &);
+  /// Whether a profile shows the pair on the second op (the one whose
+  /// work the kernel does) rather than the first.
+  bool onSecond;
+};
+const PairFusion kPairFusions[] = {
+    {format::OpParams::ConcatParams, format::OpParams::BatchNormParams,
+     makeOneDNNConcatNorm, concatNormArgs, false},
+    {format::OpParams::BinaryParams, format::OpParams::ConvParams,
+     makeOneDNNScaledConv, scaledConvArgs, true},
+};
+} // namespace
+
+void PreparedPlan::fusePairs(
     std::vector<Step> &list,
     std::map<size_t, std::shared_ptr<Kernel>> *shared) const {
   auto runs = [](const Step &step, format::OpParams type) {
@@ -751,13 +769,18 @@ void PreparedPlan::fuseConcatNorms(
   std::vector<Step> result;
   for (size_t i = 0; i < list.size(); ++i) {
     std::shared_ptr<Kernel> kernel;
+    const PairFusion *fusion = nullptr;
     if (i + 1 < list.size() &&
-        runs(list[i], format::OpParams::ConcatParams) &&
-        runs(list[i + 1], format::OpParams::BatchNormParams) &&
-        readers[list[i].args.op->outputs()->Get(0)] == 1) {
-      std::shared_ptr<Kernel> *made = shared ? &(*shared)[list[i].slot] : nullptr;
+        readers[list[i].args.op->outputs()->Get(0)] == 1)
+      for (const PairFusion &candidate : kPairFusions)
+        if (runs(list[i], candidate.first) &&
+            runs(list[i + 1], candidate.second))
+          fusion = &candidate;
+    if (fusion) {
+      std::shared_ptr<Kernel> *made =
+          shared ? &(*shared)[list[i].slot] : nullptr;
       kernel = made && *made ? *made
-                             : makeOneDNNConcatNorm(list[i].args, list[i + 1].args);
+                             : fusion->make(list[i].args, list[i + 1].args);
       if (made)
         *made = kernel;
     }
@@ -765,10 +788,9 @@ void PreparedPlan::fuseConcatNorms(
       result.push_back(std::move(list[i]));
       continue;
     }
-    // The Concat's slot: a profile shows the pair on it.
     Step step;
-    step.slot = list[i].slot;
-    step.args = concatNormArgs(list[i].args, list[i + 1].args);
+    step.slot = list[i + (fusion->onSecond ? 1 : 0)].slot;
+    step.args = fusion->args(list[i].args, list[i + 1].args);
     step.kernel = std::move(kernel);
     result.push_back(std::move(step));
     ++i;

@@ -157,11 +157,13 @@ private:
   /// of another item's list, which serve this one's too.
   void applyChains(std::vector<Step> &list,
                    std::map<size_t, std::shared_ptr<Kernel>> *shared = nullptr);
-  /// Replaces each Concat step followed by the BatchNorm that alone reads
-  /// its output by one step that does both (makeOneDNNConcatNorm), where
-  /// it applies; `shared`, per Concat, the kernels of another item's list,
-  /// which serve this one's too (as applyChains).
-  void fuseConcatNorms(
+  /// Replaces each pair of steps that one oneDNN kernel runs together, the
+  /// second alone reading the first's output, by one step, where it applies:
+  /// a Concat and its BatchNorm (makeOneDNNConcatNorm), a Mul by per-channel
+  /// scales and its Conv (makeOneDNNScaledConv); `shared`, per first step,
+  /// the kernels of another item's list, which serve this one's too (as
+  /// applyChains).
+  void fusePairs(
       std::vector<Step> &list,
       std::map<size_t, std::shared_ptr<Kernel>> *shared = nullptr) const;
   /// Asks for each longest chain of `steps` (Choice::chained); gives the

@@ -10,6 +10,8 @@
 
 #include "KernelTestUtils.h"
 
+#include <oneapi/dnnl/dnnl.hpp>
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -364,6 +366,13 @@ TestTensor withLayout(const TestTensor &t, Layout layout) {
 // and without a residual; and a kernel, made once, run over other tensors
 // of its shapes (as each item of a batch does).
 TEST(OneDNNKernels, ConvWinogradVariants) {
+  // oneDNN's Winograd kernel is AVX-512 code: below it (a machine without,
+  // or DNNL_MAX_CPU_ISA) every variant is refused and tuning keeps the
+  // direct algorithm.
+  auto isa = static_cast<unsigned>(dnnl::get_effective_cpu_isa()),
+       avx512 = static_cast<unsigned>(dnnl::cpu_isa::avx512_core);
+  if ((isa & avx512) != avx512)
+    GTEST_SKIP() << "oneDNN runs no Winograd kernel below AVX-512";
   struct Case {
     int variant;
     Dims x;
@@ -1492,6 +1501,135 @@ TEST(OneDNNKernels, ConcatNorm) {
       KernelArgs halves = makeArgs(alongH, {&top, &bottom}, between, exprs);
       EXPECT_FALSE(makeOneDNNConcatNorm(halves, norm));
     }
+}
+
+// A Mul by per-image, per-channel scales (a squeeze-and-excitation gate)
+// and the Conv that reads it, as one kernel that scales each image's
+// weights: against the two reference kernels, with either operand order,
+// per-image or shared scales, 1x1 and padded 3x3 windows, a residual,
+// swish after; and refused where it does not apply or would not pay.
+TEST(OneDNNKernels, ScaledConv) {
+  TestOp mulOp([](Builder &b) {
+    return format::CreateBinaryParams(b, format::BinaryKind::mul);
+  });
+  Dims xDims{2, 8, 12, 12};
+  struct Case {
+    int64_t m, k;
+    Dims scales;
+    bool scalesFirst, residual;
+    ActivationKind act;
+  };
+  std::vector<Case> cases = {
+      {4, 1, {2, 8, 1, 1}, false, false, ActivationKind::none},
+      {4, 1, {2, 8, 1, 1}, true, true, ActivationKind::none},
+      {2, 3, {2, 8, 1, 1}, false, true, ActivationKind::relu},
+      {3, 1, {1, 8, 1, 1}, false, false, ActivationKind::swish},
+  };
+  unsigned seed = 1800;
+  for (const Case &k : cases) {
+    ConvCase c{xDims, k.m, {k.k, k.k}, {}, Dims(4, k.k / 2), {}, 1, true,
+               k.residual, activation(k.act)};
+    Dims out = convOutDims(c);
+    SCOPED_TRACE(std::to_string(k.m) + " outputs, " + std::to_string(k.k) +
+                 "x" + std::to_string(k.k) + ", scales " + shape(k.scales) +
+                 (k.scalesFirst ? " first" : "") +
+                 (k.residual ? ", residual" : ""));
+    TestOp convOpK = convOp(c);
+    TestTensor x = TestTensor::random(xDims, seed += 10, -2, 2),
+               scales = TestTensor::random(k.scales, seed + 1, 0, 1),
+               w = TestTensor::random({k.m, 8, k.k, k.k}, seed + 2),
+               bias = TestTensor::random({k.m}, seed + 3),
+               r = TestTensor::random(out, seed + 4);
+    std::vector<TestTensor *> mulIn = {&x, &scales};
+    if (k.scalesFirst)
+      std::swap(mulIn[0], mulIn[1]);
+    TestTensor product = runReference(mulOp, mulIn, {output(xDims)})[0];
+    TestTensor want = runReference(
+        convOpK, {&product, &w, &bias, k.residual ? &r : nullptr},
+        {output(out)})[0];
+
+    TestTensor xIn = withLayout(x, Layout::channelsLast),
+               rIn = withLayout(r, Layout::channelsLast);
+    std::vector<TestTensor *> mulInputs = {&xIn, &scales};
+    if (k.scalesFirst)
+      std::swap(mulInputs[0], mulInputs[1]);
+    std::vector<TestTensor> between{withLayout(output(xDims), Layout::channelsLast)},
+        result{withLayout(output(out), Layout::channelsLast)};
+    std::vector<int64_t> exprs;
+    KernelArgs mul = makeArgs(mulOp, mulInputs, between, exprs);
+    KernelArgs conv = makeArgs(
+        convOpK, {&between[0], &w, &bias, k.residual ? &rIn : nullptr},
+        result, exprs);
+    // Activations, as a session has them.
+    xIn.ref.constant = scales.ref.constant = rIn.ref.constant = false;
+    between[0].ref.constant = false;
+    std::unique_ptr<Kernel> kernel = makeOneDNNScaledConv(mul, conv);
+    ASSERT_TRUE(kernel);
+    EXPECT_NE(kernel->implementation().find("input scaled per channel"),
+              std::string::npos)
+        << kernel->implementation();
+    kernel->run(scaledConvArgs(mul, conv));
+    expectClose("Mul + Conv", withLayout(result[0], Layout::plain).floats(),
+                want.floats(), 1e-5f);
+
+    if (k.scalesFirst || k.residual || k.k != 1)
+      continue;
+    // The scales at the output's first bytes (the plan may put them there:
+    // they die at the Mul): the first image's output must not overwrite
+    // the second image's scales before they are used.
+    {
+      std::vector<TestTensor> overScales{
+          withLayout(output(out), Layout::channelsLast)};
+      std::memcpy(overScales[0].ref.data, scales.ref.data, scales.ref.bytes());
+      TestTensor scalesThere = scales;
+      scalesThere.ref.data = overScales[0].ref.data;
+      KernelArgs mulThere = mul, convThere = conv;
+      mulThere.inputs[1] = &scalesThere.ref;
+      convThere.outputs = {&overScales[0].ref};
+      std::unique_ptr<Kernel> there = makeOneDNNScaledConv(mulThere, convThere);
+      ASSERT_TRUE(there);
+      there->run(scaledConvArgs(mulThere, convThere));
+      expectClose("Mul + Conv over its scales",
+                  withLayout(overScales[0], Layout::plain).floats(),
+                  want.floats(), 1e-5f);
+    }
+    // Not a Mul.
+    TestOp addOp([](Builder &b) {
+      return format::CreateBinaryParams(b, format::BinaryKind::add);
+    });
+    KernelArgs other = mul;
+    other.op = addOp.op();
+    EXPECT_FALSE(makeOneDNNScaledConv(other, conv));
+    // The conv reads something else.
+    other = conv;
+    other.inputs[0] = &xIn.ref;
+    EXPECT_FALSE(makeOneDNNScaledConv(mul, other));
+    // Scales that vary over the positions: a product of two tensors.
+    other = mul;
+    other.inputs[1] = &xIn.ref;
+    EXPECT_FALSE(makeOneDNNScaledConv(other, conv));
+    // The output over the tensor.
+    std::vector<TestTensor> overInput{withLayout(output(out), Layout::channelsLast)};
+    overInput[0].ref.data = xIn.ref.data;
+    other = conv;
+    other.outputs = {&overInput[0].ref};
+    EXPECT_FALSE(makeOneDNNScaledConv(mul, other));
+    // Another variant than the default direct algorithm.
+    other = conv;
+    other.variant = kConvNextImplementation;
+    EXPECT_FALSE(makeOneDNNScaledConv(mul, other));
+    // Weights more than a quarter of an image's values (64 x 8 > 8 x 144 /
+    // 4): the Mul is the cheaper pass.
+    ConvCase wide{xDims, 64, {1, 1}, {}, {}, {}};
+    TestOp wideOp = convOp(wide);
+    TestTensor wideW = TestTensor::random({64, 8, 1, 1}, seed + 5);
+    std::vector<TestTensor> wideOut{
+        withLayout(output(convOutDims(wide)), Layout::channelsLast)};
+    KernelArgs wideConv =
+        makeArgs(wideOp, {&between[0], &wideW, nullptr, nullptr}, wideOut, exprs);
+    between[0].ref.constant = false;
+    EXPECT_FALSE(makeOneDNNScaledConv(mul, wideConv));
+  }
 }
 
 struct ResizeCase {

@@ -315,6 +315,8 @@ std::string PrimitiveKernel::implementation() const {
   // Operands converted into the primitive's layout and back cost time the
   // profile should show (Winograd's blocked layout).
   std::string text = stagedMemories.empty() ? name : name + " via reorders";
+  if (!fused.empty())
+    text += " + " + fused;
   if (threads < sessionThreads)
     text += ", " + std::to_string(threads) + " thread" + (threads > 1 ? "s" : "");
   return text;

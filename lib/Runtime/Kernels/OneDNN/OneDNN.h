@@ -41,6 +41,10 @@ using dims = dnnl::memory::dims;
 // Conv.cpp
 KernelPtr makeConv(const KernelArgs &args);
 KernelPtr makeConvTranspose(const KernelArgs &args);
+// A Conv (group 1) whose input is a Mul by per-image, per-channel scales
+// that nothing else reads, with each image's weights scaled instead;
+// nullptr where that does not apply or would not pay.
+KernelPtr makeScaledConv(const KernelArgs &mul, const KernelArgs &conv);
 // ConvChain.cpp
 KernelPtr makeConvChain(const std::vector<KernelArgs> &stages,
                         size_t bandBytes);
@@ -256,6 +260,9 @@ public:
   /// of a `sum` post-op: a Conv's residual) unless it is there already; -1
   /// for none.
   int sumOperand = -1;
+  /// What the kernel does besides its op, for profiles ("input scaled per
+  /// channel"); empty for nothing.
+  std::string fused;
 
 private:
   struct Step {

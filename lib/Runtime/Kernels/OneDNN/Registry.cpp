@@ -87,6 +87,15 @@ makeOneDNNConvChain(const std::vector<KernelArgs> &stages, size_t bandBytes) {
   }
 }
 
+std::unique_ptr<Kernel> makeOneDNNScaledConv(const KernelArgs &mul,
+                                             const KernelArgs &conv) {
+  try {
+    return onednn::makeScaledConv(mul, conv);
+  } catch (const dnnl::error &) {
+    return nullptr;
+  }
+}
+
 std::unique_ptr<Kernel> makeOneDNNConcatNorm(const KernelArgs &concat,
                                              const KernelArgs &norm) {
   try {
