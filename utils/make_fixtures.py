@@ -44,10 +44,12 @@ examples/models/  (torch.onnx.export, eval mode, input "image", output "logits" 
                                     constant, then Resize(sizes). Output "out" [1,5,H,W].
   tiny_blocks_{64,96}.onnx          opset 13. torchvision's building blocks of the newer
                                     classifiers, in one small net: a SiLU stem (x *
-                                    Sigmoid(x)), a 3x3 average pool padded by 1 (Pad,
-                                    then AveragePool), SqueezeExcitation (a Sigmoid
-                                    gate broadcast over H, W, the product read by the
-                                    next 1x1 conv alone), SqueezeNet's fire module
+                                    Sigmoid(x)) and SqueezeExcitation (its squeeze a
+                                    global pool of the stem's output), a 3x3 average
+                                    pool padded by 1 (Pad, then AveragePool),
+                                    SqueezeExcitation again (a Sigmoid gate broadcast
+                                    over H, W, the product read by the next 1x1 conv
+                                    alone), SqueezeNet's fire module
                                     (its squeeze conv reads the gated tensor; its Concat read by
                                     the next conv), a Hardswish conv (x *
                                     HardSigmoid(x)), ShuffleNetV2's InvertedResidual
@@ -480,6 +482,8 @@ def tiny_blocks(torch):
                 mod.bias.copy_(torch.rand(c) * 0.4 - 0.2)
     return nn.Sequential(
         Conv2dNormActivation(3, 16, stride=2, activation_layer=nn.SiLU),
+        # Its squeeze a global pool of the SiLU conv's output (efficientnet's).
+        SqueezeExcitation(16, 4),
         # Exported as a Pad, then an AveragePool (as inception_v3's).
         nn.AvgPool2d(3, stride=1, padding=1),
         # Its gated output read by a 1x1 conv alone (the next module's first),

@@ -58,6 +58,12 @@ KernelArgs concatNormArgs(const KernelArgs &concat, const KernelArgs &norm) {
   return args;
 }
 
+KernelArgs convPoolArgs(const KernelArgs &conv, const KernelArgs &pool) {
+  KernelArgs args = conv;
+  args.outputs.push_back(pool.outputs[0]);
+  return args;
+}
+
 KernelArgs scaledConvArgs(const KernelArgs &mul, const KernelArgs &conv) {
   KernelArgs args = conv;
   const TensorRef *product = mul.outputs[0];

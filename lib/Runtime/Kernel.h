@@ -174,6 +174,16 @@ std::unique_ptr<Kernel> makeOneDNNScaledConv(const KernelArgs &mul,
 /// input, then the scales; the Conv's output.
 KernelArgs scaledConvArgs(const KernelArgs &mul, const KernelArgs &conv);
 
+/// One kernel for a Conv whose activation is swish (mlc's own pass over its
+/// output) and a global average pool of its output (which others may read
+/// too: a squeeze-and-excitation block's): the pass also sums each
+/// channel, so the pool never reads the output again; nullptr where it does
+/// not apply. It runs with convPoolArgs(conv, pool).
+std::unique_ptr<Kernel> makeOneDNNConvPool(const KernelArgs &conv,
+                                           const KernelArgs &pool);
+/// What it runs with: the Conv's operands; its output, then the pool's.
+KernelArgs convPoolArgs(const KernelArgs &conv, const KernelArgs &pool);
+
 /// The oneDNN backend's state for one session, or for one of its threads
 /// running its part of a batch; `winograd`: whether 3x3 stride-1
 /// convolutions may use Winograd's algorithm (variant 1). A thread's state

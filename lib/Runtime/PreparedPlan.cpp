@@ -375,11 +375,14 @@ void PreparedPlan::build(std::shared_ptr<Arena> arena, BackendState *state,
     callerOutputs[i].layout = Layout::plain;
     callerOutputs[i].data = nullptr;
   }
+  // Tuning times each op's kernels alone: pairs are fused after it.
+  bool tuning = backend == Backend::Fast && tune;
   makeSteps(backend == Backend::Fast && convChains == ConvChains::Always &&
-            !twin);
+                !twin,
+            !tuning);
   if (backendState)
     backendState->prepare();
-  if (backend != Backend::Fast || !tune)
+  if (!tuning)
     return;
 
   // A first run on zero inputs warms up (and takes the first-touch costs).
@@ -388,19 +391,27 @@ void PreparedPlan::build(std::shared_ptr<Arena> arena, BackendState *state,
     std::memset(ref.data, 0, ref.bytes());
   }
   std::vector<double> seconds(steps.size(), INFINITY);
-  if (runAll(steps, seconds) && !twin) {
-    double warmUp = 0;
-    for (double s : seconds)
-      warmUp += s;
+  bool warm = runAll(steps, seconds) && !twin;
+  double warmUp = 0;
+  for (double s : seconds)
+    warmUp += s;
+  if (warm) {
     tuneKernels(seconds);
     if (convChains == ConvChains::Tuned)
       tuneChains();
-    tuneThreads(warmUp);
   }
+  fuseSteps();
+  backendState->prepare();
+  // The fused kernels' first run (their code, their weights), before the
+  // first prediction's.
+  seconds.assign(steps.size(), INFINITY);
+  runAll(steps, seconds);
+  if (warm)
+    tuneThreads(warmUp);
   omp_set_num_threads(threads);
 }
 
-void PreparedPlan::makeSteps(bool chainAll) {
+void PreparedPlan::makeSteps(bool chainAll, bool fuse) {
   const format::Model &graph = model.graph();
   const auto &ops = *graph.ops();
   steps.clear();
@@ -421,16 +432,15 @@ void PreparedPlan::makeSteps(bool chainAll) {
   if (chainAll)
     markChains();
   applyChains(steps);
-  fusePairs(steps);
   itemSteps.clear();
   if (itemOps) {
     itemSteps = makeItemSteps(false);
-    std::map<size_t, std::shared_ptr<Kernel>> chains, pairs;
-    for (std::vector<Step> &item : itemSteps) {
+    std::map<size_t, std::shared_ptr<Kernel>> chains;
+    for (std::vector<Step> &item : itemSteps)
       applyChains(item, &chains);
-      fusePairs(item, &pairs);
-    }
   }
+  if (fuse)
+    fuseSteps();
   copyIn.clear();
   copyOut.clear();
   for (size_t i = 0; i < callerInputs.size(); ++i)
@@ -743,7 +753,7 @@ void PreparedPlan::applyChains(
 }
 
 namespace {
-/// Two ops whose second alone reads the first's output, run by one kernel.
+/// Two ops, the second reading the first's output, run by one kernel.
 struct PairFusion {
   format::OpParams first, second;
   std::unique_ptr<Kernel> (*make)(const KernelArgs &, const KernelArgs &);
@@ -751,14 +761,26 @@ struct PairFusion {
   /// Whether a profile shows the pair on the second op (the one whose
   /// work the kernel does) rather than the first.
   bool onSecond;
+  /// Whether other ops may read the first's output too (the kernel writes
+  /// it); otherwise the second must be its only reader.
+  bool firstOutputShared;
 };
 const PairFusion kPairFusions[] = {
     {format::OpParams::ConcatParams, format::OpParams::BatchNormParams,
-     makeOneDNNConcatNorm, concatNormArgs, false},
+     makeOneDNNConcatNorm, concatNormArgs, false, false},
     {format::OpParams::BinaryParams, format::OpParams::ConvParams,
-     makeOneDNNScaledConv, scaledConvArgs, true},
+     makeOneDNNScaledConv, scaledConvArgs, true, false},
+    {format::OpParams::ConvParams, format::OpParams::GlobalPoolParams,
+     makeOneDNNConvPool, convPoolArgs, false, true},
 };
 } // namespace
+
+void PreparedPlan::fuseSteps() {
+  fusePairs(steps);
+  std::map<size_t, std::shared_ptr<Kernel>> pairs;
+  for (std::vector<Step> &item : itemSteps)
+    fusePairs(item, &pairs);
+}
 
 void PreparedPlan::fusePairs(
     std::vector<Step> &list,
@@ -770,17 +792,27 @@ void PreparedPlan::fusePairs(
   for (size_t i = 0; i < list.size(); ++i) {
     std::shared_ptr<Kernel> kernel;
     const PairFusion *fusion = nullptr;
-    if (i + 1 < list.size() &&
-        readers[list[i].args.op->outputs()->Get(0)] == 1)
+    if (i + 1 < list.size())
       for (const PairFusion &candidate : kPairFusions)
         if (runs(list[i], candidate.first) &&
-            runs(list[i + 1], candidate.second))
+            runs(list[i + 1], candidate.second) &&
+            (candidate.firstOutputShared ||
+             readers[list[i].args.op->outputs()->Get(0)] == 1))
           fusion = &candidate;
     if (fusion) {
       std::shared_ptr<Kernel> *made =
           shared ? &(*shared)[list[i].slot] : nullptr;
-      kernel = made && *made ? *made
-                             : fusion->make(list[i].args, list[i + 1].args);
+      if (made && *made) {
+        kernel = *made;
+      } else {
+        // Its primitives run on the threads tuning chose for the op whose
+        // work it does.
+        const Choice &choice =
+            opChoices[list[i + (fusion->onSecond ? 1 : 0)].slot];
+        omp_set_num_threads(choice.threads ? choice.threads : threads);
+        kernel = fusion->make(list[i].args, list[i + 1].args);
+        omp_set_num_threads(threads);
+      }
       if (made)
         *made = kernel;
     }

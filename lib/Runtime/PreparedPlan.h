@@ -158,9 +158,10 @@ private:
   void applyChains(std::vector<Step> &list,
                    std::map<size_t, std::shared_ptr<Kernel>> *shared = nullptr);
   /// Replaces each pair of steps that one oneDNN kernel runs together, the
-  /// second alone reading the first's output, by one step, where it applies:
+  /// second reading the first's output, by one step, where it applies:
   /// a Concat and its BatchNorm (makeOneDNNConcatNorm), a Mul by per-channel
-  /// scales and its Conv (makeOneDNNScaledConv); `shared`, per first step,
+  /// scales and its Conv (makeOneDNNScaledConv), a Conv with swish and the
+  /// global pool of its output (makeOneDNNConvPool); `shared`, per first step,
   /// the kernels of another item's list, which serve this one's too (as
   /// applyChains).
   void fusePairs(
@@ -173,8 +174,11 @@ private:
   /// one by one, and keeps the chains that run faster.
   void tuneChains();
   /// Makes `steps` (with conversions), the item steps and the copies in
-  /// and out from the choices; `chainAll` asks for every chain first.
-  void makeSteps(bool chainAll);
+  /// and out from the choices; `chainAll` asks for every chain first,
+  /// `fuse` for the pairs (fuseSteps).
+  void makeSteps(bool chainAll, bool fuse = true);
+  /// Fuses the pairs of `steps` and of the item steps (fusePairs).
+  void fuseSteps();
   /// Times the whole plan on one thread against it on `threads`, for a
   /// short run (`warmUpSeconds`: the warm-up run's), and keeps the faster
   /// (threads becomes 1).

@@ -1632,6 +1632,76 @@ TEST(OneDNNKernels, ScaledConv) {
   }
 }
 
+// A Conv with swish and the global average pool of its output (a
+// squeeze-and-excitation block's squeeze), the pool summed by the swish's
+// pass: both outputs against the reference kernels, on channels of whole
+// vectors and not (AVX-512's loop and the portable one), several blocks of
+// rows per image, one and two threads; refused for a max pool, another
+// activation, a plain output.
+TEST(OneDNNKernels, ConvSwishPool) {
+  TestOp poolOp([](Builder &b) {
+    return format::CreateGlobalPoolParams(b, format::PoolKind::average);
+  });
+  unsigned seed = 1900;
+  for (int64_t channels : {48, 20})
+    for (int threads : {1, 2}) {
+      SCOPED_TRACE(std::to_string(channels) + " channels, " +
+                   std::to_string(threads) + " threads");
+      // Depthwise 3x3, as efficientnet's: 40 x 41 positions, several
+      // blocks of rows per image.
+      ConvCase c{{2, channels, 40, 41}, channels, {3, 3}, {}, {1, 1, 1, 1},
+                 {}, channels, true, false, activation(ActivationKind::swish)};
+      Dims out = convOutDims(c), pooled{2, channels, 1, 1};
+      TestOp conv = convOp(c);
+      TestTensor x = TestTensor::random(c.x, seed += 10, -3, 3),
+                 w = TestTensor::random({channels, 1, 3, 3}, seed + 1),
+                 bias = TestTensor::random({channels}, seed + 2);
+      TestTensor y = runReference(conv, {&x, &w, &bias}, {output(out)})[0];
+      TestTensor mean = runReference(poolOp, {&y}, {output(pooled)})[0];
+
+      TestTensor xIn = withLayout(x, Layout::channelsLast);
+      std::vector<TestTensor> yOut{withLayout(output(out), Layout::channelsLast)},
+          meanOut{output(pooled)};
+      std::vector<int64_t> exprs;
+      KernelArgs convArgs = makeArgs(conv, {&xIn, &w, &bias}, yOut, exprs);
+      KernelArgs poolArgs = makeArgs(poolOp, {&yOut[0]}, meanOut, exprs);
+      xIn.ref.constant = yOut[0].ref.constant = false;
+      convArgs.threads = poolArgs.threads = threads;
+      std::unique_ptr<Kernel> kernel = makeOneDNNConvPool(convArgs, poolArgs);
+      ASSERT_TRUE(kernel);
+      EXPECT_NE(kernel->implementation().find("global average pool"),
+                std::string::npos)
+          << kernel->implementation();
+      kernel->run(convPoolArgs(convArgs, poolArgs));
+      expectClose("Conv + swish",
+                  withLayout(yOut[0], Layout::plain).floats(), y.floats(),
+                  1e-5f);
+      expectClose("Conv + swish + GlobalPool", meanOut[0].floats(),
+                  mean.floats(), 1e-5f);
+
+      if (threads != 1 || channels != 48)
+        continue;
+      TestOp maxOp([](Builder &b) {
+        return format::CreateGlobalPoolParams(b, format::PoolKind::max);
+      });
+      KernelArgs other = poolArgs;
+      other.op = maxOp.op();
+      EXPECT_FALSE(makeOneDNNConvPool(convArgs, other));
+      ConvCase relu = c;
+      relu.act = activation(ActivationKind::relu);
+      TestOp reluConv = convOp(relu);
+      other = convArgs;
+      other.op = reluConv.op();
+      EXPECT_FALSE(makeOneDNNConvPool(other, poolArgs));
+      std::vector<TestTensor> plainOut{output(out)};
+      other = convArgs;
+      other.outputs = {&plainOut[0].ref};
+      KernelArgs plainPool = poolArgs;
+      plainPool.inputs = {&plainOut[0].ref};
+      EXPECT_FALSE(makeOneDNNConvPool(other, plainPool));
+    }
+}
+
 struct ResizeCase {
   format::ResizeMode mode;
   format::CoordinateTransform transform;

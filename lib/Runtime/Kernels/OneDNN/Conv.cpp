@@ -367,6 +367,25 @@ KernelPtr makeConvSteps(const KernelArgs &args, ConvSpec &spec) {
 }
 } // namespace
 
+KernelPtr makeConvPool(const KernelArgs &conv, const KernelArgs &pool) {
+  const format::GlobalPoolParams *p =
+      pool.op ? pool.op->params_as_GlobalPoolParams() : nullptr;
+  if (!p || p->kind() != format::PoolKind::average || !hasOperands(pool, 1, 1) ||
+      pool.inputs[0] != conv.outputs[0])
+    return nullptr;
+  // Only where mlc's own loop runs over the output anyway: swish.
+  ConvSpec spec;
+  if (!readConv(conv, spec) || !swishAfter(conv, spec))
+    return nullptr;
+  const TensorRef *y = spec.y, *mean = pool.outputs[0];
+  if (y->layout != Layout::channelsLast || !isF32(mean) ||
+      mean->rank() != y->rank() || mean->dim(0) != y->dim(0) ||
+      mean->dim(1) != y->dim(1) || mean->count() != y->dim(0) * y->dim(1) ||
+      overlaps(*mean, *y))
+    return nullptr;
+  return withSwish(makeConvSteps(conv, spec), convPoolArgs(conv, pool), true);
+}
+
 namespace {
 /// Copies the scales (scaledConvArgs' input 4) aside, then runs the scaled
 /// convolution's kernel on that copy: the plan may put the output over

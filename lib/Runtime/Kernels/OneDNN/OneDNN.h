@@ -45,6 +45,9 @@ KernelPtr makeConvTranspose(const KernelArgs &args);
 // that nothing else reads, with each image's weights scaled instead;
 // nullptr where that does not apply or would not pay.
 KernelPtr makeScaledConv(const KernelArgs &mul, const KernelArgs &conv);
+// A Conv with swish and the global average pool of its output, the pool
+// taken by the swish's pass; nullptr where that does not apply.
+KernelPtr makeConvPool(const KernelArgs &conv, const KernelArgs &pool);
 // ConvChain.cpp
 KernelPtr makeConvChain(const std::vector<KernelArgs> &stages,
                         size_t bandBytes);
@@ -56,8 +59,11 @@ KernelPtr makeBatchNorm(const KernelArgs &args);
 KernelPtr makeUnary(const KernelArgs &args);
 KernelPtr makeBinary(const KernelArgs &args);
 KernelPtr makeSoftmax(const KernelArgs &args);
-// Swish.cpp: `kernel`, followed by swish over its output in place.
-KernelPtr withSwish(KernelPtr kernel, const KernelArgs &args);
+// Swish.cpp: `kernel`, followed by swish over its output in place; with
+// `pool`, args.outputs[1] ([N, C, 1...]) also gets each channel's mean of
+// the channels-last output.
+KernelPtr withSwish(KernelPtr kernel, const KernelArgs &args,
+                    bool pool = false);
 // Broadcast.cpp: a Binary op whose operands' descriptors oneDNN runs only by
 // its reference implementation; nullptr for blocked layouts.
 KernelPtr makeBroadcastBinary(const KernelArgs &args, format::BinaryKind kind,

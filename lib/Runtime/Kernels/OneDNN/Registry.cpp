@@ -96,6 +96,15 @@ std::unique_ptr<Kernel> makeOneDNNScaledConv(const KernelArgs &mul,
   }
 }
 
+std::unique_ptr<Kernel> makeOneDNNConvPool(const KernelArgs &conv,
+                                           const KernelArgs &pool) {
+  try {
+    return onednn::makeConvPool(conv, pool);
+  } catch (const dnnl::error &) {
+    return nullptr;
+  }
+}
+
 std::unique_ptr<Kernel> makeOneDNNConcatNorm(const KernelArgs &concat,
                                              const KernelArgs &norm) {
   try {

@@ -24,6 +24,7 @@
 #include <algorithm>
 #include <cstring>
 #include <immintrin.h>
+#include <omp.h>
 
 namespace mlc::rt::onednn {
 namespace {
@@ -73,9 +74,14 @@ swishRangePortable(float *x, int64_t n) {
 // they are inlined (GCC bug 105593, fixed in 13).
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-template <int Vectors>
+//
+// With Sum, each result vector is also added into sums + 16 j, j counting
+// on from `lane` modulo `lanes` (a channels-last row's vectors: the
+// channels' running sums).
+template <int Vectors, bool Sum = false>
 __attribute__((target("avx512f"), always_inline)) inline void
-swish512(float *x) {
+swish512(float *x, float *sums = nullptr, int64_t lane = 0,
+         int64_t lanes = 1) {
   const __m512 one = _mm512_set1_ps(1.0f);
   __m512 v[Vectors], n[Vectors], s[Vectors], p[Vectors];
   for (int u = 0; u < Vectors; ++u) {
@@ -99,7 +105,14 @@ swish512(float *x) {
   for (int u = 0; u < Vectors; ++u) {
     __m512 y = _mm512_rcp14_ps(p[u]);
     y = _mm512_fmadd_ps(y, _mm512_fnmadd_ps(p[u], y, one), y);
-    _mm512_storeu_ps(x + 16 * u, _mm512_mul_ps(v[u], y));
+    y = _mm512_mul_ps(v[u], y);
+    _mm512_storeu_ps(x + 16 * u, y);
+    if constexpr (Sum) {
+      float *sum = sums + 16 * lane;
+      _mm512_storeu_ps(sum, _mm512_add_ps(_mm512_loadu_ps(sum), y));
+      if (++lane == lanes)
+        lane = 0;
+    }
   }
 }
 
@@ -118,26 +131,74 @@ __attribute__((target("avx512f"))) void swishRange512(float *x, int64_t n) {
     std::memcpy(x + i, tail, (n - i) * sizeof(float));
   }
 }
+// Rows of a multiple of 16 channels: no tail.
+__attribute__((target("avx512f"))) void
+swishSumRows512(float *x, int64_t rows, int64_t channels, float *sums) {
+  constexpr int kVectors = 8;
+  int64_t lanes = channels / 16, n = rows * channels, lane = 0, i = 0;
+  for (; i + 16 * kVectors <= n; i += 16 * kVectors) {
+    swish512<kVectors, true>(x + i, sums, lane, lanes);
+    lane = (lane + kVectors) % lanes;
+  }
+  for (; i < n; i += 16) {
+    swish512<1, true>(x + i, sums, lane, lanes);
+    lane = (lane + 1) % lanes;
+  }
+}
 #pragma GCC diagnostic pop
 
-void swishRange(float *x, int64_t n) {
+__attribute__((target_clones("avx2", "default"))) void
+swishSumRowsPortable(float *x, int64_t rows, int64_t channels, float *sums) {
+  for (int64_t r = 0; r < rows; ++r, x += channels)
+    for (int64_t c = 0; c < channels; ++c) {
+      x[c] = swish(x[c]);
+      sums[c] += x[c];
+    }
+}
+
+bool hasAVX512() {
   // oneDNN's ISAs are sets of bits: avx2_vnni's value is above avx512_core's.
   static const bool avx512 =
       (static_cast<unsigned>(dnnl::get_effective_cpu_isa()) &
        static_cast<unsigned>(dnnl::cpu_isa::avx512_core)) ==
           static_cast<unsigned>(dnnl::cpu_isa::avx512_core) &&
       __builtin_cpu_supports("avx512f");
-  if (avx512)
+  return avx512;
+}
+
+/// Swish over `rows` channels-last rows of `channels` floats at x, adding
+/// each result into `sums` (one per channel).
+void swishSumRows(float *x, int64_t rows, int64_t channels, float *sums) {
+  if (hasAVX512() && channels % 16 == 0)
+    swishSumRows512(x, rows, channels, sums);
+  else
+    swishSumRowsPortable(x, rows, channels, sums);
+}
+
+void swishRange(float *x, int64_t n) {
+  if (hasAVX512())
     swishRange512(x, n);
   else
     swishRangePortable(x, n);
 }
 
-/// The kernel that computes the op, then swish over its output in place.
+/// The kernel that computes the op, then swish over its output in place;
+/// with `pool`, also the mean of each image's channel into a second output
+/// ([N, C, 1...]: the global average pool a squeeze-and-excitation block
+/// takes of it) from the values as they are written, rather than from
+/// another pass over the output.
 class SwishAfter : public Kernel {
 public:
-  SwishAfter(KernelPtr inner, const KernelArgs &args)
-      : inner(std::move(inner)), threads(std::max(args.threads, 1)) {}
+  SwishAfter(KernelPtr inner, const KernelArgs &args, bool pool)
+      : inner(std::move(inner)), threads(std::max(args.threads, 1)),
+        pool(pool) {
+    if (!pool)
+      return;
+    const TensorRef &y = *args.outputs[0];
+    int64_t images = y.dim(0), channels = y.dim(1);
+    sums = allocateZeroed(threads * (images + 1) * channels * sizeof(float),
+                          "a swish's channel sums");
+  }
 
   void run(const KernelArgs &args) override {
     inner->run(args);
@@ -145,27 +206,66 @@ public:
     int64_t count = args.outputs[0]->count();
     // Blocks of 16K floats (64 KB) per thread turn.
     constexpr int64_t kBlock = 1 << 14;
-    int64_t blocks = (count + kBlock - 1) / kBlock;
+    if (!pool) {
+      int64_t blocks = (count + kBlock - 1) / kBlock;
 #pragma omp parallel for num_threads(blocks > 1 ? threads : 1) schedule(static)
-    for (int64_t b = 0; b < blocks; ++b)
-      swishRange(y + b * kBlock, std::min(kBlock, count - b * kBlock));
+      for (int64_t b = 0; b < blocks; ++b)
+        swishRange(y + b * kBlock, std::min(kBlock, count - b * kBlock));
+      return;
+    }
+    // Whole rows (positions) of one image per block. Each thread sums a
+    // block's rows apart, then adds them to its image's sums: runs of a few
+    // hundred additions, not one of every position.
+    int64_t images = args.outputs[0]->dim(0),
+            channels = args.outputs[0]->dim(1),
+            positions = count / (images * channels);
+    int64_t rows = std::max<int64_t>(1, kBlock / channels),
+            perImage = (positions + rows - 1) / rows;
+    float *all = static_cast<float *>(sums.get());
+    std::fill(all, all + threads * (images + 1) * channels, 0.0f);
+#pragma omp parallel num_threads(images * perImage > 1 ? threads : 1)
+    {
+      float *mine = all + omp_get_thread_num() * (images + 1) * channels;
+      float *block = mine + images * channels;
+#pragma omp for schedule(static)
+      for (int64_t b = 0; b < images * perImage; ++b) {
+        int64_t image = b / perImage, first = b % perImage * rows;
+        std::fill(block, block + channels, 0.0f);
+        swishSumRows(y + (image * positions + first) * channels,
+                     std::min(rows, positions - first), channels, block);
+        float *sum = mine + image * channels;
+        for (int64_t c = 0; c < channels; ++c)
+          sum[c] += block[c];
+      }
+    }
+    float *mean = args.outputs[1]->as<float>();
+    for (int64_t i = 0; i < images * channels; ++i) {
+      float total = 0;
+      for (int t = 0; t < threads; ++t)
+        total += all[t * (images + 1) * channels + i];
+      mean[i] = total / static_cast<float>(positions);
+    }
   }
   std::string implementation() const override {
-    return inner->implementation() + " + mlc:swish";
+    return inner->implementation() +
+           (pool ? " + mlc:swish + global average pool" : " + mlc:swish");
   }
   bool rebinds() const override { return inner->rebinds(); }
 
 private:
   KernelPtr inner;
   int threads;
+  bool pool;
+  /// Per thread: each image's channel sums, then a block's.
+  AlignedBuffer sums;
 };
 
 } // namespace
 
-KernelPtr withSwish(KernelPtr kernel, const KernelArgs &args) {
+KernelPtr withSwish(KernelPtr kernel, const KernelArgs &args, bool pool) {
   if (!kernel)
     return kernel;
-  return std::make_unique<SwishAfter>(std::move(kernel), args);
+  return std::make_unique<SwishAfter>(std::move(kernel), args, pool);
 }
 
 } // namespace mlc::rt::onednn
