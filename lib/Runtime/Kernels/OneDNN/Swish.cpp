@@ -147,13 +147,12 @@ swishSumRows512(float *x, int64_t rows, int64_t channels, float *sums) {
 }
 #pragma GCC diagnostic pop
 
-__attribute__((target_clones("avx2", "default"))) void
-swishSumRowsPortable(float *x, int64_t rows, int64_t channels, float *sums) {
+__attribute__((target_clones("avx512f", "avx2", "default"))) void
+addRows(const float *__restrict x, int64_t rows, int64_t channels,
+        float *__restrict sums) {
   for (int64_t r = 0; r < rows; ++r, x += channels)
-    for (int64_t c = 0; c < channels; ++c) {
-      x[c] = swish(x[c]);
+    for (int64_t c = 0; c < channels; ++c)
       sums[c] += x[c];
-    }
 }
 
 bool hasAVX512() {
@@ -166,20 +165,24 @@ bool hasAVX512() {
   return avx512;
 }
 
-/// Swish over `rows` channels-last rows of `channels` floats at x, adding
-/// each result into `sums` (one per channel).
-void swishSumRows(float *x, int64_t rows, int64_t channels, float *sums) {
-  if (hasAVX512() && channels % 16 == 0)
-    swishSumRows512(x, rows, channels, sums);
-  else
-    swishSumRowsPortable(x, rows, channels, sums);
-}
-
 void swishRange(float *x, int64_t n) {
   if (hasAVX512())
     swishRange512(x, n);
   else
     swishRangePortable(x, n);
+}
+
+/// Swish over `rows` channels-last rows of `channels` floats at x, adding
+/// each result into `sums` (one per channel): as the results are made where
+/// the rows are whole vectors (AVX-512), else from the rows just written
+/// (a block of them stays in the cache).
+void swishSumRows(float *x, int64_t rows, int64_t channels, float *sums) {
+  if (hasAVX512() && channels % 16 == 0) {
+    swishSumRows512(x, rows, channels, sums);
+    return;
+  }
+  swishRange(x, rows * channels);
+  addRows(x, rows, channels, sums);
 }
 
 /// The kernel that computes the op, then swish over its output in place;
