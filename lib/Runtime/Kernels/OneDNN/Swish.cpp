@@ -15,7 +15,9 @@
 // relative, for x above -88.3 (1.8e-7 by the scalar loop's division; every
 // 13th float checked); 6.7 floats per ns on one Zen 5 core, where the Cephes
 // expf polynomial (degree 5 after 1 + r) took 5.8 and the same steps one
-// vector at a time 2.4.
+// vector at a time 2.4. The pass can also take each channel's mean of the
+// output (the global average pool of a squeeze-and-excitation block), so
+// that the pool does not read the output again.
 //
 //===----------------------------------------------------------------------===//
 
@@ -69,15 +71,13 @@ swishRangePortable(float *x, int64_t n) {
 // dependent instructions, and interleaving several chains keeps both FMA
 // units busy where out-of-order execution alone did not. The reciprocal's
 // Newton step is y + y (1 - d y), so that x * 1 gives x at infinity; a NaN x
-// stays NaN through the product.
+// stays NaN through the product. With Sum, each result vector is also added
+// into sums + 16 j, j counting on from `lane` modulo `lanes` (a
+// channels-last row's vectors: the channels' running sums).
 // GCC 12 warns of the intrinsics' own undefined pass-through vectors where
 // they are inlined (GCC bug 105593, fixed in 13).
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-//
-// With Sum, each result vector is also added into sums + 16 j, j counting
-// on from `lane` modulo `lanes` (a channels-last row's vectors: the
-// channels' running sums).
 template <int Vectors, bool Sum = false>
 __attribute__((target("avx512f"), always_inline)) inline void
 swish512(float *x, float *sums = nullptr, int64_t lane = 0,
@@ -131,6 +131,7 @@ __attribute__((target("avx512f"))) void swishRange512(float *x, int64_t n) {
     std::memcpy(x + i, tail, (n - i) * sizeof(float));
   }
 }
+
 // Rows of a multiple of 16 channels: no tail.
 __attribute__((target("avx512f"))) void
 swishSumRows512(float *x, int64_t rows, int64_t channels, float *sums) {
