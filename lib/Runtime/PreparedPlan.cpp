@@ -391,11 +391,11 @@ void PreparedPlan::build(std::shared_ptr<Arena> arena, BackendState *state,
     std::memset(ref.data, 0, ref.bytes());
   }
   std::vector<double> seconds(steps.size(), INFINITY);
-  bool warm = runAll(steps, seconds) && !twin;
+  bool tuneHere = runAll(steps, seconds) && !twin;
   double warmUp = 0;
   for (double s : seconds)
     warmUp += s;
-  if (warm) {
+  if (tuneHere) {
     tuneKernels(seconds);
     if (convChains == ConvChains::Tuned)
       tuneChains();
@@ -406,7 +406,7 @@ void PreparedPlan::build(std::shared_ptr<Arena> arena, BackendState *state,
   // first prediction's.
   seconds.assign(steps.size(), INFINITY);
   runAll(steps, seconds);
-  if (warm)
+  if (tuneHere)
     tuneThreads(warmUp);
   omp_set_num_threads(threads);
 }

@@ -419,18 +419,18 @@ KernelPtr makeScaledConv(const KernelArgs &mul, const KernelArgs &conv) {
   const format::Activation *act = p ? p->activation() : nullptr;
   if (!p || p->kind() != format::BinaryKind::mul ||
       (act && act->kind() != format::ActivationKind::none) ||
-      mul.inputs.size() != 2 || mul.outputs.size() != 1 ||
-      conv.input(0) != mul.outputs[0] || conv.variant != kConvDefault)
+      !hasOperands(mul, 2, 2) || conv.input(0) != mul.outputs[0] ||
+      conv.variant != kConvDefault)
     return nullptr;
   ConvSpec spec;
   if (!readConv(conv, spec) || spec.group != 1)
     return nullptr;
-  // The tensor has the product's dims; the scales are [N or 1, C, 1...].
-  const TensorRef *x = mul.inputs[0], *s = mul.inputs[1], *y = spec.y;
+  // The tensor has the product's dims (scaledConvArgs puts it first); the
+  // scales are [N or 1, C, 1...].
+  KernelArgs args = scaledConvArgs(mul, conv);
+  const TensorRef *x = args.inputs[0], *s = args.inputs[4], *y = spec.y;
   if (!isF32(x) || !isF32(s))
     return nullptr;
-  if (x->dims != spec.x->dims)
-    std::swap(x, s);
   int64_t n = x->dim(0), c = x->dim(1);
   if (x->dims != spec.x->dims || x->layout != spec.x->layout ||
       s->rank() != x->rank() || (s->dim(0) != n && s->dim(0) != 1) ||
@@ -446,7 +446,6 @@ KernelPtr makeScaledConv(const KernelArgs &mul, const KernelArgs &conv) {
     return nullptr;
   bool swish = swishAfter(conv, spec);
 
-  KernelArgs args = scaledConvArgs(mul, conv);
   dims xImage = x->dims, yImage = y->dims;
   xImage[0] = yImage[0] = 1;
   dnnl::memory::desc src = layoutDesc(xImage, x->layout),
