@@ -131,6 +131,9 @@ TEST(Allocation, NoBufferOnThePredictionPathOnceAShapeHasRun) {
     for (int threads : {1, 2}) {
       expectNoAllocation("resnet.mlc", {1, 3, 64, 64}, backend, threads);
       expectNoAllocation("fcn.mlc", {1, 3, 96, 96}, backend, threads);
+      // The newer classifiers' blocks: fused pairs (squeeze-and-excitation,
+      // concatenations with their norms), channel gathers, ConvNeXt's.
+      expectNoAllocation("blocks.mlc", {1, 3, 64, 64}, backend, threads);
     }
 }
 

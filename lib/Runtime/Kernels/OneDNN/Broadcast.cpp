@@ -135,28 +135,29 @@ private:
     // Threads only where there is enough work to share (about 32K
     // elements): a small op runs faster on one than it takes to wake two.
     int team = rows * inner >= (int64_t(1) << 15) ? threads : 1;
-#pragma omp parallel for num_threads(team) schedule(static)
-    for (int64_t r = 0; r < rows; ++r) {
-      // The row's offsets in each operand, from its index over the outer
-      // dims (innermost of them last).
-      int64_t offsets[3] = {0, 0, 0}, rest = r;
-      for (size_t d = depth - 1; d-- > 0;) {
-        int64_t i = rest % nest.dims[d];
-        rest /= nest.dims[d];
-        for (int k = 0; k < 3; ++k)
-          offsets[k] += i * nest.strides[k][d];
+    forRanges(team, rows, [&](int, int64_t begin, int64_t end) {
+      for (int64_t r = begin; r < end; ++r) {
+        // The row's offsets in each operand, from its index over the outer
+        // dims (innermost of them last).
+        int64_t offsets[3] = {0, 0, 0}, rest = r;
+        for (size_t d = depth - 1; d-- > 0;) {
+          int64_t i = rest % nest.dims[d];
+          rest /= nest.dims[d];
+          for (int k = 0; k < 3; ++k)
+            offsets[k] += i * nest.strides[k][d];
+        }
+        float *out = y + offsets[2];
+        if (sy == 1) {
+          row(a + offsets[0], b + offsets[1], out, inner, sa, sb, op);
+        } else {
+          for (int64_t i = 0; i < inner; ++i)
+            out[i * sy] = op(a[offsets[0] + i * sa], b[offsets[1] + i * sb]);
+        }
+        if (activate)
+          for (int64_t i = 0; i < inner; ++i)
+            out[i * sy] = applyActivation(activation, out[i * sy]);
       }
-      float *out = y + offsets[2];
-      if (sy == 1) {
-        row(a + offsets[0], b + offsets[1], out, inner, sa, sb, op);
-      } else {
-        for (int64_t i = 0; i < inner; ++i)
-          out[i * sy] = op(a[offsets[0] + i * sa], b[offsets[1] + i * sb]);
-      }
-      if (activate)
-        for (int64_t i = 0; i < inner; ++i)
-          out[i * sy] = applyActivation(activation, out[i * sy]);
-    }
+    });
   }
 
   format::BinaryKind kind;

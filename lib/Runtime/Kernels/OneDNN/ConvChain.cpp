@@ -371,11 +371,9 @@ void ConvChainKernel::run(const KernelArgs &args) {
          yImage = last.outRows * last.outRowFloats();
   int64_t units = images * parts, outRows = last.outRows;
   std::string error;
-#pragma omp parallel num_threads(threads)
-  {
-    int t = omp_get_thread_num(), count = omp_get_num_threads();
+  forRanges(threads, units, [&](int t, int64_t begin, int64_t end) {
     try {
-      for (int64_t unit = t; unit < units; unit += count) {
+      for (int64_t unit = begin; unit < end; ++unit) {
         int64_t image = unit / parts, part = unit % parts;
         runPart(t, x + image * xImage,
                 residual ? residual + image * yImage : nullptr,
@@ -386,7 +384,7 @@ void ConvChainKernel::run(const KernelArgs &args) {
 #pragma omp critical
       error = e.what();
     }
-  }
+  });
   if (!error.empty())
     args.fail(error);
 }

@@ -85,23 +85,25 @@ public:
     // Threads only where there is enough to share (about 32K elements).
     int team = batch * positions * out >= (int64_t(1) << 15) ? threads : 1;
     if (channelsLast) {
-#pragma omp parallel for num_threads(team) schedule(static)
-      for (int64_t r = 0; r < batch * positions; ++r) {
-        const float *row = x + r * inChannels;
-        if (interleaved)
-          interleaveRow(row + from[0], row + from[1], y + r * out, out / 2);
-        else
-          gatherRow(row, from, y + r * out, out);
-      }
+      forRanges(team, batch * positions, [&](int, int64_t begin, int64_t end) {
+        for (int64_t r = begin; r < end; ++r) {
+          const float *row = x + r * inChannels;
+          if (interleaved)
+            interleaveRow(row + from[0], row + from[1], y + r * out, out / 2);
+          else
+            gatherRow(row, from, y + r * out, out);
+        }
+      });
       return;
     }
-#pragma omp parallel for num_threads(team) schedule(static)
-    for (int64_t i = 0; i < batch * out; ++i) {
-      int64_t n = i / out, c = i % out;
-      std::memcpy(y + i * positions,
-                  x + (n * inChannels + from[c]) * positions,
-                  positions * sizeof(float));
-    }
+    forRanges(team, batch * out, [&](int, int64_t begin, int64_t end) {
+      for (int64_t i = begin; i < end; ++i) {
+        int64_t n = i / out, c = i % out;
+        std::memcpy(y + i * positions,
+                    x + (n * inChannels + from[c]) * positions,
+                    positions * sizeof(float));
+      }
+    });
   }
   std::string implementation() const override { return "mlc:gather_channels"; }
   bool rebinds() const override { return true; }
@@ -184,14 +186,11 @@ public:
     // each a range of runs in output order.
     int team = rows * rowLength >= (int64_t(1) << 15) ? threads : 1;
     int64_t total = rows * static_cast<int64_t>(runs.size());
-#pragma omp parallel num_threads(team)
-    {
-      int t = omp_get_thread_num(), count = omp_get_num_threads();
+    forRanges(team, total, [&](int, int64_t begin, int64_t end) {
       concatRuns(y, args.inputs, runs.data(), offsets.data(), rowLength,
-                 total * t / count, total * (t + 1) / count,
-                 scale.empty() ? nullptr : scale.data(), shift.data(), inner,
-                 relu);
-    }
+                 begin, end, scale.empty() ? nullptr : scale.data(),
+                 shift.data(), inner, relu);
+    });
   }
   std::string implementation() const override {
     return scale.empty() ? "mlc:concat_rows" : "mlc:concat_rows + batch_norm";

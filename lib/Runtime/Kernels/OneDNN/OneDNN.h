@@ -29,6 +29,7 @@
 #include <cstdint>
 #include <cstdlib>
 #include <memory>
+#include <omp.h>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -135,6 +136,23 @@ dnnl::memory userMemory(const TensorRef &t, const dims &d);
 
 /// Whether the bytes of `a` and `b` overlap.
 bool overlaps(const TensorRef &a, const TensorRef &b);
+
+/// Runs fn(thread, begin, end) on [0, n) split into contiguous ranges, one
+/// per thread of a team of `team` (mlc's own loops). A team of one runs on
+/// the calling thread, outside any parallel region: libgomp allocates a team
+/// for each region, even of one thread, and a prediction allocates nothing.
+/// `fn` must not throw on a team of several.
+template <typename Fn> void forRanges(int team, int64_t n, Fn fn) {
+  if (team <= 1 || n <= 1) {
+    fn(0, int64_t(0), n);
+    return;
+  }
+#pragma omp parallel num_threads(team)
+  {
+    int t = omp_get_thread_num(), count = omp_get_num_threads();
+    fn(t, n * t / count, n * (t + 1) / count);
+  }
+}
 
 /// A windowed op's parameters over its spatial dims, pads resolved.
 struct Window {

@@ -211,10 +211,12 @@ public:
     // Blocks of 16K floats (64 KB) per thread turn.
     constexpr int64_t kBlock = 1 << 14;
     if (!pool) {
-      int64_t blocks = (count + kBlock - 1) / kBlock;
-#pragma omp parallel for num_threads(blocks > 1 ? threads : 1) schedule(static)
-      for (int64_t b = 0; b < blocks; ++b)
-        swishRange(y + b * kBlock, std::min(kBlock, count - b * kBlock));
+      forRanges(threads, (count + kBlock - 1) / kBlock,
+                [&](int, int64_t begin, int64_t end) {
+                  for (int64_t b = begin; b < end; ++b)
+                    swishRange(y + b * kBlock,
+                               std::min(kBlock, count - b * kBlock));
+                });
       return;
     }
     // Whole rows (positions) of one image per block. Each thread sums a
@@ -227,21 +229,21 @@ public:
             perImage = (positions + rows - 1) / rows;
     float *all = static_cast<float *>(sums.get());
     std::fill(all, all + threads * (images + 1) * channels, 0.0f);
-#pragma omp parallel num_threads(images * perImage > 1 ? threads : 1)
-    {
-      float *mine = all + omp_get_thread_num() * (images + 1) * channels;
-      float *block = mine + images * channels;
-#pragma omp for schedule(static)
-      for (int64_t b = 0; b < images * perImage; ++b) {
-        int64_t image = b / perImage, first = b % perImage * rows;
-        std::fill(block, block + channels, 0.0f);
-        swishSumRows(y + (image * positions + first) * channels,
-                     std::min(rows, positions - first), channels, block);
-        float *sum = mine + image * channels;
-        for (int64_t c = 0; c < channels; ++c)
-          sum[c] += block[c];
-      }
-    }
+    forRanges(threads, images * perImage,
+              [&](int t, int64_t begin, int64_t end) {
+                float *mine = all + t * (images + 1) * channels;
+                float *block = mine + images * channels;
+                for (int64_t b = begin; b < end; ++b) {
+                  int64_t image = b / perImage, first = b % perImage * rows;
+                  std::fill(block, block + channels, 0.0f);
+                  swishSumRows(y + (image * positions + first) * channels,
+                               std::min(rows, positions - first), channels,
+                               block);
+                  float *sum = mine + image * channels;
+                  for (int64_t c = 0; c < channels; ++c)
+                    sum[c] += block[c];
+                }
+              });
     float *mean = args.outputs[1]->as<float>();
     for (int64_t i = 0; i < images * channels; ++i) {
       float total = 0;
