@@ -184,6 +184,11 @@ std::unique_ptr<Kernel> makeOneDNNConvPool(const KernelArgs &conv,
 /// What it runs with: the Conv's operands; its output, then the pool's.
 KernelArgs convPoolArgs(const KernelArgs &conv, const KernelArgs &pool);
 
+/// Whether oneDNN runs its AVX-512 kernels here (the machine has them and
+/// DNNL_MAX_CPU_ISA does not hold it below): its Winograd kernels, its
+/// brgemm-based matmul and mlc's AVX-512 loops need them.
+bool oneDNNHasAVX512();
+
 /// The oneDNN backend's state for one session, or for one of its threads
 /// running its part of a batch; `winograd`: whether 3x3 stride-1
 /// convolutions may use Winograd's algorithm (variant 1). A thread's state

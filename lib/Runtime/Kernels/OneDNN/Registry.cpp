@@ -105,6 +105,16 @@ std::unique_ptr<Kernel> makeOneDNNConvPool(const KernelArgs &conv,
   }
 }
 
+bool oneDNNHasAVX512() {
+  // oneDNN's ISAs are sets of bits: avx2_vnni's value is above avx512_core's.
+  static const bool avx512 =
+      (static_cast<unsigned>(dnnl::get_effective_cpu_isa()) &
+       static_cast<unsigned>(dnnl::cpu_isa::avx512_core)) ==
+          static_cast<unsigned>(dnnl::cpu_isa::avx512_core) &&
+      __builtin_cpu_supports("avx512f");
+  return avx512;
+}
+
 std::unique_ptr<Kernel> makeOneDNNConcatNorm(const KernelArgs &concat,
                                              const KernelArgs &norm) {
   try {

@@ -156,18 +156,8 @@ addRows(const float *__restrict x, int64_t rows, int64_t channels,
       sums[c] += x[c];
 }
 
-bool hasAVX512() {
-  // oneDNN's ISAs are sets of bits: avx2_vnni's value is above avx512_core's.
-  static const bool avx512 =
-      (static_cast<unsigned>(dnnl::get_effective_cpu_isa()) &
-       static_cast<unsigned>(dnnl::cpu_isa::avx512_core)) ==
-          static_cast<unsigned>(dnnl::cpu_isa::avx512_core) &&
-      __builtin_cpu_supports("avx512f");
-  return avx512;
-}
-
 void swishRange(float *x, int64_t n) {
-  if (hasAVX512())
+  if (oneDNNHasAVX512())
     swishRange512(x, n);
   else
     swishRangePortable(x, n);
@@ -178,7 +168,7 @@ void swishRange(float *x, int64_t n) {
 /// the rows are whole vectors (AVX-512), else from the rows just written
 /// (a block of them stays in the cache).
 void swishSumRows(float *x, int64_t rows, int64_t channels, float *sums) {
-  if (hasAVX512() && channels % 16 == 0) {
+  if (oneDNNHasAVX512() && channels % 16 == 0) {
     swishSumRows512(x, rows, channels, sums);
     return;
   }
