@@ -400,12 +400,13 @@ void PreparedPlan::build(std::shared_ptr<Arena> arena, BackendState *state,
     if (convChains == ConvChains::Tuned)
       tuneChains();
   }
-  fuseSteps();
-  backendState->prepare();
-  // The fused kernels' first run (their code, their weights), before the
-  // first prediction's.
-  seconds.assign(steps.size(), INFINITY);
-  runAll(steps, seconds);
+  if (fuseSteps()) {
+    backendState->prepare();
+    // The fused kernels' first run (their code, their weights), before the
+    // first prediction's.
+    seconds.assign(steps.size(), INFINITY);
+    runAll(steps, seconds);
+  }
   if (tuneHere)
     tuneThreads(warmUp);
   omp_set_num_threads(threads);
@@ -775,11 +776,16 @@ const PairFusion kPairFusions[] = {
 };
 } // namespace
 
-void PreparedPlan::fuseSteps() {
+bool PreparedPlan::fuseSteps() {
+  size_t before = steps.size();
   fusePairs(steps);
   std::map<size_t, std::shared_ptr<Kernel>> pairs;
   for (std::vector<Step> &item : itemSteps)
     fusePairs(item, &pairs);
+  // `pairs` also holds the pairs tried and refused (nullptr).
+  return steps.size() != before ||
+         std::any_of(pairs.begin(), pairs.end(),
+                     [](const auto &pair) { return pair.second != nullptr; });
 }
 
 void PreparedPlan::fusePairs(

@@ -177,8 +177,9 @@ private:
   /// and out from the choices; `chainAll` asks for every chain first,
   /// `fuse` for the pairs (fuseSteps).
   void makeSteps(bool chainAll, bool fuse = true);
-  /// Fuses the pairs of `steps` and of the item steps (fusePairs).
-  void fuseSteps();
+  /// Fuses the pairs of `steps` and of the item steps (fusePairs); whether
+  /// any were.
+  bool fuseSteps();
   /// Times the whole plan on one thread against it on `threads`, for a
   /// short run (`warmUpSeconds`: the warm-up run's), and keeps the faster
   /// (threads becomes 1).

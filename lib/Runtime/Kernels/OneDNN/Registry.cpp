@@ -10,6 +10,16 @@ bool readsPlainOnly(format::OpParams type) {
   return type == format::OpParams::GemmParams ||
          type == format::OpParams::MatMulParams;
 }
+
+// A kernel oneDNN cannot build (a dnnl::error while making its primitives)
+// is no kernel: the caller runs the ops another way.
+template <typename Make> std::unique_ptr<Kernel> nullIfRefused(Make make) {
+  try {
+    return make();
+  } catch (const dnnl::error &) {
+    return nullptr;
+  }
+}
 } // namespace
 
 std::unique_ptr<BackendState>
@@ -80,29 +90,17 @@ std::unique_ptr<Kernel> makeOneDNNKernel(const KernelArgs &args) {
 
 std::unique_ptr<Kernel>
 makeOneDNNConvChain(const std::vector<KernelArgs> &stages, size_t bandBytes) {
-  try {
-    return onednn::makeConvChain(stages, bandBytes);
-  } catch (const dnnl::error &) {
-    return nullptr;
-  }
+  return nullIfRefused([&] { return onednn::makeConvChain(stages, bandBytes); });
 }
 
 std::unique_ptr<Kernel> makeOneDNNScaledConv(const KernelArgs &mul,
                                              const KernelArgs &conv) {
-  try {
-    return onednn::makeScaledConv(mul, conv);
-  } catch (const dnnl::error &) {
-    return nullptr;
-  }
+  return nullIfRefused([&] { return onednn::makeScaledConv(mul, conv); });
 }
 
 std::unique_ptr<Kernel> makeOneDNNConvPool(const KernelArgs &conv,
                                            const KernelArgs &pool) {
-  try {
-    return onednn::makeConvPool(conv, pool);
-  } catch (const dnnl::error &) {
-    return nullptr;
-  }
+  return nullIfRefused([&] { return onednn::makeConvPool(conv, pool); });
 }
 
 bool oneDNNHasAVX512() {
@@ -117,11 +115,7 @@ bool oneDNNHasAVX512() {
 
 std::unique_ptr<Kernel> makeOneDNNConcatNorm(const KernelArgs &concat,
                                              const KernelArgs &norm) {
-  try {
-    return onednn::makeConcatNorm(concat, norm);
-  } catch (const dnnl::error &) {
-    return nullptr;
-  }
+  return nullIfRefused([&] { return onednn::makeConcatNorm(concat, norm); });
 }
 
 } // namespace mlc::rt
