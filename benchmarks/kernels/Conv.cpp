@@ -8,9 +8,10 @@
 // kernel->run, after one untimed run. oneDNN computes on T OpenMP threads
 // (omp_set_num_threads) under one benchmark thread.
 //
-// A 3x3 stride-1 convolution also runs as the kernel a session's tuning may
-// pick instead (algorithm:1, KernelArgs::variant 1: Winograd's algorithm,
-// with a session's state, which allows it). GFLOP/s counts the direct
+// A 3x3 stride-1 convolution also runs as the kernels a session's tuning
+// may pick instead (KernelArgs::variant, with a session's state, which
+// allows them): algorithm:1, Winograd's algorithm; algorithm:4, on two
+// threads, one-thread Winograd kernels on parts of the rows side by side. GFLOP/s counts the direct
 // algorithm's operations, 2 x N x OC x OH x OW x IC/group x KH x KW,
 // whatever the kernel does (a Winograd kernel does fewer); of_peak is that
 // rate over the FMA loop's at T threads (Peak.h).
@@ -135,12 +136,14 @@ const bool registered = [] {
     b->ArgNames({"batch", "threads", "algorithm"})
         ->UseRealTime()
         ->Unit(benchmark::kMillisecond);
-    for (int64_t algorithm : {0, 1})
-      if (algorithm == 0 || hasWinograd(c))
+    for (int64_t algorithm :
+         {rt::kConvDefault, rt::kConvWinograd, rt::kConvWinogradRowParts})
+      if (algorithm == rt::kConvDefault || hasWinograd(c))
         for (int64_t batch : {1, 8})
           if (batch == 1 || c.batch8)
             for (int64_t threads : {1, 2})
-              b->Args({batch, threads, algorithm});
+              if (threads > 1 || algorithm != rt::kConvWinogradRowParts)
+                b->Args({batch, threads, algorithm});
   }
   return true;
 }();

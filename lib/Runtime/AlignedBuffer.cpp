@@ -11,7 +11,7 @@
 
 namespace mlc::rt {
 
-AlignedBuffer allocateZeroed(size_t bytes, const char *what) {
+AlignedBuffer allocateUntouched(size_t bytes, const char *what) {
   constexpr size_t kHugePage = size_t(2) << 20;
   size_t alignment = bytes >= kHugePage ? kHugePage : 64;
   // aligned_alloc wants a multiple of the alignment, and non-zero.
@@ -23,7 +23,12 @@ AlignedBuffer allocateZeroed(size_t bytes, const char *what) {
                 " bytes of " + what);
   if (alignment == kHugePage)
     madvise(result.get(), rounded, MADV_HUGEPAGE);
-  std::memset(result.get(), 0, rounded);
+  return result;
+}
+
+AlignedBuffer allocateZeroed(size_t bytes, const char *what) {
+  AlignedBuffer result = allocateUntouched(bytes, what);
+  std::memset(result.get(), 0, bytes);
   return result;
 }
 

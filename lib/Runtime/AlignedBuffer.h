@@ -30,6 +30,13 @@ using AlignedBuffer = std::unique_ptr<void, FreeAligned>;
 /// naming `what` when there is not as much.
 AlignedBuffer allocateZeroed(size_t bytes, const char *what);
 
+/// The same, neither zeroed nor touched: a page takes memory when first
+/// written. For oneDNN's scratchpads, parts of which some kernels book and
+/// never use (a Winograd kernel's room for transforming its weights, which
+/// come transformed: 151 MB for fcn_resnet50's head); the runs a session
+/// makes before its first prediction touch what is used.
+AlignedBuffer allocateUntouched(size_t bytes, const char *what);
+
 } // namespace mlc::rt
 
 #endif // MLC_LIB_RUNTIME_ALIGNEDBUFFER_H

@@ -622,12 +622,13 @@ bool PreparedPlan::runAll(std::vector<Step> &list,
 }
 
 void PreparedPlan::tuneKernels(const std::vector<double> &warmUpSeconds) {
-  // Each oneDNN kernel's alternative: its variant when it has one
-  // (Winograd's algorithm for a 3x3 convolution), else, for a short op,
-  // one thread, which may lose less to splitting than it gains. Each is
-  // timed in whole runs, with the weights and activations in the caches
-  // as a prediction finds them, the defaults and the alternatives taking
-  // turns; an alternative stays where it is clearly faster.
+  // Each oneDNN kernel's alternatives: its variants (Winograd's algorithm
+  // for a 3x3 convolution, and on several threads its row parts side by
+  // side), else, for a short op, one thread, which may lose less to
+  // splitting than it gains. Each is timed in whole runs, with the weights
+  // and activations in the caches as a prediction finds them, the defaults
+  // and each set of alternatives (every op's k-th) taking turns; the
+  // fastest stays where it is clearly faster than the default.
   constexpr double kShort = 250e-6;
   // The warm-up's times tell the short ops; the turns time them all. A long
   // run (a large network, a large image) varies less: one turn each.
@@ -637,50 +638,68 @@ void PreparedPlan::tuneKernels(const std::vector<double> &warmUpSeconds) {
     runSeconds += s;
   int rounds = runSeconds < 0.1 ? 2 : 1;
   size_t opCount = opChoices.size();
-  std::vector<Step> alternatives(steps.size());
-  std::vector<Choice> choices(steps.size());
-  bool any = false;
+  struct Alternative {
+    Step step;
+    Choice choice;
+    double seconds = INFINITY;
+  };
+  std::vector<std::vector<Alternative>> alternatives(steps.size());
+  size_t sets = 0;
   for (size_t i = 0; i < steps.size(); ++i) {
     Step &step = steps[i];
     if (!step.onednn || step.slot >= opCount)
       continue;
-    for (int variant = 1;
-         variant <= kMaxVariant && !alternatives[i].kernel; ++variant) {
-      choices[i] = {variant, 0};
-      alternatives[i] = opStep(step.slot, step.args, choices[i]);
-      if (!alternatives[i].onednn || alternatives[i].args.variant != variant)
-        alternatives[i].kernel.reset();
+    for (int variant = 1; variant <= kMaxVariant; ++variant) {
+      Choice choice{variant, 0};
+      Step made = opStep(step.slot, step.args, choice);
+      if (made.onednn && made.args.variant == variant)
+        alternatives[i].push_back({std::move(made), choice});
     }
-    if (!alternatives[i].kernel && threads > 1 && seconds[i] < kShort) {
-      choices[i] = {0, 1};
-      alternatives[i] = opStep(step.slot, step.args, choices[i]);
+    if (alternatives[i].empty() && threads > 1 && seconds[i] < kShort) {
+      Choice choice{0, 1};
+      alternatives[i].push_back({opStep(step.slot, step.args, choice), choice});
     }
-    any |= alternatives[i].kernel != nullptr;
+    sets = std::max(sets, alternatives[i].size());
   }
-  if (!any)
+  if (!sets)
     return;
   backendState->prepare();
-  std::vector<double> alternativeSeconds(steps.size(), INFINITY);
-  auto swap = [&] {
+  auto swap = [&](size_t set) {
     for (size_t i = 0; i < steps.size(); ++i)
-      if (alternatives[i].kernel)
-        std::swap(steps[i].kernel, alternatives[i].kernel);
+      if (set < alternatives[i].size())
+        std::swap(steps[i].kernel, alternatives[i][set].step.kernel);
   };
+  std::vector<double> setSeconds(steps.size());
   seconds.assign(steps.size(), INFINITY);
   for (int round = 0; round < rounds; ++round) {
-    swap();
-    bool ran = runAll(steps, alternativeSeconds);
-    swap();
-    if (!ran || !runAll(steps, seconds))
+    for (size_t set = 0; set < sets; ++set) {
+      setSeconds.assign(steps.size(), INFINITY);
+      swap(set);
+      bool ran = runAll(steps, setSeconds);
+      swap(set);
+      if (!ran)
+        return;
+      for (size_t i = 0; i < steps.size(); ++i)
+        if (set < alternatives[i].size())
+          alternatives[i][set].seconds =
+              std::min(alternatives[i][set].seconds, setSeconds[i]);
+    }
+    if (!runAll(steps, seconds))
       return;
   }
   bool kept = false;
-  for (size_t i = 0; i < steps.size(); ++i)
-    if (alternatives[i].kernel && alternativeSeconds[i] < 0.95 * seconds[i]) {
-      steps[i] = std::move(alternatives[i]);
-      opChoices[steps[i].slot] = choices[i];
+  for (size_t i = 0; i < steps.size(); ++i) {
+    Alternative *best = nullptr;
+    for (Alternative &alternative : alternatives[i])
+      if (alternative.seconds < 0.95 * seconds[i] &&
+          (!best || alternative.seconds < best->seconds))
+        best = &alternative;
+    if (best) {
+      steps[i] = std::move(best->step);
+      opChoices[steps[i].slot] = best->choice;
       kept = true;
     }
+  }
   alternatives.clear();
   // A last run leaves the kept kernels' code and weights where the first
   // prediction will look for them.

@@ -84,10 +84,10 @@ public:
   /// kernels, with `threads` threads and the session's `backendState`
   /// (nullptr for the Reference backend). With `tune`, the Fast backend's
   /// kernels then run once on zeros, which warms them up and times them,
-  /// and each oneDNN kernel is timed against its alternative: another
-  /// variant (Winograd's algorithm for a 3x3 convolution), or one thread
-  /// for a short op (a depthwise convolution at 7x7, say). The faster
-  /// stays. A plan given `like` (a batch's, given its items' plan) takes
+  /// and each oneDNN kernel is timed against its alternatives: its other
+  /// variants (Winograd's algorithm for a 3x3 convolution, on several
+  /// threads also as row parts side by side), or one thread for a short op
+  /// (a depthwise convolution at 7x7, say). The fastest stays. A plan given `like` (a batch's, given its items' plan) takes
   /// its choices for the ops it runs item by item, and tunes the others;
   /// given a plan at the same shape (another thread's), it takes all of its
   /// choices and times nothing.
@@ -145,8 +145,8 @@ private:
   /// fastest time in `seconds`; false when a kernel throws (a custom layer
   /// refusing zeros, say).
   bool runAll(std::vector<Step> &list, std::vector<double> &seconds);
-  /// Times each oneDNN kernel against its alternative and keeps the faster
-  /// (`warmUpSeconds`: each step's time in the warm-up run).
+  /// Times each oneDNN kernel against its alternatives and keeps the
+  /// fastest (`warmUpSeconds`: each step's time in the warm-up run).
   void tuneKernels(const std::vector<double> &warmUpSeconds);
   /// Whether `list[i + 1]` is a Conv that reads only `list[i]`'s output,
   /// which nothing else reads, both run by oneDNN as made by default: a

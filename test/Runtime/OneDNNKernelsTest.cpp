@@ -359,10 +359,12 @@ TestTensor withLayout(const TestTensor &t, Layout layout) {
 }
 
 // The variants a session's tuning times against the direct kernel:
-// Winograd's algorithm (1) for 3x3 stride-1 convolutions and, on the
-// phases of a dilated one (2), held to the reference in both layouts, with
-// and without a residual; and a kernel, made once, run over other tensors
-// of its shapes (as each item of a batch does).
+// Winograd's algorithm (1) for 3x3 stride-1 convolutions, on the phases of
+// a dilated one (2) and, on two threads, as one-thread kernels on parts of
+// the rows or of the batch side by side (4, channels-last only), held to
+// the reference in both layouts, with and without a residual; and a
+// kernel, made once, run over other tensors of its shapes (as each item of
+// a batch does).
 TEST(OneDNNKernels, ConvWinogradVariants) {
   // oneDNN's Winograd kernel is AVX-512 code: below it (a machine without,
   // or DNNL_MAX_CPU_ISA) every variant is refused and tuning keeps the
@@ -379,6 +381,11 @@ TEST(OneDNNKernels, ConvWinogradVariants) {
       {1, {2, 16, 12, 10}, 32, {1, 1, 1, 1}, {}},
       {2, {1, 16, 12, 12}, 16, {2, 2, 2, 2}, {2, 2}},
       {2, {2, 32, 16, 8}, 16, {4, 2, 4, 2}, {4, 2}},
+      // Rows split at 8 (two tiles of 4) and at 4; a batch split by images
+      // (one and two).
+      {4, {1, 16, 14, 10}, 32, {1, 1, 1, 1}, {}},
+      {4, {1, 16, 7, 9}, 16, {1, 1, 1, 1}, {}},
+      {4, {3, 16, 12, 10}, 16, {1, 1, 1, 1}, {}},
   };
   std::unique_ptr<BackendState> session = makeOneDNNState(true);
   unsigned seed = 500;
@@ -408,10 +415,25 @@ TEST(OneDNNKernels, ConvWinogradVariants) {
               exprs);
           args.backend = session.get();
           args.variant = k.variant;
+          bool rowParts = k.variant == kConvWinogradRowParts;
+          if (rowParts) {
+            args.threads = 2;
+            if (layout == Layout::plain) {
+              EXPECT_FALSE(makeOneDNNKernel(args)) << "row parts of plain rows";
+              break;
+            }
+          }
           if (!kernel) {
             kernel = makeOneDNNKernel(args);
             ASSERT_TRUE(kernel) << "no variant " << k.variant;
             session->prepare();
+            std::string parts = k.x[0] > 1 ? "on each of 2 parts of the batch"
+                                           : "on each of 2 parts of the rows";
+            if (rowParts) {
+              EXPECT_NE(kernel->implementation().find(parts),
+                        std::string::npos)
+                  << kernel->implementation();
+            }
           }
           kernel->run(args);
           expectClose("Conv (Winograd)",
@@ -428,7 +450,9 @@ TEST(OneDNNKernels, ConvWinogradVariants) {
   TestOp op = convOp(strided);
   KernelArgs args = makeArgs(op, {&x, &w}, outputs, exprs);
   args.backend = session.get();
-  for (int variant : {kConvWinograd, kConvPhasedWinograd}) {
+  args.threads = 2;
+  for (int variant :
+       {kConvWinograd, kConvPhasedWinograd, kConvWinogradRowParts}) {
     args.variant = variant;
     EXPECT_FALSE(makeOneDNNKernel(args)) << "variant " << variant;
   }

@@ -196,13 +196,29 @@ State::Weight State::weight(const dnnl::memory &user,
   std::shared_ptr<void> owner = allocateZeroed(desc.get_size(), "weights");
   dnnl::memory result(desc, engine(), owner.get());
   dnnl::memory source = user;
+  int callerThreads = omp_get_max_threads();
+  if (reorderThreads)
+    omp_set_num_threads(reorderThreads);
   dnnl::reorder(source, result).execute(stream(), source, result);
   stream().wait();
+  omp_set_num_threads(callerThreads);
   weights->emplace(bytes, Reordered{userDesc, desc, result, owner});
   return {result, owner};
 }
 
+State &State::threadState(int t, int sessionThreads) {
+  while (threadStates.size() <= static_cast<size_t>(t)) {
+    threadStates.push_back(std::make_unique<State>());
+    threadStates.back()->winograd = winograd;
+    threadStates.back()->shareWeights(*this);
+  }
+  threadStates[t]->reorderThreads = sessionThreads;
+  return *threadStates[t];
+}
+
 void State::prepare() {
+  for (const std::unique_ptr<State> &thread : threadStates)
+    thread->prepare();
   for (Staging &slot : staging) {
     if (slot.booked <= slot.allocated)
       continue;
@@ -211,13 +227,14 @@ void State::prepare() {
   }
   if (booked <= allocated)
     return;
+  // Untouched: the runs before the first prediction (the warm-up, tuning's)
+  // take the page faults of the parts the kernels use.
+  scratchData = allocateUntouched(booked, "oneDNN's scratchpad");
   scratch = dnnl::memory(
       dnnl::memory::desc({static_cast<int64_t>(booked)},
                          dnnl::memory::data_type::u8,
                          dnnl::memory::format_tag::a),
-      engine());
-  // Touched now, so that no prediction takes its page faults.
-  std::memset(scratch.get_data_handle(), 0, booked);
+      engine(), scratchData.get());
   allocated = booked;
 }
 

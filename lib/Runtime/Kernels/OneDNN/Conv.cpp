@@ -224,8 +224,6 @@ bool swishAfter(const KernelArgs &args, ConvSpec &spec) {
     spec.ops.append_sum(1.0f);
   return true;
 }
-
-KernelPtr makeConvSteps(const KernelArgs &args, ConvSpec &spec);
 } // namespace
 
 KernelPtr makeConv(const KernelArgs &args) {
@@ -237,8 +235,7 @@ KernelPtr makeConv(const KernelArgs &args) {
   return makeConvSteps(args, spec);
 }
 
-namespace {
-KernelPtr makeConvSteps(const KernelArgs &args, ConvSpec &spec) {
+KernelPtr makeConvSteps(const KernelArgs &args, const ConvSpec &spec) {
   const TensorRef *x = spec.x, *w = spec.w, *b = spec.b, *r = spec.r,
                   *y = spec.y;
   const Window &win = spec.win;
@@ -253,6 +250,8 @@ KernelPtr makeConvSteps(const KernelArgs &args, ConvSpec &spec) {
       b ? plainDesc({m}) : dnnl::memory::desc();
   if (args.variant == kConvPhasedWinograd)
     return makePhasedWinograd(args, win, wDims, bDesc, ops);
+  if (args.variant == kConvWinogradRowParts)
+    return makeConvRowParts(args, spec);
   // oneDNN picks the source and destination layouts it runs fastest: for
   // f32 on AVX-512, channels-last, which is what the runtime keeps
   // activations in (chooseOneDNNLayouts). Operands in another layout are
@@ -365,7 +364,6 @@ KernelPtr makeConvSteps(const KernelArgs &args, ConvSpec &spec) {
     k.sumOperand = 3;
   return kernelPtr;
 }
-} // namespace
 
 KernelPtr makeConvPool(const KernelArgs &conv, const KernelArgs &pool) {
   const format::GlobalPoolParams *p =

@@ -177,6 +177,14 @@ struct ConvSpec {
 /// Fills `spec` from a Conv's args; false when oneDNN does not compute
 /// what the reference kernel does for them.
 bool readConv(const KernelArgs &args, ConvSpec &spec);
+/// The kernel of the convolution `spec` describes (readConv's, perhaps
+/// changed since), by the algorithm args.variant names, swish left out.
+KernelPtr makeConvSteps(const KernelArgs &args, const ConvSpec &spec);
+/// The convolution `spec` describes on args.threads threads at once, each
+/// a one-thread kernel of Winograd's algorithm on its part of the output
+/// rows (ConvRowParts.cpp, kConvWinogradRowParts); nullptr where that does
+/// not apply.
+KernelPtr makeConvRowParts(const KernelArgs &args, const ConvSpec &spec);
 
 /// Moves `pd` on to the implementation oneDNN offers after its first choice
 /// that is one of its JIT kernels (not gemm-based): a depthwise
@@ -230,6 +238,13 @@ public:
     staging[slot].booked = std::max(staging[slot].booked, bytes);
   }
   void *stagingData(int slot) const { return staging[slot].memory.get(); }
+  /// The state of thread `t` of a kernel that runs a one-thread primitive on
+  /// each of its threads at once (makeConvRowParts): its own scratchpad and
+  /// staging, this state's weights; shared by every such kernel, since one
+  /// kernel runs at a time. Made ready by prepare(). The weights it
+  /// reorders are reordered on `sessionThreads` threads (once for all:
+  /// Winograd's transform of fcn_resnet50's head takes seconds on one).
+  State &threadState(int t, int sessionThreads);
   void prepare() override;
 
 private:
@@ -248,7 +263,11 @@ private:
   };
   Staging staging[kStagingSlots];
   size_t booked = 0, allocated = 0;
+  AlignedBuffer scratchData;
   dnnl::memory scratch;
+  std::vector<std::unique_ptr<State>> threadStates;
+  /// The threads weight reorders run on; 0 for the caller's.
+  int reorderThreads = 0;
 };
 
 /// A few primitives run in order, each with arguments fixed when the kernel
