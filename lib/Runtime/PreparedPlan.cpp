@@ -719,7 +719,8 @@ bool PreparedPlan::chainLink(const std::vector<Step> &list, size_t i) const {
     // own primitives for its bands.
     const Choice &choice = opChoices[step.slot];
     return (choice.variant == kConvDefault ||
-            choice.variant == kConvNextImplementation) &&
+            choice.variant == kConvNextImplementation ||
+            choice.variant == kConvAVX2) &&
            choice.threads == 0;
   };
   if (!isConv(from) || !isConv(to) || to.slot != from.slot + 1 ||

@@ -458,22 +458,24 @@ TEST(OneDNNKernels, ConvWinogradVariants) {
   }
 }
 
-// The direct algorithm by oneDNN's next implementation on the operands'
-// layouts (kConvNextImplementation), for a depthwise convolution: another
-// kernel than the default's (jit_dw), held to the reference, with a
-// residual too; a 1x1 convolution has no such variant.
-TEST(OneDNNKernels, ConvNextImplementation) {
+// The direct algorithm by another of oneDNN's implementations on the
+// operands' layouts, held to the reference, with a residual too: for a
+// depthwise convolution the next one (kConvNextImplementation: jit_dw); for
+// channels that are not whole 16-wide vectors (24 here), on an AVX-512
+// machine, the AVX2 kernel (kConvAVX2). A 1x1 convolution has no next
+// variant, nor one of 32 -> 48 channels an AVX2 one.
+TEST(OneDNNKernels, ConvOtherImplementations) {
   std::unique_ptr<BackendState> session = makeOneDNNState(true);
   unsigned seed = 700;
   for (bool depthwise : {true, false})
     for (bool residual : {false, true}) {
-      ConvCase c{{2, 32, 14, 14},
-                 depthwise ? 32 : 48,
+      ConvCase c{{2, 24, 14, 14},
+                 depthwise ? 24 : 40,
                  depthwise ? Dims{3, 3} : Dims{1, 1},
                  {},
                  depthwise ? Dims{1, 1, 1, 1} : Dims{},
                  {},
-                 depthwise ? 32 : 1,
+                 depthwise ? 24 : 1,
                  true,
                  residual,
                  activation(ActivationKind::clip, 0, 6)};
@@ -492,8 +494,9 @@ TEST(OneDNNKernels, ConvNextImplementation) {
       TestTensor xIn = withLayout(x, Layout::channelsLast),
                  rIn = withLayout(r, Layout::channelsLast);
       std::vector<int64_t> exprs;
-      std::string names[2];
-      for (int variant : {kConvDefault, kConvNextImplementation}) {
+      std::map<int, std::string> names;
+      for (int variant : {kConvDefault, kConvNextImplementation, kConvAVX2}) {
+        SCOPED_TRACE("variant " + std::to_string(variant));
         std::vector<TestTensor> outputs{
             withLayout(output(out), Layout::channelsLast)};
         KernelArgs args = makeArgs(
@@ -501,22 +504,41 @@ TEST(OneDNNKernels, ConvNextImplementation) {
         args.backend = session.get();
         args.variant = variant;
         std::unique_ptr<Kernel> kernel = makeOneDNNKernel(args);
-        if (!depthwise && variant == kConvNextImplementation) {
+        if ((!depthwise && variant == kConvNextImplementation) ||
+            (!oneDNNHasAVX512() && variant == kConvAVX2)) {
           EXPECT_FALSE(kernel);
           continue;
         }
-        ASSERT_TRUE(kernel) << "no variant " << variant;
+        ASSERT_TRUE(kernel);
         session->prepare();
         kernel->run(args);
-        names[variant != kConvDefault] = kernel->implementation();
+        names[variant] = kernel->implementation();
         expectClose("Conv", withLayout(outputs[0], Layout::plain).floats(),
                     want[0].floats(), 1e-5f);
       }
       if (depthwise) {
-        EXPECT_NE(names[0], names[1]);
-        EXPECT_EQ(names[1].rfind("jit_dw", 0), 0u) << names[1];
+        EXPECT_NE(names[kConvDefault], names[kConvNextImplementation]);
+        EXPECT_EQ(names[kConvNextImplementation].rfind("jit_dw", 0), 0u)
+            << names[kConvNextImplementation];
+      }
+      if (oneDNNHasAVX512()) {
+        EXPECT_NE(names[kConvAVX2].find(":avx2"), std::string::npos)
+            << names[kConvAVX2];
       }
     }
+  // Channels in whole vectors: no AVX2 variant.
+  ConvCase whole{{1, 32, 8, 8}, 48, {1, 1}, {}, {}, {}, 1, false};
+  TestTensor x = TestTensor::random(whole.x, 1),
+             w = TestTensor::random({48, 32, 1, 1}, 2);
+  std::vector<TestTensor> outputs{
+      withLayout(output(convOutDims(whole)), Layout::channelsLast)};
+  TestTensor xIn = withLayout(x, Layout::channelsLast);
+  std::vector<int64_t> exprs;
+  TestOp op = convOp(whole);
+  KernelArgs args = makeArgs(op, {&xIn, &w}, outputs, exprs);
+  args.backend = session.get();
+  args.variant = kConvAVX2;
+  EXPECT_FALSE(makeOneDNNKernel(args));
 }
 
 // A grouped convolution (RegNet's, 16 channels per group), which oneDNN

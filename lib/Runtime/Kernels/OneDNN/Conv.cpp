@@ -201,12 +201,15 @@ bool readConv(const KernelArgs &args, ConvSpec &spec) {
   return true;
 }
 
-bool takeNextJitImplementation(dnnl::primitive_desc &pd) {
+bool takeVariantImplementation(dnnl::primitive_desc &pd, int variant) {
   std::string first = pd.impl_info_str();
   while (pd.next_impl()) {
     std::string name = pd.impl_info_str();
-    if (name != first && name.rfind("jit", 0) == 0 &&
-        name.find("gemm") == std::string::npos)
+    if (name == first || name.rfind("jit", 0) != 0 ||
+        name.find("gemm") != std::string::npos)
+      continue;
+    if (variant == kConvNextImplementation ||
+        name.substr(name.find(':') + 1) == "avx2")
       return true;
   }
   return false;
@@ -270,12 +273,19 @@ KernelPtr makeConvSteps(const KernelArgs &args, const ConvSpec &spec) {
   // runs most of mobilenet_v2's depthwise convolutions in 0.71-0.95x
   // brdgmm_dw's time (and loses at 7x7). Not for the others: jit_1x1
   // against brgconv_1x1 gained a few percent on a few shapes measured
-  // alone, and tuning's picks of it made fcn_resnet50 2% slower. Only JIT
-  // kernels: the gemm- and reference-based ones are many times slower, and
-  // timing them would make tuning slow.
+  // alone, and tuning's picks of it made fcn_resnet50 2% slower. Variant 5
+  // is oneDNN's AVX2 kernel on the same layouts, where the channels are not
+  // whole 16-wide vectors. Only JIT kernels: the gemm- and reference-based
+  // ones are many times slower, and timing them would make tuning slow.
   dnnl::algorithm algorithm = dnnl::algorithm::convolution_direct;
-  bool next = args.variant == kConvNextImplementation;
-  if (next && (group != x->dim(1) || group != m))
+  bool depthwise = group == x->dim(1) && group == m;
+  bool next = args.variant == kConvNextImplementation ||
+              args.variant == kConvAVX2;
+  if (args.variant == kConvNextImplementation && !depthwise)
+    return nullptr;
+  if (args.variant == kConvAVX2 &&
+      (!oneDNNHasAVX512() || (group != 1 && !depthwise) ||
+       (x->dim(1) % 16 == 0 && m % 16 == 0)))
     return nullptr;
   if (args.variant == kConvWinograd) {
     auto *state = static_cast<State *>(args.backend);
@@ -325,7 +335,7 @@ KernelPtr makeConvSteps(const KernelArgs &args, const ConvSpec &spec) {
       // None on those layouts: the blocked one, with reorders.
     }
   }
-  if (next && !takeNextJitImplementation(pd))
+  if (next && !takeVariantImplementation(pd, args.variant))
     return nullptr;
 
   auto kernelPtr = std::make_unique<PrimitiveKernel>(args);

@@ -54,8 +54,9 @@ private:
     ConvSpec spec;
     int64_t inChannels, outChannels, inRows, inWidth, outRows, outWidth;
     int64_t kernelRows, stride, dilation, padTop;
-    /// oneDNN's next JIT implementation rather than its first choice.
-    bool nextImplementation = false;
+    /// The op's tuned variant: kConvDefault (oneDNN's first choice),
+    /// kConvNextImplementation or kConvAVX2 (takeVariantImplementation).
+    int variant = kConvDefault;
     /// oneDNN's name of the implementation its first band runs.
     std::string implementation;
     dnnl::memory weights, bias;
@@ -135,7 +136,7 @@ bool ConvChainKernel::make(const std::vector<KernelArgs> &args,
     stage.stride = spec.win.strides[0];
     stage.dilation = spec.win.dilations[0];
     stage.padTop = spec.win.padsBegin[0];
-    stage.nextImplementation = args[j].variant == kConvNextImplementation;
+    stage.variant = args[j].variant;
     stages.push_back(std::move(stage));
   }
   images = stages.front().spec.x->dim(0);
@@ -240,7 +241,8 @@ ConvChainKernel::Variant &ConvChainKernel::variant(size_t j,
   dnnl::convolution_forward::primitive_desc pd(desc, attr, engine());
   // The op's tuned implementation, where oneDNN has it at this band's shape
   // (a band of other weights' layout is refused below).
-  if (stage.nextImplementation && !takeNextJitImplementation(pd))
+  if (stage.variant != kConvDefault &&
+      !takeVariantImplementation(pd, stage.variant))
     pd = dnnl::convolution_forward::primitive_desc(desc, attr, engine());
   // Every band reads the weights reordered once: the layout must not
   // depend on the band's rows.

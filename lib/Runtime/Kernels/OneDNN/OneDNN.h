@@ -186,12 +186,12 @@ KernelPtr makeConvSteps(const KernelArgs &args, const ConvSpec &spec);
 /// not apply.
 KernelPtr makeConvRowParts(const KernelArgs &args, const ConvSpec &spec);
 
-/// Moves `pd` on to the implementation oneDNN offers after its first choice
-/// that is one of its JIT kernels (not gemm-based): a depthwise
-/// convolution's alternative (KernelArgs::variant kConvNextImplementation).
-/// False when there is none. The op desc `pd` was made from must still be
-/// alive: oneDNN's iterator reads it.
-bool takeNextJitImplementation(dnnl::primitive_desc &pd);
+/// Moves `pd` on to the implementation a Conv's `variant` runs by: for
+/// kConvNextImplementation, the one oneDNN offers after its first choice
+/// that is one of its JIT kernels (not gemm-based); for kConvAVX2, its
+/// first AVX2 JIT kernel. False when there is none. The op desc `pd` was
+/// made from must still be alive: oneDNN's iterator reads it.
+bool takeVariantImplementation(dnnl::primitive_desc &pd, int variant);
 
 /// Appends the fused activation as eltwise post-ops when oneDNN's definition
 /// equals ONNX's (false otherwise). A null or `none` activation appends
