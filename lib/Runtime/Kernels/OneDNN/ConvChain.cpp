@@ -163,25 +163,20 @@ bool ConvChainKernel::make(const std::vector<KernelArgs> &args,
   while (bandRows < partRows && bytesOfBand(bandRows + 1) <= bandBytes)
     ++bandRows;
 
-  // Made for one thread: each runs inside the chain's own parallel region.
-  int sessionThreads = omp_get_max_threads();
-  omp_set_num_threads(1);
   threadState.resize(threads);
   for (Thread &thread : threadState)
     thread.rows.resize(stages.size());
-  bool refused = false;
   try {
+    // Made for one thread: each runs inside the chain's own parallel region.
+    OneThread oneThread;
     // A dry run of every thread's parts makes each band shape's primitive
     // and sizes the buffers.
     for (int64_t unit = 0; unit < images * parts; ++unit)
       runPart(0, nullptr, nullptr, nullptr, (unit % parts) * outRows / parts,
               (unit % parts + 1) * outRows / parts, true);
   } catch (const dnnl::error &) {
-    refused = true;
-  }
-  omp_set_num_threads(sessionThreads);
-  if (refused)
     return false;
+  }
   for (Thread &thread : threadState) {
     for (size_t j = 0; j + 1 < stages.size(); ++j) {
       Rows &rows = thread.rows[j];

@@ -77,14 +77,6 @@ void ConvRowPartsKernel::run(const KernelArgs &args) {
     throw Error(error);
 }
 
-/// Holds the calling thread's OpenMP thread count at one while alive: the
-/// parts' primitives are made for one thread.
-struct OneThread {
-  int saved = omp_get_max_threads();
-  OneThread() { omp_set_num_threads(1); }
-  ~OneThread() { omp_set_num_threads(saved); }
-};
-
 } // namespace
 
 KernelPtr makeConvRowParts(const KernelArgs &args, const ConvSpec &spec) {
@@ -112,6 +104,7 @@ KernelPtr makeConvRowParts(const KernelArgs &args, const ConvSpec &spec) {
 
   auto kernel = std::make_unique<ConvRowPartsKernel>();
   kernel->byImages = perImage == 1;
+  // The parts' primitives are made for one thread.
   OneThread oneThread;
   for (int64_t i = 0; i < count; ++i) {
     auto part = std::make_unique<Part>();

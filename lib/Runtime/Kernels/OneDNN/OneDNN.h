@@ -154,6 +154,15 @@ template <typename Fn> void forRanges(int team, int64_t n, Fn fn) {
   }
 }
 
+/// Holds the calling thread's OpenMP thread count at one while alive: for
+/// primitives made for one thread, run by kernels that run several of them
+/// on their own threads at once (conv chains, row parts).
+struct OneThread {
+  int saved = omp_get_max_threads();
+  OneThread() { omp_set_num_threads(1); }
+  ~OneThread() { omp_set_num_threads(saved); }
+};
+
 /// A windowed op's parameters over its spatial dims, pads resolved.
 struct Window {
   std::vector<int64_t> strides, dilations, padsBegin, padsEnd;
