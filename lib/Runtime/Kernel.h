@@ -124,8 +124,9 @@ enum ConvVariant : int {
   /// on its part of the output rows, side by side: oneDNN's Winograd
   /// kernel gains 1.2-1.3x from a second thread, the direct one 1.9x.
   kConvWinogradRowParts = 4,
-  /// On an AVX-512 machine, for a convolution (group 1 or depthwise) whose
-  /// input or output channels are not a multiple of 16, the direct
+  /// On an AVX-512 machine, for a convolution whose input or output
+  /// channels (per group; a depthwise one's all) are not a multiple of 16,
+  /// the direct
   /// algorithm by oneDNN's AVX2 JIT kernel (8-wide vectors) on the same
   /// layouts: 24 channels fill one and a half 16-wide vectors, three
   /// 8-wide ones; where AVX-512 runs in 256-bit halves (Zen 4) nothing is

@@ -461,25 +461,29 @@ TEST(OneDNNKernels, ConvWinogradVariants) {
 // The direct algorithm by another of oneDNN's implementations on the
 // operands' layouts, held to the reference, with a residual too: for a
 // depthwise convolution the next one (kConvNextImplementation: jit_dw); for
-// channels that are not whole 16-wide vectors (24 here), on an AVX-512
-// machine, the AVX2 kernel (kConvAVX2). A 1x1 convolution has no next
-// variant, nor one of 32 -> 48 channels an AVX2 one.
+// channels that are not whole 16-wide vectors (24, or 24 per group here),
+// on an AVX-512 machine, the AVX2 kernel (kConvAVX2). Other convolutions
+// have no next variant, nor one of 32 -> 48 channels an AVX2 one.
 TEST(OneDNNKernels, ConvOtherImplementations) {
   std::unique_ptr<BackendState> session = makeOneDNNState(true);
   unsigned seed = 700;
-  for (bool depthwise : {true, false})
+  enum Kind { depthwiseConv, pointwiseConv, groupedConv };
+  for (Kind kind : {depthwiseConv, pointwiseConv, groupedConv})
     for (bool residual : {false, true}) {
-      ConvCase c{{2, 24, 14, 14},
-                 depthwise ? 24 : 40,
-                 depthwise ? Dims{3, 3} : Dims{1, 1},
+      bool depthwise = kind == depthwiseConv;
+      ConvCase c{{2, kind == groupedConv ? 48 : 24, 14, 14},
+                 kind == pointwiseConv ? 40 : kind == groupedConv ? 48 : 24,
+                 kind == pointwiseConv ? Dims{1, 1} : Dims{3, 3},
                  {},
-                 depthwise ? Dims{1, 1, 1, 1} : Dims{},
+                 kind == pointwiseConv ? Dims{} : Dims{1, 1, 1, 1},
                  {},
-                 depthwise ? 24 : 1,
+                 kind == pointwiseConv ? 1 : kind == groupedConv ? 2 : 24,
                  true,
                  residual,
                  activation(ActivationKind::clip, 0, 6)};
-      SCOPED_TRACE(std::string(depthwise ? "depthwise" : "1x1") +
+      SCOPED_TRACE(std::string(depthwise       ? "depthwise"
+                               : kind == groupedConv ? "grouped"
+                                                     : "1x1") +
                    (residual ? " residual" : ""));
       Dims out = convOutDims(c);
       TestTensor x = TestTensor::random(c.x, seed += 10),

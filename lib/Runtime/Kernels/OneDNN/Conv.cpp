@@ -283,9 +283,12 @@ KernelPtr makeConvSteps(const KernelArgs &args, const ConvSpec &spec) {
               args.variant == kConvAVX2;
   if (args.variant == kConvNextImplementation && !depthwise)
     return nullptr;
+  // The channels a kernel's vectors run along: a group's (all of them for
+  // a depthwise convolution).
+  int64_t inLanes = depthwise ? group : x->dim(1) / group,
+          outLanes = depthwise ? group : m / group;
   if (args.variant == kConvAVX2 &&
-      (!oneDNNHasAVX512() || (group != 1 && !depthwise) ||
-       (x->dim(1) % 16 == 0 && m % 16 == 0)))
+      (!oneDNNHasAVX512() || (inLanes % 16 == 0 && outLanes % 16 == 0)))
     return nullptr;
   if (args.variant == kConvWinograd) {
     auto *state = static_cast<State *>(args.backend);
