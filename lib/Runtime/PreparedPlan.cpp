@@ -630,13 +630,17 @@ void PreparedPlan::tuneKernels(const std::vector<double> &warmUpSeconds) {
   // and each set of alternatives (every op's k-th) taking turns; the
   // fastest stays where it is clearly faster than the default.
   constexpr double kShort = 250e-6;
-  // The warm-up's times tell the short ops; the turns time them all. A long
-  // run (a large network, a large image) varies less: one turn each.
+  // The warm-up's times tell the short ops; the turns time them all, each
+  // op's fastest turn counting: two each, three for a short run. With one,
+  // a hiccup of the machine in one turn made every alternative of its set
+  // look slow (resnet50 at 448 on two threads kept the direct kernel for
+  // 1-3 of its 13 stride-1 3x3 convolutions in 3 sessions of 5; with two,
+  // in none of 5).
   std::vector<double> seconds = warmUpSeconds;
   double runSeconds = 0;
   for (double s : seconds)
     runSeconds += s;
-  int rounds = runSeconds < 0.1 ? 2 : 1;
+  int rounds = runSeconds < 0.1 ? 3 : 2;
   size_t opCount = opChoices.size();
   struct Alternative {
     Step step;
