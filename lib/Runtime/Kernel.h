@@ -126,12 +126,11 @@ enum ConvVariant : int {
   kConvWinogradRowParts = 4,
   /// On an AVX-512 machine, for a convolution whose input or output
   /// channels (per group; a depthwise one's all) are not a multiple of 16,
-  /// the direct
-  /// algorithm by oneDNN's AVX2 JIT kernel (8-wide vectors) on the same
-  /// layouts: 24 channels fill one and a half 16-wide vectors, three
-  /// 8-wide ones; where AVX-512 runs in 256-bit halves (Zen 4) nothing is
-  /// lost (mobilenet_v2's 144 -> 24 projection at 56x56: 0.21 against 0.26
-  /// ms).
+  /// the direct algorithm by oneDNN's AVX2 JIT kernel (8-wide vectors) on
+  /// the same layouts: 24 channels fill one and a half 16-wide vectors,
+  /// three 8-wide ones; where AVX-512 runs in 256-bit halves (Zen 4)
+  /// nothing is lost (mobilenet_v2's 144 -> 24 projection at 56x56: 0.21
+  /// against 0.26 ms).
   kConvAVX2 = 5,
   kConvVariants
 };

@@ -196,12 +196,12 @@ State::Weight State::weight(const dnnl::memory &user,
   std::shared_ptr<void> owner = allocateZeroed(desc.get_size(), "weights");
   dnnl::memory result(desc, engine(), owner.get());
   dnnl::memory source = user;
-  int callerThreads = omp_get_max_threads();
-  if (reorderThreads)
-    omp_set_num_threads(reorderThreads);
-  dnnl::reorder(source, result).execute(stream(), source, result);
-  stream().wait();
-  omp_set_num_threads(callerThreads);
+  {
+    OmpThreads reorderOn(reorderThreads ? reorderThreads
+                                        : omp_get_max_threads());
+    dnnl::reorder(source, result).execute(stream(), source, result);
+    stream().wait();
+  }
   weights->emplace(bytes, Reordered{userDesc, desc, result, owner});
   return {result, owner};
 }

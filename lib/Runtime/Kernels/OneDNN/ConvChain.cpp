@@ -168,7 +168,7 @@ bool ConvChainKernel::make(const std::vector<KernelArgs> &args,
     thread.rows.resize(stages.size());
   try {
     // Made for one thread: each runs inside the chain's own parallel region.
-    OneThread oneThread;
+    OmpThreads oneThread(1);
     // A dry run of every thread's parts makes each band shape's primitive
     // and sizes the buffers.
     for (int64_t unit = 0; unit < images * parts; ++unit)

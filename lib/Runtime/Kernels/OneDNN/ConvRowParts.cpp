@@ -105,7 +105,7 @@ KernelPtr makeConvRowParts(const KernelArgs &args, const ConvSpec &spec) {
   auto kernel = std::make_unique<ConvRowPartsKernel>();
   kernel->byImages = perImage == 1;
   // The parts' primitives are made for one thread.
-  OneThread oneThread;
+  OmpThreads oneThread(1);
   for (int64_t i = 0; i < count; ++i) {
     auto part = std::make_unique<Part>();
     int64_t partImages = 1, lo = 0, hi = outRows;

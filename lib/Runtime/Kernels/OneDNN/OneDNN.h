@@ -154,13 +154,13 @@ template <typename Fn> void forRanges(int team, int64_t n, Fn fn) {
   }
 }
 
-/// Holds the calling thread's OpenMP thread count at one while alive: for
-/// primitives made for one thread, run by kernels that run several of them
-/// on their own threads at once (conv chains, row parts).
-struct OneThread {
+/// Holds the calling thread's OpenMP thread count at `threads` while alive:
+/// one for primitives that kernels run several of at once on their own
+/// threads (conv chains, row parts); the session's for a weight's reorder.
+struct OmpThreads {
   int saved = omp_get_max_threads();
-  OneThread() { omp_set_num_threads(1); }
-  ~OneThread() { omp_set_num_threads(saved); }
+  explicit OmpThreads(int threads) { omp_set_num_threads(threads); }
+  ~OmpThreads() { omp_set_num_threads(saved); }
 };
 
 /// A windowed op's parameters over its spatial dims, pads resolved.
