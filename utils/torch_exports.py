@@ -46,7 +46,14 @@ def torchvision_model(name):
         kwargs = {"weights": None}
         if name in ("googlenet", "inception_v3"):
             kwargs.update(aux_logits=False, init_weights=True)
-        return getattr(tvm, name)(**kwargs).eval()
+        net = getattr(tvm, name)(**kwargs).eval()
+        # torchvision zero-initializes ViT's classification head: its logits would all
+        # be 0, and comparing them would check nothing.
+        with torch.no_grad():
+            for layer in net.modules():
+                if isinstance(layer, torch.nn.Linear) and not layer.weight.any():
+                    torch.nn.init.normal_(layer.weight, std=0.02)
+        return net
     if name == "fcn_resnet50":
         net = seg.fcn_resnet50(weights=None, weights_backbone=None, aux_loss=False)
     elif name == "deeplabv3_mobilenet_v3_large":
@@ -63,11 +70,15 @@ def export(net, input_shapes, f, output_name, opset=13, input_names=("image",),
            dynamic_axes=None):
     """torch.onnx.export of net (in eval mode), traced on zeros of input_shapes (one shape
     per input, named input_names), into f (a path or a binary file object), with the
-    options every export here uses: torch.no_grad(), do_constant_folding, one output
+    options every export here uses: torch.no_grad() (but for attention, see below),
+    do_constant_folding, one output
     named output_name."""
     import torch
     inputs = tuple(torch.zeros(*shape) for shape in input_shapes)
-    with torch.no_grad():
+    # Without gradients torch 1.13 runs nn.MultiheadAttention (ViT's) as one fused
+    # kernel that has no ONNX form; with them, as the ops it is made of.
+    fused_attention = any(isinstance(m, torch.nn.MultiheadAttention) for m in net.modules())
+    with torch.set_grad_enabled(fused_attention):
         torch.onnx.export(net, inputs, f, opset_version=opset, input_names=list(input_names),
                           output_names=[output_name], dynamic_axes=dynamic_axes,
                           do_constant_folding=True)

@@ -537,7 +537,7 @@ void FlexibilityAnalysis::explainPins(Phase &phase, ArrayRef<Pin> pins,
       reason += "equal " + format(phase, symbolic) + ", " + fits;
       fix = "global average pooling before Flatten (or pooling to a fixed "
             "size)";
-    } else if (isa<BinaryOp, ConcatOp, PReluOp>(op) &&
+    } else if (isa<BinaryOp, CompareOp, WhereOp, ConcatOp, PReluOp>(op) &&
                r.kind == Requirement::Kind::Equal) {
       // Which operand is of a fixed size, and where that size comes from.
       std::string origin;

@@ -398,6 +398,18 @@ LogicalResult GraphExporter::exportOp(Operation *op) {
         addNode(b, {b.getLhs(), b.getRhs()});
         return success();
       })
+      .Case([&](CompareOp c) {
+        addNode(c, {c.getLhs(), c.getRhs()});
+        return success();
+      })
+      .Case([&](NotOp n) {
+        addNode(n, {n.getInput()});
+        return success();
+      })
+      .Case([&](WhereOp w) {
+        addNode(w, {w.getCondition(), w.getX(), w.getOther()});
+        return success();
+      })
       .Case([&](ClipOp c) {
         addNode(c, {c.getInput(), c.getMin(), c.getMax()});
         return success();

@@ -1305,6 +1305,18 @@ LogicalResult Lowering::emitOp(Operation *op) {
         p.activation = std::make_unique<fmt::Activation>(fusion.activation);
         return emit(std::move(p), {binary.getLhs(), binary.getRhs()});
       })
+      .Case([&](CompareOp compare) {
+        fmt::CompareParamsT p;
+        p.kind = static_cast<fmt::CompareKind>(compare.getKind());
+        return emit(std::move(p), {compare.getLhs(), compare.getRhs()});
+      })
+      .Case([&](NotOp logicalNot) {
+        return emit(fmt::NotParamsT(), {logicalNot.getInput()});
+      })
+      .Case([&](WhereOp where) {
+        return emit(fmt::WhereParamsT(),
+                    {where.getCondition(), where.getX(), where.getOther()});
+      })
       .Case([&](ClipOp clip) {
         return emit(fmt::ClipParamsT(), {clip.getInput(), clip.getMin(), clip.getMax()});
       })

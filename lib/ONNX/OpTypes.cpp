@@ -33,6 +33,13 @@ std::string mlc::onnx_types::getONNXOpType(Operation *op) {
                                       "Pow", "Max", "Min"};
         return names[static_cast<int>(b.getKind())];
       })
+      .Case([](CompareOp c) {
+        static const char *names[] = {"Equal", "Less", "LessOrEqual",
+                                      "Greater", "GreaterOrEqual"};
+        return names[static_cast<int>(c.getKind())];
+      })
+      .Case([](NotOp) { return "Not"; })
+      .Case([](WhereOp) { return "Where"; })
       .Case([](ClipOp) { return "Clip"; })
       .Case([](PReluOp) { return "PRelu"; })
       .Case([](SoftmaxOp) { return "Softmax"; })

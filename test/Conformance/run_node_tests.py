@@ -106,7 +106,7 @@ def supported_op_types():
         return None
     table = text[start:]
     ops = set(re.findall(r'\{\s*"([A-Z][A-Za-z0-9]*)"\s*,', table))
-    ops |= set(re.findall(r'(?:UNARY|BINARY|REDUCE)\(\s*"([A-Z][A-Za-z0-9]*)"',
+    ops |= set(re.findall(r'(?:UNARY|BINARY|COMPARE|REDUCE)\(\s*"([A-Z][A-Za-z0-9]*)"',
                           table))
     return ops or None
 

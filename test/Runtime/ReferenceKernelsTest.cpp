@@ -297,6 +297,48 @@ TEST(ReferenceBinary, IntegerDivisionTruncates) {
                Error);
 }
 
+TestOp compareOp(format::CompareKind kind) {
+  return TestOp([=](FlatBufferBuilder &b) { return format::CreateCompareParams(b, kind); });
+}
+
+TEST(ReferenceCompare, KindsBroadcastNotWhere) {
+  TestTensor a = TestTensor::i64({2, 1}, {1, -1});
+  TestTensor b = TestTensor::i64({3}, {-1, 1, 2});
+  auto eq = runReference(compareOp(format::CompareKind::equal), {&a, &b},
+                         {out({2, 3}, ElementType::boolean)});
+  EXPECT_EQ(eq[0].values<uint8_t>(), (std::vector<uint8_t>{0, 1, 0, 1, 0, 0}));
+  auto le = runReference(compareOp(format::CompareKind::less_or_equal), {&a, &b},
+                         {out({2, 3}, ElementType::boolean)});
+  EXPECT_EQ(le[0].values<uint8_t>(), (std::vector<uint8_t>{0, 1, 1, 1, 1, 1}));
+  TestTensor f = TestTensor::f32({3}, {-0.5f, 0, NAN});
+  TestTensor zero = TestTensor::f32({}, {0});
+  auto gt = runReference(compareOp(format::CompareKind::greater), {&zero, &f},
+                         {out({3}, ElementType::boolean)});
+  EXPECT_EQ(gt[0].values<uint8_t>(), (std::vector<uint8_t>{1, 0, 0}));
+  // Operands of two element types, and an output that is not bool.
+  EXPECT_THROW(runReference(compareOp(format::CompareKind::less), {&a, &f},
+                            {out({2, 3}, ElementType::boolean)}),
+               Error);
+  EXPECT_THROW(runReference(compareOp(format::CompareKind::less), {&a, &b}, {out({2, 3})}),
+               Error);
+
+  TestOp notOp([](FlatBufferBuilder &b) { return format::CreateNotParams(b); });
+  auto ne = runReference(notOp, {&eq[0]}, {out({2, 3}, ElementType::boolean)});
+  EXPECT_EQ(ne[0].values<uint8_t>(), (std::vector<uint8_t>{1, 0, 1, 0, 1, 1}));
+  EXPECT_THROW(runReference(notOp, {&a}, {out({2, 1}, ElementType::i64)}), Error);
+
+  // masked_fill: a bool mask picks a scalar, elsewhere the input.
+  TestOp whereOp([](FlatBufferBuilder &b) { return format::CreateWhereParams(b); });
+  TestTensor x = TestTensor::f32({3}, {1, 2, 3});
+  TestTensor fill = TestTensor::f32({}, {-100});
+  auto y = runReference(whereOp, {&ne[0], &fill, &x}, {out({2, 3})});
+  expectNear(y[0].floats(), {-100, 2, -100, 1, -100, -100});
+  auto picked = runReference(whereOp, {&eq[0], &a, &b}, {out({2, 3}, ElementType::i64)});
+  EXPECT_EQ(picked[0].values<int64_t>(), (std::vector<int64_t>{-1, 1, 2, -1, 1, 2}));
+  EXPECT_THROW(runReference(whereOp, {&x, &fill, &x}, {out({3})}), Error);
+  EXPECT_THROW(runReference(whereOp, {&ne[0], &a, &x}, {out({2, 3})}), Error);
+}
+
 TEST(ReferenceElementwise, ClipPReluSoftmax) {
   TestOp clip([](FlatBufferBuilder &b) { return format::CreateClipParams(b); });
   TestTensor x = TestTensor::f32({4}, {-2, -0.5f, 0.5f, 3});

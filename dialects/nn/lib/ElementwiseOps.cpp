@@ -195,43 +195,49 @@ LogicalResult BinaryOp::inferShapes(ShapeContext &context) {
   return success();
 }
 
-// Applies `f` to every element of the broadcast of `a` (shape `aDims`) and
-// `b` (shape `bDims`), whose shape is `out`.
-template <typename T, typename F>
-static SmallVector<T> broadcastApply(ArrayRef<T> a, ArrayRef<int64_t> aDims,
-                                     ArrayRef<T> b, ArrayRef<int64_t> bDims,
-                                     ArrayRef<int64_t> out, F f) {
+// For each element of a tensor of shape `out`, in order, the index of the
+// element of a tensor of shape `dims` broadcast to it.
+static SmallVector<int64_t> broadcastIndices(ArrayRef<int64_t> dims,
+                                             ArrayRef<int64_t> out) {
   size_t rank = out.size();
-  // The stride of each output dim in a and in b (0 where broadcast).
-  SmallVector<int64_t> aStride(rank, 0), bStride(rank, 0);
-  for (int64_t i = rank - 1, as = 1, bs = 1; i >= 0; --i) {
-    int64_t ai = i - int64_t(rank - aDims.size());
-    int64_t bi = i - int64_t(rank - bDims.size());
-    if (ai >= 0) {
-      aStride[i] = aDims[ai] == 1 ? 0 : as;
-      as *= aDims[ai];
-    }
-    if (bi >= 0) {
-      bStride[i] = bDims[bi] == 1 ? 0 : bs;
-      bs *= bDims[bi];
+  // The stride of each output dim in the operand (0 where broadcast).
+  SmallVector<int64_t> stride(rank, 0);
+  for (int64_t i = rank - 1, s = 1; i >= 0; --i) {
+    int64_t d = i - int64_t(rank - dims.size());
+    if (d >= 0) {
+      stride[i] = dims[d] == 1 ? 0 : s;
+      s *= dims[d];
     }
   }
   int64_t count = 1;
   for (int64_t d : out)
     count *= d;
-  SmallVector<T> result;
-  result.reserve(count);
+  SmallVector<int64_t> indices;
+  indices.reserve(count);
   SmallVector<int64_t> index(rank, 0);
   for (int64_t n = 0; n < count; ++n) {
-    int64_t ao = 0, bo = 0;
-    for (size_t i = 0; i < rank; ++i) {
-      ao += index[i] * aStride[i];
-      bo += index[i] * bStride[i];
-    }
-    result.push_back(f(a[ao], b[bo]));
+    int64_t offset = 0;
+    for (size_t i = 0; i < rank; ++i)
+      offset += index[i] * stride[i];
+    indices.push_back(offset);
     for (int64_t i = rank - 1; i >= 0 && ++index[i] == out[i]; --i)
       index[i] = 0;
   }
+  return indices;
+}
+
+// Applies `f` to every element of the broadcast of `a` (shape `aDims`) and
+// `b` (shape `bDims`), whose shape is `out`.
+template <typename R, typename T, typename F>
+static SmallVector<R> broadcastApply(ArrayRef<T> a, ArrayRef<int64_t> aDims,
+                                     ArrayRef<T> b, ArrayRef<int64_t> bDims,
+                                     ArrayRef<int64_t> out, F f) {
+  SmallVector<int64_t> ai = broadcastIndices(aDims, out),
+                       bi = broadcastIndices(bDims, out);
+  SmallVector<R> result;
+  result.reserve(ai.size());
+  for (size_t n = 0; n < ai.size(); ++n)
+    result.push_back(f(a[ai[n]], b[bi[n]]));
   return result;
 }
 
@@ -249,7 +255,7 @@ OpFoldResult BinaryOp::fold(FoldAdaptor adaptor) {
     auto lhs = getConstantFloats(lhsAttr), rhs = getConstantFloats(rhsAttr);
     if (!lhs || !rhs)
       return {};
-    auto values = broadcastApply<double>(
+    auto values = broadcastApply<double, double>(
         *lhs, lhsDims, *rhs, rhsDims, type.getShape(),
         [kind](double x, double y) -> double {
           switch (kind) {
@@ -271,7 +277,7 @@ OpFoldResult BinaryOp::fold(FoldAdaptor adaptor) {
   if ((kind == BinaryKind::div && llvm::is_contained(*rhs, 0)) ||
       kind == BinaryKind::pow)
     return {};
-  auto values = broadcastApply<int64_t>(
+  auto values = broadcastApply<int64_t, int64_t>(
       *lhs, lhsDims, *rhs, rhsDims, type.getShape(),
       [kind](int64_t x, int64_t y) -> int64_t {
         switch (kind) {
@@ -286,6 +292,188 @@ OpFoldResult BinaryOp::fold(FoldAdaptor adaptor) {
         llvm_unreachable("not folded");
       });
   return makeIntsAttr(type, values);
+}
+
+//===----------------------------------------------------------------------===//
+// compare, not, where
+//===----------------------------------------------------------------------===//
+
+template <typename T> static bool compare(CompareKind kind, T x, T y) {
+  switch (kind) {
+  case CompareKind::equal: return x == y;
+  case CompareKind::less: return x < y;
+  case CompareKind::less_or_equal: return x <= y;
+  case CompareKind::greater: return x > y;
+  case CompareKind::greater_or_equal: return x >= y;
+  }
+  llvm_unreachable("unknown compare kind");
+}
+
+// A comparison of two shape entries, as far as it is known: a symbolic
+// entry is a size, never negative (torch's expand(n, -1) asks whether n is
+// -1).
+static Dim compareEntries(MLIRContext *context, CompareKind kind, Dim x, Dim y) {
+  std::optional<int64_t> a = x.getValue(), b = y.getValue();
+  if (a && b)
+    return Dim::get(context, compare(kind, *a, *b));
+  if (kind == CompareKind::equal &&
+      ((x.isSymbolic() && b && *b < 0) || (y.isSymbolic() && a && *a < 0)))
+    return Dim::get(context, 0);
+  return Dim();
+}
+
+LogicalResult CompareOp::inferShapes(ShapeContext &context) {
+  Type elementType = context.getElementType(getLhs());
+  if (elementType != context.getElementType(getRhs()))
+    return emitOpError() << "operands have different element types: "
+                         << getLhs().getType() << " and " << getRhs().getType();
+  Type i1 = IntegerType::get(getContext(), 1);
+  auto lhs = context.getDims(getLhs()), rhs = context.getDims(getRhs());
+  if (!lhs || !rhs)
+    return context.setResult(0, std::nullopt, i1);
+  FailureOr<Dims> dims = broadcast(context, *lhs, *rhs);
+  if (failed(dims) || failed(context.setResult(0, *dims, i1)))
+    return failure();
+  auto x = context.getValues(getLhs()), y = context.getValues(getRhs());
+  if (x && y && isa<IntegerType>(elementType) &&
+      (x->size() == y->size() || x->size() == 1 || y->size() == 1)) {
+    size_t count = std::max(x->size(), y->size());
+    Dims out;
+    for (size_t i = 0; i < count; ++i)
+      out.push_back(compareEntries(getContext(), getKind(),
+                                   (*x)[x->size() == 1 ? 0 : i],
+                                   (*y)[y->size() == 1 ? 0 : i]));
+    context.setResultValues(0, out);
+  }
+  return success();
+}
+
+OpFoldResult CompareOp::fold(FoldAdaptor adaptor) {
+  auto type = dyn_cast<RankedTensorType>(getType());
+  auto lhsAttr = dyn_cast_or_null<ElementsAttr>(adaptor.getLhs());
+  auto rhsAttr = dyn_cast_or_null<ElementsAttr>(adaptor.getRhs());
+  if (!type || !isFoldable(type) || !lhsAttr || !rhsAttr)
+    return {};
+  ArrayRef<int64_t> lhsDims = lhsAttr.getShapedType().getShape();
+  ArrayRef<int64_t> rhsDims = rhsAttr.getShapedType().getShape();
+  CompareKind kind = getKind();
+  auto apply = [&](auto lhs, auto rhs) {
+    using T = typename decltype(lhs)::value_type;
+    return broadcastApply<int64_t, T>(
+        lhs, lhsDims, rhs, rhsDims, type.getShape(),
+        [kind](T x, T y) -> int64_t { return compare(kind, x, y); });
+  };
+  if (isa<FloatType>(lhsAttr.getElementType())) {
+    auto lhs = getConstantFloats(lhsAttr), rhs = getConstantFloats(rhsAttr);
+    if (!lhs || !rhs)
+      return {};
+    return makeIntsAttr(type, apply(*lhs, *rhs));
+  }
+  auto lhs = getConstantInts(lhsAttr), rhs = getConstantInts(rhsAttr);
+  if (!lhs || !rhs)
+    return {};
+  return makeIntsAttr(type, apply(*lhs, *rhs));
+}
+
+static bool isBoolean(Type type) { return type.isInteger(1); }
+
+LogicalResult NotOp::inferShapes(ShapeContext &context) {
+  Type elementType = context.getElementType(getInput());
+  if (elementType && !isBoolean(elementType))
+    return emitOpError() << "needs an i1 input, got " << getInput().getType();
+  if (failed(context.setResult(0, context.getDims(getInput()), elementType)))
+    return failure();
+  if (auto values = context.getValues(getInput())) {
+    Dims out;
+    for (Dim v : *values)
+      out.push_back(v.getValue() ? context.dim(*v.getValue() == 0) : Dim());
+    context.setResultValues(0, out);
+  }
+  return success();
+}
+
+OpFoldResult NotOp::fold(FoldAdaptor adaptor) {
+  auto type = dyn_cast<RankedTensorType>(getType());
+  if (!type || !isFoldable(type))
+    return {};
+  auto values = getConstantInts(adaptor.getInput());
+  if (!values)
+    return {};
+  for (int64_t &v : *values)
+    v = v == 0;
+  return makeIntsAttr(type, *values);
+}
+
+LogicalResult WhereOp::inferShapes(ShapeContext &context) {
+  Type conditionType = context.getElementType(getCondition());
+  if (conditionType && !isBoolean(conditionType))
+    return emitOpError() << "needs an i1 condition, got "
+                         << getCondition().getType();
+  Type elementType = context.getElementType(getX());
+  if (elementType != context.getElementType(getOther()))
+    return emitOpError() << "choices have different element types: "
+                         << getX().getType() << " and " << getOther().getType();
+  auto condition = context.getDims(getCondition()), x = context.getDims(getX()),
+       other = context.getDims(getOther());
+  if (!condition || !x || !other)
+    return context.setResult(0, std::nullopt, elementType);
+  FailureOr<Dims> choices = broadcast(context, *x, *other);
+  if (failed(choices))
+    return failure();
+  FailureOr<Dims> dims = broadcast(context, *condition, *choices);
+  if (failed(dims) || failed(context.setResult(0, *dims, elementType)))
+    return failure();
+  // Shape entries chosen by known conditions (the -1s of expand(n, -1)
+  // replaced by 1s), kept as expressions where they are.
+  auto c = context.getValues(getCondition()), a = context.getValues(getX()),
+       b = context.getValues(getOther());
+  if (c && a && b && dims->size() <= 1) {
+    size_t count = dims->empty() ? 1 : std::max({c->size(), a->size(), b->size()});
+    auto at = [](const Dims &v, size_t i) { return v[v.size() == 1 ? 0 : i]; };
+    Dims out;
+    for (size_t i = 0; i < count; ++i) {
+      if ((c->size() != 1 && c->size() != count) ||
+          (a->size() != 1 && a->size() != count) ||
+          (b->size() != 1 && b->size() != count))
+        return success();
+      std::optional<int64_t> choice = at(*c, i).getValue();
+      out.push_back(!choice ? Dim() : *choice ? at(*a, i) : at(*b, i));
+    }
+    context.setResultValues(0, out);
+  }
+  return success();
+}
+
+OpFoldResult WhereOp::fold(FoldAdaptor adaptor) {
+  auto type = dyn_cast<RankedTensorType>(getType());
+  auto conditionAttr = dyn_cast_or_null<ElementsAttr>(adaptor.getCondition());
+  auto xAttr = dyn_cast_or_null<ElementsAttr>(adaptor.getX());
+  auto otherAttr = dyn_cast_or_null<ElementsAttr>(adaptor.getOther());
+  if (!type || !isFoldable(type) || !conditionAttr || !xAttr || !otherAttr)
+    return {};
+  auto condition = getConstantInts(conditionAttr);
+  if (!condition)
+    return {};
+  ArrayRef<int64_t> out = type.getShape();
+  SmallVector<int64_t> ci = broadcastIndices(conditionAttr.getShapedType().getShape(), out),
+                       xi = broadcastIndices(xAttr.getShapedType().getShape(), out),
+                       oi = broadcastIndices(otherAttr.getShapedType().getShape(), out);
+  auto choose = [&](const auto &x, const auto &other) {
+    SmallVector<typename std::decay_t<decltype(x)>::value_type> result;
+    for (size_t n = 0; n < ci.size(); ++n)
+      result.push_back((*condition)[ci[n]] ? x[xi[n]] : other[oi[n]]);
+    return result;
+  };
+  if (isa<FloatType>(type.getElementType())) {
+    auto x = getConstantFloats(xAttr), other = getConstantFloats(otherAttr);
+    if (!x || !other)
+      return {};
+    return makeFloatsAttr(type, choose(*x, *other));
+  }
+  auto x = getConstantInts(xAttr), other = getConstantInts(otherAttr);
+  if (!x || !other)
+    return {};
+  return makeIntsAttr(type, choose(*x, *other));
 }
 
 //===----------------------------------------------------------------------===//

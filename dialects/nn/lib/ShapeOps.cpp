@@ -403,7 +403,16 @@ LogicalResult ConstantOfShapeOp::inferShapes(ShapeContext &context) {
   for (Dim d : *dims)
     if (d.getValue() && *d.getValue() < 0)
       return emitOpError() << "shape has the negative dim " << *d.getValue();
-  return context.setResult(0, *dims, elementType);
+  if (failed(context.setResult(0, *dims, elementType)))
+    return failure();
+  // A vector of one integer repeated (torch's expand(n, -1) builds the -1s
+  // as ones times -1) is a shape computation's value.
+  auto fill = getConstantInts(value);
+  if (fill && dims->size() == 1 && (*dims)[0].getValue() &&
+      *(*dims)[0].getValue() <= kMaxFoldedElements)
+    context.setResultValues(
+        0, Dims(*(*dims)[0].getValue(), context.dim(fill->front())));
+  return success();
 }
 
 OpFoldResult ConstantOfShapeOp::fold(FoldAdaptor) {

@@ -244,6 +244,26 @@ static Outputs importBinary(NodeImport &n, BinaryKind kind) {
   return SmallVector<Value>{result};
 }
 
+static Outputs importCompare(NodeImport &n, CompareKind kind) {
+  if (n.inputs.size() != 2 || llvm::is_contained(n.inputs, Value()))
+    return n.emitError() << "needs two inputs";
+  return resultsOf(n.create<CompareOp>(n.unknown(n.b.getI1Type()), kind,
+                                       n.inputs[0], n.inputs[1]));
+}
+
+static Outputs importNot(NodeImport &n) {
+  if (!n.input(0))
+    return n.emitError() << "needs its input";
+  return resultsOf(n.create<NotOp>(n.unknown(n.b.getI1Type()), n.input(0)));
+}
+
+static Outputs importWhere(NodeImport &n) {
+  if (n.inputs.size() != 3 || llvm::is_contained(n.inputs, Value()))
+    return n.emitError() << "needs three inputs";
+  return resultsOf(n.create<WhereOp>(n.unknown(), n.inputs[0], n.inputs[1],
+                                     n.inputs[2]));
+}
+
 static Outputs importClip(NodeImport &n) {
   Value min = n.input(1), max = n.input(2);
   if (n.opset < 11) {
@@ -583,6 +603,8 @@ const llvm::StringMap<OpImporter> &mlc::onnx_import::getOpImporters() {
   {name, [](NodeImport &n) { return importUnary(n, UnaryKind::kind); }}
 #define BINARY(name, kind)                                                     \
   {name, [](NodeImport &n) { return importBinary(n, BinaryKind::kind); }}
+#define COMPARE(name, kind)                                                    \
+  {name, [](NodeImport &n) { return importCompare(n, CompareKind::kind); }}
 #define REDUCE(name, kind)                                                     \
   {name, [](NodeImport &n) { return importReduce(n, ReduceKind::kind); }}
   static const llvm::StringMap<OpImporter> importers = {
@@ -628,6 +650,13 @@ const llvm::StringMap<OpImporter> &mlc::onnx_import::getOpImporters() {
       BINARY("Max", max),
       BINARY("Min", min),
       BINARY("Sum", add),
+      COMPARE("Equal", equal),
+      COMPARE("Less", less),
+      COMPARE("LessOrEqual", less_or_equal),
+      COMPARE("Greater", greater),
+      COMPARE("GreaterOrEqual", greater_or_equal),
+      {"Not", importNot},
+      {"Where", importWhere},
       {"Clip", importClip},
       {"PRelu", importPRelu},
       {"Softmax", importSoftmax},
@@ -664,6 +693,7 @@ const llvm::StringMap<OpImporter> &mlc::onnx_import::getOpImporters() {
   };
 #undef UNARY
 #undef BINARY
+#undef COMPARE
 #undef REDUCE
   return importers;
 }

@@ -328,3 +328,51 @@ func.func @shape_chain(%x: tensor<1x3x224x224xf32>) -> tensor<3xi64> {
   %t = nn.concat %n1, %c1, %minus_one {axis = 0 : i64} : (tensor<1xi64>, tensor<1xi64>, tensor<1xi64>) -> tensor<3xi64>
   return %t : tensor<3xi64>
 }
+
+// -----
+
+// Comparisons of constants, ints and floats, broadcast; their negation.
+// CHECK-LABEL: func.func @compare
+// CHECK-DAG: %[[EQ:.*]] = nn.constant dense<[false, true, true]> : tensor<3xi1>
+// CHECK-DAG: %[[LT:.*]] = nn.constant dense<{{\[}}[false, false, false], [true, true, true]]> : tensor<2x3xi1>
+// CHECK-DAG: %[[GE:.*]] = nn.constant dense<[true, false]> : tensor<2xi1>
+// CHECK-DAG: %[[NOT:.*]] = nn.constant dense<[true, false, false]> : tensor<3xi1>
+// CHECK-NOT: nn.compare
+// CHECK-NOT: nn.not
+// CHECK: return %[[EQ]], %[[LT]], %[[GE]], %[[NOT]]
+func.func @compare() -> (tensor<3xi1>, tensor<2x3xi1>, tensor<2xi1>, tensor<3xi1>) {
+  %a = nn.constant dense<[1, -1, -1]> : tensor<3xi64>
+  %m = nn.constant dense<-1> : tensor<i64>
+  %col = nn.constant dense<[[1], [-2]]> : tensor<2x1xi64>
+  %f = nn.constant dense<[0.5, -2.0]> : tensor<2xf32>
+  %z = nn.constant dense<0.0> : tensor<f32>
+  %0 = nn.compare equal %a, %m : (tensor<3xi64>, tensor<i64>) -> tensor<3xi1>
+  %1 = nn.compare less %col, %a : (tensor<2x1xi64>, tensor<3xi64>) -> tensor<2x3xi1>
+  %2 = nn.compare greater_or_equal %f, %z : (tensor<2xf32>, tensor<f32>) -> tensor<2xi1>
+  %3 = nn.not %0 : (tensor<3xi1>) -> tensor<3xi1>
+  return %0, %1, %2, %3 : tensor<3xi1>, tensor<2x3xi1>, tensor<2xi1>, tensor<3xi1>
+}
+
+// -----
+
+// torch's expand(n, -1, -1) as exported: the -1s become 1s.
+// CHECK-LABEL: func.func @where_expand_shape
+// CHECK-DAG: %[[SHAPE:.*]] = nn.constant dense<[2, 1, 1]> : tensor<3xi64>
+// CHECK-DAG: %[[F:.*]] = nn.constant dense<{{\[}}[1.000000e+00, -1.000000e+02]]> : tensor<1x2xf32>
+// CHECK-NOT: nn.where
+// CHECK: return %[[SHAPE]], %[[F]]
+func.func @where_expand_shape() -> (tensor<3xi64>, tensor<1x2xf32>) {
+  %want = nn.constant dense<[2, -1, -1]> : tensor<3xi64>
+  %three = nn.constant dense<3> : tensor<1xi64>
+  %ones = nn.constant_of_shape %three {value = dense<1> : tensor<1xi64>} : (tensor<1xi64>) -> tensor<3xi64>
+  %m = nn.constant dense<-1> : tensor<i64>
+  %minus = nn.binary mul %ones, %m : (tensor<3xi64>, tensor<i64>) -> tensor<3xi64>
+  %eq = nn.compare equal %want, %minus : (tensor<3xi64>, tensor<3xi64>) -> tensor<3xi1>
+  %0 = nn.where %eq, %ones, %want : (tensor<3xi1>, tensor<3xi64>, tensor<3xi64>) -> tensor<3xi64>
+  // A mask filled as masked_fill does, scalars broadcast.
+  %c = nn.constant dense<[[false, true]]> : tensor<1x2xi1>
+  %x = nn.constant dense<-100.0> : tensor<f32>
+  %y = nn.constant dense<1.0> : tensor<f32>
+  %1 = nn.where %c, %x, %y : (tensor<1x2xi1>, tensor<f32>, tensor<f32>) -> tensor<1x2xf32>
+  return %0, %1 : tensor<3xi64>, tensor<1x2xf32>
+}

@@ -1308,3 +1308,51 @@ func.func @auto_pad_with_pads(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>) 
   %0 = nn.conv %x, %w {auto_pad = #nn<auto_pad same_upper>, pads = array<i64: 1, 1, 1, 1>} : (tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>) -> tensor<1x4x8x8xf32>
   return %0 : tensor<1x4x8x8xf32>
 }
+
+// -----
+
+func.func @compare_element_types(%a: tensor<2xf32>, %b: tensor<2xi64>) -> tensor<*xi1> {
+  // expected-error @+1 {{'nn.compare' op operands have different element types: 'tensor<2xf32>' and 'tensor<2xi64>'}}
+  %0 = nn.compare equal %a, %b : (tensor<2xf32>, tensor<2xi64>) -> tensor<*xi1>
+  return %0 : tensor<*xi1>
+}
+
+// -----
+
+func.func @compare_broadcast(%a: tensor<2xi64>, %b: tensor<3xi64>) -> tensor<*xi1> {
+  // expected-error @+1 {{'nn.compare' op cannot broadcast 2 and 3}}
+  %0 = nn.compare less %a, %b : (tensor<2xi64>, tensor<3xi64>) -> tensor<*xi1>
+  return %0 : tensor<*xi1>
+}
+
+// -----
+
+func.func @not_needs_i1(%a: tensor<2xi64>) -> tensor<*xi64> {
+  // expected-error @+1 {{'nn.not' op needs an i1 input, got 'tensor<2xi64>'}}
+  %0 = nn.not %a : (tensor<2xi64>) -> tensor<*xi64>
+  return %0 : tensor<*xi64>
+}
+
+// -----
+
+func.func @where_condition_i1(%c: tensor<2xf32>, %a: tensor<2xf32>) -> tensor<*xf32> {
+  // expected-error @+1 {{'nn.where' op needs an i1 condition, got 'tensor<2xf32>'}}
+  %0 = nn.where %c, %a, %a : (tensor<2xf32>, tensor<2xf32>, tensor<2xf32>) -> tensor<*xf32>
+  return %0 : tensor<*xf32>
+}
+
+// -----
+
+func.func @where_choice_types(%c: tensor<2xi1>, %a: tensor<2xf32>, %b: tensor<2xi64>) -> tensor<*xf32> {
+  // expected-error @+1 {{'nn.where' op choices have different element types: 'tensor<2xf32>' and 'tensor<2xi64>'}}
+  %0 = nn.where %c, %a, %b : (tensor<2xi1>, tensor<2xf32>, tensor<2xi64>) -> tensor<*xf32>
+  return %0 : tensor<*xf32>
+}
+
+// -----
+
+func.func @where_broadcast(%c: tensor<3xi1>, %a: tensor<2xf32>) -> tensor<*xf32> {
+  // expected-error @+1 {{'nn.where' op cannot broadcast 3 and 2}}
+  %0 = nn.where %c, %a, %a : (tensor<3xi1>, tensor<2xf32>, tensor<2xf32>) -> tensor<*xf32>
+  return %0 : tensor<*xf32>
+}

@@ -182,6 +182,29 @@ func.func @binary(%a: tensor<1x64x57x57xf32>, %b: tensor<64x1x1xf32>, %s: tensor
   return %6 : tensor<1x64x57x57xf32>
 }
 
+// CHECK-LABEL: func.func @compare_where
+// CHECK: %[[EQ:.*]] = nn.compare equal %{{.*}}, %{{.*}} : (tensor<2x3xf32>, tensor<3xf32>) -> tensor<2x3xi1>
+// CHECK: nn.compare less
+// CHECK: nn.compare less_or_equal
+// CHECK: nn.compare greater
+// CHECK: nn.compare greater_or_equal
+// CHECK: %[[NOT:.*]] = nn.not %[[EQ]] : (tensor<2x3xi1>) -> tensor<2x3xi1>
+// CHECK: nn.where %[[NOT]], %{{.*}}, %{{.*}} : (tensor<2x3xi1>, tensor<2x3xf32>, tensor<f32>) -> tensor<2x3xf32>
+// GENERIC-LABEL: sym_name = "compare_where"
+// GENERIC: "nn.compare"(%{{.*}}, %{{.*}}) <{kind = #nn<compare equal>}>
+// GENERIC: "nn.not"
+// GENERIC: "nn.where"
+func.func @compare_where(%a: tensor<2x3xf32>, %b: tensor<3xf32>, %s: tensor<f32>) -> (tensor<2x3xf32>, tensor<2x3xi1>, tensor<2x3xi1>, tensor<2x3xi1>, tensor<2x3xi1>) {
+  %0 = nn.compare equal %a, %b : (tensor<2x3xf32>, tensor<3xf32>) -> tensor<2x3xi1>
+  %1 = nn.compare less %a, %b : (tensor<2x3xf32>, tensor<3xf32>) -> tensor<2x3xi1>
+  %2 = nn.compare less_or_equal %a, %b : (tensor<2x3xf32>, tensor<3xf32>) -> tensor<2x3xi1>
+  %3 = nn.compare greater %a, %b : (tensor<2x3xf32>, tensor<3xf32>) -> tensor<2x3xi1>
+  %4 = nn.compare greater_or_equal %a, %b : (tensor<2x3xf32>, tensor<3xf32>) -> tensor<2x3xi1>
+  %5 = nn.not %0 : (tensor<2x3xi1>) -> tensor<2x3xi1>
+  %6 = nn.where %5, %a, %s : (tensor<2x3xi1>, tensor<2x3xf32>, tensor<f32>) -> tensor<2x3xf32>
+  return %6, %1, %2, %3, %4 : tensor<2x3xf32>, tensor<2x3xi1>, tensor<2x3xi1>, tensor<2x3xi1>, tensor<2x3xi1>
+}
+
 // CHECK-LABEL: func.func @clip
 // CHECK-SAME: (%[[X:.*]]: tensor<1x32x112x112xf32>, %[[LO:.*]]: tensor<f32>, %[[HI:.*]]: tensor<f32>)
 // CHECK: %[[A:.*]] = nn.clip %[[X]] min(%[[LO]]) max(%[[HI]]) : (tensor<1x32x112x112xf32>, tensor<f32>, tensor<f32>) -> tensor<1x32x112x112xf32>

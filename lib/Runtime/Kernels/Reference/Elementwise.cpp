@@ -221,6 +221,111 @@ KernelPtr makeBinary(const KernelArgs &args) {
   });
 }
 
+namespace {
+
+// Calls fn(T()) with the C++ type of a numeric or bool element type (bool
+// as uint8_t, its storage); false for the 16-bit floats.
+template <typename Fn> bool withNumericType(ElementType type, Fn fn) {
+  switch (type) {
+  case ElementType::f32: fn(float()); return true;
+  case ElementType::f64: fn(double()); return true;
+  case ElementType::i8: fn(int8_t()); return true;
+  case ElementType::u8: case ElementType::boolean: fn(uint8_t()); return true;
+  case ElementType::i16: fn(int16_t()); return true;
+  case ElementType::u16: fn(uint16_t()); return true;
+  case ElementType::i32: fn(int32_t()); return true;
+  case ElementType::u32: fn(uint32_t()); return true;
+  case ElementType::i64: fn(int64_t()); return true;
+  case ElementType::u64: fn(uint64_t()); return true;
+  default: return false;
+  }
+}
+
+template <typename T>
+void compareTensors(format::CompareKind kind, const TensorRef &a,
+                    const TensorRef &b, const TensorRef &y) {
+  using K = format::CompareKind;
+  const T *pa = a.as<T>(), *pb = b.as<T>();
+  uint8_t *py = y.as<uint8_t>();
+  const std::vector<int64_t> strides[2] = {broadcastStrides(a.dims, y.dims),
+                                           broadcastStrides(b.dims, y.dims)};
+  auto run = [&](auto op) {
+    forEachIndex(y.dims, strides, [&](int64_t i, const int64_t *o) {
+      py[i] = op(pa[o[0]], pb[o[1]]);
+    });
+  };
+  switch (kind) {
+  case K::equal: return run([](T u, T v) { return u == v; });
+  case K::less: return run([](T u, T v) { return u < v; });
+  case K::less_or_equal: return run([](T u, T v) { return u <= v; });
+  case K::greater: return run([](T u, T v) { return u > v; });
+  case K::greater_or_equal: return run([](T u, T v) { return u >= v; });
+  }
+}
+
+} // namespace
+
+KernelPtr makeCompare(const KernelArgs &args) {
+  const auto *p = args.op->params_as_CompareParams();
+  checkOperands(args, 2, 2, 1);
+  const TensorRef &a = *args.inputs[0], &b = *args.inputs[1], &y = *args.outputs[0];
+  format::CompareKind kind = p->kind();
+  if (kind > format::CompareKind::MAX)
+    args.fail("unknown compare kind");
+  checkType(args, b, a.type, "rhs");
+  checkType(args, y, ElementType::boolean, "output");
+  if (!withNumericType(a.type, [](auto) {}))
+    args.fail(std::string("unsupported element type ") + elementTypeName(a.type));
+  checkDims(args, y, broadcastShapes(args, a.dims, b.dims), "output");
+  return makeKernel([kind](const KernelArgs &args) {
+    const TensorRef &a = *args.inputs[0], &b = *args.inputs[1], &y = *args.outputs[0];
+    withNumericType(a.type, [&](auto tag) {
+      compareTensors<decltype(tag)>(kind, a, b, y);
+    });
+  });
+}
+
+KernelPtr makeNot(const KernelArgs &args) {
+  checkOperands(args, 1, 1, 1);
+  const TensorRef &x = *args.inputs[0], &y = *args.outputs[0];
+  checkType(args, x, ElementType::boolean, "input");
+  checkType(args, y, ElementType::boolean, "output");
+  checkDims(args, y, x.dims, "output");
+  return makeKernel([](const KernelArgs &args) {
+    const TensorRef &x = *args.inputs[0], &y = *args.outputs[0];
+    mapInPlace(x.as<uint8_t>(), y.as<uint8_t>(), x.count(),
+               [](uint8_t v) { return uint8_t(v == 0); });
+  });
+}
+
+KernelPtr makeWhere(const KernelArgs &args) {
+  checkOperands(args, 3, 3, 1);
+  const TensorRef &c = *args.inputs[0], &x = *args.inputs[1],
+                  &other = *args.inputs[2], &y = *args.outputs[0];
+  checkType(args, c, ElementType::boolean, "condition");
+  checkType(args, other, x.type, "other");
+  checkType(args, y, x.type, "output");
+  checkDims(args, y,
+            broadcastShapes(args, c.dims, broadcastShapes(args, x.dims, other.dims)),
+            "output");
+  return makeKernel([](const KernelArgs &args) {
+    const TensorRef &c = *args.inputs[0], &x = *args.inputs[1],
+                    &other = *args.inputs[2], &y = *args.outputs[0];
+    const uint8_t *pc = c.as<uint8_t>();
+    const std::vector<int64_t> strides[3] = {broadcastStrides(c.dims, y.dims),
+                                             broadcastStrides(x.dims, y.dims),
+                                             broadcastStrides(other.dims, y.dims)};
+    withElementSize(elementSize(x.type), [&](auto tag) {
+      using T = decltype(tag);
+      const T *px = x.as<T>(), *po = other.as<T>();
+      T *py = y.as<T>();
+      forEachIndex(y.dims, strides, [&](int64_t i, const int64_t *o) {
+        py[i] = pc[o[0]] ? px[o[1]] : po[o[2]];
+      });
+    });
+  });
+}
+
 KernelPtr makeClip(const KernelArgs &args) {
   checkOperands(args, 1, 3, 1);
   const TensorRef &x = *args.inputs[0], &y = *args.outputs[0];

@@ -36,6 +36,9 @@ KernelPtr makeBinary(const KernelArgs &args);
 KernelPtr makeClip(const KernelArgs &args);
 KernelPtr makePRelu(const KernelArgs &args);
 KernelPtr makeSoftmax(const KernelArgs &args);
+KernelPtr makeCompare(const KernelArgs &args);
+KernelPtr makeNot(const KernelArgs &args);
+KernelPtr makeWhere(const KernelArgs &args);
 // Cast.cpp
 KernelPtr makeCast(const KernelArgs &args);
 KernelPtr makeQuantizeLinear(const KernelArgs &args);

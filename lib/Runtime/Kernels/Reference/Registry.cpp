@@ -93,6 +93,12 @@ std::unique_ptr<Kernel> makeReferenceKernel(const KernelArgs &args) {
     return ref::makeQuantizeLinear(args);
   case P::DequantizeLinearParams:
     return ref::makeDequantizeLinear(args);
+  case P::CompareParams:
+    return ref::makeCompare(args);
+  case P::NotParams:
+    return ref::makeNot(args);
+  case P::WhereParams:
+    return ref::makeWhere(args);
   case P::CustomParams:
     return makeCustomKernel(args);
   default:

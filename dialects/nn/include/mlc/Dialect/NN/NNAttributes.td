@@ -39,6 +39,12 @@ def NN_BinaryKind : NN_Enum<"BinaryKind", "elementwise function of two tensors",
   I32EnumAttrCase<"min", 6>]>;
 def NN_BinaryKindAttr : NN_EnumAttr<NN_BinaryKind, "binary">;
 
+def NN_CompareKind : NN_Enum<"CompareKind", "comparison of two tensors", [
+  I32EnumAttrCase<"equal", 0>, I32EnumAttrCase<"less", 1>,
+  I32EnumAttrCase<"less_or_equal", 2>, I32EnumAttrCase<"greater", 3>,
+  I32EnumAttrCase<"greater_or_equal", 4>]>;
+def NN_CompareKindAttr : NN_EnumAttr<NN_CompareKind, "compare">;
+
 def NN_PoolKind : NN_Enum<"PoolKind", "pooling function", [
   I32EnumAttrCase<"max", 0>, I32EnumAttrCase<"average", 1>]>;
 def NN_PoolKindAttr : NN_EnumAttr<NN_PoolKind, "pool">;

@@ -215,6 +215,58 @@ def NN_BinaryOp : NN_Op<"binary"> {
   let hasFolder = 1;
 }
 
+def NN_CompareOp : NN_Op<"compare"> {
+  let summary = "Elementwise comparison of two tensors, broadcast (ONNX Equal, Less, LessOrEqual, Greater, GreaterOrEqual)";
+  let description = [{
+    Multidirectional (numpy) broadcasting; both operands have one element
+    type, the result is `i1`. Shape computations use it (torch's
+    `expand(n, -1)` compares the sizes with -1).
+
+    ```mlir
+    %m = nn.compare equal %a, %b : (tensor<3xi64>, tensor<3xi64>) -> tensor<3xi1>
+    ```
+  }];
+  let arguments = (ins NN_CompareKindAttr:$kind, AnyTensor:$lhs, AnyTensor:$rhs);
+  let results = (outs AnyTensor:$output);
+  let assemblyFormat = [{
+    `` $kind $lhs `,` $rhs attr-dict `:` functional-type(operands, results)
+  }];
+  let hasFolder = 1;
+}
+
+def NN_NotOp : NN_Op<"not"> {
+  let summary = "Elementwise logical negation of an i1 tensor (ONNX Not)";
+  let description = [{
+    ```mlir
+    %n = nn.not %m : (tensor<3xi1>) -> tensor<3xi1>
+    ```
+  }];
+  let arguments = (ins AnyTensor:$input);
+  let results = (outs AnyTensor:$output);
+  let assemblyFormat = [{
+    $input attr-dict `:` functional-type(operands, results)
+  }];
+  let hasFolder = 1;
+}
+
+def NN_WhereOp : NN_Op<"where"> {
+  let summary = "Elementwise choice between two tensors by an i1 tensor, broadcast (ONNX Where)";
+  let description = [{
+    `y = condition ? x : other`, the three broadcast together (numpy);
+    `x` and `other` have one element type, the result's.
+
+    ```mlir
+    %y = nn.where %m, %a, %b : (tensor<3xi1>, tensor<3xi64>, tensor<3xi64>) -> tensor<3xi64>
+    ```
+  }];
+  let arguments = (ins AnyTensor:$condition, AnyTensor:$x, AnyTensor:$other);
+  let results = (outs AnyTensor:$output);
+  let assemblyFormat = [{
+    $condition `,` $x `,` $other attr-dict `:` functional-type(operands, results)
+  }];
+  let hasFolder = 1;
+}
+
 def NN_ClipOp : NN_Op<"clip", [AttrSizedOperandSegments]> {
   let summary = "Clamp to [min, max] (ONNX Clip)";
   let description = [{
