@@ -122,7 +122,7 @@ SKIP_RULES = [
      "element type {0} not supported by mlc"),
     (r"unsupported element type (\w+) for (\w+)",
      "element type {0} not supported by the runtime for {1}"),
-    (r"(\w+) '[^']*': input has element type (\w+), expected (\w+)",
+    (r"(\w+) '[^']*': \w+ has element type (\w+), expected (\w+)",
      "element type {1} not supported by the runtime for {0} (it takes {2})"),
     (r"element type (\w+) (?:is )?not supported",
      "element type {0} not supported by the runtime"),

@@ -10,6 +10,10 @@
 #include "Importer.h"
 #include "mlc/ONNX/DataTypes.h"
 
+#include "llvm/ADT/Sequence.h"
+#include "llvm/ADT/SmallSet.h"
+#include "llvm/ADT/StringExtras.h"
+
 #include <limits>
 
 using namespace mlir;
@@ -310,6 +314,112 @@ static Outputs importGemm(NodeImport &n) {
 
 static Outputs importMatMul(NodeImport &n) {
   return resultsOf(n.create<MatMulOp>(n.unknown(), n.input(0), n.input(1)));
+}
+
+// Einsum of the two forms networks use: one operand transposed and summed
+// over the letters the output drops, or a batched matrix product of two
+// (attention's "BGHID,BGHJD->BGHIJ" in torchvision's MaxViT): each operand
+// transposed to [batch.., rows, k] and [batch.., k, columns], one nn.matmul,
+// the product transposed to the output's order. Other forms (diagonals,
+// products with several contracted letters or none, ellipses) are refused.
+static Outputs importEinsum(NodeImport &n) {
+  std::string written = n.getString("equation", ""), equation;
+  for (char c : written)
+    if (c != ' ')
+      equation.push_back(c);
+  auto refuse = [&] {
+    return n.emitError()
+           << "'" << written
+           << "': this form is not supported (mlc imports a transpose and sum "
+              "of one operand, or a batched matrix product of two with one "
+              "contracted letter and one free letter each)";
+  };
+  // Letters, none repeated (a repeat is a diagonal).
+  auto letters = [](StringRef term) {
+    llvm::SmallSet<char, 8> seen;
+    return llvm::all_of(term, [&](char c) {
+      return llvm::isAlpha(c) && seen.insert(c).second;
+    });
+  };
+  StringRef operands = StringRef(equation).split("->").first;
+  SmallVector<StringRef> terms;
+  operands.split(terms, ',');
+  if (!StringRef(equation).contains("->")) {
+    // Implicit output: the letters that occur once, in alphabetical order.
+    equation += "->";
+    for (char c = 'A'; c <= 'z'; ++c)
+      if (llvm::isAlpha(c) && operands.count(c) == 1)
+        equation.push_back(c);
+    operands = StringRef(equation).split("->").first;
+    terms.clear();
+    operands.split(terms, ',');
+  }
+  StringRef output = StringRef(equation).split("->").second;
+  if (terms.size() != n.inputs.size() || terms.size() > 2 ||
+      llvm::is_contained(n.inputs, Value()) || !letters(output) ||
+      !llvm::all_of(terms, letters))
+    return refuse();
+  for (auto [value, term] : llvm::zip(n.inputs, terms))
+    if (auto type = dyn_cast<RankedTensorType>(value.getType());
+        type && type.getRank() != int64_t(term.size()))
+      return n.emitError() << "'" << written << "': operand of rank "
+                           << type.getRank() << " for the term " << term;
+  // Transposes `value`, whose dims are named by `from`, to the order `to`.
+  auto reorder = [&](Value value, StringRef from, StringRef to) -> Value {
+    SmallVector<int64_t> perm;
+    for (char c : to)
+      perm.push_back(from.find(c));
+    if (llvm::equal(perm, llvm::seq<int64_t>(0, perm.size())))
+      return value;
+    return n.create<TransposeOp>(n.unknown(), value,
+                                 n.b.getDenseI64ArrayAttr(perm));
+  };
+  if (terms.size() == 1) {
+    StringRef in = terms[0];
+    SmallVector<int64_t> summed;
+    std::string kept;
+    for (auto [i, c] : llvm::enumerate(in)) {
+      if (output.contains(c))
+        kept.push_back(c);
+      else
+        summed.push_back(i);
+    }
+    if (kept.size() != output.size())
+      return refuse();
+    Value value = n.inputs[0];
+    if (!summed.empty())
+      value = n.create<ReduceOp>(n.unknown(), ReduceKind::sum, value,
+                                 n.constantInts(summed), false, false);
+    return SmallVector<Value>{reorder(value, kept, output)};
+  }
+  StringRef lhs = terms[0], rhs = terms[1];
+  std::string batch, rows, columns, contracted;
+  for (char c : output) {
+    bool inL = lhs.contains(c), inR = rhs.contains(c);
+    if (inL && inR)
+      batch.push_back(c);
+    else if (inL)
+      rows.push_back(c);
+    else if (inR)
+      columns.push_back(c);
+    else
+      return refuse();
+  }
+  for (char c : lhs)
+    if (!output.contains(c)) {
+      if (!rhs.contains(c))
+        return refuse();
+      contracted.push_back(c);
+    }
+  for (char c : rhs)
+    if (!output.contains(c) && !lhs.contains(c))
+      return refuse();
+  if (rows.size() != 1 || columns.size() != 1 || contracted.size() != 1)
+    return refuse();
+  Value a = reorder(n.inputs[0], lhs, batch + rows + contracted);
+  Value b = reorder(n.inputs[1], rhs, batch + contracted + columns);
+  Value product = n.create<MatMulOp>(n.unknown(), a, b);
+  return SmallVector<Value>{reorder(product, batch + rows + columns, output)};
 }
 
 static Outputs importReduce(NodeImport &n, ReduceKind kind) {
@@ -662,6 +772,7 @@ const llvm::StringMap<OpImporter> &mlc::onnx_import::getOpImporters() {
       {"Softmax", importSoftmax},
       {"Gemm", importGemm},
       {"MatMul", importMatMul},
+      {"Einsum", importEinsum},
       REDUCE("ReduceMean", mean),
       REDUCE("ReduceSum", sum),
       REDUCE("ReduceMax", max),
