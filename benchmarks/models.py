@@ -92,7 +92,7 @@ def dynamic_batch_export(name, size):
 
 def gflop_per_item(onnx_path):
     """GFLOP of one prediction of a batch-1 ONNX model: 2 x the multiply-adds of every Conv,
-    ConvTranspose, Gemm and MatMul, as the direct algorithm does them, from the shapes that
+    ConvTranspose, Gemm, MatMul and Einsum, as the direct algorithm does them, from the shapes that
     onnx's shape inference gives; None where it gives none (a Resize to a size computed from
     the input's shape: the segmentation heads)."""
     import onnx
@@ -111,6 +111,11 @@ def gflop_per_item(onnx_path):
             n *= d
         return n
 
+    def dim_of(name, axis):
+        if not dims.get(name) or dims[name][axis] is None:
+            raise ValueError("%s: no static shape for %s" % (onnx_path, name))
+        return dims[name][axis]
+
     macs = 0
     try:
         for node in graph.node:
@@ -124,7 +129,17 @@ def gflop_per_item(onnx_path):
                 trans_a = any(a.name == "transA" and a.i for a in node.attribute)
                 macs += count(node.output[0]) * dims[node.input[0]][0 if trans_a else 1]
             elif node.op_type == "MatMul":
-                macs += count(node.output[0]) * dims[node.input[0]][-1]
+                macs += count(node.output[0]) * dim_of(node.input[0], -1)
+            elif node.op_type == "Einsum":
+                # Each output element: the product of the contracted letters' sizes.
+                equation = next(a.s.decode() for a in node.attribute if a.name == "equation")
+                terms, out = equation.replace(" ", "").split("->")
+                contracted = 1
+                for letter in set(terms) - set(out) - {","}:
+                    term = next(t for t in terms.split(",") if letter in t)
+                    contracted *= dim_of(node.input[terms.split(",").index(term)],
+                                         term.index(letter))
+                macs += count(node.output[0]) * contracted
     except ValueError as e:
         log("%s: GFLOP not counted" % e)
         return None

@@ -30,11 +30,12 @@ import torch_exports as te  # noqa: E402
 # grouped convs, squeeze-excite, channel shuffle, dense concatenation, inception
 # branches and their padded average pools, layer norm and GELU in ConvNeXt, SiLU and
 # Hardswish exported as x times a gate; ViT's attention, and the Equal and Where that
-# torch's expand(n, -1, -1) of its class token exports; MaxViT's attention as Einsum).
+# torch's expand(n, -1, -1) of its class token exports; MaxViT's attention as Einsum;
+# Swin's shifted-window masks from Range, Mod and ScatterND).
 MORE = ["mobilenet_v3_small", "squeezenet1_0", "shufflenet_v2_x1_0", "efficientnet_b0",
         "densenet121", "googlenet", "regnet_y_400mf", "convnext_tiny", "vgg11", "mnasnet0_5",
         "resnext50_32x4d", "wide_resnet50_2", "inception_v3", "mobilenet_v3_large",
-        "efficientnet_v2_s", "vit_b_16", "maxvit_t"]
+        "efficientnet_v2_s", "vit_b_16", "maxvit_t", "swin_t"]
 
 
 def main():

@@ -395,7 +395,17 @@ LogicalResult GraphExporter::exportOp(Operation *op) {
         return success();
       })
       .Case([&](BinaryOp b) {
-        addNode(b, {b.getLhs(), b.getRhs()});
+        auto &node = addNode(b, {b.getLhs(), b.getRhs()});
+        if (b.getKind() == BinaryKind::fmod)
+          setInt(node, "fmod", 1);
+        return success();
+      })
+      .Case([&](RangeOp r) {
+        addNode(r, {r.getStart(), r.getLimit(), r.getDelta()});
+        return success();
+      })
+      .Case([&](ScatterNDOp s) {
+        addNode(s, {s.getData(), s.getIndices(), s.getUpdates()});
         return success();
       })
       .Case([&](CompareOp c) {

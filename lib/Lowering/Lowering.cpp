@@ -20,12 +20,14 @@
 #include "mlc/ONNX/OpTypes.h"
 #include "mlc/Runtime/Planner.h"
 #include "mlc/Runtime/Tensor.h"
+#include "mlc/Transforms/Passes.h"
 #include "mlc/Transforms/Pipelines.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/AffineExpr.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/Pass/PassManager.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/MapVector.h"
 #include "llvm/ADT/TypeSwitch.h"
@@ -1522,6 +1524,15 @@ LogicalResult Lowering::emitOp(Operation *op) {
         return emit(std::move(p), {gather.getInput(), gather.getIndices()});
       })
       .Case([&](CastOp cast) { return emit(fmt::CastParamsT(), {cast.getInput()}); })
+      .Case([&](RangeOp range) {
+        return emit(fmt::RangeParamsT(),
+                    {range.getStart(), range.getLimit(), range.getDelta()});
+      })
+      .Case([&](ScatterNDOp scatter) {
+        return emit(fmt::ScatterNDParamsT(), {scatter.getData(),
+                                              scatter.getIndices(),
+                                              scatter.getUpdates()});
+      })
       .Case([&](ExpandOp expand) {
         return emit(fmt::ExpandParamsT(), {expand.getInput()});
       })
@@ -1797,33 +1808,45 @@ func::FuncOp getMain(ModuleOp module) {
 // then find the graph tied to one item. Types derived again with dim 0 of
 // the inputs free keep those computations following the batch; the inputs
 // keep their declared size, and a graph that is not batchable lowers as
-// before, its shape computations evaluated at that size. Leaves `main` as it
-// was when some op has no shape function or its shape function fails.
-void freeBatchDim(func::FuncOp main) {
+// before, its shape computations evaluated at that size. Shapes that only
+// folding makes known (Swin pads each stage by amounts computed from the
+// shape the stage before gives, through [n, 2] matrices of pads) take rounds
+// of inference and folding. Leaves `main` as it was, and returns false, when
+// some op has no shape function or its shape function fails.
+bool freeBatchDim(func::FuncOp main) {
   for (BlockArgument arg : main.getArguments()) {
     auto type = dyn_cast<RankedTensorType>(arg.getType());
     if (!type || type.getRank() == 0 || type.getDimSize(0) != 1)
-      return;
+      return false;
   }
-  ShapeAnalysis shapes(main.getContext(), /*useDeclaredTypes=*/false);
-  for (BlockArgument arg : main.getArguments())
-    shapes.addSymbol(arg, 0, "N");
   ScopedDiagnosticHandler quiet(main.getContext(),
                                 [](Diagnostic &) { return success(); });
   Block &body = main.getBody().front();
-  SmallVector<std::pair<Value, Type>> retyped;
-  for (Operation &op : body.without_terminator()) {
-    SmallVector<Type> types;
-    if (!isa<ShapeInferenceOpInterface>(op) || failed(shapes.infer(&op, &types)))
-      return;
-    for (auto [result, type] : llvm::zip(op.getResults(), types))
-      retyped.push_back({result, type});
+  constexpr int kMaxRounds = 8;
+  for (int round = 0; round < kMaxRounds; ++round) {
+    ShapeAnalysis shapes(main.getContext(), /*useDeclaredTypes=*/false);
+    for (BlockArgument arg : main.getArguments())
+      shapes.addSymbol(arg, 0, "N");
+    SmallVector<std::pair<Value, Type>> retyped;
+    for (Operation &op : body.without_terminator()) {
+      SmallVector<Type> types;
+      if (!isa<ShapeInferenceOpInterface>(op) || failed(shapes.infer(&op, &types)))
+        return round > 0;
+      for (auto [result, type] : llvm::zip(op.getResults(), types))
+        retyped.push_back({result, type});
+    }
+    for (auto [value, type] : retyped)
+      value.setType(type);
+    main.setFunctionType(FunctionType::get(
+        main.getContext(), body.getArgumentTypes(),
+        body.getTerminator()->getOperandTypes()));
+    bool changed = false;
+    if (failed(applyPatternsAndFoldGreedily(main, RewritePatternSet(main.getContext()),
+                                            GreedyRewriteConfig(), &changed)) ||
+        !changed)
+      break;
   }
-  for (auto [value, type] : retyped)
-    value.setType(type);
-  main.setFunctionType(FunctionType::get(
-      main.getContext(), body.getArgumentTypes(),
-      body.getTerminator()->getOperandTypes()));
+  return true;
 }
 
 } // namespace
@@ -1833,9 +1856,13 @@ LogicalResult mlc::lowerToMLC(ModuleOp module, llvm::raw_ostream &os,
   func::FuncOp main = getMain(module);
   if (!main)
     return module.emitError() << "the model has no graph (no function)";
-  freeBatchDim(main);
+  bool batchFree = freeBatchDim(main);
   PassManager pm(module.getContext());
   buildCompilePipeline(pm);
+  // A graph whose batch cannot be free runs one item at a time: its shapes
+  // are inferred and folded at the declared size (freeBatchDim's rounds).
+  if (!batchFree)
+    pm.addPass(createInferShapesPass());
   unsigned normsBefore = 0, normsAfter = 0;
   module.walk([&](BatchNormOp) { ++normsBefore; });
   if (failed(pm.run(module)))

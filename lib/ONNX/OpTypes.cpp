@@ -29,8 +29,8 @@ std::string mlc::onnx_types::getONNXOpType(Operation *op) {
         return names[static_cast<int>(u.getKind())];
       })
       .Case([](BinaryOp b) {
-        static const char *names[] = {"Add", "Sub", "Mul", "Div",
-                                      "Pow", "Max", "Min"};
+        static const char *names[] = {"Add", "Sub", "Mul", "Div", "Pow",
+                                      "Max", "Min", "Mod", "Mod"};
         return names[static_cast<int>(b.getKind())];
       })
       .Case([](CompareOp c) {
@@ -62,6 +62,8 @@ std::string mlc::onnx_types::getONNXOpType(Operation *op) {
       .Case([](ConcatOp) { return "Concat"; })
       .Case([](SplitOp) { return "Split"; })
       .Case([](ExpandOp) { return "Expand"; })
+      .Case([](RangeOp) { return "Range"; })
+      .Case([](ScatterNDOp) { return "ScatterND"; })
       .Case([](ShapeOp) { return "Shape"; })
       .Case([](GatherOp) { return "Gather"; })
       .Case([](SliceOp) { return "Slice"; })

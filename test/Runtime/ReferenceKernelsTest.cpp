@@ -339,6 +339,25 @@ TEST(ReferenceCompare, KindsBroadcastNotWhere) {
   EXPECT_THROW(runReference(whereOp, {&ne[0], &a, &x}, {out({2, 3})}), Error);
 }
 
+TEST(ReferenceBinary, ModTakesTheDivisorsSignFmodTheDividends) {
+  TestTensor a = TestTensor::i64({4}, {-7, 7, 6, std::numeric_limits<int64_t>::min()});
+  TestTensor b = TestTensor::i64({4}, {3, -3, 3, -1});
+  auto y = runReference(binaryOp(format::BinaryKind::mod), {&a, &b}, {out({4}, ElementType::i64)});
+  EXPECT_EQ(y[0].values<int64_t>(), (std::vector<int64_t>{2, -2, 0, 0}));
+  y = runReference(binaryOp(format::BinaryKind::fmod), {&a, &b}, {out({4}, ElementType::i64)});
+  EXPECT_EQ(y[0].values<int64_t>(), (std::vector<int64_t>{-1, 1, 0, 0}));
+  TestTensor f = TestTensor::f32({2}, {-5.5f, 5.5f});
+  TestTensor two = TestTensor::f32({}, {-2});
+  auto g = runReference(binaryOp(format::BinaryKind::mod), {&f, &two}, {out({2})});
+  expectNear(g[0].floats(), {-1.5f, -0.5f});
+  g = runReference(binaryOp(format::BinaryKind::fmod), {&f, &two}, {out({2})});
+  expectNear(g[0].floats(), {-1.5f, 1.5f});
+  TestTensor zero = TestTensor::i64({}, {0});
+  EXPECT_THROW(runReference(binaryOp(format::BinaryKind::mod), {&a, &zero},
+                            {out({4}, ElementType::i64)}),
+               Error);
+}
+
 TEST(ReferenceElementwise, ClipPReluSoftmax) {
   TestOp clip([](FlatBufferBuilder &b) { return format::CreateClipParams(b); });
   TestTensor x = TestTensor::f32({4}, {-2, -0.5f, 0.5f, 3});
@@ -696,6 +715,35 @@ TEST(ReferenceLayout, FillAndShapeValues) {
             (std::vector<int64_t>{9, 7}));
   EXPECT_THROW(runReference(sv, {}, {out({3}, ElementType::i64)}, {7, 9}), Error);
   EXPECT_THROW(runReference(sv, {}, {out({2}, ElementType::i64)}, {7}), Error);
+}
+
+TEST(ReferenceLayout, RangeAndScatterND) {
+  TestOp rangeOp([](FlatBufferBuilder &b) { return format::CreateRangeParams(b); });
+  TestTensor start = TestTensor::i64({}, {7}), limit = TestTensor::i64({}, {0}),
+             delta = TestTensor::i64({}, {-3});
+  auto r = runReference(rangeOp, {&start, &limit, &delta}, {out({3}, ElementType::i64)});
+  EXPECT_EQ(r[0].values<int64_t>(), (std::vector<int64_t>{7, 4, 1}));
+  TestTensor fs = TestTensor::f32({}, {0.5f}), fl = TestTensor::f32({}, {2}),
+             fd = TestTensor::f32({}, {0.5f});
+  auto fr = runReference(rangeOp, {&fs, &fl, &fd}, {out({3})});
+  expectNear(fr[0].floats(), {0.5f, 1, 1.5f});
+  // The size was fixed when the model was compiled: another is an error.
+  EXPECT_THROW(runReference(rangeOp, {&start, &limit, &delta}, {out({4}, ElementType::i64)}),
+               Error);
+
+  TestOp scatterOp([](FlatBufferBuilder &b) { return format::CreateScatterNDParams(b); });
+  TestTensor data = TestTensor::f32({3, 2}, {1, 2, 3, 4, 5, 6});
+  TestTensor rows = TestTensor::i64({2, 1}, {-1, 0});
+  TestTensor updates = TestTensor::f32({2, 2}, {10, 20, 30, 40});
+  auto y = runReference(scatterOp, {&data, &rows, &updates}, {out({3, 2})});
+  expectNear(y[0].floats(), {30, 40, 3, 4, 10, 20});
+  TestTensor cells = TestTensor::i64({2, 2}, {1, 1, 2, 0});
+  TestTensor values = TestTensor::f32({2}, {-1, -2});
+  y = runReference(scatterOp, {&data, &cells, &values}, {out({3, 2})});
+  expectNear(y[0].floats(), {1, 2, 3, -1, -2, 6});
+  TestTensor outside = TestTensor::i64({2, 1}, {3, 0});
+  EXPECT_THROW(runReference(scatterOp, {&data, &outside, &updates}, {out({3, 2})}), Error);
+  EXPECT_THROW(runReference(scatterOp, {&data, &rows, &values}, {out({3, 2})}), Error);
 }
 
 TEST(ReferenceKernels, CustomOpHasNoLayer) {

@@ -136,6 +136,14 @@ OpFoldResult UnaryOp::fold(FoldAdaptor adaptor) {
 // binary
 //===----------------------------------------------------------------------===//
 
+// The remainder with the divisor's sign (ONNX Mod with fmod = 0, Python's %).
+template <typename T> static T floorMod(T x, T y) {
+  if (y == -1) // x % -1 overflows for the lowest x
+    return 0;
+  T r = x % y;
+  return r != 0 && (r < 0) != (y < 0) ? r + y : r;
+}
+
 // The entry of an integer binary op on shape entries, where it is known or
 // an expression (sums, differences, products, division by a constant).
 static Dim applyToEntries(BinaryKind kind, Dim x, Dim y) {
@@ -161,6 +169,15 @@ static Dim applyToEntries(BinaryKind kind, Dim x, Dim y) {
                       kind == BinaryKind::max ? std::max(*a, *b)
                                               : std::min(*a, *b));
     return x.isSameAs(y) ? x : Dim();
+  case BinaryKind::mod:
+  case BinaryKind::fmod:
+    // Both agree on the non-negative sizes of shape math.
+    if (a && b && *b != 0)
+      return Dim::get(x.getExpr().getContext(),
+                      kind == BinaryKind::mod ? floorMod(*a, *b) : *a % *b);
+    if (b && *b > 0 && !x.isUnknown())
+      return Dim(x.getExpr() % *b);
+    return Dim();
   case BinaryKind::pow:
     return Dim();
   }
@@ -266,6 +283,11 @@ OpFoldResult BinaryOp::fold(FoldAdaptor adaptor) {
           case BinaryKind::pow: return std::pow(x, y);
           case BinaryKind::max: return std::max(x, y);
           case BinaryKind::min: return std::min(x, y);
+          case BinaryKind::fmod: return std::fmod(x, y);
+          case BinaryKind::mod: {
+            double r = std::fmod(x, y);
+            return r != 0 && (r < 0) != (y < 0) ? r + y : r;
+          }
           }
           llvm_unreachable("unknown binary kind");
         });
@@ -274,8 +296,9 @@ OpFoldResult BinaryOp::fold(FoldAdaptor adaptor) {
   auto lhs = getConstantInts(lhsAttr), rhs = getConstantInts(rhsAttr);
   if (!lhs || !rhs)
     return {};
-  if ((kind == BinaryKind::div && llvm::is_contained(*rhs, 0)) ||
-      kind == BinaryKind::pow)
+  bool divides = kind == BinaryKind::div || kind == BinaryKind::mod ||
+                 kind == BinaryKind::fmod;
+  if ((divides && llvm::is_contained(*rhs, 0)) || kind == BinaryKind::pow)
     return {};
   auto values = broadcastApply<int64_t, int64_t>(
       *lhs, lhsDims, *rhs, rhsDims, type.getShape(),
@@ -287,6 +310,8 @@ OpFoldResult BinaryOp::fold(FoldAdaptor adaptor) {
         case BinaryKind::div: return x / y; // truncates, as ONNX does
         case BinaryKind::max: return std::max(x, y);
         case BinaryKind::min: return std::min(x, y);
+        case BinaryKind::mod: return floorMod(x, y);
+        case BinaryKind::fmod: return y == -1 ? 0 : x % y; // the dividend's sign
         case BinaryKind::pow: break;
         }
         llvm_unreachable("not folded");

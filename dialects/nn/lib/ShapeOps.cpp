@@ -1,6 +1,7 @@
 //===- ShapeOps.cpp - shape, gather, slice, cast and constants ------------===//
 //
-// The ops that exporters use to compute shapes, with folders so that a shape
+// The ops that exporters use to compute shapes (and range, scatter_nd: the
+// masks torch builds from them), with folders so that a shape
 // computation on known dims becomes a constant.
 //
 //===----------------------------------------------------------------------===//
@@ -8,6 +9,8 @@
 #include "mlc/Dialect/NN/NNOps.h"
 #include "mlc/Dialect/NN/ShapeUtils.h"
 #include "OpHelpers.h"
+
+#include <cmath>
 
 using namespace mlir;
 using namespace mlc::nn;
@@ -96,7 +99,28 @@ LogicalResult GatherOp::inferShapes(ShapeContext &context) {
 OpFoldResult GatherOp::fold(FoldAdaptor adaptor) {
   auto data = dyn_cast_or_null<DenseElementsAttr>(adaptor.getInput());
   auto indices = getConstantInts(adaptor.getIndices());
-  if (!data || !indices || !isFoldable(getType()))
+  if (!indices || !isFoldable(getType()))
+    return {};
+  // Known dims picked out of a shape whose other dims are not (the batch
+  // dim a compiled model leaves free): torch's x.shape[2] in Swin's padding.
+  // Not of a graph input, whose declared dims a compile may free (a batch of
+  // 1 read as N).
+  if (auto shape = getInput().getDefiningOp<ShapeOp>();
+      shape && !data && !isa<BlockArgument>(shape.getInput())) {
+    auto of = dyn_cast<RankedTensorType>(shape.getInput().getType());
+    if (!of)
+      return {};
+    auto [start, end] = shapeRange(shape, of.getRank());
+    SmallVector<int64_t> picked;
+    for (int64_t index : *indices) {
+      int64_t at = index < 0 ? index + (end - start) : index;
+      if (at < 0 || at >= end - start || of.isDynamicDim(start + at))
+        return {};
+      picked.push_back(of.getDimSize(start + at));
+    }
+    return makeIntsAttr(cast<ShapedType>(getType()), picked);
+  }
+  if (!data)
     return {};
   ArrayRef<int64_t> dims = data.getType().getShape();
   int64_t axis = *normalizeAxis(getAxis(), dims.size());
@@ -422,4 +446,174 @@ OpFoldResult ConstantOfShapeOp::fold(FoldAdaptor) {
     return {};
   // A splat holds one value however large the tensor.
   return DenseElementsAttr::get(type, value.getValues<Attribute>()[0]);
+}
+
+//===----------------------------------------------------------------------===//
+// range
+//===----------------------------------------------------------------------===//
+
+// The number of entries of a Range: max(ceil((limit - start) / delta), 0).
+static std::optional<int64_t> rangeCount(double start, double limit,
+                                         double delta) {
+  if (delta == 0 || !std::isfinite(start) || !std::isfinite(limit) ||
+      !std::isfinite(delta))
+    return std::nullopt;
+  double count = std::ceil((limit - start) / delta);
+  if (count > double(int64_t(1) << 40))
+    return std::nullopt;
+  return std::max<int64_t>(int64_t(count), 0);
+}
+
+LogicalResult RangeOp::inferShapes(ShapeContext &context) {
+  Type elementType = context.getElementType(getStart());
+  for (Value operand : {getLimit(), getDelta()})
+    if (context.getElementType(operand) != elementType)
+      return emitOpError() << "operands have different element types: "
+                           << getStart().getType() << " and "
+                           << operand.getType();
+  for (Value operand : {getStart(), getLimit(), getDelta()}) {
+    auto dims = context.getDims(operand);
+    if (dims && !dims->empty() &&
+        !(dims->size() == 1 && (*dims)[0].isConstant(1)))
+      return emitOpError() << "operands must be scalars, got "
+                           << operand.getType();
+  }
+  Dim count;
+  Dims entries;
+  if (isa<IntegerType>(elementType)) {
+    auto start = context.getValues(getStart()),
+         limit = context.getValues(getLimit()),
+         delta = context.getValues(getDelta());
+    std::optional<int64_t> a = start && start->size() == 1 ? (*start)[0].getValue() : std::nullopt;
+    std::optional<int64_t> d = delta && delta->size() == 1 ? (*delta)[0].getValue() : std::nullopt;
+    Dim l = limit && limit->size() == 1 ? (*limit)[0] : Dim();
+    if (a && d && l.getValue()) {
+      if (auto n = rangeCount(*a, *l.getValue(), *d)) {
+        count = context.dim(*n);
+        if (*n <= kMaxFoldedElements)
+          for (int64_t i = 0; i < *n; ++i)
+            entries.push_back(context.dim(*a + i * *d));
+      }
+    } else if (a && d && *d > 0 && l.isSymbolic()) {
+      // Up to a size the input decides: ceil((l - a) / d) entries (when l
+      // is at least a, which the model's own arithmetic ensures).
+      count = (l - *a).ceilDiv(*d);
+    }
+  } else if (auto start = context.getFloats(getStart()),
+             limit = context.getFloats(getLimit()),
+             delta = context.getFloats(getDelta());
+             start && limit && delta && start->size() == 1 &&
+             limit->size() == 1 && delta->size() == 1) {
+    if (auto n = rangeCount(start->front(), limit->front(), delta->front()))
+      count = context.dim(*n);
+  }
+  if (failed(context.setResult(0, ArrayRef<Dim>{count}, elementType)))
+    return failure();
+  if (!entries.empty() || count.isConstant(0))
+    context.setResultValues(0, entries);
+  return success();
+}
+
+OpFoldResult RangeOp::fold(FoldAdaptor adaptor) {
+  auto type = dyn_cast<RankedTensorType>(getType());
+  if (!type || !isFoldable(type))
+    return {};
+  if (isa<IntegerType>(type.getElementType())) {
+    auto start = getConstantInts(adaptor.getStart()),
+         delta = getConstantInts(adaptor.getDelta());
+    if (!start || !delta || start->size() != 1 || delta->size() != 1)
+      return {};
+    SmallVector<int64_t> values;
+    for (int64_t i = 0; i < type.getDimSize(0); ++i)
+      values.push_back(start->front() + i * delta->front());
+    return makeIntsAttr(type, values);
+  }
+  auto start = getConstantFloats(adaptor.getStart()),
+       delta = getConstantFloats(adaptor.getDelta());
+  if (!start || !delta || start->size() != 1 || delta->size() != 1)
+    return {};
+  SmallVector<double> values;
+  for (int64_t i = 0; i < type.getDimSize(0); ++i)
+    values.push_back(start->front() + i * delta->front());
+  return makeFloatsAttr(type, values);
+}
+
+//===----------------------------------------------------------------------===//
+// scatter_nd
+//===----------------------------------------------------------------------===//
+
+LogicalResult ScatterNDOp::inferShapes(ShapeContext &context) {
+  Type elementType = context.getElementType(getData());
+  if (!isa<IntegerType>(context.getElementType(getIndices())))
+    return emitOpError() << "indices must be integers, got "
+                         << getIndices().getType();
+  if (context.getElementType(getUpdates()) != elementType)
+    return emitOpError() << "updates " << getUpdates().getType()
+                         << " do not have the data's element type";
+  auto data = context.getDims(getData()), indices = context.getDims(getIndices()),
+       updates = context.getDims(getUpdates());
+  if (data && indices && updates) {
+    // updates = indices.shape[:-1] + data.shape[k:], k = indices.shape[-1].
+    std::optional<int64_t> k =
+        indices->empty() ? std::nullopt : indices->back().getValue();
+    if (indices->empty() || (k && *k > int64_t(data->size())))
+      return emitOpError() << "indices " << context.format(*indices)
+                           << " do not index the data "
+                           << context.format(*data);
+    if (k) {
+      Dims expected(indices->begin(), indices->end() - 1);
+      expected.append(data->begin() + *k, data->end());
+      auto reason = [&] {
+        return "updates " + context.format(*updates) + " do not fit indices " +
+               context.format(*indices) + " into data " +
+               context.format(*data) + " (expected " +
+               context.format(expected) + ")";
+      };
+      if (updates->size() != expected.size())
+        return emitOpError() << reason();
+      for (auto [u, e] : llvm::zip(*updates, expected))
+        if (failed(context.requireEqual(u, e, reason)))
+          return failure();
+    }
+  }
+  return context.setResult(0, data, elementType);
+}
+
+OpFoldResult ScatterNDOp::fold(FoldAdaptor adaptor) {
+  auto data = dyn_cast_or_null<DenseElementsAttr>(adaptor.getData());
+  auto updates = dyn_cast_or_null<DenseElementsAttr>(adaptor.getUpdates());
+  auto indicesAttr = dyn_cast_or_null<ElementsAttr>(adaptor.getIndices());
+  auto indices = getConstantInts(indicesAttr);
+  if (!data || !updates || !indices || !isFoldable(getType()) ||
+      !data.getType().hasStaticShape())
+    return {};
+  ArrayRef<int64_t> dims = data.getType().getShape();
+  ArrayRef<int64_t> indexDims = indicesAttr.getShapedType().getShape();
+  if (indexDims.empty())
+    return {};
+  int64_t k = indexDims.back();
+  if (k > int64_t(dims.size()))
+    return {};
+  int64_t slice = 1;
+  for (size_t i = k; i < dims.size(); ++i)
+    slice *= dims[i];
+  SmallVector<Attribute> values(data.getValues<Attribute>());
+  SmallVector<Attribute> news(updates.getValues<Attribute>());
+  int64_t count = k ? int64_t(indices->size()) / k : 0;
+  if (news.size() != size_t(count * slice))
+    return {};
+  for (int64_t n = 0; n < count; ++n) {
+    int64_t offset = 0;
+    for (int64_t i = 0; i < k; ++i) {
+      int64_t index = (*indices)[n * k + i];
+      if (index < 0)
+        index += dims[i];
+      if (index < 0 || index >= dims[i])
+        return {}; // left to the runtime, which reports it
+      offset = offset * dims[i] + index;
+    }
+    std::copy(news.begin() + n * slice, news.begin() + (n + 1) * slice,
+              values.begin() + offset * slice);
+  }
+  return DenseElementsAttr::get(cast<ShapedType>(getType()), values);
 }

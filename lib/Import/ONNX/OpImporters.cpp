@@ -248,6 +248,37 @@ static Outputs importBinary(NodeImport &n, BinaryKind kind) {
   return SmallVector<Value>{result};
 }
 
+// Mod: the divisor's sign by default, the dividend's (C's fmod) with
+// fmod = 1, which ONNX requires for floating point.
+static Outputs importMod(NodeImport &n) {
+  if (n.inputs.size() != 2 || llvm::is_contained(n.inputs, Value()))
+    return n.emitError() << "needs two inputs";
+  bool fmod = n.getInt("fmod", 0) != 0;
+  if (!fmod && isa<FloatType>(getElementType(n.inputs[0].getType())))
+    return n.emitError() << "fmod = 0 is for integers; floating-point Mod needs fmod = 1";
+  return resultsOf(n.create<BinaryOp>(n.unknown(),
+                                      fmod ? BinaryKind::fmod : BinaryKind::mod,
+                                      n.inputs[0], n.inputs[1]));
+}
+
+static Outputs importRange(NodeImport &n) {
+  if (n.inputs.size() != 3 || llvm::is_contained(n.inputs, Value()))
+    return n.emitError() << "needs three inputs";
+  return resultsOf(n.create<RangeOp>(n.unknown(getElementType(n.inputs[0].getType())),
+                                     n.inputs[0], n.inputs[1], n.inputs[2]));
+}
+
+static Outputs importScatterND(NodeImport &n) {
+  if (n.inputs.size() != 3 || llvm::is_contained(n.inputs, Value()))
+    return n.emitError() << "needs three inputs";
+  std::string reduction = n.getString("reduction", "none");
+  if (reduction != "none")
+    return n.emitError() << "reduction '" << reduction
+                         << "' is not supported (only 'none')";
+  return resultsOf(n.create<ScatterNDOp>(n.unknown(), n.inputs[0], n.inputs[1],
+                                         n.inputs[2]));
+}
+
 static Outputs importCompare(NodeImport &n, CompareKind kind) {
   if (n.inputs.size() != 2 || llvm::is_contained(n.inputs, Value()))
     return n.emitError() << "needs two inputs";
@@ -691,17 +722,29 @@ static Outputs importDequantize(NodeImport &n) {
       n.getInt("axis", 1), n.getInt("block_size", 0)));
 }
 
-// Identity, and Dropout at inference: unless its mask is used or it is in
-// training mode (random, kept as nn.custom).
+// Identity, and Dropout at inference or of ratio 0 (torchvision's Swin
+// calls dropout(p=0, training=True)); in training mode otherwise it is random,
+// kept as nn.custom. Dropout's mask, where an exporter names it (torch does,
+// used or not), then keeps everything: all true.
 static Outputs importIdentity(NodeImport &n) {
-  if (n.node.output_size() > 1 && !n.node.output(1).empty())
-    return SmallVector<Value>();
   if (Value training = presentInput(n, 2)) {
     std::optional<SmallVector<int64_t>> mode = getConstantInts(training);
-    if (!mode || mode->size() != 1 || (*mode)[0] != 0)
+    std::optional<SmallVector<double>> ratio;
+    if (Value given = presentInput(n, 1))
+      ratio = getConstantFloats(given);
+    bool keepsAll = ratio && ratio->size() == 1 && (*ratio)[0] == 0;
+    if (!keepsAll && (!mode || mode->size() != 1 || (*mode)[0] != 0))
       return SmallVector<Value>();
   }
-  return SmallVector<Value>{n.input(0)};
+  SmallVector<Value> results{n.input(0)};
+  if (n.node.output_size() > 1 && !n.node.output(1).empty()) {
+    Type i1 = n.b.getI1Type();
+    Value shape = n.create<ShapeOp>(n.unknown(n.b.getI64Type()), n.input(0),
+                                    0, IntegerAttr());
+    auto all = DenseElementsAttr::get(RankedTensorType::get({1}, i1), true);
+    results.push_back(n.create<ConstantOfShapeOp>(n.unknown(i1), shape, all));
+  }
+  return results;
 }
 
 //===----------------------------------------------------------------------===//
@@ -766,6 +809,9 @@ const llvm::StringMap<OpImporter> &mlc::onnx_import::getOpImporters() {
       COMPARE("Greater", greater),
       COMPARE("GreaterOrEqual", greater_or_equal),
       {"Not", importNot},
+      {"Mod", importMod},
+      {"Range", importRange},
+      {"ScatterND", importScatterND},
       {"Where", importWhere},
       {"Clip", importClip},
       {"PRelu", importPRelu},

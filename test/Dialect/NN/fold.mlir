@@ -376,3 +376,76 @@ func.func @where_expand_shape() -> (tensor<3xi64>, tensor<1x2xf32>) {
   %1 = nn.where %c, %x, %y : (tensor<1x2xi1>, tensor<f32>, tensor<f32>) -> tensor<1x2xf32>
   return %0, %1 : tensor<3xi64>, tensor<1x2xf32>
 }
+
+// -----
+
+// Mod with the divisor's sign and fmod with the dividend's, ints and floats;
+// a division by zero is left to the runtime.
+// CHECK-LABEL: func.func @mod
+// CHECK-DAG: %[[MOD:.*]] = nn.constant dense<[2, -2, 0]> : tensor<3xi64>
+// CHECK-DAG: %[[FMOD:.*]] = nn.constant dense<[-1, 1, 0]> : tensor<3xi64>
+// CHECK-DAG: %[[FF:.*]] = nn.constant dense<[-1.500000e+00, 1.500000e+00]> : tensor<2xf32>
+// CHECK: %[[Z:.*]] = nn.binary mod
+// CHECK: return %[[MOD]], %[[FMOD]], %[[FF]], %[[Z]]
+func.func @mod() -> (tensor<3xi64>, tensor<3xi64>, tensor<2xf32>, tensor<3xi64>) {
+  %a = nn.constant dense<[-7, 7, 6]> : tensor<3xi64>
+  %b = nn.constant dense<[3, -3, 3]> : tensor<3xi64>
+  %z = nn.constant dense<[3, 0, 1]> : tensor<3xi64>
+  %f = nn.constant dense<[-5.5, 5.5]> : tensor<2xf32>
+  %g = nn.constant dense<2.0> : tensor<f32>
+  %0 = nn.binary mod %a, %b : (tensor<3xi64>, tensor<3xi64>) -> tensor<3xi64>
+  %1 = nn.binary fmod %a, %b : (tensor<3xi64>, tensor<3xi64>) -> tensor<3xi64>
+  %2 = nn.binary fmod %f, %g : (tensor<2xf32>, tensor<f32>) -> tensor<2xf32>
+  %3 = nn.binary mod %a, %z : (tensor<3xi64>, tensor<3xi64>) -> tensor<3xi64>
+  return %0, %1, %2, %3 : tensor<3xi64>, tensor<3xi64>, tensor<2xf32>, tensor<3xi64>
+}
+
+// -----
+
+// Range of constants; a slice assignment (ScatterND) into a constant; the
+// [n, 2] pads matrix torch's F.pad reverses, through reshape and transpose.
+// CHECK-LABEL: func.func @range_scatter_pads
+// CHECK-DAG: %[[R:.*]] = nn.constant dense<[7, 4, 1]> : tensor<3xi64>
+// CHECK-DAG: %[[M:.*]] = nn.constant dense<{{\[}}[0.000000e+00, 0.000000e+00, 0.000000e+00], [5.000000e+00, 5.000000e+00, 5.000000e+00], [0.000000e+00, 0.000000e+00, 0.000000e+00]]> : tensor<3x3xf32>
+// CHECK-DAG: %[[P:.*]] = nn.constant dense<[1, 2, 3, 4, 5, 6]> : tensor<6xi64>
+// CHECK-NOT: nn.range
+// CHECK-NOT: nn.scatter_nd
+// CHECK-NOT: nn.transpose
+// CHECK: return %[[R]], %[[M]], %[[P]]
+func.func @range_scatter_pads() -> (tensor<3xi64>, tensor<3x3xf32>, tensor<6xi64>) {
+  %start = nn.constant dense<7> : tensor<i64>
+  %limit = nn.constant dense<0> : tensor<i64>
+  %delta = nn.constant dense<-3> : tensor<i64>
+  %0 = nn.range %start, %limit, %delta : (tensor<i64>, tensor<i64>, tensor<i64>) -> tensor<3xi64>
+  %zeros = nn.constant dense<0.0> : tensor<3x3xf32>
+  %row = nn.constant dense<[[1]]> : tensor<1x1xi64>
+  %fives = nn.constant dense<5.0> : tensor<1x3xf32>
+  %1 = nn.scatter_nd %zeros, %row, %fives : (tensor<3x3xf32>, tensor<1x1xi64>, tensor<1x3xf32>) -> tensor<3x3xf32>
+  %pads = nn.constant dense<[1, 4, 2, 5, 3, 6]> : tensor<6xi64>
+  %shape = nn.constant dense<[3, 2]> : tensor<2xi64>
+  %m = nn.reshape %pads, %shape : (tensor<6xi64>, tensor<2xi64>) -> tensor<3x2xi64>
+  %t = nn.transpose %m {perm = array<i64: 1, 0>} : (tensor<3x2xi64>) -> tensor<2x3xi64>
+  %flat = nn.constant dense<[6]> : tensor<1xi64>
+  %2 = nn.reshape %t, %flat : (tensor<2x3xi64>, tensor<1xi64>) -> tensor<6xi64>
+  return %0, %1, %2 : tensor<3xi64>, tensor<3x3xf32>, tensor<6xi64>
+}
+
+// -----
+
+// Known dims picked out of a shape whose batch is free (torch's x.shape[2]);
+// not out of a graph input's, whose declared dims a compile may free.
+// CHECK-LABEL: func.func @gather_known_dims
+// CHECK-DAG: %[[H:.*]] = nn.constant dense<56> : tensor<i64>
+// CHECK-DAG: %[[S:.*]] = nn.shape %arg0
+// CHECK-DAG: %[[C:.*]] = nn.gather %[[S]]
+// CHECK: return %[[H]], %[[C]]
+func.func @gather_known_dims(%x: tensor<1x96x?x56xf32>) -> (tensor<i64>, tensor<i64>) {
+  %y = nn.unary relu %x : (tensor<1x96x?x56xf32>) -> tensor<?x96x56x56xf32>
+  %s = nn.shape %y : (tensor<?x96x56x56xf32>) -> tensor<4xi64>
+  %two = nn.constant dense<2> : tensor<i64>
+  %h = nn.gather %s, %two {axis = 0 : i64} : (tensor<4xi64>, tensor<i64>) -> tensor<i64>
+  %sx = nn.shape %x : (tensor<1x96x?x56xf32>) -> tensor<4xi64>
+  %three = nn.constant dense<3> : tensor<i64>
+  %c = nn.gather %sx, %three {axis = 0 : i64} : (tensor<4xi64>, tensor<i64>) -> tensor<i64>
+  return %h, %c : tensor<i64>, tensor<i64>
+}

@@ -1356,3 +1356,35 @@ func.func @where_broadcast(%c: tensor<3xi1>, %a: tensor<2xf32>) -> tensor<*xf32>
   %0 = nn.where %c, %a, %a : (tensor<3xi1>, tensor<2xf32>, tensor<2xf32>) -> tensor<*xf32>
   return %0 : tensor<*xf32>
 }
+
+// -----
+
+func.func @range_not_scalar(%a: tensor<2xi64>, %b: tensor<i64>) -> tensor<?xi64> {
+  // expected-error @+1 {{'nn.range' op operands must be scalars, got 'tensor<2xi64>'}}
+  %0 = nn.range %a, %b, %b : (tensor<2xi64>, tensor<i64>, tensor<i64>) -> tensor<?xi64>
+  return %0 : tensor<?xi64>
+}
+
+// -----
+
+func.func @range_types(%a: tensor<i64>, %b: tensor<f32>) -> tensor<?xi64> {
+  // expected-error @+1 {{'nn.range' op operands have different element types: 'tensor<i64>' and 'tensor<f32>'}}
+  %0 = nn.range %a, %b, %a : (tensor<i64>, tensor<f32>, tensor<i64>) -> tensor<?xi64>
+  return %0 : tensor<?xi64>
+}
+
+// -----
+
+func.func @scatter_nd_updates(%d: tensor<4x4xf32>, %i: tensor<2x1xi64>, %u: tensor<2x3xf32>) -> tensor<*xf32> {
+  // expected-error @+1 {{'nn.scatter_nd' op updates 2x3 do not fit indices 2x1 into data 4x4 (expected 2x4)}}
+  %0 = nn.scatter_nd %d, %i, %u : (tensor<4x4xf32>, tensor<2x1xi64>, tensor<2x3xf32>) -> tensor<*xf32>
+  return %0 : tensor<*xf32>
+}
+
+// -----
+
+func.func @scatter_nd_deep(%d: tensor<4x4xf32>, %i: tensor<2x3xi64>, %u: tensor<2xf32>) -> tensor<*xf32> {
+  // expected-error @+1 {{'nn.scatter_nd' op indices 2x3 do not index the data 4x4}}
+  %0 = nn.scatter_nd %d, %i, %u : (tensor<4x4xf32>, tensor<2x3xi64>, tensor<2xf32>) -> tensor<*xf32>
+  return %0 : tensor<*xf32>
+}

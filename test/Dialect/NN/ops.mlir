@@ -205,6 +205,23 @@ func.func @compare_where(%a: tensor<2x3xf32>, %b: tensor<3xf32>, %s: tensor<f32>
   return %6, %1, %2, %3, %4 : tensor<2x3xf32>, tensor<2x3xi1>, tensor<2x3xi1>, tensor<2x3xi1>, tensor<2x3xi1>
 }
 
+// CHECK-LABEL: func.func @range_scatter
+// CHECK: nn.binary mod %{{.*}}, %{{.*}} : (tensor<i64>, tensor<i64>) -> tensor<i64>
+// CHECK: nn.binary fmod
+// CHECK: %[[R:.*]] = nn.range %{{.*}}, %{{.*}}, %{{.*}} : (tensor<i64>, tensor<i64>, tensor<i64>) -> tensor<?xi64>
+// CHECK: nn.scatter_nd %{{.*}}, %{{.*}}, %{{.*}} : (tensor<4x4xf32>, tensor<2x1xi64>, tensor<2x4xf32>) -> tensor<4x4xf32>
+// GENERIC-LABEL: sym_name = "range_scatter"
+// GENERIC: "nn.binary"(%{{.*}}, %{{.*}}) <{kind = #nn<binary mod>}>
+// GENERIC: "nn.range"
+// GENERIC: "nn.scatter_nd"
+func.func @range_scatter(%a: tensor<i64>, %b: tensor<i64>, %data: tensor<4x4xf32>, %i: tensor<2x1xi64>, %u: tensor<2x4xf32>) -> (tensor<i64>, tensor<i64>, tensor<?xi64>, tensor<4x4xf32>) {
+  %0 = nn.binary mod %a, %b : (tensor<i64>, tensor<i64>) -> tensor<i64>
+  %1 = nn.binary fmod %a, %b : (tensor<i64>, tensor<i64>) -> tensor<i64>
+  %2 = nn.range %a, %b, %b : (tensor<i64>, tensor<i64>, tensor<i64>) -> tensor<?xi64>
+  %3 = nn.scatter_nd %data, %i, %u : (tensor<4x4xf32>, tensor<2x1xi64>, tensor<2x4xf32>) -> tensor<4x4xf32>
+  return %0, %1, %2, %3 : tensor<i64>, tensor<i64>, tensor<?xi64>, tensor<4x4xf32>
+}
+
 // CHECK-LABEL: func.func @clip
 // CHECK-SAME: (%[[X:.*]]: tensor<1x32x112x112xf32>, %[[LO:.*]]: tensor<f32>, %[[HI:.*]]: tensor<f32>)
 // CHECK: %[[A:.*]] = nn.clip %[[X]] min(%[[LO]]) max(%[[HI]]) : (tensor<1x32x112x112xf32>, tensor<f32>, tensor<f32>) -> tensor<1x32x112x112xf32>

@@ -95,7 +95,10 @@ Role roleOf(const format::Op &op, const std::vector<TensorRef> &tensors,
       return Role::follower;
     }
   case format::OpParams::BinaryParams: {
-    if (op.params_as_BinaryParams()->kind() == format::BinaryKind::pow)
+    // The kinds only the reference kernel runs.
+    if (auto kind = op.params_as_BinaryParams()->kind();
+        kind == format::BinaryKind::pow || kind == format::BinaryKind::mod ||
+        kind == format::BinaryKind::fmod)
       return Role::plain;
     for (size_t i = 0; i < 2; ++i) {
       const TensorRef *t = operand(i);

@@ -1,4 +1,4 @@
-//===- Cast.cpp - Cast, QuantizeLinear, DequantizeLinear, Fill ------------===//
+//===- Cast.cpp - Cast, QuantizeLinear, DequantizeLinear, Fill, Range -----===//
 
 #include "Reference.h"
 
@@ -253,6 +253,41 @@ KernelPtr makeFill(const KernelArgs &args) {
   return makeKernel([value](const KernelArgs &args) {
     const TensorRef &y = *args.outputs[0];
     storeScalar(y.type, y.data, value, y.count());
+  });
+}
+
+KernelPtr makeRange(const KernelArgs &args) {
+  checkOperands(args, 3, 3, 1);
+  const TensorRef &y = *args.outputs[0];
+  for (size_t i = 0; i < 3; ++i) {
+    checkType(args, *args.inputs[i], y.type, i == 0 ? "start" : i == 1 ? "limit" : "delta");
+    checkScalar(args, *args.inputs[i], i == 0 ? "start" : i == 1 ? "limit" : "delta");
+  }
+  checkRank(args, y, 1, "output");
+  if (y.type == ElementType::f16 || y.type == ElementType::bf16 ||
+      y.type == ElementType::boolean ||
+      static_cast<int>(y.type) > static_cast<int>(ElementType::boolean))
+    args.fail(std::string("unsupported element type ") + elementTypeName(y.type));
+  return makeKernel([](const KernelArgs &args) {
+    const TensorRef &y = *args.outputs[0];
+    withType(y.type, [&](auto tag) {
+      using T = decltype(tag);
+      if constexpr (std::is_arithmetic_v<T>) {
+        T start = *args.inputs[0]->as<T>(), limit = *args.inputs[1]->as<T>(),
+          delta = *args.inputs[2]->as<T>();
+        // The plan fixed the size when the model was compiled.
+        double count = delta == 0 ? -1
+                                  : std::max(0.0, std::ceil((double(limit) - double(start)) /
+                                                            double(delta)));
+        if (count != static_cast<double>(y.count()))
+          args.fail("Range gives " + (count < 0 ? std::string("no size (delta 0)")
+                                                : std::to_string(int64_t(count)) + " entries") +
+                    " here; the model was compiled for " + std::to_string(y.count()));
+        T *py = y.as<T>();
+        for (int64_t i = 0; i < y.count(); ++i)
+          py[i] = static_cast<T>(start + static_cast<T>(i) * delta);
+      }
+    });
   });
 }
 

@@ -148,6 +148,13 @@ void binaryF32(format::BinaryKind kind, const format::Activation &act,
     return run([](float u, float v) { return std::isnan(u) || u >= v ? u : v; });
   case K::min:
     return run([](float u, float v) { return std::isnan(u) || u <= v ? u : v; });
+  case K::fmod:
+    return run([](float u, float v) { return std::fmod(u, v); });
+  case K::mod:
+    return run([](float u, float v) {
+      float r = std::fmod(u, v);
+      return r != 0 && (r < 0) != (v < 0) ? r + v : r;
+    });
   }
 }
 
@@ -184,6 +191,24 @@ void binaryInt(const KernelArgs &args, format::BinaryKind kind,
     return broadcastBinary<T>(a, b, y, [](T u, T v) { return std::max(u, v); });
   case K::min:
     return broadcastBinary<T>(a, b, y, [](T u, T v) { return std::min(u, v); });
+  case K::mod:
+  case K::fmod: {
+    bool zero = false, floor = kind == K::mod;
+    broadcastBinary<T>(a, b, y, [&](T u, T v) {
+      if (v == 0) {
+        zero = true;
+        return T(0);
+      }
+      if (v == -1) // min % -1 overflows; every remainder by -1 is 0.
+        return T(0);
+      T r = u % v;
+      // mod takes the divisor's sign; % (and fmod) the dividend's.
+      return floor && r != 0 && (r < 0) != (v < 0) ? T(r + v) : r;
+    });
+    if (zero)
+      args.fail("integer modulo by zero");
+    return;
+  }
   case K::pow:
     break;
   }

@@ -421,4 +421,46 @@ KernelPtr makeExpand(const KernelArgs &args) {
   });
 }
 
+KernelPtr makeScatterND(const KernelArgs &args) {
+  checkOperands(args, 3, 3, 1);
+  const TensorRef &data = *args.inputs[0], &indices = *args.inputs[1],
+                  &updates = *args.inputs[2], &y = *args.outputs[0];
+  checkSameType(args, data, y);
+  checkSameType(args, data, updates);
+  checkType(args, indices, ElementType::i64, "indices");
+  checkDims(args, y, data.dims, "output");
+  if (indices.rank() == 0 || indices.dims.back() > int64_t(data.rank()))
+    args.fail("indices " + formatShape(indices.dims) + " do not index data " +
+              formatShape(data.dims));
+  size_t k = indices.dims.back();
+  std::vector<int64_t> expected(indices.dims.begin(), indices.dims.end() - 1);
+  expected.insert(expected.end(), data.dims.begin() + k, data.dims.end());
+  checkDims(args, updates, expected, "updates");
+  return makeKernel([](const KernelArgs &args) {
+    const TensorRef &data = *args.inputs[0], &indices = *args.inputs[1],
+                    &updates = *args.inputs[2], &y = *args.outputs[0];
+    size_t k = indices.dims.back(), bytes = elementSize(y.type);
+    int64_t slice = 1;
+    for (size_t i = k; i < data.rank(); ++i)
+      slice *= data.dim(i);
+    if (y.data != data.data)
+      std::memmove(y.data, data.data, y.bytes());
+    const int64_t *index = indices.as<int64_t>();
+    int64_t count = k ? indices.count() / k : 0;
+    const char *from = static_cast<const char *>(updates.data);
+    char *to = static_cast<char *>(y.data);
+    for (int64_t n = 0; n < count; ++n) {
+      int64_t offset = 0;
+      for (size_t i = 0; i < k; ++i) {
+        int64_t v = index[n * k + i], size = data.dim(i);
+        if (v < -size || v >= size)
+          args.fail("index " + std::to_string(v) + " is out of range for dim " +
+                    std::to_string(i) + " of size " + std::to_string(size));
+        offset = offset * size + (v < 0 ? v + size : v);
+      }
+      std::memcpy(to + offset * slice * bytes, from + n * slice * bytes, slice * bytes);
+    }
+  });
+}
+
 } // namespace mlc::rt::ref

@@ -43,6 +43,7 @@ KernelPtr makeWhere(const KernelArgs &args);
 KernelPtr makeCast(const KernelArgs &args);
 KernelPtr makeQuantizeLinear(const KernelArgs &args);
 KernelPtr makeDequantizeLinear(const KernelArgs &args);
+KernelPtr makeRange(const KernelArgs &args);
 // Linear.cpp
 KernelPtr makeGemm(const KernelArgs &args);
 KernelPtr makeMatMul(const KernelArgs &args);
@@ -60,6 +61,7 @@ KernelPtr makeSplit(const KernelArgs &args);
 KernelPtr makeSlice(const KernelArgs &args);
 KernelPtr makeGather(const KernelArgs &args);
 KernelPtr makeExpand(const KernelArgs &args);
+KernelPtr makeScatterND(const KernelArgs &args);
 KernelPtr makeFill(const KernelArgs &args);
 KernelPtr makeShapeValues(const KernelArgs &args);
 

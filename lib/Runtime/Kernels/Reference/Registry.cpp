@@ -99,6 +99,10 @@ std::unique_ptr<Kernel> makeReferenceKernel(const KernelArgs &args) {
     return ref::makeNot(args);
   case P::WhereParams:
     return ref::makeWhere(args);
+  case P::RangeParams:
+    return ref::makeRange(args);
+  case P::ScatterNDParams:
+    return ref::makeScatterND(args);
   case P::CustomParams:
     return makeCustomKernel(args);
   default:

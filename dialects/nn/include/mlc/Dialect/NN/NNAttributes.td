@@ -36,7 +36,8 @@ def NN_BinaryKind : NN_Enum<"BinaryKind", "elementwise function of two tensors",
   I32EnumAttrCase<"add", 0>, I32EnumAttrCase<"sub", 1>,
   I32EnumAttrCase<"mul", 2>, I32EnumAttrCase<"div", 3>,
   I32EnumAttrCase<"pow", 4>, I32EnumAttrCase<"max", 5>,
-  I32EnumAttrCase<"min", 6>]>;
+  I32EnumAttrCase<"min", 6>, I32EnumAttrCase<"mod", 7>,
+  I32EnumAttrCase<"fmod", 8>]>;
 def NN_BinaryKindAttr : NN_EnumAttr<NN_BinaryKind, "binary">;
 
 def NN_CompareKind : NN_Enum<"CompareKind", "comparison of two tensors", [

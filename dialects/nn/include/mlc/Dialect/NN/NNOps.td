@@ -198,10 +198,11 @@ def NN_UnaryOp : NN_Op<"unary"> {
 }
 
 def NN_BinaryOp : NN_Op<"binary"> {
-  let summary = "Elementwise function of two tensors, broadcast (ONNX Add, Sub, Mul, Div, Pow, Max, Min)";
+  let summary = "Elementwise function of two tensors, broadcast (ONNX Add, Sub, Mul, Div, Pow, Max, Min, Mod)";
   let description = [{
     Multidirectional (numpy) broadcasting. Integer division truncates, as
-    in ONNX; shape computations use it.
+    in ONNX; shape computations use it. `mod` takes the divisor's sign
+    (ONNX Mod, fmod = 0), `fmod` the dividend's (fmod = 1).
 
     ```mlir
     %y = nn.binary add %a, %b : (tensor<1x64x56x56xf32>, tensor<1x64x56x56xf32>) -> tensor<1x64x56x56xf32>
@@ -487,6 +488,7 @@ def NN_ReshapeOp : NN_Op<"reshape"> {
   let assemblyFormat = [{
     $input `,` $shape attr-dict `:` functional-type(operands, results)
   }];
+  let hasFolder = 1;
 }
 
 def NN_FlattenOp : NN_Op<"flatten"> {
@@ -517,6 +519,7 @@ def NN_TransposeOp : NN_Op<"transpose"> {
   let assemblyFormat = [{
     $input attr-dict `:` functional-type(operands, results)
   }];
+  let hasFolder = 1;
 }
 
 def NN_SqueezeOp : NN_Op<"squeeze"> {
@@ -692,6 +695,47 @@ def NN_ConstantOfShapeOp : NN_Op<"constant_of_shape"> {
   let results = (outs AnyTensor:$output);
   let assemblyFormat = [{
     $shape attr-dict `:` functional-type(operands, results)
+  }];
+  let hasFolder = 1;
+}
+
+def NN_RangeOp : NN_Op<"range"> {
+  let summary = "The numbers from start up to limit by delta (ONNX Range)";
+  let description = [{
+    Three scalars of one element type; the result has
+    `max(ceil((limit - start) / delta), 0)` entries `start + i * delta`.
+    Its size must be known when the model is compiled (from constants or the
+    input's size).
+
+    ```mlir
+    %r = nn.range %start, %limit, %delta : (tensor<i64>, tensor<i64>, tensor<i64>) -> tensor<7xi64>
+    ```
+  }];
+  let arguments = (ins AnyTensor:$start, AnyTensor:$limit, AnyTensor:$delta);
+  let results = (outs AnyTensor:$output);
+  let assemblyFormat = [{
+    $start `,` $limit `,` $delta attr-dict `:` functional-type(operands, results)
+  }];
+  let hasFolder = 1;
+}
+
+def NN_ScatterNDOp : NN_Op<"scatter_nd"> {
+  let summary = "A copy of data with slices replaced at computed indices (ONNX ScatterND, no reduction)";
+  let description = [{
+    `indices` (int64, shape `[.., k]`) names slices of `data` by their first
+    `k` indices (negative ones count from the end); `updates` (shape
+    `indices.shape[:-1] + data.shape[k:]`) holds them. Later updates of one
+    slice win. torch exports an assignment to a slice of a tensor
+    (`mask[h0:h1, w0:w1] = n`, Swin's attention masks) this way.
+
+    ```mlir
+    %y = nn.scatter_nd %data, %indices, %updates : (tensor<4x4xf32>, tensor<2x2x2xi64>, tensor<2x2xf32>) -> tensor<4x4xf32>
+    ```
+  }];
+  let arguments = (ins AnyTensor:$data, AnyTensor:$indices, AnyTensor:$updates);
+  let results = (outs AnyTensor:$output);
+  let assemblyFormat = [{
+    $data `,` $indices `,` $updates attr-dict `:` functional-type(operands, results)
   }];
   let hasFolder = 1;
 }
