@@ -219,6 +219,11 @@ static bool mixesItems(Operation *op, const DenseSet<Value> &batched) {
         });
       })
       .Case([&](GemmOp o) { return isBatched(o.getB()) || o.getTransA(); })
+      // Its indices may name items of a batched tensor, or be per item.
+      .Case([&](ScatterNDOp o) {
+        return isBatched(o.getData()) || isBatched(o.getIndices()) ||
+               isBatched(o.getUpdates());
+      })
       // A declared shape rule works per item; without one nothing is known.
       .Case([&](CustomOp custom) {
         return !custom.getNodeAttributes().contains("mlc_shape_rule");
