@@ -921,6 +921,18 @@ MergeStatus Merger::generalize() {
                          ? parts.front()
                          : builder.create<ConcatOp>(loc, vector, parts, 0)
                                .getResult();
+    // A scalar (Swin's W / 4 before a Mod) keeps its rank.
+    auto original = cast<RankedTensorType>(d.op.getType());
+    if (original.getShape() != vector.getShape()) {
+      auto shapeType =
+          RankedTensorType::get({original.getRank()}, builder.getI64Type());
+      Value shape = builder.create<ConstantOp>(
+          loc, shapeType,
+          DenseIntElementsAttr::get(shapeType, original.getShape()));
+      computed = builder.create<ReshapeOp>(
+          loc, RankedTensorType::get(original.getShape(), builder.getI64Type()),
+          computed, shape, false);
+    }
     if (elementType != builder.getI64Type())
       computed = builder.create<CastOp>(
           loc, RankedTensorType::get(vector.getShape(), elementType), computed);

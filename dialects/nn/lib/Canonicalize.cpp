@@ -11,11 +11,18 @@
 // transitions): the convolution then does a quarter of the work. A mean or
 // max over the spatial dims is a global pool.
 //
+// Entries of a vector moved about as a matrix (torch's F.pad reverses its
+// pads as an [n, 2] Reshape, Slice by -1 and Transpose, then flattens them
+// back) are one Gather of the vector: shape computations follow a vector's
+// entries, not a matrix's, so a pad that depends on the input's size stays
+// known as an expression of it (Swin's, in a merge of its sizes).
+//
 //===----------------------------------------------------------------------===//
 
 #include "mlc/Dialect/NN/NNOps.h"
 #include "mlc/Dialect/NN/ShapeUtils.h"
 
+#include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
 
 using namespace mlir;
@@ -212,6 +219,68 @@ struct ReduceToGlobalPool : OpRewritePattern<ReduceOp> {
   }
 };
 
+/// A Reshape to a short int64 vector of a chain of Reshape, Slice and
+/// Transpose ops (one use each, their other operands constant, at least one
+/// of them not a Reshape) from another int64 vector: which entry goes where
+/// is the chain's folding of the vector of indices 0..n-1.
+struct VectorShuffleAsGather : OpRewritePattern<ReshapeOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(ReshapeOp op,
+                                PatternRewriter &rewriter) const override {
+    auto i64Vector = [](Type type) {
+      auto ranked = dyn_cast<RankedTensorType>(type);
+      return ranked && ranked.getRank() == 1 && ranked.hasStaticShape() &&
+             ranked.getElementType().isInteger(64) &&
+             ranked.getNumElements() <= kMaxFoldedElements;
+    };
+    if (!i64Vector(op.getType()))
+      return failure();
+    SmallVector<Operation *> chain{op};
+    bool moves = false;
+    Value source = op.getInput();
+    while (!i64Vector(source.getType())) {
+      Operation *def = source.getDefiningOp();
+      if (!def || !isa<ReshapeOp, SliceOp, TransposeOp>(def) || !def->hasOneUse())
+        return failure();
+      moves |= !isa<ReshapeOp>(def);
+      chain.push_back(def);
+      source = def->getOperand(0);
+    }
+    if (!moves)
+      return failure();
+    auto sourceType = cast<RankedTensorType>(source.getType());
+    SmallVector<int64_t> iota(sourceType.getNumElements());
+    for (size_t i = 0; i < iota.size(); ++i)
+      iota[i] = i;
+    Attribute indices = makeIntsAttr(sourceType, iota);
+    for (Operation *step : llvm::reverse(chain)) {
+      SmallVector<Attribute> operands{indices};
+      for (Value operand : llvm::drop_begin(step->getOperands())) {
+        Attribute constant;
+        if (!matchPattern(operand, m_Constant(&constant)))
+          return failure();
+        operands.push_back(constant);
+      }
+      SmallVector<OpFoldResult> results;
+      if (failed(step->fold(operands, results)) || results.size() != 1)
+        return failure();
+      if (auto attr = dyn_cast<Attribute>(results.front()))
+        indices = attr;
+      else if (cast<Value>(results.front()) != step->getOperand(0))
+        return failure();
+    }
+    auto picked = dyn_cast<DenseIntElementsAttr>(indices);
+    if (!picked || picked.getType() != op.getType())
+      return failure();
+    Value constant = rewriter.create<ConstantOp>(op.getLoc(), picked.getType(),
+                                                 picked);
+    rewriter.replaceOpWithNewOp<GatherOp>(op, op.getType(), source, constant,
+                                          0);
+    return success();
+  }
+};
+
 } // namespace
 
 void ReduceOp::getCanonicalizationPatterns(RewritePatternSet &patterns,
@@ -227,4 +296,9 @@ void ConvOp::getCanonicalizationPatterns(RewritePatternSet &patterns,
 void PoolOp::getCanonicalizationPatterns(RewritePatternSet &patterns,
                                          MLIRContext *context) {
   patterns.add<FoldPadIntoAveragePool, PoolBeforePointwiseConv>(context);
+}
+
+void ReshapeOp::getCanonicalizationPatterns(RewritePatternSet &patterns,
+                                            MLIRContext *context) {
+  patterns.add<VectorShuffleAsGather>(context);
 }

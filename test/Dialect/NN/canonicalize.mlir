@@ -132,3 +132,43 @@ func.func @reductions_that_stay(%x: tensor<2x8x5x5xf32>) -> (tensor<2x8x1x1xf32>
   %2 = nn.reduce mean %x axes(%chw) : (tensor<2x8x5x5xf32>, tensor<3xi64>) -> tensor<2x1x1x1xf32>
   return %0, %1, %2 : tensor<2x8x1x1xf32>, tensor<2x8x1x5xf32>, tensor<2x1x1x1xf32>
 }
+
+// -----
+
+// torch's F.pad reverses its pads as an [n, 2] matrix: a Gather of the vector,
+// whose entries shape computations follow.
+// CHECK-LABEL: func.func @pads_reversed
+// CHECK-SAME: (%[[P:.*]]: tensor<6xi64>)
+// CHECK: %[[I:.*]] = nn.constant dense<[4, 2, 0, 5, 3, 1]> : tensor<6xi64>
+// CHECK: %[[G:.*]] = nn.gather %[[P]], %[[I]] : (tensor<6xi64>, tensor<6xi64>) -> tensor<6xi64>
+// CHECK-NOT: nn.transpose
+// CHECK: return %[[G]]
+func.func @pads_reversed(%pads: tensor<6xi64>) -> tensor<6xi64> {
+  %shape = nn.constant dense<[-1, 2]> : tensor<2xi64>
+  %m = nn.reshape %pads, %shape : (tensor<6xi64>, tensor<2xi64>) -> tensor<3x2xi64>
+  %start = nn.constant dense<-1> : tensor<1xi64>
+  %end = nn.constant dense<-9223372036854775807> : tensor<1xi64>
+  %axis = nn.constant dense<0> : tensor<1xi64>
+  %step = nn.constant dense<-1> : tensor<1xi64>
+  %r = nn.slice %m, %start, %end axes(%axis) steps(%step) : (tensor<3x2xi64>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>) -> tensor<3x2xi64>
+  %t = nn.transpose %r {perm = array<i64: 1, 0>} : (tensor<3x2xi64>) -> tensor<2x3xi64>
+  %flat = nn.constant dense<-1> : tensor<1xi64>
+  %y = nn.reshape %t, %flat : (tensor<2x3xi64>, tensor<1xi64>) -> tensor<6xi64>
+  return %y : tensor<6xi64>
+}
+
+// -----
+
+// A vector only reshaped is left alone; so is a float matrix.
+// CHECK-LABEL: func.func @not_shuffles
+// CHECK-NOT: nn.gather
+func.func @not_shuffles(%v: tensor<6xi64>, %f: tensor<6xf32>) -> (tensor<6xi64>, tensor<6xf32>) {
+  %shape = nn.constant dense<[3, 2]> : tensor<2xi64>
+  %m = nn.reshape %v, %shape : (tensor<6xi64>, tensor<2xi64>) -> tensor<3x2xi64>
+  %flat = nn.constant dense<[6]> : tensor<1xi64>
+  %y = nn.reshape %m, %flat : (tensor<3x2xi64>, tensor<1xi64>) -> tensor<6xi64>
+  %fm = nn.reshape %f, %shape : (tensor<6xf32>, tensor<2xi64>) -> tensor<3x2xf32>
+  %ft = nn.transpose %fm {perm = array<i64: 1, 0>} : (tensor<3x2xf32>) -> tensor<2x3xf32>
+  %fy = nn.reshape %ft, %flat : (tensor<2x3xf32>, tensor<1xi64>) -> tensor<6xf32>
+  return %y, %fy : tensor<6xi64>, tensor<6xf32>
+}

@@ -489,6 +489,7 @@ def NN_ReshapeOp : NN_Op<"reshape"> {
     $input `,` $shape attr-dict `:` functional-type(operands, results)
   }];
   let hasFolder = 1;
+  let hasCanonicalizer = 1;
 }
 
 def NN_FlattenOp : NN_Op<"flatten"> {
