@@ -599,7 +599,9 @@ OpFoldResult ScatterNDOp::fold(FoldAdaptor adaptor) {
     slice *= dims[i];
   SmallVector<Attribute> values(data.getValues<Attribute>());
   SmallVector<Attribute> news(updates.getValues<Attribute>());
-  int64_t count = k ? int64_t(indices->size()) / k : 0;
+  int64_t count = 1; // index tuples (k = 0: each names the whole tensor)
+  for (int64_t d : indexDims.drop_back())
+    count *= d;
   if (news.size() != size_t(count * slice))
     return {};
   for (int64_t n = 0; n < count; ++n) {

@@ -248,11 +248,19 @@ static Outputs importBinary(NodeImport &n, BinaryKind kind) {
   return SmallVector<Value>{result};
 }
 
+// Whether the node has exactly `count` inputs, all given; an error at the
+// node otherwise.
+static LogicalResult requireInputs(NodeImport &n, size_t count) {
+  if (n.inputs.size() == count && !llvm::is_contained(n.inputs, Value()))
+    return success();
+  return n.emitError() << "needs " << count << " input" << (count > 1 ? "s" : "");
+}
+
 // Mod: the divisor's sign by default, the dividend's (C's fmod) with
 // fmod = 1, which ONNX requires for floating point.
 static Outputs importMod(NodeImport &n) {
-  if (n.inputs.size() != 2 || llvm::is_contained(n.inputs, Value()))
-    return n.emitError() << "needs two inputs";
+  if (failed(requireInputs(n, 2)))
+    return failure();
   bool fmod = n.getInt("fmod", 0) != 0;
   if (!fmod && isa<FloatType>(getElementType(n.inputs[0].getType())))
     return n.emitError() << "fmod = 0 is for integers; floating-point Mod needs fmod = 1";
@@ -262,15 +270,15 @@ static Outputs importMod(NodeImport &n) {
 }
 
 static Outputs importRange(NodeImport &n) {
-  if (n.inputs.size() != 3 || llvm::is_contained(n.inputs, Value()))
-    return n.emitError() << "needs three inputs";
+  if (failed(requireInputs(n, 3)))
+    return failure();
   return resultsOf(n.create<RangeOp>(n.unknown(getElementType(n.inputs[0].getType())),
                                      n.inputs[0], n.inputs[1], n.inputs[2]));
 }
 
 static Outputs importScatterND(NodeImport &n) {
-  if (n.inputs.size() != 3 || llvm::is_contained(n.inputs, Value()))
-    return n.emitError() << "needs three inputs";
+  if (failed(requireInputs(n, 3)))
+    return failure();
   std::string reduction = n.getString("reduction", "none");
   if (reduction != "none")
     return n.emitError() << "reduction '" << reduction
@@ -280,21 +288,21 @@ static Outputs importScatterND(NodeImport &n) {
 }
 
 static Outputs importCompare(NodeImport &n, CompareKind kind) {
-  if (n.inputs.size() != 2 || llvm::is_contained(n.inputs, Value()))
-    return n.emitError() << "needs two inputs";
+  if (failed(requireInputs(n, 2)))
+    return failure();
   return resultsOf(n.create<CompareOp>(n.unknown(n.b.getI1Type()), kind,
                                        n.inputs[0], n.inputs[1]));
 }
 
 static Outputs importNot(NodeImport &n) {
-  if (!n.input(0))
-    return n.emitError() << "needs its input";
+  if (failed(requireInputs(n, 1)))
+    return failure();
   return resultsOf(n.create<NotOp>(n.unknown(n.b.getI1Type()), n.input(0)));
 }
 
 static Outputs importWhere(NodeImport &n) {
-  if (n.inputs.size() != 3 || llvm::is_contained(n.inputs, Value()))
-    return n.emitError() << "needs three inputs";
+  if (failed(requireInputs(n, 3)))
+    return failure();
   return resultsOf(n.create<WhereOp>(n.unknown(), n.inputs[0], n.inputs[1],
                                      n.inputs[2]));
 }
@@ -372,20 +380,17 @@ static Outputs importEinsum(NodeImport &n) {
       return llvm::isAlpha(c) && seen.insert(c).second;
     });
   };
-  StringRef operands = StringRef(equation).split("->").first;
-  SmallVector<StringRef> terms;
-  operands.split(terms, ',');
   if (!StringRef(equation).contains("->")) {
     // Implicit output: the letters that occur once, in alphabetical order.
-    equation += "->";
+    std::string implicit;
     for (char c = 'A'; c <= 'z'; ++c)
-      if (llvm::isAlpha(c) && operands.count(c) == 1)
-        equation.push_back(c);
-    operands = StringRef(equation).split("->").first;
-    terms.clear();
-    operands.split(terms, ',');
+      if (llvm::isAlpha(c) && llvm::count(equation, c) == 1)
+        implicit.push_back(c);
+    equation += "->" + implicit;
   }
-  StringRef output = StringRef(equation).split("->").second;
+  auto [operands, output] = StringRef(equation).split("->");
+  SmallVector<StringRef> terms;
+  operands.split(terms, ',');
   if (terms.size() != n.inputs.size() || terms.size() > 2 ||
       llvm::is_contained(n.inputs, Value()) || !letters(output) ||
       !llvm::all_of(terms, letters))

@@ -446,7 +446,10 @@ KernelPtr makeScatterND(const KernelArgs &args) {
     if (y.data != data.data)
       std::memmove(y.data, data.data, y.bytes());
     const int64_t *index = indices.as<int64_t>();
-    int64_t count = k ? indices.count() / k : 0;
+    // One slice per index tuple (k = 0: the whole tensor, once per tuple).
+    int64_t count = 1;
+    for (size_t i = 0; i + 1 < indices.rank(); ++i)
+      count *= indices.dim(i);
     const char *from = static_cast<const char *>(updates.data);
     char *to = static_cast<char *>(y.data);
     for (int64_t n = 0; n < count; ++n) {
