@@ -61,7 +61,26 @@ examples/models/  (torch.onnx.export, eval mode, input "image", output "logits" 
                                     channels-last rows, LayerNorm as ReduceMean/Sub/Pow/Div,
                                     MatMul MLP with GELU as Div/Erf/Add/Mul/Mul, layer
                                     scale, residual), then pool and Linear (10 classes).
-  The _64 and _96 files of one net have identical weights (same seed, same code).
+  tiny_vit_32.onnx                  opset 13. torchvision's VisionTransformer (32x32, 8x8
+                                    patches, one encoder layer of 2 heads, 16 wide): the
+                                    class token's expand(n, -1, -1) as Equal and Where over
+                                    the shape, attention as MatMul/Softmax (exported with
+                                    gradients on: torch 1.13's fused attention has no ONNX
+                                    form), LayerNorm's pieces, GELU as Erf; the head,
+                                    zero-initialized by torchvision, given random weights.
+                                    The position embedding fixes the size: one export.
+  tiny_swin_{48,64}.onnx            opset 13. torchvision's SwinTransformer (4x4 patches,
+                                    8 wide, one stage of 2 blocks, windows of 4x4): pads
+                                    computed from the shape with Mod and reversed as an
+                                    [n, 2] matrix, shifted windows by Slice and Concat, the
+                                    attention masks built with Range and ScatterND, Equal,
+                                    Not and Where, dropout(p=0) in training mode. At 16
+                                    (a 4x4 map, one window) the shift is off: another graph.
+  tiny_maxvit_32.onnx               opset 13. torchvision's MaxVit (32x32, partitions of 2,
+                                    two stages of 8 and 16 channels): MBConv blocks, window
+                                    and grid attention with relative position bias, its
+                                    products as Einsum.
+  The files of one net at several sizes have identical weights (same seed, same code).
 
 examples/models/  (custom layers; onnx.helper, no torch: the plugin example of
                    examples/plugins and docs/plugins.md)
@@ -504,11 +523,37 @@ def tiny_blocks(torch):
         nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(24, 10))
 
 
+def tiny_vit(torch):
+    from torchvision.models.vision_transformer import VisionTransformer
+    net = VisionTransformer(image_size=32, patch_size=8, num_layers=1, num_heads=2,
+                            hidden_dim=16, mlp_dim=32, num_classes=10)
+    # torchvision zero-initializes the head: its logits would all be 0.
+    with torch.no_grad():
+        torch.nn.init.normal_(net.heads.head.weight, std=0.2)
+    return net
+
+
+def tiny_swin(torch):
+    from torchvision.models.swin_transformer import SwinTransformer
+    return SwinTransformer(patch_size=[4, 4], embed_dim=8, depths=[2], num_heads=[2],
+                           window_size=[4, 4], num_classes=10)
+
+
+def tiny_maxvit(torch):
+    from torchvision.models.maxvit import MaxVit
+    return MaxVit(input_size=(32, 32), stem_channels=8, partition_size=2,
+                  block_channels=[8, 16], block_layers=[1, 1], head_dim=4,
+                  stochastic_depth_prob=0.0, num_classes=10)
+
+
 TORCH_NETS = {
     "tiny_resnet": (tiny_resnet, "logits"),
     "tiny_mobilenetv2": (tiny_mobilenetv2, "logits"),
     "tiny_fcn": (tiny_fcn, "out"),
     "tiny_blocks": (tiny_blocks, "logits"),
+    "tiny_vit": (tiny_vit, "logits"),
+    "tiny_swin": (tiny_swin, "logits"),
+    "tiny_maxvit": (tiny_maxvit, "logits"),
 }
 
 # (file stem, net, input size, opset, dynamic batch)
@@ -523,6 +568,10 @@ TORCH_EXPORTS = [
     ("tiny_fcn_96", "tiny_fcn", 96, 13, False),
     ("tiny_blocks_64", "tiny_blocks", 64, 13, False),
     ("tiny_blocks_96", "tiny_blocks", 96, 13, False),
+    ("tiny_vit_32", "tiny_vit", 32, 13, False),
+    ("tiny_swin_48", "tiny_swin", 48, 13, False),
+    ("tiny_swin_64", "tiny_swin", 64, 13, False),
+    ("tiny_maxvit_32", "tiny_maxvit", 32, 13, False),
 ]
 
 
