@@ -114,9 +114,9 @@ def main():
                 ck.fail("%s: output %s missing from mlc's" % (name, out_name))
                 continue
             row = oc.compare_arrays(expected, got.astype(np.float32), rtol=args.rtol)
-            ck.check(row["ok"], "%s: %s %s max|diff| = %.3g of max|ort| %.3g %s" % (
-                name, out_name, oc.format_dims(expected.shape), row["ratio"],
-                row["max_abs_ref"], row["note"]))
+            ck.check(row["ok"], "%s: %s %s max|diff| %.3g, %.3g of max|ort| %.3g %s" % (
+                name, out_name, oc.format_dims(expected.shape), row["max_abs_diff"],
+                row["ratio"], row["max_abs_ref"], row["note"]))
 
     if args.batch > 1:
         single = os.path.join(work, "single")
