@@ -458,6 +458,56 @@ static Outputs importEinsum(NodeImport &n) {
   return SmallVector<Value>{reorder(product, batch + rows + columns, output)};
 }
 
+// LayerNormalization (opset 17, torch's nn.LayerNorm from then on) over the
+// dims from `axis` on, written as the ops torch exported it as before
+// (ReduceMean, Sub, Pow, ReduceMean, Add, Sqrt, Div, Mul, Add), which mlc
+// runs fast; Mean and InvStdDev, where named, from the same pieces.
+static Outputs importLayerNorm(NodeImport &n) {
+  Value x = n.input(0), scale = n.input(1), bias = n.input(2);
+  if (!x || !scale)
+    return n.emitError() << "needs its input and scale";
+  auto type = dyn_cast<RankedTensorType>(x.getType());
+  if (!type)
+    return n.emitError() << "needs an input of known rank";
+  int64_t rank = type.getRank(), axis = n.getInt("axis", -1);
+  if (axis < -rank || axis >= rank)
+    return n.emitError() << "axis " << axis << " is out of range for rank "
+                         << rank;
+  if (axis < 0)
+    axis += rank;
+  Type elementType = type.getElementType();
+  SmallVector<int64_t> axes;
+  for (int64_t d = axis; d < rank; ++d)
+    axes.push_back(d);
+  auto mean = [&](Value v) -> Value {
+    return n.create<ReduceOp>(n.unknown(), ReduceKind::mean, v,
+                              n.constantInts(axes), true, false);
+  };
+  auto binary = [&](BinaryKind kind, Value a, Value b) -> Value {
+    return n.create<BinaryOp>(n.unknown(), kind, a, b);
+  };
+  Value average = mean(x);
+  Value centered = binary(BinaryKind::sub, x, average);
+  Value variance = mean(binary(BinaryKind::pow, centered,
+                               n.constantFloats({2.0f}, elementType, true)));
+  Value epsilon =
+      n.constantFloats({n.getFloat("epsilon", 1e-5f)}, elementType, true);
+  Value deviation = n.create<UnaryOp>(
+      n.unknown(), UnaryKind::sqrt, binary(BinaryKind::add, variance, epsilon),
+      FloatAttr(), FloatAttr());
+  Value y = binary(BinaryKind::mul, binary(BinaryKind::div, centered, deviation),
+                   scale);
+  if (bias)
+    y = binary(BinaryKind::add, y, bias);
+  SmallVector<Value> results{y};
+  if (n.node.output_size() > 1)
+    results.push_back(average);
+  if (n.node.output_size() > 2)
+    results.push_back(n.create<UnaryOp>(n.unknown(), UnaryKind::reciprocal,
+                                        deviation, FloatAttr(), FloatAttr()));
+  return results;
+}
+
 static Outputs importReduce(NodeImport &n, ReduceKind kind) {
   // Axes became an input in opset 13 for ReduceSum, 18 for the others.
   int64_t axesInputSince = kind == ReduceKind::sum ? 13 : 18;
@@ -824,6 +874,7 @@ const llvm::StringMap<OpImporter> &mlc::onnx_import::getOpImporters() {
       {"Gemm", importGemm},
       {"MatMul", importMatMul},
       {"Einsum", importEinsum},
+      {"LayerNormalization", importLayerNorm},
       REDUCE("ReduceMean", mean),
       REDUCE("ReduceSum", sum),
       REDUCE("ReduceMax", max),
