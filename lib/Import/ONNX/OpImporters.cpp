@@ -14,6 +14,7 @@
 #include "llvm/ADT/SmallSet.h"
 #include "llvm/ADT/StringExtras.h"
 
+#include <cmath>
 #include <limits>
 
 using namespace mlir;
@@ -458,6 +459,43 @@ static Outputs importEinsum(NodeImport &n) {
   return SmallVector<Value>{reorder(product, batch + rows + columns, output)};
 }
 
+// Gelu (opset 20): x * (Erf(x / sqrt 2) + 1) * 0.5, as torch exported GELU
+// before, which the compiler fuses as an activation; approximate = "tanh"
+// as its formula, x * (Tanh(sqrt(2 / pi) * (x + 0.044715 x^3)) + 1) * 0.5.
+static Outputs importGelu(NodeImport &n) {
+  if (failed(requireInputs(n, 1)))
+    return failure();
+  Value x = n.inputs[0];
+  Type elementType = getElementType(x.getType());
+  auto scalar = [&](double v) {
+    return n.constantFloats({float(v)}, elementType, true);
+  };
+  auto binary = [&](BinaryKind kind, Value a, Value b) -> Value {
+    return n.create<BinaryOp>(n.unknown(), kind, a, b);
+  };
+  auto unary = [&](UnaryKind kind, Value v) -> Value {
+    return n.create<UnaryOp>(n.unknown(), kind, v, FloatAttr(), FloatAttr());
+  };
+  std::string approximate = n.getString("approximate", "none");
+  Value gate;
+  if (approximate == "none") {
+    gate = unary(UnaryKind::erf, binary(BinaryKind::div, x, scalar(std::sqrt(2.0))));
+  } else if (approximate == "tanh") {
+    Value cube = binary(BinaryKind::mul, binary(BinaryKind::mul, x, x), x);
+    Value inner = binary(BinaryKind::add, x,
+                         binary(BinaryKind::mul, cube, scalar(0.044715)));
+    gate = unary(UnaryKind::tanh,
+                 binary(BinaryKind::mul, inner, scalar(std::sqrt(2.0 / M_PI))));
+  } else {
+    return n.emitError() << "approximate '" << approximate
+                         << "' is not supported (none or tanh)";
+  }
+  Value plusOne = binary(BinaryKind::add, gate, scalar(1.0));
+  return SmallVector<Value>{binary(BinaryKind::mul,
+                                   binary(BinaryKind::mul, x, plusOne),
+                                   scalar(0.5))};
+}
+
 // LayerNormalization (opset 17, torch's nn.LayerNorm from then on) over the
 // dims from `axis` on, written as the ops torch exported it as before
 // (ReduceMean, Sub, Pow, ReduceMean, Add, Sqrt, Div, Mul, Add), which mlc
@@ -875,6 +913,7 @@ const llvm::StringMap<OpImporter> &mlc::onnx_import::getOpImporters() {
       {"MatMul", importMatMul},
       {"Einsum", importEinsum},
       {"LayerNormalization", importLayerNorm},
+      {"Gelu", importGelu},
       REDUCE("ReduceMean", mean),
       REDUCE("ReduceSum", sum),
       REDUCE("ReduceMax", max),
