@@ -518,24 +518,26 @@ OpFoldResult RangeOp::fold(FoldAdaptor adaptor) {
   auto type = dyn_cast<RankedTensorType>(getType());
   if (!type || !isFoldable(type))
     return {};
+  // The entries start + i * delta, in the values' own type.
+  auto steps = [&](const auto &start, const auto &delta) {
+    std::decay_t<decltype(*start)> values;
+    for (int64_t i = 0; i < type.getDimSize(0); ++i)
+      values.push_back(start->front() + i * delta->front());
+    return values;
+  };
+  auto scalars = [](const auto &start, const auto &delta) {
+    return start && delta && start->size() == 1 && delta->size() == 1;
+  };
   if (isa<IntegerType>(type.getElementType())) {
     auto start = getConstantInts(adaptor.getStart()),
          delta = getConstantInts(adaptor.getDelta());
-    if (!start || !delta || start->size() != 1 || delta->size() != 1)
-      return {};
-    SmallVector<int64_t> values;
-    for (int64_t i = 0; i < type.getDimSize(0); ++i)
-      values.push_back(start->front() + i * delta->front());
-    return makeIntsAttr(type, values);
+    return scalars(start, delta) ? makeIntsAttr(type, steps(start, delta))
+                                 : OpFoldResult();
   }
   auto start = getConstantFloats(adaptor.getStart()),
        delta = getConstantFloats(adaptor.getDelta());
-  if (!start || !delta || start->size() != 1 || delta->size() != 1)
-    return {};
-  SmallVector<double> values;
-  for (int64_t i = 0; i < type.getDimSize(0); ++i)
-    values.push_back(start->front() + i * delta->front());
-  return makeFloatsAttr(type, values);
+  return scalars(start, delta) ? makeFloatsAttr(type, steps(start, delta))
+                               : OpFoldResult();
 }
 
 //===----------------------------------------------------------------------===//

@@ -323,18 +323,24 @@ LogicalResult FlattenOp::inferShapes(ShapeContext &context) {
   return context.setResult(0, ArrayRef<Dim>(dims), elementType);
 }
 
+// The permutation a transpose of a rank-`rank` input applies: its perm, or
+// the dims reversed.
+static SmallVector<int64_t> permOf(TransposeOp op, int64_t rank) {
+  if (auto given = op.getPerm())
+    return SmallVector<int64_t>(given->begin(), given->end());
+  SmallVector<int64_t> reversed;
+  for (int64_t i = rank - 1; i >= 0; --i)
+    reversed.push_back(i);
+  return reversed;
+}
+
 LogicalResult TransposeOp::inferShapes(ShapeContext &context) {
   Type elementType = context.getElementType(getInput());
   auto in = context.getDims(getInput());
   if (!in)
     return context.setResult(0, std::nullopt, elementType);
   int64_t rank = in->size();
-  SmallVector<int64_t> perm;
-  if (auto given = getPerm())
-    perm.assign(given->begin(), given->end());
-  else
-    for (int64_t i = rank - 1; i >= 0; --i)
-      perm.push_back(i);
+  SmallVector<int64_t> perm = permOf(*this, rank);
   if (int64_t(perm.size()) != rank)
     return emitOpError() << "perm has " << perm.size() << " entries for rank "
                          << rank;
@@ -348,47 +354,6 @@ LogicalResult TransposeOp::inferShapes(ShapeContext &context) {
     dims.push_back((*in)[p]);
   }
   return context.setResult(0, ArrayRef<Dim>(dims), elementType);
-}
-
-// Small constants (shape computations: torch's F.pad reverses its pads as a
-// [n, 2] matrix) fold through reshapes and transposes.
-OpFoldResult ReshapeOp::fold(FoldAdaptor adaptor) {
-  auto input = dyn_cast_or_null<DenseElementsAttr>(adaptor.getInput());
-  if (!input || !isFoldable(getType()))
-    return {};
-  return input.reshape(cast<ShapedType>(getType()));
-}
-
-OpFoldResult TransposeOp::fold(FoldAdaptor adaptor) {
-  auto input = dyn_cast_or_null<DenseElementsAttr>(adaptor.getInput());
-  if (!input || !isFoldable(getType()) || !input.getType().hasStaticShape())
-    return {};
-  ArrayRef<int64_t> dims = input.getType().getShape();
-  int64_t rank = dims.size();
-  SmallVector<int64_t> perm;
-  if (auto given = getPerm())
-    perm.assign(given->begin(), given->end());
-  else
-    for (int64_t i = rank - 1; i >= 0; --i)
-      perm.push_back(i);
-  if (int64_t(perm.size()) != rank)
-    return {};
-  SmallVector<int64_t> strides(rank, 1);
-  for (int64_t i = rank - 2; i >= 0; --i)
-    strides[i] = strides[i + 1] * dims[i + 1];
-  auto type = cast<ShapedType>(getType());
-  SmallVector<Attribute> all(input.getValues<Attribute>()), values;
-  values.reserve(all.size());
-  SmallVector<int64_t> index(rank, 0); // over the output's dims
-  for (int64_t n = 0, count = type.getNumElements(); n < count; ++n) {
-    int64_t offset = 0;
-    for (int64_t i = 0; i < rank; ++i)
-      offset += index[i] * strides[perm[i]];
-    values.push_back(all[offset]);
-    for (int64_t i = rank - 1; i >= 0 && ++index[i] == type.getDimSize(i); --i)
-      index[i] = 0;
-  }
-  return DenseElementsAttr::get(type, values);
 }
 
 LogicalResult SqueezeOp::inferShapes(ShapeContext &context) {
@@ -610,11 +575,48 @@ LogicalResult ExpandOp::inferShapes(ShapeContext &context) {
 // Folders of the ops that shape computations use
 //===----------------------------------------------------------------------===//
 
-OpFoldResult UnsqueezeOp::fold(FoldAdaptor adaptor) {
-  auto input = dyn_cast_or_null<DenseElementsAttr>(adaptor.getInput());
-  if (!input || !isFoldable(getType()))
+// A small constant given another shape (unsqueeze, and reshape: torch's
+// F.pad reverses its pads as an [n, 2] matrix).
+static OpFoldResult reshapeConstant(Attribute input, Type type) {
+  auto constant = dyn_cast_or_null<DenseElementsAttr>(input);
+  if (!constant || !isFoldable(type))
     return {};
-  return input.reshape(cast<ShapedType>(getType()));
+  return constant.reshape(cast<ShapedType>(type));
+}
+
+OpFoldResult UnsqueezeOp::fold(FoldAdaptor adaptor) {
+  return reshapeConstant(adaptor.getInput(), getType());
+}
+
+OpFoldResult ReshapeOp::fold(FoldAdaptor adaptor) {
+  return reshapeConstant(adaptor.getInput(), getType());
+}
+
+OpFoldResult TransposeOp::fold(FoldAdaptor adaptor) {
+  auto input = dyn_cast_or_null<DenseElementsAttr>(adaptor.getInput());
+  if (!input || !isFoldable(getType()) || !input.getType().hasStaticShape())
+    return {};
+  ArrayRef<int64_t> dims = input.getType().getShape();
+  int64_t rank = dims.size();
+  SmallVector<int64_t> perm = permOf(*this, rank);
+  if (int64_t(perm.size()) != rank)
+    return {};
+  SmallVector<int64_t> strides(rank, 1);
+  for (int64_t i = rank - 2; i >= 0; --i)
+    strides[i] = strides[i + 1] * dims[i + 1];
+  auto type = cast<ShapedType>(getType());
+  SmallVector<Attribute> all(input.getValues<Attribute>()), values;
+  values.reserve(all.size());
+  SmallVector<int64_t> index(rank, 0); // over the output's dims
+  for (int64_t n = 0, count = type.getNumElements(); n < count; ++n) {
+    int64_t offset = 0;
+    for (int64_t i = 0; i < rank; ++i)
+      offset += index[i] * strides[perm[i]];
+    values.push_back(all[offset]);
+    for (int64_t i = rank - 1; i >= 0 && ++index[i] == type.getDimSize(i); --i)
+      index[i] = 0;
+  }
+  return DenseElementsAttr::get(type, values);
 }
 
 OpFoldResult ConcatOp::fold(FoldAdaptor adaptor) {

@@ -459,6 +459,16 @@ static Outputs importEinsum(NodeImport &n) {
   return SmallVector<Value>{reorder(product, batch + rows + columns, output)};
 }
 
+// Ops of the decompositions below (Gelu, LayerNormalization), their types
+// inferred.
+static Value binaryOf(NodeImport &n, BinaryKind kind, Value a, Value b) {
+  return n.create<BinaryOp>(n.unknown(), kind, a, b);
+}
+
+static Value unaryOf(NodeImport &n, UnaryKind kind, Value x) {
+  return n.create<UnaryOp>(n.unknown(), kind, x, FloatAttr(), FloatAttr());
+}
+
 // Gelu (opset 20): x * (Erf(x / sqrt 2) + 1) * 0.5, as torch exported GELU
 // before, which the compiler fuses as an activation; approximate = "tanh"
 // as its formula, x * (Tanh(sqrt(2 / pi) * (x + 0.044715 x^3)) + 1) * 0.5.
@@ -470,12 +480,10 @@ static Outputs importGelu(NodeImport &n) {
   auto scalar = [&](double v) {
     return n.constantFloats({float(v)}, elementType, true);
   };
-  auto binary = [&](BinaryKind kind, Value a, Value b) -> Value {
-    return n.create<BinaryOp>(n.unknown(), kind, a, b);
+  auto binary = [&](BinaryKind kind, Value a, Value b) {
+    return binaryOf(n, kind, a, b);
   };
-  auto unary = [&](UnaryKind kind, Value v) -> Value {
-    return n.create<UnaryOp>(n.unknown(), kind, v, FloatAttr(), FloatAttr());
-  };
+  auto unary = [&](UnaryKind kind, Value v) { return unaryOf(n, kind, v); };
   std::string approximate = n.getString("approximate", "none");
   Value gate;
   if (approximate == "none") {
@@ -521,8 +529,8 @@ static Outputs importLayerNorm(NodeImport &n) {
     return n.create<ReduceOp>(n.unknown(), ReduceKind::mean, v,
                               n.constantInts(axes), true, false);
   };
-  auto binary = [&](BinaryKind kind, Value a, Value b) -> Value {
-    return n.create<BinaryOp>(n.unknown(), kind, a, b);
+  auto binary = [&](BinaryKind kind, Value a, Value b) {
+    return binaryOf(n, kind, a, b);
   };
   Value average = mean(x);
   Value centered = binary(BinaryKind::sub, x, average);
@@ -530,9 +538,8 @@ static Outputs importLayerNorm(NodeImport &n) {
                                n.constantFloats({2.0f}, elementType, true)));
   Value epsilon =
       n.constantFloats({n.getFloat("epsilon", 1e-5f)}, elementType, true);
-  Value deviation = n.create<UnaryOp>(
-      n.unknown(), UnaryKind::sqrt, binary(BinaryKind::add, variance, epsilon),
-      FloatAttr(), FloatAttr());
+  Value deviation =
+      unaryOf(n, UnaryKind::sqrt, binary(BinaryKind::add, variance, epsilon));
   Value y = binary(BinaryKind::mul, binary(BinaryKind::div, centered, deviation),
                    scale);
   if (bias)
@@ -541,8 +548,7 @@ static Outputs importLayerNorm(NodeImport &n) {
   if (n.node.output_size() > 1)
     results.push_back(average);
   if (n.node.output_size() > 2)
-    results.push_back(n.create<UnaryOp>(n.unknown(), UnaryKind::reciprocal,
-                                        deviation, FloatAttr(), FloatAttr()));
+    results.push_back(unaryOf(n, UnaryKind::reciprocal, deviation));
   return results;
 }
 

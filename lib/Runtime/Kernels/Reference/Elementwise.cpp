@@ -115,10 +115,12 @@ KernelPtr makeUnary(const KernelArgs &args) {
 
 namespace {
 
-template <typename T, typename Op>
+// y[i] = op(a[..], b[..]) over the broadcast; R is y's element type (bool,
+// stored as uint8_t, for the comparisons).
+template <typename T, typename R = T, typename Op>
 void broadcastBinary(const TensorRef &a, const TensorRef &b, const TensorRef &y, Op op) {
   const T *pa = a.as<T>(), *pb = b.as<T>();
-  T *py = y.as<T>();
+  R *py = y.as<R>();
   const std::vector<int64_t> strides[2] = {broadcastStrides(a.dims, y.dims),
                                            broadcastStrides(b.dims, y.dims)};
   forEachIndex(y.dims, strides, [&](int64_t i, const int64_t *o) {
@@ -270,15 +272,7 @@ template <typename T>
 void compareTensors(format::CompareKind kind, const TensorRef &a,
                     const TensorRef &b, const TensorRef &y) {
   using K = format::CompareKind;
-  const T *pa = a.as<T>(), *pb = b.as<T>();
-  uint8_t *py = y.as<uint8_t>();
-  const std::vector<int64_t> strides[2] = {broadcastStrides(a.dims, y.dims),
-                                           broadcastStrides(b.dims, y.dims)};
-  auto run = [&](auto op) {
-    forEachIndex(y.dims, strides, [&](int64_t i, const int64_t *o) {
-      py[i] = op(pa[o[0]], pb[o[1]]);
-    });
-  };
+  auto run = [&](auto op) { broadcastBinary<T, uint8_t>(a, b, y, op); };
   switch (kind) {
   case K::equal: return run([](T u, T v) { return u == v; });
   case K::less: return run([](T u, T v) { return u < v; });
