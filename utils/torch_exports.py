@@ -12,7 +12,8 @@ import os
 import time
 
 # torchvision's segmentation models: they return a dict, of which the exports keep "out".
-SEGMENTATION = ("fcn_resnet50", "deeplabv3_mobilenet_v3_large", "lraspp_mobilenet_v3_large")
+SEGMENTATION = ("fcn_resnet50", "fcn_resnet101", "deeplabv3_mobilenet_v3_large",
+                "deeplabv3_resnet50", "deeplabv3_resnet101", "lraspp_mobilenet_v3_large")
 
 
 def out_only(net):
@@ -54,16 +55,10 @@ def torchvision_model(name):
                 if isinstance(layer, torch.nn.Linear) and not layer.weight.any():
                     torch.nn.init.normal_(layer.weight, std=0.02)
         return net
-    if name == "fcn_resnet50":
-        net = seg.fcn_resnet50(weights=None, weights_backbone=None, aux_loss=False)
-    elif name == "deeplabv3_mobilenet_v3_large":
-        net = seg.deeplabv3_mobilenet_v3_large(weights=None, weights_backbone=None,
-                                               aux_loss=False)
-    elif name == "lraspp_mobilenet_v3_large":
-        net = seg.lraspp_mobilenet_v3_large(weights=None, weights_backbone=None)
-    else:
-        raise ValueError("unknown model %s" % name)
-    return out_only(net).eval()
+    kwargs = {"weights": None, "weights_backbone": None}
+    if not name.startswith("lraspp"):  # the one without an auxiliary classifier
+        kwargs["aux_loss"] = False
+    return out_only(getattr(seg, name)(**kwargs)).eval()
 
 
 def export(net, input_shapes, f, output_name, opset=13, input_names=("image",),

@@ -64,6 +64,14 @@ OwningOpRef<ModuleOp> mlc::loadModel(StringRef path, MLIRContext *context) {
   }
   if (module && failed(verify(*module)))
     return nullptr;
+  // A node named in the text (loc("conv1")) has no position of its own:
+  // give it the file's, so that its errors name the file as an ONNX node's do.
+  if (module)
+    module->walk([&](Operation *op) {
+      auto name = dyn_cast<NameLoc>(op->getLoc());
+      if (name && isa<UnknownLoc>(name.getChildLoc()))
+        op->setLoc(NameLoc::get(name.getName(), fileLoc));
+    });
   return module;
 }
 

@@ -42,6 +42,20 @@ std::string describe(Operation *op) {
   return getONNXOpType(op) + (node.empty() ? "" : " '" + node + "'");
 }
 
+// Exports of one network part ways inside one module (torch's node names
+// are module paths) when its code branches on the input's size, as Swin's
+// window shift does: saying so points the user at sizes that can merge.
+std::string sizeBranchHint(Operation *a, Operation *b) {
+  std::string x = getNodeName(a), y = getNodeName(b);
+  size_t cut = x.rfind('/');
+  if (cut == std::string::npos || cut == 0 ||
+      x.compare(0, cut + 1, y, 0, cut + 1) != 0)
+    return "";
+  return " (both in '" + x.substr(0, cut) +
+         "': if these are exports of one network, its code takes another path "
+         "there at one of the sizes; merge sizes that take the same one)";
+}
+
 
 std::string inputName(func::FuncOp func, unsigned index) {
   auto name = func.getArgAttrOfType<StringAttr>(index, NNDialect::kNameAttr);
@@ -274,7 +288,8 @@ MergeStatus Merger::matchGraphs() {
       if (a->getName() != b->getName() ||
           getONNXOpType(a) != getONNXOpType(b))
         return differ(e, a, b, "a " + getONNXOpType(a) + " faces a " +
-                                   getONNXOpType(b) + " at the same place");
+                                   getONNXOpType(b) + " at the same place" +
+                                   sizeBranchHint(a, b));
       if (a->getNumOperands() != b->getNumOperands() ||
           a->getNumResults() != b->getNumResults())
         return differ(e, a, b,

@@ -1,0 +1,187 @@
+#!/usr/bin/python3
+"""Survey of torchvision's architectures: what users get from mlc on each, at several sizes.
+
+    /usr/bin/python3 utils/survey_torchvision.py                     # every model, 224 and 320
+    /usr/bin/python3 utils/survey_torchvision.py --models resnet18,swin_t --sizes 224,288,448
+    /usr/bin/python3 utils/survey_torchvision.py --large             # the >300 MB ones too
+    /usr/bin/python3 utils/survey_torchvision.py --markdown docs/survey.md
+
+For each of torchvision's classification and segmentation models (random weights from
+torch.manual_seed(0), eval mode; utils/torch_exports.py), it exports WORK/<model>_<size>.onnx
+at every size (torch.onnx.export, opset 13, batch 1; an existing export is reused; a model
+torch cannot export at a size is reported as such), then:
+
+1. `mlc check-flexible` on the export of the first size: the verdict (flexible, or what
+   stops it); an exit code other than 0 or 1 is a failure;
+2. `mlc merge` of the exports into one .mlc, run by `mlc run` at each size against ONNX
+   Runtime on that export (test/Runtime/runtime_ort.py: max|diff| at most 1e-4 of the
+   output's largest magnitude), and a batch of 2 against its items run alone. When mlc
+   refuses to merge the exports as different networks (exit 1: torchvision's graph changes
+   with the size, as Swin's at 224), each export is compiled and checked alone instead.
+
+A table gives, per model, the sizes exported, the verdict, the merge (merged / refused /
+failed), the largest max|diff| / max|ort| of its outputs and the seconds taken. Exit code 0
+when every model torch exports passes, 1 otherwise, 2 on usage errors or a missing tool.
+Manual, not in CI: about an hour for every model under --large's limit, ~40 GB under WORK
+(--clean drops the files of each model that passes).
+"""
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(REPO, "utils"))
+import acceptance  # noqa: E402
+from acceptance import log  # noqa: E402
+import torch_exports as te  # noqa: E402
+
+# Over 300 MB of weights at float32 (or, for swin_v2_*, not exportable by torch 1.13's
+# exporter): left out unless --large.
+LARGE = ("vit_h_14", "vit_l_16", "vit_l_32", "regnet_y_128gf", "regnet_y_32gf",
+         "regnet_x_32gf", "convnext_large", "vgg11", "vgg11_bn", "vgg13", "vgg13_bn", "vgg16",
+         "vgg16_bn", "vgg19", "vgg19_bn", "wide_resnet101_2", "swin_v2_t", "swin_v2_s",
+         "swin_v2_b")
+
+RATIO = re.compile(r"max\|diff\| \S+, (\S+) of max\|ort\|")
+
+
+def all_models():
+    import torchvision
+    return (torchvision.models.list_models(module=torchvision.models)
+            + list(te.SEGMENTATION))
+
+
+def export_all(name, sizes, work):
+    """The exports of name that torch makes, and for each size it cannot, why."""
+    made, refused = [], []
+    for size in sizes:
+        path = os.path.join(work, "%s_%d.onnx" % (name, size))
+        try:
+            te.square_export(path, log=log)
+            made.append(path)
+        except Exception as e:  # torch's exporter and torchvision's own asserts
+            line = (str(e).strip().splitlines() or [type(e).__name__])[-1]
+            refused.append("%d: %s" % (size, line[:120]))
+    return made, refused
+
+
+def check_flexible(mlc, export):
+    """(ok, verdict) of mlc check-flexible --json on export: the verdict, and for a network
+    that is not flexible, how many nodes stop it or bake its size and the first's op."""
+    proc = subprocess.run([mlc, "check-flexible", export, "--json"], stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, text=True, timeout=600)
+    if proc.returncode not in (0, 1):
+        return False, "exit %d: %s" % (proc.returncode, proc.stderr.strip()[-200:])
+    report = json.loads(proc.stdout)
+    verdict = report["verdict"]
+    for kind in ("blockers", "baked"):
+        if report[kind]:
+            verdict += ", %d %s (first: %s)" % (len(report[kind]), kind,
+                                                report[kind][0].get("op", "?"))
+    return True, verdict
+
+
+def runtime_check(mlc, exports, work, batch):
+    """(returncode, output) of runtime_ort.py on exports (merged when several)."""
+    cmd = [sys.executable, os.path.join(REPO, "test", "Runtime", "runtime_ort.py"),
+           "--mlc", mlc, "--work", work, "--batch", str(batch)] + exports
+    proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    return proc.returncode, proc.stdout
+
+
+def worst_ratio(output):
+    ratios = [float(r) for r in RATIO.findall(output)]
+    return "%.1e" % max(ratios) if ratios else "-"
+
+
+def survey(name, args):
+    start = time.time()
+    row = {"model": name}
+    exports, refused = export_all(name, args.sizes, args.work)
+    row["sizes"] = ",".join(os.path.basename(e)[:-5].rsplit("_", 1)[1] for e in exports)
+    row["not exported"] = "; ".join(refused)
+    if not exports:
+        row.update(verdict="-", merge="-", ratio="-", ok=None)
+        return row
+    ok, row["verdict"] = check_flexible(args.mlc, exports[0])
+    log("  check-flexible: %s" % row["verdict"])
+    work = os.path.join(args.work, name)
+    code, out = runtime_check(args.mlc, exports, work, args.batch)
+    row["merge"] = "merged" if len(exports) > 1 else "one size"
+    if code != 0 and len(exports) > 1 and "is not the same network" in out:
+        row["merge"] = "refused"
+        code = 0
+        for e in exports:
+            c, o = runtime_check(args.mlc, [e], work, args.batch)
+            code, out = max(code, c), out + o
+    elif code != 0 and len(exports) > 1:
+        row["merge"] = "failed"
+    for line in out.splitlines():
+        log("    " + line)
+    row["ratio"] = worst_ratio(out)
+    row["ok"] = ok and code == 0
+    row["seconds"] = time.time() - start
+    if args.clean and row["ok"]:
+        for e in exports:
+            os.remove(e)
+        shutil.rmtree(work, ignore_errors=True)
+    return row
+
+
+def table(rows):
+    lines = ["| model | sizes | check-flexible (first size) | merge | max rel. diff | result |",
+             "|---|---|---|---|---|---|"]
+    for r in rows:
+        result = {True: "pass", False: "FAIL", None: "not exported"}[r["ok"]]
+        if r["not exported"]:
+            result += " (torch refuses %s)" % r["not exported"]
+        lines.append("| %s | %s | %s | %s | %s | %s |" % (
+            r["model"], r["sizes"] or "-", r["verdict"], r["merge"], r["ratio"], result))
+    return "\n".join(lines)
+
+
+def main():
+    p = acceptance.parser(__doc__.split("\n")[0], "/tmp/mlc-survey", "the exports")
+    p.add_argument("--models", help="comma-separated (default: every model of torchvision's)")
+    p.add_argument("--sizes", default="224,320", help="square input sizes (default 224,320)")
+    p.add_argument("--batch", type=int, default=2, help="the batch checked (default 2)")
+    p.add_argument("--large", action="store_true", help="also the models in LARGE")
+    p.add_argument("--clean", action="store_true", help="drop the files of each model that passes")
+    p.add_argument("--markdown", help="also write the table to this file")
+    args = p.parse_args()
+    try:
+        args.sizes = [int(s) for s in args.sizes.split(",")]
+    except ValueError:
+        p.error("--sizes takes comma-separated integers")
+    known = all_models()
+    models = acceptance.names(p, args.models, known, "model") if args.models else [
+        m for m in known if args.large or m not in LARGE]
+    if not acceptance.ready(p.prog, args, True, "build it or pass --mlc", need_ort=True):
+        return 2
+    rows = []
+    for name in models:
+        log("== %s" % name)
+        rows.append(survey(name, args))
+        r = rows[-1]
+        log("  %s in %.0f s" % ({True: "pass", False: "FAIL", None: "not exported"}[r["ok"]],
+                                r.get("seconds", 0)))
+    text = table(rows)
+    print(text)
+    if args.markdown:
+        with open(args.markdown + ".tmp", "w") as f:
+            f.write(text + "\n")
+        os.replace(args.markdown + ".tmp", args.markdown)
+    failed = [r["model"] for r in rows if r["ok"] is False]
+    print("survey: %d of %d models pass%s" % (
+        sum(r["ok"] is True for r in rows), len(rows),
+        "; FAILED: " + ", ".join(failed) if failed else ""))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
