@@ -65,8 +65,8 @@ def export_all(name, sizes, work):
             te.square_export(path, log=log)
             made.append(path)
         except Exception as e:  # torch's exporter and torchvision's own asserts
-            line = (str(e).strip().splitlines() or [type(e).__name__])[-1]
-            refused.append("%d: %s" % (size, line[:120]))
+            line = (str(e).strip().splitlines() or [type(e).__name__])[0]
+            refused.append("%d: %s" % (size, line.split(" Please ")[0][:120]))
     return made, refused
 
 
