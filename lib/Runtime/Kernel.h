@@ -116,9 +116,10 @@ enum ConvVariant : int {
   kConvWinograd = 1,
   /// Winograd's algorithm on the phases of a dilated 3x3 convolution.
   kConvPhasedWinograd = 2,
-  /// For a depthwise convolution, the direct algorithm by oneDNN's next
-  /// implementation after its first choice that runs on the same layouts
-  /// (jit_dw after brdgmm_dw).
+  /// For a depthwise or grouped convolution, the direct algorithm by
+  /// oneDNN's next implementation after its first choice that runs on the
+  /// same layouts (jit_dw after brdgmm_dw; AVX2's JIT kernel after
+  /// AVX-512's for 16-channel groups).
   kConvNextImplementation = 3,
   /// Winograd's algorithm on two or more threads as one-thread kernels, each
   /// on its part of the output rows, side by side: oneDNN's Winograd

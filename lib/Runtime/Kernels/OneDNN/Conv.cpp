@@ -268,12 +268,14 @@ KernelPtr makeConvSteps(const KernelArgs &args, const ConvSpec &spec) {
   // it where it runs faster. oneDNN runs it in its blocked layout, so the
   // operands are reordered in and out through the session's staging.
   //
-  // Variant 3, for a depthwise convolution, is the direct algorithm by the
-  // implementation oneDNN offers next on the operands' own layouts: jit_dw
-  // runs most of mobilenet_v2's depthwise convolutions in 0.71-0.95x
-  // brdgmm_dw's time (and loses at 7x7). Not for the others: jit_1x1
-  // against brgconv_1x1 gained a few percent on a few shapes measured
-  // alone, and tuning's picks of it made fcn_resnet50 2% slower. Variant 5
+  // Variant 3, for a depthwise or grouped convolution, is the direct
+  // algorithm by the implementation oneDNN offers next on the operands' own
+  // layouts: jit_dw runs most of mobilenet_v2's depthwise convolutions in
+  // 0.71-0.95x brdgmm_dw's time (and loses at 7x7); AVX2's JIT kernel runs
+  // resnext101_32x8d's 16-channel groups at stride 2 in 0.6x the AVX-512
+  // one's (the network 0.965x on one thread). Not for ungrouped ones:
+  // jit_1x1 against brgconv_1x1 gained a few percent on a few shapes
+  // measured alone, and tuning's picks of it made fcn_resnet50 2% slower. Variant 5
   // is oneDNN's AVX2 kernel on the same layouts, where the channels are not
   // whole 16-wide vectors. Only JIT kernels: the gemm- and reference-based
   // ones are many times slower, and timing them would make tuning slow.
@@ -281,7 +283,7 @@ KernelPtr makeConvSteps(const KernelArgs &args, const ConvSpec &spec) {
   bool depthwise = group == x->dim(1) && group == m;
   bool next = args.variant == kConvNextImplementation ||
               args.variant == kConvAVX2;
-  if (args.variant == kConvNextImplementation && !depthwise)
+  if (args.variant == kConvNextImplementation && group == 1)
     return nullptr;
   // The channels a kernel's vectors run along: a group's (all of them for
   // a depthwise convolution).
