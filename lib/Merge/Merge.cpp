@@ -410,13 +410,43 @@ MergeStatus Merger::chooseShapes() {
   }
   inputIndex = *chosen;
   report.input = inputName(first, inputIndex);
-  auto type = cast<RankedTensorType>(first.getArgument(inputIndex).getType());
-  if (!type.hasStaticShape()) {
-    emitError(first.getLoc())
-        << "input '" << report.input
-        << "' already has dynamic dims: merge exports of fixed sizes";
-    return MergeStatus::Error;
+  // A batch dim the exports left dynamic (torch's dynamic_axes {0: 'batch'})
+  // is merged at 1, as a fixed-size export has it: the .mlc still runs
+  // batches of any size (its lowering frees dim 0 again). Other dynamic dims
+  // are flexible already: there is nothing to merge there.
+  for (func::FuncOp func : funcs) {
+    BlockArgument arg = func.getArgument(inputIndex);
+    auto argType = cast<RankedTensorType>(arg.getType());
+    SmallVector<int64_t> shape(argType.getShape());
+    auto params =
+        func.getArgAttrOfType<ArrayAttr>(inputIndex, NNDialect::kDimParamsAttr);
+    auto dimName = [&](int64_t d) {
+      StringRef param = params && d < int64_t(params.size())
+                            ? cast<StringAttr>(params[d]).getValue()
+                            : StringRef();
+      return param.empty() ? "dim " + std::to_string(d)
+                           : "dim " + std::to_string(d) + " ('" + param.str() + "')";
+    };
+    for (int64_t d = 0; d < argType.getRank(); ++d) {
+      if (shape[d] != ShapedType::kDynamic)
+        continue;
+      if (d != 0 || argType.getRank() < 3) {
+        emitError(func.getLoc())
+            << "input '" << report.input << "' already has dynamic "
+            << dimName(d)
+            << ": it takes other sizes there as it is (mlc check-flexible "
+               "tells which); merge exports of fixed sizes";
+        return MergeStatus::Error;
+      }
+      if (report.batchDim.empty())
+        report.batchDim = dimName(d);
+      shape[d] = 1;
+    }
+    arg.setType(RankedTensorType::get(shape, argType.getElementType()));
+    func.setFunctionType(FunctionType::get(
+        context, func.getBody().getArgumentTypes(), func.getResultTypes()));
   }
+  auto type = cast<RankedTensorType>(first.getArgument(inputIndex).getType());
 
   // The shape set: --shapes, or the exports' sizes in order.
   SmallVector<SmallVector<int64_t>> &exported = exportedShapes;
@@ -1196,6 +1226,10 @@ std::string mlc::formatMergeReport(const MergeReport &report, bool verbose) {
   os << "  input " << report.input << " takes: "
      << (report.shapes.getRange() ? "" : "") << report.shapes.toText() << "\n";
   os << "  free dims: " << llvm::join(report.freeDims, ", ") << "\n";
+  if (!report.batchDim.empty())
+    os << "  batch: " << report.batchDim
+       << " is dynamic in the exports; merged as 1 (a compiled model runs "
+          "batches of any size)\n";
   os << "  generalized: " << report.generalized.size() << " constant entr"
      << (report.generalized.size() == 1 ? "y" : "ies") << "\n";
   if (verbose)
@@ -1229,6 +1263,8 @@ llvm::json::Value mlc::toJSON(const MergeReport &report) {
         {"formula", g.formula},
         {"source", g.source}});
   llvm::json::Object input{{"name", report.input}};
+  if (!report.batchDim.empty())
+    input["batch_dim"] = report.batchDim;
   ShapeSetAttr set = report.shapes;
   if (set.getRange()) {
     llvm::json::Array dims;

@@ -70,6 +70,9 @@ struct MergeReport {
   std::string input;
   nn::ShapeSetAttr shapes;
   std::vector<std::string> freeDims;
+  /// The exports' dynamic batch dim ("dim 0 ('batch')", or "dim 0"
+  /// unnamed), merged as 1; empty when they have none.
+  std::string batchDim;
   std::vector<Generalized> generalized;
   uint64_t weightBytes = 0; // of the merged model
   /// The bytes of weights the exports held again (stored once instead).
