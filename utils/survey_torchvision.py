@@ -5,6 +5,7 @@
     /usr/bin/python3 utils/survey_torchvision.py --models resnet18,swin_t --sizes 224,288,448
     /usr/bin/python3 utils/survey_torchvision.py --large             # the >300 MB ones too
     /usr/bin/python3 utils/survey_torchvision.py --markdown docs/survey.md
+    /usr/bin/python3 utils/survey_torchvision.py --dynamic-batch --work /tmp/mlc-survey-batch
 
 For each of torchvision's classification and segmentation models (random weights from
 torch.manual_seed(0), eval mode; utils/torch_exports.py), it exports WORK/<model>_<size>.onnx
@@ -56,13 +57,13 @@ def all_models():
             + list(te.SEGMENTATION))
 
 
-def export_all(name, sizes, work):
+def export_all(name, sizes, work, dynamic_batch):
     """The exports of name that torch makes, and for each size it cannot, why."""
     made, refused = [], []
     for size in sizes:
         path = os.path.join(work, "%s_%d.onnx" % (name, size))
         try:
-            te.square_export(path, log=log)
+            te.square_export(path, log=log, dynamic_batch=dynamic_batch)
             made.append(path)
         except Exception as e:  # torch's exporter and torchvision's own asserts
             line = (str(e).strip().splitlines() or [type(e).__name__])[0]
@@ -102,7 +103,7 @@ def worst_ratio(output):
 def survey(name, args):
     start = time.time()
     row = {"model": name}
-    exports, refused = export_all(name, args.sizes, args.work)
+    exports, refused = export_all(name, args.sizes, args.work, args.dynamic_batch)
     row["sizes"] = ",".join(os.path.basename(e)[:-5].rsplit("_", 1)[1] for e in exports)
     row["not exported"] = "; ".join(refused)
     if not exports:
@@ -151,6 +152,9 @@ def main():
     p.add_argument("--sizes", default="224,320", help="square input sizes (default 224,320)")
     p.add_argument("--batch", type=int, default=2, help="the batch checked (default 2)")
     p.add_argument("--large", action="store_true", help="also the models in LARGE")
+    p.add_argument("--dynamic-batch", action="store_true",
+                   help="export with a dynamic batch axis (torch's dynamic_axes {0: 'batch'}; "
+                        "use another --work than fixed-batch exports)")
     p.add_argument("--clean", action="store_true", help="drop the files of each model that passes")
     p.add_argument("--markdown", help="also write the table to this file")
     args = p.parse_args()
