@@ -56,7 +56,6 @@ std::string sizeBranchHint(Operation *a, Operation *b) {
          "there at one of the sizes; merge sizes that take the same one)";
 }
 
-
 std::string inputName(func::FuncOp func, unsigned index) {
   auto name = func.getArgAttrOfType<StringAttr>(index, NNDialect::kNameAttr);
   return name ? name.str() : "input_" + std::to_string(index);
@@ -287,9 +286,9 @@ MergeStatus Merger::matchGraphs() {
       Operation *a = ops[0][i], *b = ops[e][i];
       if (a->getName() != b->getName() ||
           getONNXOpType(a) != getONNXOpType(b))
-        return differ(e, a, b, "a " + getONNXOpType(a) + " faces a " +
-                                   getONNXOpType(b) + " at the same place" +
-                                   sizeBranchHint(a, b));
+        return differ(e, a, b,
+                      "a " + getONNXOpType(a) + " faces a " + getONNXOpType(b) +
+                          " at the same place" + sizeBranchHint(a, b));
       if (a->getNumOperands() != b->getNumOperands() ||
           a->getNumResults() != b->getNumResults())
         return differ(e, a, b,
@@ -424,8 +423,9 @@ MergeStatus Merger::chooseShapes() {
       StringRef param = params && d < int64_t(params.size())
                             ? cast<StringAttr>(params[d]).getValue()
                             : StringRef();
-      return param.empty() ? "dim " + std::to_string(d)
-                           : "dim " + std::to_string(d) + " ('" + param.str() + "')";
+      return param.empty()
+                 ? "dim " + std::to_string(d)
+                 : "dim " + std::to_string(d) + " ('" + param.str() + "')";
     };
     for (int64_t d = 0; d < argType.getRank(); ++d) {
       if (shape[d] != ShapedType::kDynamic)

@@ -275,10 +275,11 @@ KernelPtr makeConvSteps(const KernelArgs &args, const ConvSpec &spec) {
   // resnext101_32x8d's 16-channel groups at stride 2 in 0.6x the AVX-512
   // one's (the network 0.965x on one thread). Not for ungrouped ones:
   // jit_1x1 against brgconv_1x1 gained a few percent on a few shapes
-  // measured alone, and tuning's picks of it made fcn_resnet50 2% slower. Variant 5
-  // is oneDNN's AVX2 kernel on the same layouts, where the channels are not
-  // whole 16-wide vectors. Only JIT kernels: the gemm- and reference-based
-  // ones are many times slower, and timing them would make tuning slow.
+  // measured alone, and tuning's picks of it made fcn_resnet50 2% slower.
+  // Variant 5 is oneDNN's AVX2 kernel on the same layouts, where the channels
+  // are not whole 16-wide vectors. Only JIT kernels: the gemm- and
+  // reference-based ones are many times slower, and timing them would make
+  // tuning slow.
   dnnl::algorithm algorithm = dnnl::algorithm::convolution_direct;
   bool depthwise = group == x->dim(1) && group == m;
   bool next = args.variant == kConvNextImplementation ||
