@@ -23,6 +23,7 @@ installed (ctest: skipped).
 import argparse
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -90,7 +91,10 @@ def main():
     if not ck.check(len(inputs) == 1, "the model has one input (%d)" % len(inputs)):
         return ck.result()
     input_name = inputs[0]["name"]
-    shapes = [oc.parse_dims(s) for s in inputs[0]["shapes"].split(", ")]
+    # A dim the model takes over a range (a dynamic batch: "[1..2147483647]x3x224x224")
+    # is run at its smallest size.
+    shapes = [oc.parse_dims(re.sub(r"\[(\d+)\.\.\d+\]", r"\1", s))
+              for s in inputs[0]["shapes"].split(", ")]
 
     for n, export in enumerate(args.exports):
         name = os.path.basename(export)
