@@ -9,8 +9,9 @@
 
 For each of torchvision's classification and segmentation models (random weights from
 torch.manual_seed(0), eval mode; utils/torch_exports.py), it exports WORK/<model>_<size>.onnx
-at every size (torch.onnx.export, opset 13, batch 1; an existing export is reused; a model
-torch cannot export at a size is reported as such), then:
+at every size (torch.onnx.export at opset 13 or --opset, batch 1 or --dynamic-batch; an
+existing export is reused; a model torch cannot export at a size is reported as such),
+then:
 
 1. `mlc check-flexible` on the export of the first size: the verdict (flexible, or what
    stops it); an exit code other than 0 or 1 is a failure;
@@ -57,13 +58,14 @@ def all_models():
             + list(te.SEGMENTATION))
 
 
-def export_all(name, sizes, work, dynamic_batch):
+def export_all(name, sizes, work, args):
     """The exports of name that torch makes, and for each size it cannot, why."""
     made, refused = [], []
     for size in sizes:
         path = os.path.join(work, "%s_%d.onnx" % (name, size))
         try:
-            te.square_export(path, log=log, dynamic_batch=dynamic_batch)
+            te.square_export(path, log=log, dynamic_batch=args.dynamic_batch,
+                             opset=args.opset)
             made.append(path)
         except Exception as e:  # torch's exporter and torchvision's own asserts
             line = (str(e).strip().splitlines() or [type(e).__name__])[0]
@@ -103,7 +105,7 @@ def worst_ratio(output):
 def survey(name, args):
     start = time.time()
     row = {"model": name}
-    exports, refused = export_all(name, args.sizes, args.work, args.dynamic_batch)
+    exports, refused = export_all(name, args.sizes, args.work, args)
     row["sizes"] = ",".join(os.path.basename(e)[:-5].rsplit("_", 1)[1] for e in exports)
     row["not exported"] = "; ".join(refused)
     if not exports:
@@ -152,6 +154,9 @@ def main():
     p.add_argument("--sizes", default="224,320", help="square input sizes (default 224,320)")
     p.add_argument("--batch", type=int, default=2, help="the batch checked (default 2)")
     p.add_argument("--large", action="store_true", help="also the models in LARGE")
+    p.add_argument("--opset", type=int, default=13,
+                   help="the exports' opset (default 13; torch 1.13's own default is 14, "
+                        "its newest 17; use another --work for each)")
     p.add_argument("--dynamic-batch", action="store_true",
                    help="export with a dynamic batch axis (torch's dynamic_axes {0: 'batch'}; "
                         "use another --work than fixed-batch exports)")

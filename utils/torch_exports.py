@@ -104,14 +104,14 @@ def against_torch(net, inputs, got, rtol=1e-4):
     return oc.compare_arrays(ref, got, rtol=rtol)
 
 
-def square_export(path, log=print, dynamic_batch=False):
+def square_export(path, log=print, dynamic_batch=False, opset=13):
     """The export at PATH, named NAME_SIZE.onnx (torchvision's NAME at SIZExSIZE, batch 1,
     or with dynamic_batch a dynamic batch axis named "batch"; input "image", output
-    "logits", or "out" for SEGMENTATION), made if missing."""
+    "logits", or "out" for SEGMENTATION; at opset), made if missing."""
     name, size = os.path.basename(path)[:-len(".onnx")].rsplit("_", 1)
     os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
     output = "out" if name in SEGMENTATION else "logits"
     axes = {"image": {0: "batch"}, output: {0: "batch"}} if dynamic_batch else None
     return cached(path, "%s at %s" % (name, size), lambda tmp: export(
         torchvision_model(name), [(1, 3, int(size), int(size))], tmp, output,
-        dynamic_axes=axes), log)
+        opset=opset, dynamic_axes=axes), log)
