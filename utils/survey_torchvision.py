@@ -58,11 +58,12 @@ def all_models():
             + list(te.SEGMENTATION))
 
 
-def export_all(name, sizes, work, args):
-    """The exports of name that torch makes, and for each size it cannot, why."""
+def export_all(name, args):
+    """The exports of name at args.sizes that torch makes, and for each size it cannot,
+    why."""
     made, refused = [], []
-    for size in sizes:
-        path = os.path.join(work, "%s_%d.onnx" % (name, size))
+    for size in args.sizes:
+        path = os.path.join(args.work, "%s_%d.onnx" % (name, size))
         try:
             te.square_export(path, log=log, dynamic_batch=args.dynamic_batch,
                              opset=args.opset)
@@ -105,7 +106,7 @@ def worst_ratio(output):
 def survey(name, args):
     start = time.time()
     row = {"model": name}
-    exports, refused = export_all(name, args.sizes, args.work, args)
+    exports, refused = export_all(name, args)
     row["sizes"] = ",".join(os.path.basename(e)[:-5].rsplit("_", 1)[1] for e in exports)
     row["not exported"] = "; ".join(refused)
     if not exports:
