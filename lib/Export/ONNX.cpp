@@ -371,8 +371,11 @@ LogicalResult GraphExporter::exportOp(Operation *op) {
           setString(node, "auto_pad", autoPadName(p.getAutoPad()));
         return success();
       })
-      .Case([&](GlobalPoolOp p) {
-        addNode(p, {p.getInput()});
+      // Ops whose ONNX node has no attributes and takes their operands
+      // (none optional) as its inputs, in order.
+      .Case<GlobalPoolOp, PReluOp, RangeOp, ScatterNDOp, CompareOp, NotOp,
+            WhereOp, ExpandOp>([&](Operation *op) {
+        addNode(op, SmallVector<Value>(op->getOperands()));
         return success();
       })
       .Case([&](BatchNormOp b) {
@@ -400,32 +403,8 @@ LogicalResult GraphExporter::exportOp(Operation *op) {
           setInt(node, "fmod", 1);
         return success();
       })
-      .Case([&](RangeOp r) {
-        addNode(r, {r.getStart(), r.getLimit(), r.getDelta()});
-        return success();
-      })
-      .Case([&](ScatterNDOp s) {
-        addNode(s, {s.getData(), s.getIndices(), s.getUpdates()});
-        return success();
-      })
-      .Case([&](CompareOp c) {
-        addNode(c, {c.getLhs(), c.getRhs()});
-        return success();
-      })
-      .Case([&](NotOp n) {
-        addNode(n, {n.getInput()});
-        return success();
-      })
-      .Case([&](WhereOp w) {
-        addNode(w, {w.getCondition(), w.getX(), w.getOther()});
-        return success();
-      })
       .Case([&](ClipOp c) {
         addNode(c, {c.getInput(), c.getMin(), c.getMax()});
-        return success();
-      })
-      .Case([&](PReluOp p) {
-        addNode(p, {p.getInput(), p.getSlope()});
         return success();
       })
       .Case([&](SoftmaxOp s) {
@@ -559,10 +538,6 @@ LogicalResult GraphExporter::exportOp(Operation *op) {
         setInt(node, "axis", s.getAxis());
         if (!s.getSplit() && opset >= 18)
           setInt(node, "num_outputs", s.getNumResults());
-        return success();
-      })
-      .Case([&](ExpandOp e) {
-        addNode(e, {e.getInput(), e.getShape()});
         return success();
       })
       .Case([&](ShapeOp s) {
