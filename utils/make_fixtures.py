@@ -42,6 +42,8 @@ examples/models/  (torch.onnx.export, eval mode, input "image", output "logits" 
                                     F.interpolate(size=input size, bilinear) back to the
                                     input size: Shape/Slice/Concat with the size baked in as a
                                     constant, then Resize(sizes). Output "out" [1,5,H,W].
+  tiny_fcn_{64,96}_dynbatch.onnx    the same with the batch dim symbolic ("batch"): the
+                                    Resize's sizes take the batch from the tensor's shape.
   tiny_blocks_{64,96}.onnx          opset 13. torchvision's building blocks of the newer
                                     classifiers, in one small net: a SiLU stem (x *
                                     Sigmoid(x)) and SqueezeExcitation (its squeeze a
@@ -568,6 +570,8 @@ TORCH_EXPORTS = [
     ("tiny_mobilenetv2_64_opset17", "tiny_mobilenetv2", 64, 17, False),
     ("tiny_fcn_64", "tiny_fcn", 64, 13, False),
     ("tiny_fcn_96", "tiny_fcn", 96, 13, False),
+    ("tiny_fcn_64_dynbatch", "tiny_fcn", 64, 13, True),
+    ("tiny_fcn_96_dynbatch", "tiny_fcn", 96, 13, True),
     ("tiny_blocks_64", "tiny_blocks", 64, 13, False),
     ("tiny_blocks_96", "tiny_blocks", 96, 13, False),
     ("tiny_blocks_64_opset17", "tiny_blocks", 64, 17, False),

@@ -342,7 +342,9 @@ LogicalResult Lowering::analyze() {
 
 // The shapes input `index` takes: its nn.shapes, else its type's sizes
 // (each `?` any size). Not a ShapeSetAttr: a static type may have a dim of
-// 0, which no shape set of the dialect holds.
+// 0, which no shape set of the dialect holds. A dim of the set that takes
+// any size (the batch) is 1 here: the runtime takes batches of the model's
+// shapes (stacked along dim 0, when the graph allows it, else item by item).
 struct InputShapes {
   bool ranged = false;
   SmallVector<SmallVector<int64_t>> shapes;
@@ -354,10 +356,16 @@ InputShapes getInputShapes(func::FuncOp func, unsigned index) {
   if (auto set = func.getArgAttrOfType<ShapeSetAttr>(index, NNDialect::kShapesAttr)) {
     result.ranged = set.getRange();
     for (DenseI64ArrayAttr shape : set.getShapes())
-      result.shapes.emplace_back(shape.asArrayRef());
-    result.mins.assign(set.getMins().begin(), set.getMins().end());
-    result.maxs.assign(set.getMaxs().begin(), set.getMaxs().end());
-    result.steps.assign(set.getSteps().begin(), set.getSteps().end());
+      result.shapes.push_back(
+          llvm::to_vector(llvm::map_range(shape.asArrayRef(), [](int64_t d) {
+            return ShapedType::isDynamic(d) ? 1 : d;
+          })));
+    for (auto [min, max, step] :
+         llvm::zip(set.getMins(), set.getMaxs(), set.getSteps())) {
+      result.mins.push_back(ShapedType::isDynamic(min) ? 1 : min);
+      result.maxs.push_back(ShapedType::isDynamic(max) ? 1 : max);
+      result.steps.push_back(step);
+    }
     return result;
   }
   auto type = cast<RankedTensorType>(func.getArgument(index).getType());

@@ -176,6 +176,8 @@ private:
   MergeStatus generalize();
   MergeStatus retype();
   MergeStatus validate();
+  MergeStatus freeBatch();
+  void nameOutputDims(ShapeAnalysis &shapes);
 
   std::vector<Source> candidates(Difference &difference, size_t entry,
                                  Operation *user, ShapeAnalysis &shapes);
@@ -200,6 +202,9 @@ private:
   unsigned inputIndex = 0;
   SmallVector<int64_t> freeDims;
   SmallVector<std::string> symbolNames;
+  // The name of the exports' dynamic batch dim (merged at 1 until
+  // freeBatch); empty when they have none.
+  std::string batchParam;
   std::vector<Difference> differences;
   // Each export's input shape (the first export's type changes on merging).
   SmallVector<SmallVector<int64_t>> exportedShapes;
@@ -438,8 +443,12 @@ MergeStatus Merger::chooseShapes() {
                "tells which); merge exports of fixed sizes";
         return MergeStatus::Error;
       }
-      if (report.batchDim.empty())
+      if (report.batchDim.empty()) {
         report.batchDim = dimName(d);
+        batchParam = params && !cast<StringAttr>(params[d]).getValue().empty()
+                         ? cast<StringAttr>(params[d]).getValue().str()
+                         : "batch";
+      }
       shape[d] = 1;
     }
     arg.setType(RankedTensorType::get(shape, argType.getElementType()));
@@ -1046,9 +1055,36 @@ MergeStatus Merger::retype() {
   auto returnOp = body.getTerminator();
   func.setFunctionType(FunctionType::get(context, body.getArgumentTypes(),
                                          returnOp->getOperandTypes()));
+  nameOutputDims(shapes);
   if (failed(verify(func)))
     return MergeStatus::Error;
   return MergeStatus::Merged;
+}
+
+// An output dim that is an input's free dim takes its name (an ONNX
+// consumer then sees that the segmentation map is HxW like the image).
+void Merger::nameOutputDims(ShapeAnalysis &shapes) {
+  func::FuncOp func = funcs[0];
+  for (auto [i, output] :
+       llvm::enumerate(func.getBody().front().getTerminator()->getOperands())) {
+    std::optional<Dims> dims = shapes.get(output).dims;
+    if (!dims)
+      continue;
+    auto old =
+        func.getResultAttrOfType<ArrayAttr>(i, NNDialect::kDimParamsAttr);
+    SmallVector<Attribute> params;
+    for (auto [d, dim] : llvm::enumerate(*dims)) {
+      Attribute param = StringAttr::get(context, "");
+      if (auto symbol = dyn_cast_if_present<AffineSymbolExpr>(dim.getExpr()))
+        param = StringAttr::get(context,
+                                shapes.getSymbolNames()[symbol.getPosition()]);
+      else if (old && d < old.size())
+        param = old[d];
+      params.push_back(param);
+    }
+    func.setResultAttr(i, NNDialect::kDimParamsAttr,
+                       ArrayAttr::get(context, params));
+  }
 }
 
 // The merged graph must give every export's shapes at its size, and take the
@@ -1142,12 +1178,85 @@ MergeStatus Merger::validate() {
   return MergeStatus::Merged;
 }
 
+// The exports' dynamic batch, merged at 1, is dynamic again when the merged
+// graph takes a batch of any size as they did: types inferred with a batch
+// symbol need nothing of it, and every output's dim 0 is it. An ONNX
+// consumer then runs batches of the merged model as it ran the exports'.
+// Else it stays 1 (a compiled model still runs batches, item by item).
+MergeStatus Merger::freeBatch() {
+  if (batchParam.empty())
+    return MergeStatus::Merged;
+  func::FuncOp func = funcs[0];
+  BlockArgument input = func.getArgument(inputIndex);
+  ShapeAnalysis shapes(context, /*useDeclaredTypes=*/false);
+  for (auto [s, d] : llvm::enumerate(freeDims))
+    shapes.addSymbol(input, d, symbolNames[s]);
+  Dim batch = shapes.addSymbol(input, 0, batchParam);
+  auto mentionsBatch = [&](Dim d) {
+    return !d.getExpr() || d.getExpr().isFunctionOfSymbol(freeDims.size());
+  };
+  Block &body = func.getBody().front();
+  SmallVector<std::pair<Value, Type>> retyped;
+  {
+    ScopedDiagnosticHandler quiet(context,
+                                  [](Diagnostic &) { return success(); });
+    for (Operation &op : body.without_terminator()) {
+      SmallVector<Type> types;
+      if (!isa<ShapeInferenceOpInterface>(op) ||
+          failed(shapes.infer(&op, &types)))
+        return MergeStatus::Merged;
+      for (auto [result, type] : llvm::zip(op.getResults(), types))
+        retyped.push_back({result, type});
+    }
+  }
+  for (const Requirement &r : shapes.getRequirements())
+    if (mentionsBatch(r.lhs) || mentionsBatch(r.rhs))
+      return MergeStatus::Merged;
+  for (Value output : body.getTerminator()->getOperands()) {
+    std::optional<Dims> dims = shapes.get(output).dims;
+    if (!dims || dims->empty() || !(*dims)[0].isSameAs(batch))
+      return MergeStatus::Merged;
+  }
+  for (auto [value, type] : retyped)
+    value.setType(type);
+  nameOutputDims(shapes);
+  auto anyBatch = [](ArrayRef<int64_t> shape) {
+    SmallVector<int64_t> dims(shape);
+    dims[0] = ShapedType::kDynamic;
+    return dims;
+  };
+  ShapeSetAttr set = report.shapes;
+  if (set.getRange())
+    report.shapes = ShapeSetAttr::get(context, anyBatch(set.getMins()),
+                                      anyBatch(set.getMaxs()), set.getSteps());
+  else
+    report.shapes = ShapeSetAttr::get(
+        context, llvm::to_vector(llvm::map_range(
+                     set.getShapes(), [&](DenseI64ArrayAttr shape) {
+                       return anyBatch(shape.asArrayRef());
+                     })));
+  report.batchFree = true;
+  input.setType(RankedTensorType::get(report.shapes.getTypeShape(),
+                                      getElementTypeOrSelf(input.getType())));
+  func.setArgAttr(inputIndex, NNDialect::kShapesAttr, report.shapes);
+  SmallVector<Attribute> params(
+      func.getArgAttrOfType<ArrayAttr>(inputIndex, NNDialect::kDimParamsAttr)
+          .getValue());
+  params[0] = StringAttr::get(context, batchParam);
+  func.setArgAttr(inputIndex, NNDialect::kDimParamsAttr,
+                  ArrayAttr::get(context, params));
+  func.setFunctionType(
+      FunctionType::get(context, body.getArgumentTypes(),
+                        body.getTerminator()->getOperandTypes()));
+  return succeeded(verify(func)) ? MergeStatus::Merged : MergeStatus::Error;
+}
+
 MergeStatus Merger::run() {
   for (const std::string &name : names)
     report.exports.push_back(name);
   for (auto step : {&Merger::checkSignatures, &Merger::matchGraphs,
-                    &Merger::chooseShapes, &Merger::generalize,
-                    &Merger::retype, &Merger::validate})
+                    &Merger::chooseShapes, &Merger::generalize, &Merger::retype,
+                    &Merger::validate, &Merger::freeBatch})
     if (MergeStatus status = (this->*step)(); status != MergeStatus::Merged)
       return status;
   report.weightBytes = getStoredWeightBytes(exports.front());
@@ -1227,9 +1336,11 @@ std::string mlc::formatMergeReport(const MergeReport &report, bool verbose) {
      << (report.shapes.getRange() ? "" : "") << report.shapes.toText() << "\n";
   os << "  free dims: " << llvm::join(report.freeDims, ", ") << "\n";
   if (!report.batchDim.empty())
-    os << "  batch: " << report.batchDim
-       << " is dynamic in the exports; merged as 1 (a compiled model runs "
-          "batches of any size)\n";
+    os << "  batch: " << report.batchDim << " is dynamic in the exports"
+       << (report.batchFree
+               ? " and in the merged model\n"
+               : "; merged as 1, as the merged graph fixes it (a compiled "
+                 "model still runs batches of any size)\n");
   os << "  generalized: " << report.generalized.size() << " constant entr"
      << (report.generalized.size() == 1 ? "y" : "ies") << "\n";
   if (verbose)
@@ -1263,19 +1374,29 @@ llvm::json::Value mlc::toJSON(const MergeReport &report) {
         {"formula", g.formula},
         {"source", g.source}});
   llvm::json::Object input{{"name", report.input}};
-  if (!report.batchDim.empty())
+  if (!report.batchDim.empty()) {
     input["batch_dim"] = report.batchDim;
+    input["batch_free"] = report.batchFree;
+  }
+  // A dim that takes any size (the batch) is null.
+  auto size = [](int64_t d) -> llvm::json::Value {
+    if (ShapedType::isDynamic(d))
+      return nullptr;
+    return d;
+  };
   ShapeSetAttr set = report.shapes;
   if (set.getRange()) {
     llvm::json::Array dims;
     for (auto [min, max, step] :
          llvm::zip(set.getMins(), set.getMaxs(), set.getSteps()))
-      dims.push_back(llvm::json::Object{{"min", min}, {"max", max}, {"step", step}});
+      dims.push_back(llvm::json::Object{
+          {"min", size(min)}, {"max", size(max)}, {"step", step}});
     input["range"] = std::move(dims);
   } else {
     llvm::json::Array shapes;
     for (DenseI64ArrayAttr shape : set.getShapes())
-      shapes.push_back(llvm::json::Array(shape.asArrayRef()));
+      shapes.push_back(
+          llvm::json::Array(llvm::map_range(shape.asArrayRef(), size)));
     input["shapes"] = std::move(shapes);
   }
   input["text"] = set.toText();

@@ -381,10 +381,19 @@ void Session::Impl::plan(Lane &lane, Lane::Pass &pass) {
       throw Error("input '" + info.name + "' is " +
                   elementTypeName(tensor.type()) + ", the model takes " +
                   elementTypeName(info.type));
-    if (!info.shapes.contains(tensor.shape(), pass.batch))
+    if (!info.shapes.contains(tensor.shape(), pass.batch)) {
+      // Items stacked along dim 0 are a batch: predictBatch takes them.
+      int64_t items = tensor.shape().empty() ? 0 : tensor.shape()[0];
+      bool stacked = pass.batch == 0 && items > 1 &&
+                     info.shapes.contains(tensor.shape(), items);
       throw Error("input '" + info.name + "' has shape " +
                   formatShape(tensor.shape()) + "; the model takes " +
-                  info.shapes.describe());
+                  info.shapes.describe() +
+                  (stacked ? " (a batch of " + std::to_string(items) +
+                                 " of them: predictBatch, mlc run --batch " +
+                                 std::to_string(items) + ")"
+                           : ""));
+    }
     given.push_back(&tensor);
   }
   std::vector<int64_t> &symbolValues = lane.symbolValues;

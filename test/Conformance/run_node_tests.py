@@ -411,18 +411,19 @@ def run_test_inner(test_dir, mlc, supported, keep, result):
                     frozen[i] = v
         model_path = os.path.join(test_dir, "model.onnx")
         if frozen:
-            keep = []
+            # (Not `keep`: that names the folder to keep, which `finally` reads.)
+            unfrozen = []
             for i, gi in enumerate(graph_inputs):
                 if i in frozen:
                     graph.initializer.append(
                         numpy_helper.from_array(frozen[i], gi.name))
                 else:
-                    keep.append(gi)
+                    unfrozen.append(gi)
             # Rebuild the input list without the frozen ones (initializer
             # inputs that were listed as graph inputs stay).
             rest = [gi for gi in graph.input if gi.name in initializer_names]
             del graph.input[:]
-            graph.input.extend(keep + rest)
+            graph.input.extend(unfrozen + rest)
             model_path = os.path.join(tmp, "model.onnx")
             onnx.save(model, model_path)
 

@@ -274,7 +274,17 @@ def write_variant(src, dst, input_dims=None, metadata=None, pad=0):
 
 
 # ----------------------------------------------------------------------------------------
-# Shape sets: ("enum", [shape, ...]) or ("range", [(min, max, step) per dim])
+# Shape sets: ("enum", [shape, ...]) or ("range", [(min, max, step) per dim]); None for
+# a dim that takes any size (a dynamic batch: "?" in mlc.shapes, null in the report)
+
+def any_size(dims):
+    """An export's input dims with each dim_param (a dynamic batch) as None."""
+    return tuple(None if isinstance(d, str) else d for d in dims)
+
+
+def format_shape(dims):
+    return "x".join("?" if d is None else str(int(d)) for d in dims)
+
 
 class ShapeSet:
     def __init__(self, kind, items):
@@ -297,16 +307,25 @@ class ShapeSet:
     def contains(self, shape):
         shape = tuple(shape)
         if self.kind == "enum":
-            return shape in self.items
+            return any(len(shape) == len(s) and all(
+                d == a or (a is None and d is not None and d >= 1)
+                for d, a in zip(shape, s)) for s in self.items)
         return len(shape) == len(self.items) and all(
-            lo <= d <= hi and (d - lo) % (step or 1) == 0
+            (d is not None and d >= 1) if lo is None else
+            d is not None and lo <= d <= hi and (d - lo) % (step or 1) == 0
             for d, (lo, hi, step) in zip(shape, self.items))
 
+    def free(self):
+        """Indices of the dims that take any size."""
+        if self.kind == "enum":
+            return [i for i in range(self.rank()) if self.items[0][i] is None]
+        return [i for i, (lo, _, _) in enumerate(self.items) if lo is None]
+
     def varying(self):
-        """Indices of the dims that are not the same in every shape."""
+        """Indices of the dims that are not the same in every shape (free ones aside)."""
         if self.kind == "enum":
             return [i for i in range(self.rank()) if len({s[i] for s in self.items}) > 1]
-        return [i for i, (lo, hi, _) in enumerate(self.items) if lo != hi]
+        return [i for i, (lo, hi, _) in enumerate(self.items) if lo != hi and lo is not None]
 
     def independent(self, i, j):
         """True if dims i and j differ in some shape of the set."""
@@ -317,14 +336,15 @@ class ShapeSet:
 
     def probes(self, limit):
         """Shapes of the set worth running: enumerated ones in order; a range's corners
-        (aligned to its steps) and middle."""
+        (aligned to its steps) and middle; a batch of 2 where any size is taken."""
         if self.kind == "enum":
-            return list(self.items)[:limit]
+            return [tuple(2 if d is None else d for d in s) for s in self.items][:limit]
         def top(lo, hi, step):
             return lo + (hi - lo) // step * step
-        los = [lo for lo, _, _ in self.items]
-        his = [top(*r) for r in self.items]
-        mids = [lo + ((hi - lo) // st // 2) * st for lo, hi, st in self.items]
+        items = [(2, 2, 1) if lo is None else (lo, hi, st) for lo, hi, st in self.items]
+        los = [lo for lo, _, _ in items]
+        his = [top(*r) for r in items]
+        mids = [lo + ((hi - lo) // st // 2) * st for lo, hi, st in items]
         shapes = [tuple(his), tuple(mids)]
         var = self.varying()
         if len(var) >= 2:
@@ -345,14 +365,23 @@ class ShapeSet:
             return self.items[0]
         return tuple(lo for lo, _, _ in self.items)
 
+    def default(self):
+        """The shape mlc reports as the default: the first, 1 where any size is taken."""
+        return tuple(1 if d is None else d for d in self.first())
+
     def __repr__(self):
         return self.text()
 
     def text(self):
         if self.kind == "enum":
-            return ", ".join(oc.format_dims(s) for s in self.items)
-        return "x".join(str(lo) if lo == hi else "(%d..%d:%d)" % (lo, hi, step)
-                        for lo, hi, step in self.items)
+            return ", ".join(format_shape(s) for s in self.items)
+        return "x".join("?" if lo is None else str(lo) if lo == hi else
+                        "(%d..%d:%d)" % (lo, hi, step) for lo, hi, step in self.items)
+
+
+def _size(text, what):
+    """A positive size, or "?" (any size: None)."""
+    return None if text.strip() == "?" else _positive(text, what)
 
 
 def _positive(text, what):
@@ -411,7 +440,7 @@ def parse_spec(text, base):
         parts = [_positive(p, "SPEC %r" % text) for p in item.strip().split("x")]
         shape = tuple(_place(parts, base, "SPEC item %r" % item))
         if shape in shapes:
-            raise SpecError("SPEC %r lists %s twice" % (text, oc.format_dims(shape)))
+            raise SpecError("SPEC %r lists %s twice" % (text, format_shape(shape)))
         shapes.append(shape)
     return ShapeSet("enum", shapes)
 
@@ -432,12 +461,12 @@ def parse_metadata(value):
                 if ".." in part:
                     dims.append(_range(part, name))
                 else:
-                    n = _positive(part, name)
+                    n = _size(part, name)
                     dims.append((n, n, 1))
             sets[name] = ShapeSet("range", dims)
         else:
             sets[name] = ShapeSet("enum", [
-                tuple(_positive(d, name) for d in s.strip().split("x"))
+                tuple(_size(d, name) for d in s.strip().split("x"))
                 for s in body.split(",")])
     return sets
 
@@ -446,14 +475,16 @@ def report_set(entry):
     """A report's "inputs" entry -> ShapeSet."""
     if isinstance(entry.get("shapes"), list):
         shapes = entry["shapes"]
-        if not all(isinstance(s, list) and all(isinstance(d, int) for d in s) for s in shapes):
-            raise SpecError("\"shapes\" is not a list of lists of whole numbers")
+        if not all(isinstance(s, list) and all(d is None or isinstance(d, int) for d in s)
+                   for s in shapes):
+            raise SpecError("\"shapes\" is not a list of lists of whole numbers (or null)")
         return ShapeSet("enum", shapes)
     if isinstance(entry.get("range"), list):
         dims = []
         for r in entry["range"]:
-            if not isinstance(r, dict) or not isinstance(r.get("min"), int) \
-                    or not isinstance(r.get("max"), int):
+            free = isinstance(r, dict) and r.get("min") is None and r.get("max") is None
+            if not free and (not isinstance(r, dict) or not isinstance(r.get("min"), int)
+                             or not isinstance(r.get("max"), int)):
                 raise SpecError("\"range\" item %r has no whole min and max" % (r,))
             dims.append((r["min"], r["max"], int(r.get("step") or 1)))
         return ShapeSet("range", dims)
@@ -526,8 +557,8 @@ def check_report(ck, report, names, spec_input, want):
         spec_input, got.kind, got.text(), want.text()))
     default = report.get("default_shape")
     if want.kind == "enum":
-        ck.check(default == list(want.first()), "report: default_shape %s (expected %s)"
-                 % (default, list(want.first())))
+        ck.check(default == list(want.default()), "report: default_shape %s (expected %s)"
+                 % (default, list(want.default())))
     else:
         ck.check(isinstance(default, list) and want.contains(default),
                  "report: default_shape %s is in the range" % (default,))
@@ -559,7 +590,7 @@ def check_onnx(ck, info, names, spec_input, want):
         shown = "x".join("?" if d is None else str(d) for d in dims)
         if ck.check(len(dims) == want.rank(), "merged ONNX: %s is %s (rank %d)"
                     % (spec_input, shown, want.rank())):
-            varying = want.varying()
+            varying = want.varying() + want.free()
             bad = []
             for i, d in enumerate(dims):
                 if i in varying:
@@ -649,6 +680,14 @@ def _short_error(e):
     return error_line(e).split("Status Message: ")[-1][:300]
 
 
+def _at_batch(info, batch):
+    """info (read_model_info's) with its inputs' dim_params at `batch` (None: as is)."""
+    if batch is None:
+        return info
+    return dict(info, inputs=[(n, e, [batch if isinstance(d, str) else d for d in dims])
+                              for n, e, dims in info["inputs"]])
+
+
 def _input_dims(info, name, default=None):
     """The dims of the graph input `name` in info (read_model_info's), else default."""
     return next((d for n, _, d in info["inputs"] if n == name), default)
@@ -679,6 +718,7 @@ def run_checks(args, result, merged, work, ck):
     names = [i[0] for i in infos[0]["inputs"]]
     spec_input = args.input or (names[0] if names else None)
     base = _input_dims(infos[0], spec_input)
+    base = any_size(base) if base is not None else None
     if base is None:
         ck.fail("%s has no input %r" % (args.exports[0], spec_input))
         return
@@ -691,7 +731,7 @@ def run_checks(args, result, merged, work, ck):
     else:
         shapes = []
         for info in infos:
-            d = tuple(_input_dims(info, spec_input, ()))
+            d = any_size(_input_dims(info, spec_input, ()))
             if d not in shapes:
                 shapes.append(d)
         want = ShapeSet("enum", shapes)
@@ -723,11 +763,16 @@ def run_checks(args, result, merged, work, ck):
     for path, export_info in zip(args.exports, infos):
         d = _input_dims(export_info, spec_input)
         label = os.path.basename(path)
-        if d is None or not want.contains(d):
-            ck.say("  --   %s: its shape %s is not in the shape set: not run" % (label, d))
-            continue
-        compare_at(ck, runner, merged, path, export_info, args.rtol, label)
-    export_shapes = [tuple(_input_dims(i, spec_input, ())) for i in infos]
+        # A dynamic batch: the merged model and the export, at 1 and at 2.
+        for batch in ((1, 2) if d is not None and any_size(d) != tuple(d) else (None,)):
+            at = _at_batch(export_info, batch)
+            d = _input_dims(at, spec_input)
+            if d is None or not want.contains(d):
+                ck.say("  --   %s: its shape %s is not in the shape set: not run"
+                       % (label, d))
+                continue
+            compare_at(ck, runner, merged, path, at, args.rtol, label)
+    export_shapes = [tuple(_input_dims(_at_batch(i, 1), spec_input, ())) for i in infos]
     for path in args.between:
         try:
             fresh = read_model_info(path)
@@ -813,6 +858,14 @@ def _self_test_parsing():
             failures.append("range 224..448:32 contains %s: %s" % (shape, not inside))
     if s.varying() != [2, 3] or not s.independent(2, 3):
         failures.append("range 224..448:32: varying %s" % s.varying())
+    batch = parse_spec("224,448", [None, 3, 64, 64])
+    for shape, inside in (((1, 3, 224, 224), True), ((5, 3, 448, 448), True),
+                          ((5, 3, 224, 448), False)):
+        if batch.contains(shape) != inside:
+            failures.append("?x3x224x224, ?x3x448x448 contains %s: %s" % (shape, not inside))
+    if batch.free() != [0] or batch.varying() != [2, 3] or batch.default() != (1, 3, 224, 224):
+        failures.append("?x3x224x224, ?x3x448x448: free %s, varying %s, default %s"
+                        % (batch.free(), batch.varying(), batch.default()))
     sq = parse_spec("64,96", base)
     if sq.independent(2, 3) or not parse_spec("64x96,96x128", base).independent(2, 3):
         failures.append("independent() is wrong on enumerated sets")
@@ -822,7 +875,11 @@ def _self_test_parsing():
             ("image: 1x3x(224..448:32)x(224..448:32)",
              {"image": R((1, 1, 1), (3, 3, 1), (224, 448, 32), (224, 448, 32))}),
             ("image: 1x3x64x96; mask: 1x1x64x96",
-             {"image": E((1, 3, 64, 96)), "mask": E((1, 1, 64, 96))})):
+             {"image": E((1, 3, 64, 96)), "mask": E((1, 1, 64, 96))}),
+            ("image: ?x3x224x224, ?x3x448x448",
+             {"image": E((None, 3, 224, 224), (None, 3, 448, 448))}),
+            ("image: ?x3x(224..448:32)x(224..448:32)",
+             {"image": R((None, None, 1), (3, 3, 1), (224, 448, 32), (224, 448, 32))})):
         try:
             got = dict(parse_metadata(text))
         except SpecError as e:

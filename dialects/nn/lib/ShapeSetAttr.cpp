@@ -9,6 +9,9 @@
 using namespace mlir;
 using namespace mlc::nn;
 
+// A dim that takes any size (a batch): `?` where a size would be.
+static bool isAnySize(int64_t d) { return ShapedType::isDynamic(d); }
+
 ShapeSetAttr ShapeSetAttr::get(MLIRContext *context,
                                ArrayRef<SmallVector<int64_t>> shapes) {
   SmallVector<DenseI64ArrayAttr> attrs;
@@ -35,6 +38,11 @@ ShapeSetAttr::verify(function_ref<InFlightDiagnostic()> emitError, bool range,
         mins.size() != steps.size() || mins.empty())
       return emitError() << "a range needs a min, max and step per dim";
     for (auto [min, max, step] : llvm::zip(mins, maxs, steps)) {
+      if (isAnySize(min) != isAnySize(max))
+        return emitError() << "a range dim takes any size ('?') at both ends "
+                              "or at neither";
+      if (isAnySize(min))
+        continue;
       if (min < 1 || step < 1)
         return emitError() << "range dims must be positive, got " << min
                            << " to " << max << " step " << step;
@@ -49,8 +57,13 @@ ShapeSetAttr::verify(function_ref<InFlightDiagnostic()> emitError, bool range,
   for (auto [i, shape] : llvm::enumerate(shapes)) {
     if (shape.size() != shapes.front().size())
       return emitError() << "shapes differ in rank";
-    if (llvm::any_of(shape.asArrayRef(), [](int64_t d) { return d < 1; }))
-      return emitError() << "shape dims must be positive";
+    if (llvm::any_of(shape.asArrayRef(),
+                     [](int64_t d) { return d < 1 && !isAnySize(d); }))
+      return emitError() << "shape dims must be positive or '?'";
+    for (auto [d, size] : llvm::enumerate(shape.asArrayRef()))
+      if (isAnySize(size) != isAnySize(shapes.front()[d]))
+        return emitError() << "dim " << d
+                           << " takes any size ('?') in some shapes only";
     for (size_t j = 0; j < i; ++j)
       if (shapes[j] == shape)
         return emitError() << "lists a shape twice";
@@ -67,22 +80,29 @@ bool ShapeSetAttr::contains(ArrayRef<int64_t> shape) const {
     return false;
   if (!getRange())
     return llvm::any_of(getShapes(), [&](DenseI64ArrayAttr s) {
-      return s.asArrayRef() == shape;
+      return llvm::all_of(llvm::zip(s.asArrayRef(), shape), [](auto dims) {
+        auto [accepted, d] = dims;
+        return isAnySize(accepted) ? d >= 1 : d == accepted;
+      });
     });
   for (auto [d, min, max, step] : llvm::zip(shape, getMins(), getMaxs(), getSteps()))
-    if (d < min || d > max || (d - min) % step != 0)
+    if (isAnySize(min) ? d < 1 : d < min || d > max || (d - min) % step != 0)
       return false;
   return true;
 }
 
 SmallVector<int64_t> ShapeSetAttr::getDefaultShape() const {
-  if (getRange())
-    return SmallVector<int64_t>(getMins());
-  return SmallVector<int64_t>(getShapes().front().asArrayRef());
+  SmallVector<int64_t> dims(getRange() ? getMins()
+                                       : getShapes().front().asArrayRef());
+  for (int64_t &d : dims)
+    if (isAnySize(d))
+      d = 1;
+  return dims;
 }
 
 SmallVector<int64_t> ShapeSetAttr::getTypeShape() const {
-  SmallVector<int64_t> dims = getDefaultShape();
+  SmallVector<int64_t> dims(getRange() ? getMins()
+                                       : getShapes().front().asArrayRef());
   for (int64_t i = 0; i < getRank(); ++i) {
     bool varies =
         getRange() ? getMins()[i] != getMaxs()[i]
@@ -96,13 +116,14 @@ SmallVector<int64_t> ShapeSetAttr::getTypeShape() const {
 }
 
 std::string ShapeSetAttr::toText() const {
+  auto size = [](int64_t d) {
+    return isAnySize(d) ? std::string("?") : std::to_string(d);
+  };
   std::string out;
   if (!getRange()) {
     for (auto [i, shape] : llvm::enumerate(getShapes()))
       out += (i ? ", " : "") +
-             llvm::join(llvm::map_range(shape.asArrayRef(),
-                                        [](int64_t d) { return std::to_string(d); }),
-                        "x");
+             llvm::join(llvm::map_range(shape.asArrayRef(), size), "x");
     return out;
   }
   for (auto [i, min, max, step] :
@@ -110,7 +131,7 @@ std::string ShapeSetAttr::toText() const {
     if (i)
       out += "x";
     if (min == max) {
-      out += std::to_string(min);
+      out += size(min);
       continue;
     }
     out += "(" + std::to_string(min) + ".." + std::to_string(max);
@@ -124,6 +145,10 @@ std::string ShapeSetAttr::toText() const {
 ShapeSetAttr ShapeSetAttr::parseText(MLIRContext *context, StringRef text,
                                      std::string &error) {
   auto number = [&](StringRef s, int64_t &value) {
+    if (s.trim() == "?") {
+      value = ShapedType::kDynamic;
+      return true;
+    }
     if (s.trim().getAsInteger(10, value) || value < 1) {
       error = "'" + s.trim().str() + "' is not a positive size";
       return false;
@@ -205,11 +230,17 @@ ShapeSetAttr ShapeSetAttr::parseText(MLIRContext *context, StringRef text,
 // #nn.shapes<[1, 3, 224, 224], [1, 3, 448, 448]>
 // #nn.shapes<range [1, 3, 224 to 448 step 32, 224 to 448 step 32]>
 void ShapeSetAttr::print(AsmPrinter &printer) const {
+  auto printSize = [&](int64_t d) {
+    if (isAnySize(d))
+      printer << "?";
+    else
+      printer << d;
+  };
   printer << "<";
   if (!getRange()) {
     llvm::interleaveComma(getShapes(), printer, [&](DenseI64ArrayAttr shape) {
       printer << "[";
-      llvm::interleaveComma(shape.asArrayRef(), printer);
+      llvm::interleaveComma(shape.asArrayRef(), printer, printSize);
       printer << "]";
     });
     printer << ">";
@@ -219,7 +250,7 @@ void ShapeSetAttr::print(AsmPrinter &printer) const {
   llvm::interleaveComma(
       llvm::zip(getMins(), getMaxs(), getSteps()), printer, [&](auto dim) {
         auto [min, max, step] = dim;
-        printer << min;
+        printSize(min);
         if (min != max)
           printer << " to " << max;
         if (step != 1)
@@ -230,17 +261,23 @@ void ShapeSetAttr::print(AsmPrinter &printer) const {
 
 Attribute ShapeSetAttr::parse(AsmParser &parser, Type) {
   MLIRContext *context = parser.getContext();
+  auto parseSize = [&](int64_t &size) -> ParseResult {
+    if (succeeded(parser.parseOptionalQuestion())) {
+      size = ShapedType::kDynamic;
+      return success();
+    }
+    return parser.parseInteger(size);
+  };
   if (parser.parseLess())
     return {};
   if (succeeded(parser.parseOptionalKeyword("range"))) {
     SmallVector<int64_t> mins, maxs, steps;
     if (parser.parseCommaSeparatedList(AsmParser::Delimiter::Square, [&] {
           int64_t min, max, step = 1;
-          if (parser.parseInteger(min))
+          if (parseSize(min))
             return failure();
           max = min;
-          if (succeeded(parser.parseOptionalKeyword("to")) &&
-              parser.parseInteger(max))
+          if (succeeded(parser.parseOptionalKeyword("to")) && parseSize(max))
             return failure();
           if (succeeded(parser.parseOptionalKeyword("step")) &&
               parser.parseInteger(step))
@@ -258,7 +295,7 @@ Attribute ShapeSetAttr::parse(AsmParser &parser, Type) {
   if (parser.parseCommaSeparatedList([&] {
         SmallVector<int64_t> shape;
         if (parser.parseCommaSeparatedList(AsmParser::Delimiter::Square, [&] {
-              return parser.parseInteger(shape.emplace_back());
+              return parseSize(shape.emplace_back());
             }))
           return failure();
         shapes.push_back(DenseI64ArrayAttr::get(context, shape));

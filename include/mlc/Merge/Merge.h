@@ -71,8 +71,11 @@ struct MergeReport {
   nn::ShapeSetAttr shapes;
   std::vector<std::string> freeDims;
   /// The exports' dynamic batch dim ("dim 0 ('batch')", or "dim 0"
-  /// unnamed), merged as 1; empty when they have none.
+  /// unnamed); empty when they have none.
   std::string batchDim;
+  /// Whether it is dynamic in the merged model too (`?` in its shapes);
+  /// else the merged graph fixes it and it was merged as 1.
+  bool batchFree = false;
   std::vector<Generalized> generalized;
   uint64_t weightBytes = 0; // of the merged model
   /// The bytes of weights the exports held again (stored once instead).

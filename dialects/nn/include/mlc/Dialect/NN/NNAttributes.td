@@ -129,8 +129,16 @@ def NN_ShapeSetAttr : AttrDef<NN_Dialect, "ShapeSet"> {
     #nn.shapes<range [1, 3, 224 to 448 step 32, 224 to 448 step 32]>
     ```
 
+    A dim may take any size, `?` in every shape (or at both ends of its
+    range): the batch of a model whose exports left it dynamic.
+
+    ```mlir
+    #nn.shapes<[?, 3, 224, 224], [?, 3, 448, 448]>
+    ```
+
     In ONNX it is the model's metadata entry `mlc.shapes`, e.g.
-    `image: 1x3x224x224, 1x3x448x448` or `image: 1x3x(224..448:32)x(224..448:32)`.
+    `image: 1x3x224x224, 1x3x448x448`, `image: ?x3x224x224, ?x3x448x448` or
+    `image: 1x3x(224..448:32)x(224..448:32)`.
   }];
   let parameters = (ins
     "bool":$range,
@@ -153,11 +161,12 @@ def NN_ShapeSetAttr : AttrDef<NN_Dialect, "ShapeSet"> {
     int64_t getRank() const;
     /// Whether the input accepts `shape`.
     bool contains(::llvm::ArrayRef<int64_t> shape) const;
-    /// The first enumerated shape, or each range's minimum.
+    /// The first enumerated shape, or each range's minimum; 1 where any
+    /// size is taken.
     ::llvm::SmallVector<int64_t> getDefaultShape() const;
     /// The dims that vary, as `?` (the input's type).
     ::llvm::SmallVector<int64_t> getTypeShape() const;
-    /// "1x3x224x224, 1x3x448x448" or "1x3x(224..448:32)x(224..448:32)".
+    /// "1x3x224x224, 1x3x448x448" or "?x3x(224..448:32)x(224..448:32)".
     std::string toText() const;
     /// The inverse of toText; null (after `error`) when malformed.
     static ShapeSetAttr parseText(::mlir::MLIRContext *context,
