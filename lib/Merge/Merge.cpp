@@ -1180,8 +1180,9 @@ MergeStatus Merger::validate() {
 
 // The exports' dynamic batch, merged at 1, is dynamic again when the merged
 // graph takes a batch of any size as they did: types inferred with a batch
-// symbol need nothing of it, and every output's dim 0 is it. An ONNX
-// consumer then runs batches of the merged model as it ran the exports'.
+// symbol require nothing of it (as the lowering's batch check has it), and
+// every output's dim 0 is it. An ONNX consumer then runs batches of the
+// merged model as it ran the exports'.
 // Else it stays 1 (a compiled model still runs batches, item by item).
 MergeStatus Merger::freeBatch() {
   if (batchParam.empty())

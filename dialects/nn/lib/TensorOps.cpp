@@ -234,7 +234,13 @@ LogicalResult PadOp::inferShapes(ShapeContext &context) {
                          << n << " padded dims";
   for (int64_t i = 0; i < n; ++i) {
     Dim &dim = dims[axes[i]];
-    dim = dim + (*pads)[i] + (*pads)[i + n];
+    Dim begin = (*pads)[i], end = (*pads)[i + n];
+    dim = dim + begin + end;
+    // Pads that add cannot crop: only a negative one needs a large enough
+    // dim (no requirement on a dim padded by 0, such as the batch).
+    auto adds = [](Dim pad) { return pad.getValue() && *pad.getValue() >= 0; };
+    if (adds(begin) && adds(end))
+      continue;
     if (failed(context.requireAtLeast(dim, 0, [&] {
           return "pads crop dim " + std::to_string(axes[i]) + " of " +
                  context.format(*in) + " below zero";

@@ -1,8 +1,11 @@
 // A classifier exported with a dynamic batch (torch's dynamic_axes
-// {0: 'batch'}) at 64x64: mlc merge takes the batch as 1.
+// {0: 'batch'}) at 64x64: mlc merge takes the batch as 1, then frees it.
+// Its Pad pads the batch by 0: that requires nothing of it.
 func.func @main(%x: tensor<?x3x64x64xf32> {nn.name = "image", nn.dim_params = ["batch", "", "", ""]}) -> (tensor<?x3xf32> {nn.name = "logits"}) {
-  %0 = nn.unary relu %x : (tensor<?x3x64x64xf32>) -> tensor<?x3x64x64xf32> loc("/relu/Relu")
-  %1 = nn.global_pool average %0 : (tensor<?x3x64x64xf32>) -> tensor<?x3x1x1xf32> loc("/pool/GlobalAveragePool")
+  %pads = nn.constant dense<[0, 0, 1, 1, 0, 0, 1, 1]> : tensor<8xi64> loc("/pad/Constant")
+  %p = nn.pad %x, %pads : (tensor<?x3x64x64xf32>, tensor<8xi64>) -> tensor<?x3x66x66xf32> loc("/pad/Pad")
+  %0 = nn.unary relu %p : (tensor<?x3x66x66xf32>) -> tensor<?x3x66x66xf32> loc("/relu/Relu")
+  %1 = nn.global_pool average %0 : (tensor<?x3x66x66xf32>) -> tensor<?x3x1x1xf32> loc("/pool/GlobalAveragePool")
   %2 = nn.flatten %1 {axis = 1 : i64} : (tensor<?x3x1x1xf32>) -> tensor<?x3xf32> loc("/Flatten")
   return %2 : tensor<?x3xf32>
 }
