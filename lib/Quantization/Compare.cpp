@@ -490,6 +490,27 @@ std::string formatSnr(double snrDb) {
   return buffer;
 }
 
+std::string formatTable(const std::vector<std::vector<std::string>> &rows,
+                        size_t indent) {
+  std::vector<size_t> widths;
+  for (const auto &row : rows) {
+    widths.resize(std::max(widths.size(), row.size()), 0);
+    for (size_t i = 0; i < row.size(); ++i)
+      widths[i] = std::max(widths[i], row[i].size());
+  }
+  std::string text;
+  for (const auto &row : rows) {
+    std::string line(indent, ' ');
+    for (size_t i = 0; i < row.size(); ++i) {
+      line += row[i];
+      if (i + 1 < row.size())
+        line += std::string(widths[i] - row[i].size() + 3, ' ');
+    }
+    text += line + "\n";
+  }
+  return text;
+}
+
 std::string formatComparison(const ModelComparison &comparison) {
   auto number = [](double value, const char *format) {
     char buffer[32];
@@ -512,20 +533,7 @@ std::string formatComparison(const ModelComparison &comparison) {
                     number(c.maxAbsReference, "%.3g"),
                     number(c.cosine, "%.6f"), top1});
   }
-  std::vector<size_t> widths(rows[0].size(), 0);
-  for (const auto &row : rows)
-    for (size_t i = 0; i < row.size(); ++i)
-      widths[i] = std::max(widths[i], row[i].size());
-  std::string text;
-  for (const auto &row : rows) {
-    std::string line = " ";
-    for (size_t i = 0; i < row.size(); ++i) {
-      line += " " + row[i];
-      if (i + 1 < row.size())
-        line += std::string(widths[i] - row[i].size() + 2, ' ');
-    }
-    text += line + "\n";
-  }
+  std::string text = formatTable(rows, 2);
   if (!comparison.outputs.empty()) {
     const OutputComparison &worst = comparison.outputs[comparison.worstIndex];
     text += "worst SNR: " + formatSnr(comparison.worstSnrDb) + " dB (" +

@@ -236,10 +236,12 @@ int runQuantize(const QuantizeCommandOptions &o) {
       llvm::outs() << "  kept " << k << " (--auto)\n";
     if (o.report) {
       llvm::outs() << "  per layer (weight SNR):\n";
+      std::vector<std::vector<std::string>> rows;
       for (const QuantizedLayer &layer : report.layers)
-        llvm::outs() << llvm::formatv("    {0,-40} {1,-14} {2,-8} {3,2} bits  {4} dB\n",
-                                      layer.node, layer.shape, layer.encoding,
-                                      layer.bits, quant::formatSnr(layer.snrDb));
+        rows.push_back({layer.node, layer.shape, layer.encoding,
+                        std::to_string(layer.bits) + " bits",
+                        quant::formatSnr(layer.snrDb) + " dB"});
+      llvm::outs() << quant::formatTable(rows, 4);
     }
     if (comparison)
       llvm::outs() << quant::formatComparison(*comparison);

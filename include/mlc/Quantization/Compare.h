@@ -118,6 +118,10 @@ OutputComparison compareValues(const float *reference, const float *test,
 /// A text table: one row per shape and output, then the worst SNR.
 std::string formatComparison(const ModelComparison &comparison);
 
+/// Rows as columns as wide as their widest cell, each line indented.
+std::string formatTable(const std::vector<std::vector<std::string>> &rows,
+                        size_t indent);
+
 /// "45.21", "inf", "-inf": an SNR as the table prints it.
 std::string formatSnr(double snrDb);
 
