@@ -922,6 +922,11 @@ StringRef mlc::stringifyVerdict(FlexibilityVerdict verdict) {
   return "";
 }
 
+// "Pad '/block/Pad'", or the op type alone for an unnamed node.
+static std::string describeBlocker(const Report::Blocker &b) {
+  return b.opType + (b.node.empty() ? "" : " '" + b.node + "'");
+}
+
 std::string mlc::formatFlexibilityReport(const Report &report) {
   std::string out;
   llvm::raw_string_ostream os(out);
@@ -947,13 +952,35 @@ std::string mlc::formatFlexibilityReport(const Report &report) {
   }
   os << "\n";
   if (!report.blockers.empty()) {
+    // Blockers for one reason (Swin's dozens of ops downstream of one
+    // shape computation) in one entry: the first in full, then the others
+    // by name, a few of them (--json lists every one).
+    constexpr size_t kNamesShown = 4;
     os << "  blockers:\n";
-    for (const auto &b : report.blockers) {
-      os << "    " << b.opType;
-      if (!b.node.empty())
-        os << " '" << b.node << "'";
-      os << (b.opType.empty() ? "" : ": ") << b.reason << ".\n";
+    std::vector<bool> shown(report.blockers.size());
+    for (auto [i, b] : llvm::enumerate(report.blockers)) {
+      if (shown[i])
+        continue;
+      os << "    " << describeBlocker(b)
+         << (b.opType.empty() ? "" : ": ") << b.reason << ".\n";
       os << "      fix: " << b.fix << "\n";
+      std::vector<std::string> same;
+      for (size_t j = i + 1; j < report.blockers.size(); ++j) {
+        const auto &other = report.blockers[j];
+        if (other.reason != b.reason || other.fix != b.fix)
+          continue;
+        shown[j] = true;
+        same.push_back(describeBlocker(other));
+      }
+      if (same.empty())
+        continue;
+      size_t listed = same.size() <= kNamesShown + 1 ? same.size() : kNamesShown;
+      os << "    and for the same reason: "
+         << llvm::join(ArrayRef<std::string>(same).take_front(listed), ", ");
+      if (listed < same.size())
+        os << " and " << same.size() - listed
+           << " more (--json lists them all)";
+      os << "\n";
     }
   }
   if (!report.baked.empty()) {
