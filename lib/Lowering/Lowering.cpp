@@ -44,7 +44,7 @@ namespace fmt = mlc::format;
 namespace {
 
 constexpr int64_t kMaxPlans = 64;
-constexpr int64_t kUnboundedDim = std::numeric_limits<int32_t>::max();
+using fmt::kUnboundedDim;
 
 std::optional<fmt::ElementType> getElementType(Type type) {
   if (type.isF32())

@@ -58,6 +58,10 @@ std::string ShapeSet::describe() const {
       text += std::to_string(r.min);
       continue;
     }
+    if (r.min == 1 && r.max == format::kUnboundedDim && r.step == 1) {
+      text += "?";
+      continue;
+    }
     text += "[" + std::to_string(r.min) + ".." + std::to_string(r.max);
     if (r.step != 1)
       text += " step " + std::to_string(r.step);

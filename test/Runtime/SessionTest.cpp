@@ -10,6 +10,7 @@
 
 #include "RuntimeModels.h"
 
+#include "mlc/Format/Format.h"
 #include "mlc/Runtime/Model.h"
 #include "mlc/Runtime/Npy.h"
 #include "mlc/Runtime/Session.h"
@@ -120,6 +121,19 @@ TEST(Model, MergedModelListsInputsAndShapeSets) {
   EXPECT_EQ(model->outputs()[0].shape.size(), 4u);
   EXPECT_TRUE(model->batchable());
   EXPECT_NE(model->producer().find("mlc"), std::string::npos);
+}
+
+TEST(Model, ShapeSetDescribesDimsOfAnySize) {
+  // A `?` of the model's type without a shape set: min 1, max unbounded.
+  ShapeSet set;
+  set.ranged = true;
+  set.ranges = {{1, mlc::format::kUnboundedDim, 1},
+                {3, 3, 1},
+                {224, 448, 32},
+                {1, mlc::format::kUnboundedDim, 1}};
+  EXPECT_EQ(set.describe(), "?x3x[224..448 step 32]x?");
+  EXPECT_TRUE(set.contains({5, 3, 256, 1000}));
+  EXPECT_FALSE(set.contains({5, 3, 250, 1000}));
 }
 
 TEST(Model, SingleShapeModel) {

@@ -91,9 +91,9 @@ def main():
     if not ck.check(len(inputs) == 1, "the model has one input (%d)" % len(inputs)):
         return ck.result()
     input_name = inputs[0]["name"]
-    # A dim the model takes over a range (a dynamic batch: "[1..2147483647]x3x224x224")
-    # is run at its smallest size.
-    shapes = [oc.parse_dims(re.sub(r"\[(\d+)\.\.\d+\]", r"\1", s))
+    # A dim the model takes over a range ("1x3x[224..448]x[224..448]") or of any size
+    # (a dynamic batch: "?x3x224x224") is run at its smallest size.
+    shapes = [oc.parse_dims(re.sub(r"\[(\d+)\.\.\d+\]", r"\1", s).replace("?", "1"))
               for s in inputs[0]["shapes"].split(", ")]
 
     for n, export in enumerate(args.exports):

@@ -18,6 +18,9 @@ constexpr uint64_t kWeightAlignment = 64;
 /// Limits that keep a malformed file from asking for absurd work.
 constexpr uint32_t kMaxRank = 16;
 constexpr uint32_t kMaxExprTerms = 1024;
+/// A ranged dim's max when the dim takes any size (a `?` without a shape
+/// set): the largest size a dim may have.
+constexpr int64_t kUnboundedDim = INT32_MAX;
 
 } // namespace mlc::format
 

@@ -35,7 +35,8 @@ struct ShapeSet {
   /// Whether `shape` is one of the set, or with `batch` > 0, a batch of
   /// that many items of one stacked along dim 0.
   bool contains(const std::vector<int64_t> &shape, int64_t batch = 0) const;
-  /// "1x3x224x224, 1x3x448x448" or "1x3x[224..448 step 32]x[224..448 step 32]".
+  /// "1x3x224x224, 1x3x448x448", "1x3x[224..448 step 32]x[224..448 step 32]"
+  /// or "?x3x?x?" (dims of any size).
   std::string describe() const;
 };
 
