@@ -132,9 +132,26 @@ def survey(name, args):
     row["seconds"] = time.time() - start
     if args.clean and row["ok"]:
         for e in exports:
+            for data in external_data_files(e):
+                if os.path.exists(data):
+                    os.remove(data)
             os.remove(e)
         shutil.rmtree(work, ignore_errors=True)
     return row
+
+
+def external_data_files(path):
+    """The files beside the export at path that hold its weights (torch writes them for
+    models over protobuf's 2 GB: ViT-H/14)."""
+    import onnx
+    model = onnx.load(path, load_external_data=False)
+    files = set()
+    for tensor in model.graph.initializer:
+        if tensor.data_location == onnx.TensorProto.EXTERNAL:
+            for entry in tensor.external_data:
+                if entry.key == "location":
+                    files.add(os.path.join(os.path.dirname(path), entry.value))
+    return sorted(files)
 
 
 def table(rows):
