@@ -29,8 +29,10 @@ Needs numpy (and onnx for step 6). Exit codes: 0 all checks pass, 1 something fa
 """
 
 import argparse
+import atexit
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -124,6 +126,8 @@ def main():
     args = p.parse_args()
     ck = checker.Checker()
     work = args.work or tempfile.mkdtemp(prefix="mlc-custom-plugin-")
+    if not args.work:  # a folder of our own: gone when the check ends
+        atexit.register(shutil.rmtree, work, True)
     os.makedirs(work, exist_ok=True)
     wts = np.load(os.path.join(MODELS, "custom_ops_weights.npz"))
     onnx = {s: os.path.join(MODELS, "custom_ops_%d.onnx" % s) for s in SIZES}

@@ -21,9 +21,11 @@ installed (ctest: skipped).
 """
 
 import argparse
+import atexit
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -70,6 +72,8 @@ def main():
         return checker.skipped_without_ort()
     ck = checker.Checker()
     work = args.work or tempfile.mkdtemp(prefix="mlc-runtime-ort-")
+    if not args.work:  # a folder of our own: gone when the check ends
+        atexit.register(shutil.rmtree, work, True)
     os.makedirs(work, exist_ok=True)
     model = os.path.join(work, "model.mlc")
     if len(args.exports) > 1 or args.shapes:
