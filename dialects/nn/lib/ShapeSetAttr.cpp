@@ -9,7 +9,8 @@
 using namespace mlir;
 using namespace mlc::nn;
 
-// A dim that takes any size (a batch): `?` where a size would be.
+// A batch of any size: `?` where dim 0's size would be (the runtime takes
+// batches of the set's shapes at batch 1; it has no such dim elsewhere).
 static bool isAnySize(int64_t d) { return ShapedType::isDynamic(d); }
 
 ShapeSetAttr ShapeSetAttr::get(MLIRContext *context,
@@ -37,10 +38,12 @@ ShapeSetAttr::verify(function_ref<InFlightDiagnostic()> emitError, bool range,
     if (!shapes.empty() || mins.size() != maxs.size() ||
         mins.size() != steps.size() || mins.empty())
       return emitError() << "a range needs a min, max and step per dim";
-    for (auto [min, max, step] : llvm::zip(mins, maxs, steps)) {
+    for (auto [d, min, max, step] : llvm::enumerate(mins, maxs, steps)) {
       if (isAnySize(min) != isAnySize(max))
         return emitError() << "a range dim takes any size ('?') at both ends "
                               "or at neither";
+      if (isAnySize(min) && d != 0)
+        return emitError() << "only dim 0, the batch, takes any size ('?')";
       if (isAnySize(min))
         continue;
       if (min < 1 || step < 1)
@@ -60,10 +63,13 @@ ShapeSetAttr::verify(function_ref<InFlightDiagnostic()> emitError, bool range,
     if (llvm::any_of(shape.asArrayRef(),
                      [](int64_t d) { return d < 1 && !isAnySize(d); }))
       return emitError() << "shape dims must be positive or '?'";
-    for (auto [d, size] : llvm::enumerate(shape.asArrayRef()))
+    for (auto [d, size] : llvm::enumerate(shape.asArrayRef())) {
+      if (isAnySize(size) && d != 0)
+        return emitError() << "only dim 0, the batch, takes any size ('?')";
       if (isAnySize(size) != isAnySize(shapes.front()[d]))
         return emitError() << "dim " << d
                            << " takes any size ('?') in some shapes only";
+    }
     for (size_t j = 0; j < i; ++j)
       if (shapes[j] == shape)
         return emitError() << "lists a shape twice";

@@ -48,3 +48,17 @@ func.func @fixed_type(%x: tensor<1x3x?x?xf32> {nn.shapes = #nn.shapes<[?, 3, 224
 func.func @rank(%x: tensor<1x3x?x?xf32> {nn.shapes = #nn.shapes<[1, 3, 224], [1, 3, 448]>}) {
   return
 }
+
+// -----
+
+// expected-error @+1 {{only dim 0, the batch, takes any size ('?')}}
+func.func @any_height(%x: tensor<1x3x?x?xf32> {nn.shapes = #nn.shapes<[1, 3, ?, 224], [1, 3, ?, 448]>}) {
+  return
+}
+
+// -----
+
+// expected-error @+1 {{only dim 0, the batch, takes any size ('?')}}
+func.func @any_height_ranged(%x: tensor<1x3x?x?xf32> {nn.shapes = #nn.shapes<range [1, 3, ?, 224 to 448]>}) {
+  return
+}

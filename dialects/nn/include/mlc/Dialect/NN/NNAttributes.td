@@ -129,7 +129,7 @@ def NN_ShapeSetAttr : AttrDef<NN_Dialect, "ShapeSet"> {
     #nn.shapes<range [1, 3, 224 to 448 step 32, 224 to 448 step 32]>
     ```
 
-    A dim may take any size, `?` in every shape (or at both ends of its
+    Dim 0 may take any size, `?` in every shape (or at both ends of its
     range): the batch of a model whose exports left it dynamic.
 
     ```mlir
