@@ -1182,8 +1182,8 @@ MergeStatus Merger::validate() {
 // graph takes a batch of any size as they did: types inferred with a batch
 // symbol require nothing of it (as the lowering's batch check has it), and
 // every output's dim 0 is it. An ONNX consumer then runs batches of the
-// merged model as it ran the exports'.
-// Else it stays 1 (a compiled model still runs batches, item by item).
+// merged model as it ran the exports'. Else it stays 1 (a compiled model
+// still runs batches).
 MergeStatus Merger::freeBatch() {
   if (batchParam.empty())
     return MergeStatus::Merged;
