@@ -412,6 +412,53 @@ void FlexibilityAnalysis::solve(Phase &phase, Report &report,
   }
 }
 
+static std::string describeNode(Operation *op) {
+  std::string node = getNodeName(op);
+  return getONNXOpType(op) + (node.empty() ? "" : " '" + node + "'");
+}
+
+// Where the entries of `op`'s integer operands (the shapes, pads or sizes
+// it takes) stop being known: back through operands whose entries are
+// unknown to the first op that takes known ones, in words; empty when that
+// is `op` itself.
+static std::string findLostEntries(ShapeAnalysis &shapes, Operation *op) {
+  auto unknown = [&](Value v) {
+    auto type = dyn_cast<RankedTensorType>(v.getType());
+    if (!type || !isa<IntegerType>(type.getElementType()))
+      return false;
+    std::optional<Dims> entries = shapes.get(v).values;
+    return !entries ||
+           llvm::any_of(*entries, [](Dim d) { return d.isUnknown(); });
+  };
+  // The first operand with unknown entries that an op computes.
+  auto lost = [&](Operation *user) -> OpOperand * {
+    for (OpOperand &operand : user->getOpOperands())
+      if (unknown(operand.get()) && operand.get().getDefiningOp())
+        return &operand;
+    return nullptr;
+  };
+  OpOperand *first = lost(op);
+  if (!first)
+    return "";
+  Operation *at = first->get().getDefiningOp();
+  while (OpOperand *next = lost(at))
+    at = next->get().getDefiningOp();
+  unsigned operand = first->getOperandNumber();
+  auto type = dyn_cast<RankedTensorType>(at->getResult(0).getType());
+  if (isa<ShapeOp>(at))
+    return "the entries of its input " + std::to_string(operand) +
+           " come from " + describeNode(at) +
+           ", the shape of a tensor whose sizes are unknown already (an "
+           "earlier blocker's)";
+  return "the entries of its input " + std::to_string(operand) +
+         " are lost at " + describeNode(at) +
+         (type && type.getRank() > 1
+              ? ", which lays them out as a " +
+                    formatDims(toDims(at->getContext(), type.getShape()), {}) +
+                    " tensor (mlc follows shape entries in vectors only)"
+              : ", whose entries mlc does not compute");
+}
+
 // Output dims that no expression of the free dims describes: the ops where
 // they first appear.
 void FlexibilityAnalysis::findUnknownDims(Phase &phase, Report &report) {
@@ -460,7 +507,8 @@ void FlexibilityAnalysis::findUnknownDims(Phase &phase, Report &report) {
       reason = "gives dims that are not an expression of the input's size";
       fix = "make its size follow the input's, or keep this input size fixed";
     }
-    report.blockers.push_back({&op, node, type, reason, fix});
+    report.blockers.push_back(
+        {&op, node, type, reason, fix, findLostEntries(shapes, &op)});
   }
 }
 
@@ -472,11 +520,6 @@ static Operation *producerOfDims(Value value) {
                     CastOp, QuantizeLinearOp, DequantizeLinearOp>(def))
     def = def->getOperand(0).getDefiningOp();
   return def;
-}
-
-static std::string describeNode(Operation *op) {
-  std::string node = getNodeName(op);
-  return getONNXOpType(op) + (node.empty() ? "" : " '" + node + "'");
 }
 
 // The factors of a product evaluated at the export, the constant first:
@@ -963,6 +1006,8 @@ std::string mlc::formatFlexibilityReport(const Report &report) {
         continue;
       os << "    " << describeBlocker(b)
          << (b.opType.empty() ? "" : ": ") << b.reason << ".\n";
+      if (!b.cause.empty())
+        os << "      cause: " << b.cause << "\n";
       os << "      fix: " << b.fix << "\n";
       std::vector<std::string> same;
       for (size_t j = i + 1; j < report.blockers.size(); ++j) {
@@ -1040,11 +1085,15 @@ llvm::json::Value mlc::toJSON(const Report &report) {
   for (const auto &o : report.outputs)
     outputs.push_back(llvm::json::Object{
         {"name", o.name}, {"dims", llvm::json::Array(o.dims)}, {"text", o.text}});
-  for (const auto &b : report.blockers)
-    blockers.push_back(llvm::json::Object{{"node", b.node},
-                                          {"op", b.opType},
-                                          {"reason", b.reason},
-                                          {"fix", b.fix}});
+  for (const auto &b : report.blockers) {
+    llvm::json::Object blocker{{"node", b.node},
+                               {"op", b.opType},
+                               {"reason", b.reason},
+                               {"fix", b.fix}};
+    if (!b.cause.empty())
+      blocker["cause"] = b.cause;
+    blockers.push_back(std::move(blocker));
+  }
   for (const auto &b : report.baked)
     baked.push_back(llvm::json::Object{{"node", b.node},
                                        {"op", b.opType},

@@ -64,6 +64,9 @@ struct FlexibilityReport {
   struct Blocker {
     mlir::Operation *op;
     std::string node, opType, reason, fix;
+    /// Where the sizes it takes stop being known, when another op: "the
+    /// entries of its input 1 are lost at Reshape '/attn/Reshape' ...".
+    std::string cause = {};
   };
   struct Baked {
     mlir::Operation *op; // the op whose operand holds the constant
