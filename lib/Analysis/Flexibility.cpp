@@ -412,9 +412,13 @@ void FlexibilityAnalysis::solve(Phase &phase, Report &report,
   }
 }
 
+// "Pad '/block/Pad'", or the op type alone for an unnamed node.
+static std::string describeNode(StringRef opType, StringRef node) {
+  return (opType + (node.empty() ? "" : " '" + node + "'")).str();
+}
+
 static std::string describeNode(Operation *op) {
-  std::string node = getNodeName(op);
-  return getONNXOpType(op) + (node.empty() ? "" : " '" + node + "'");
+  return describeNode(getONNXOpType(op), getNodeName(op));
 }
 
 // Where the entries of `op`'s integer operands (the shapes, pads or sizes
@@ -965,11 +969,6 @@ StringRef mlc::stringifyVerdict(FlexibilityVerdict verdict) {
   return "";
 }
 
-// "Pad '/block/Pad'", or the op type alone for an unnamed node.
-static std::string describeBlocker(const Report::Blocker &b) {
-  return b.opType + (b.node.empty() ? "" : " '" + b.node + "'");
-}
-
 std::string mlc::formatFlexibilityReport(const Report &report) {
   std::string out;
   llvm::raw_string_ostream os(out);
@@ -1004,7 +1003,7 @@ std::string mlc::formatFlexibilityReport(const Report &report) {
     for (auto [i, b] : llvm::enumerate(report.blockers)) {
       if (shown[i])
         continue;
-      os << "    " << describeBlocker(b)
+      os << "    " << describeNode(b.opType, b.node)
          << (b.opType.empty() ? "" : ": ") << b.reason << ".\n";
       if (!b.cause.empty())
         os << "      cause: " << b.cause << "\n";
@@ -1015,7 +1014,7 @@ std::string mlc::formatFlexibilityReport(const Report &report) {
         if (other.reason != b.reason || other.fix != b.fix)
           continue;
         shown[j] = true;
-        same.push_back(describeBlocker(other));
+        same.push_back(describeNode(other.opType, other.node));
       }
       if (same.empty())
         continue;

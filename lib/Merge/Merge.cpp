@@ -177,6 +177,7 @@ private:
   MergeStatus retype();
   MergeStatus validate();
   MergeStatus freeBatch();
+  void declareInput();
   void nameOutputDims(ShapeAnalysis &shapes);
 
   std::vector<Source> candidates(Difference &difference, size_t entry,
@@ -424,13 +425,15 @@ MergeStatus Merger::chooseShapes() {
     SmallVector<int64_t> shape(argType.getShape());
     auto params =
         func.getArgAttrOfType<ArrayAttr>(inputIndex, NNDialect::kDimParamsAttr);
+    auto paramOf = [&](int64_t d) {
+      return params && d < int64_t(params.size())
+                 ? cast<StringAttr>(params[d]).getValue()
+                 : StringRef();
+    };
     auto dimName = [&](int64_t d) {
-      StringRef param = params && d < int64_t(params.size())
-                            ? cast<StringAttr>(params[d]).getValue()
-                            : StringRef();
-      return param.empty()
+      return paramOf(d).empty()
                  ? "dim " + std::to_string(d)
-                 : "dim " + std::to_string(d) + " ('" + param.str() + "')";
+                 : "dim " + std::to_string(d) + " ('" + paramOf(d).str() + "')";
     };
     for (int64_t d = 0; d < argType.getRank(); ++d) {
       if (shape[d] != ShapedType::kDynamic)
@@ -445,9 +448,7 @@ MergeStatus Merger::chooseShapes() {
       }
       if (report.batchDim.empty()) {
         report.batchDim = dimName(d);
-        batchParam = params && !cast<StringAttr>(params[d]).getValue().empty()
-                         ? cast<StringAttr>(params[d]).getValue().str()
-                         : "batch";
+        batchParam = paramOf(d).empty() ? "batch" : paramOf(d).str();
       }
       shape[d] = 1;
     }
@@ -998,7 +999,9 @@ MergeStatus Merger::generalize() {
   return MergeStatus::Merged;
 }
 
-MergeStatus Merger::retype() {
+// The merged input as report.shapes has it: its type, nn.shapes, and a
+// dim_param on each free dim (and on the batch once it is free).
+void Merger::declareInput() {
   func::FuncOp func = funcs[0];
   BlockArgument input = func.getArgument(inputIndex);
   input.setType(RankedTensorType::get(report.shapes.getTypeShape(),
@@ -1008,12 +1011,23 @@ MergeStatus Merger::retype() {
   auto rank = cast<RankedTensorType>(input.getType()).getRank();
   for (int64_t d = 0; d < rank; ++d) {
     auto it = llvm::find(freeDims, d);
-    params.push_back(it == freeDims.end()
-                         ? StringRef()
-                         : StringRef(symbolNames[it - freeDims.begin()]));
+    params.push_back(it != freeDims.end()
+                         ? StringRef(symbolNames[it - freeDims.begin()])
+                     : d == 0 && report.batchFree ? StringRef(batchParam)
+                                                  : StringRef());
   }
   func.setArgAttr(inputIndex, NNDialect::kDimParamsAttr,
                   Builder(context).getStrArrayAttr(params));
+  Block &body = func.getBody().front();
+  func.setFunctionType(
+      FunctionType::get(context, body.getArgumentTypes(),
+                        body.getTerminator()->getOperandTypes()));
+}
+
+MergeStatus Merger::retype() {
+  func::FuncOp func = funcs[0];
+  BlockArgument input = func.getArgument(inputIndex);
+  declareInput();
   // Every result again, from the input's free dims: a `?` where a dim
   // follows them. Ops without a shape function (custom) keep the dims that
   // are the same in every export.
@@ -1237,18 +1251,7 @@ MergeStatus Merger::freeBatch() {
                        return anyBatch(shape.asArrayRef());
                      })));
   report.batchFree = true;
-  input.setType(RankedTensorType::get(report.shapes.getTypeShape(),
-                                      getElementTypeOrSelf(input.getType())));
-  func.setArgAttr(inputIndex, NNDialect::kShapesAttr, report.shapes);
-  SmallVector<Attribute> params(
-      func.getArgAttrOfType<ArrayAttr>(inputIndex, NNDialect::kDimParamsAttr)
-          .getValue());
-  params[0] = StringAttr::get(context, batchParam);
-  func.setArgAttr(inputIndex, NNDialect::kDimParamsAttr,
-                  ArrayAttr::get(context, params));
-  func.setFunctionType(
-      FunctionType::get(context, body.getArgumentTypes(),
-                        body.getTerminator()->getOperandTypes()));
+  declareInput();
   return succeeded(verify(func)) ? MergeStatus::Merged : MergeStatus::Error;
 }
 
