@@ -230,6 +230,16 @@ test/Analysis/Inputs/  (fixtures of `mlc check-flexible`; torch.onnx.export opse
                        source (Reshape to Concat(Slice(Shape)[0:2], [-1]); torch emits the
                        same for flatten(2) even in a fixed-size export; output dim 2
                        "out_length"): runs in ORT at 64x40 -> 1x4x160, 30x50 -> 1x4x104.
+  channel_shuffle_{static,dynamic}.onnx  3x3 conv stride 2 (3->8) -> [1, 8, ceil(H/2),
+                       ceil(W/2)], then twice: ShuffleNetV2's channel_shuffle (x.view(1, 2,
+                       4, h, w), transpose(1, 2), x.view(1, -1, h, w)) and a 1x1 conv (8->8).
+                       Static at H=32, W=48, with the sizes literal as torch's trace of
+                       x.size() leaves them: Reshapes with Constants [1, 2, 4, 16, 24] and
+                       [1, -1, 16, 24]. Verdict baked (4 Reshapes: 16 = ceil(H/2), 24 =
+                       ceil(W/2); the 2 and 4 split the 8 channels); each Reshape's input is
+                       a size again only once the one before is generalized. Generalized
+                       output [1, 8, ceil(H/2), ceil(W/2)]. Dynamic: the sizes from
+                       x.size(), runs in ORT at 64x40 -> 1x8x32x20, 31x17 -> 1x8x16x9.
   dynamic_dims_dynamic.onnx   no static twin: exported with dim_params ["batch", 3,
                        "height", "width"], output ["batch", 4, "out_height", "out_width"].
                        3x3 conv (3->8), 3x3 conv stride 2 (8->8), ConvTranspose '/up/
@@ -1169,6 +1179,28 @@ def flex_reshape_baked(torch, flexible):
     return ReshapeNet()
 
 
+def flex_channel_shuffle(torch, flexible):
+    import torch.nn as nn
+
+    class ShuffleNet(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.stem = _seq(nn, *_conv_relu(nn, "conv1", 3, 8, stride=2))
+            self.mix = nn.Conv2d(8, 8, 1)
+
+        def shuffle(self, x):
+            # torchvision's channel_shuffle; the fixed-size source is what torch's trace of
+            # x.size() leaves in a fixed-size export.
+            h, w = (x.size(2), x.size(3)) if flexible else (16, 24)
+            x = x.view(1, 2, 4, h, w).transpose(1, 2).contiguous()
+            return x.view(1, -1, h, w)
+
+        def forward(self, x):
+            return self.shuffle(self.mix(self.shuffle(self.stem(x))))
+
+    return ShuffleNet()
+
+
 def flex_dynamic_dims(torch, flexible):
     import torch.nn as nn
     return _seq(nn, *_conv_relu(nn, "conv1", 3, 8), *_conv_relu(nn, "conv2", 8, 8, stride=2),
@@ -1192,6 +1224,7 @@ ANALYSIS_NETS = {
     "resize_const": (flex_resize_const, "out", {2: "out_height", 3: "out_width"}),
     "resize_const20": (flex_resize_const20, "out", {}),
     "reshape_baked": (flex_reshape_baked, "out", {2: "out_length"}),
+    "channel_shuffle": (flex_channel_shuffle, "out", {2: "out_height", 3: "out_width"}),
     "dynamic_dims": (flex_dynamic_dims, "out", {0: "batch", 2: "out_height", 3: "out_width"}),
     "depth_to_space_sr": (flex_depth_to_space_sr, "out", {2: "out_height", 3: "out_width"}),
 }
@@ -1215,6 +1248,8 @@ ANALYSIS_EXPORTS = [
     ("resize_const20_dynamic", "resize_const20", (64, 64), DYN_HW),
     ("reshape_baked_static", "reshape_baked", (32, 48), None),
     ("reshape_baked_dynamic", "reshape_baked", (32, 48), DYN_HW),
+    ("channel_shuffle_static", "channel_shuffle", (32, 48), None),
+    ("channel_shuffle_dynamic", "channel_shuffle", (32, 48), DYN_HW),
     ("dynamic_dims_dynamic", "dynamic_dims", (32, 32), DYN_NHW),
     ("depth_to_space_sr_static", "depth_to_space_sr", (32, 32), None),
     ("depth_to_space_sr_dynamic", "depth_to_space_sr", (32, 32), DYN_HW),
@@ -1240,6 +1275,8 @@ ANALYSIS_RUNS = {
     "resize_const20_dynamic": [((1, 3, 96, 128), (1, 4, 20, 20)), ((1, 3, 40, 72), (1, 4, 20, 20))],
     "reshape_baked_static": [((1, 3, 32, 48), (1, 4, 96))],
     "reshape_baked_dynamic": [((1, 3, 64, 40), (1, 4, 160)), ((1, 3, 30, 50), (1, 4, 104))],
+    "channel_shuffle_static": [((1, 3, 32, 48), (1, 8, 16, 24))],
+    "channel_shuffle_dynamic": [((1, 3, 64, 40), (1, 8, 32, 20)), ((1, 3, 31, 17), (1, 8, 16, 9))],
     "dynamic_dims_dynamic": [((1, 3, 32, 32), (1, 4, 32, 32)), ((2, 3, 48, 40), (2, 4, 48, 40)),
                              ((1, 3, 33, 17), (1, 4, 34, 18))],
     "depth_to_space_sr_static": [((1, 3, 32, 32), (1, 3, 96, 96))],

@@ -111,12 +111,25 @@ public:
 
 private:
   LogicalResult findFreeDims();
-  LogicalResult runPhase(Phase &phase, const DenseMap<Value, Dims> &assumed);
+  /// Infers the graph's shapes op by op; `beforeOp` sees each op first.
+  LogicalResult runPhase(Phase &phase,
+                         llvm::function_ref<void(Operation &)> beforeOp);
   void solve(Phase &phase, Report &report, std::vector<Pin> &pins);
   void findUnknownDims(Phase &phase, Report &report);
   void explainPins(Phase &phase, ArrayRef<Pin> pins, Report &report);
-  void findBaked(Phase &phase, Report &report,
-                 DenseMap<Value, Dims> &assumptions);
+  /// What generalizeBaked has seen so far in a phase.
+  struct BakedSearch {
+    SmallVector<int64_t> env; // the export's sizes
+    /// The free dims' expressions in the graph so far, each with the axis
+    /// it was first seen at, and the op whose results are not in yet.
+    std::vector<std::pair<Dim, size_t>> pool;
+    llvm::DenseSet<AffineExpr> inPool;
+    Operation *previous = nullptr;
+    /// Each generalized constant's entries.
+    DenseMap<Value, Dims> assumed;
+  };
+  void generalizeBaked(Phase &phase, Operation &op, BakedSearch &search,
+                       Report &report);
   void describeOutputs(Phase &phase, Report &report);
   Dim simplify(const Phase &phase, Dim dim) const;
 
@@ -187,8 +200,9 @@ LogicalResult FlexibilityAnalysis::findFreeDims() {
                           << " could be free";
 }
 
-LogicalResult FlexibilityAnalysis::runPhase(Phase &phase,
-                                            const DenseMap<Value, Dims> &assumed) {
+LogicalResult
+FlexibilityAnalysis::runPhase(Phase &phase,
+                              llvm::function_ref<void(Operation &)> beforeOp) {
   phase.shapes = std::make_unique<ShapeAnalysis>(context,
                                                  /*useDeclaredTypes=*/false);
   ShapeAnalysis &shapes = *phase.shapes;
@@ -205,11 +219,12 @@ LogicalResult FlexibilityAnalysis::runPhase(Phase &phase,
           shapes.addSymbol(arg, dim,
                            getInputDimName(func, arg.getArgNumber(), dim));
       }
-  for (auto &[value, entries] : assumed)
-    shapes.assumeValues(value, entries);
-  for (Operation &op : func.getBody().front())
+  for (Operation &op : func.getBody().front()) {
+    if (beforeOp)
+      beforeOp(op);
     if (failed(shapes.infer(&op)))
       return failure();
+  }
   // One requirement of each kind on each pair of expressions.
   llvm::DenseSet<std::tuple<int, AffineExpr, AffineExpr>> seen;
   for (const Requirement &r : shapes.getRequirements())
@@ -614,46 +629,92 @@ void FlexibilityAnalysis::explainPins(Phase &phase, ArrayRef<Pin> pins,
   }
 }
 
-// How a Reshape target regroups the input's dims, read left to right: for
-// each target entry, the product of the input dims it takes (a run whose
-// sizes at the export multiply to the entry), or unknown where the entries
-// stop lining up (a -1, a dim split in two).
+// How a Reshape target regroups the input's dims, at the export's sizes:
+// for each target entry, the product of the input dims it takes (a run that
+// merges into it, or the one dim it stays), a constant where the entries
+// split a constant dim ([2, 24] of 48 channels: a channel shuffle's groups),
+// or unknown where they stop lining up. Entries that split a dim of the
+// input's size are marked in `splitsSize`: which of them follows the size is
+// not known from one export (a window partition's 8 x 7 of 56 keeps the 7, a
+// grid's 7 x 8 the 7 too). A -1 takes the elements the other entries leave;
+// a 1 stands alone.
 static Dims alignReshape(ArrayRef<Dim> in, ArrayRef<int64_t> target,
-                         ArrayRef<int64_t> env) {
-  Dims groups;
-  size_t next = 0;
+                         ArrayRef<int64_t> env,
+                         SmallVectorImpl<bool> &splitsSize) {
+  splitsSize.assign(target.size(), false);
   MLIRContext *context = nullptr;
-  for (Dim d : in)
-    if (!d.isUnknown())
+  SmallVector<int64_t> inSizes;
+  for (Dim d : in) {
+    std::optional<int64_t> at = d.evaluate(env);
+    if (!at || *at <= 0)
+      return {};
+    inSizes.push_back(*at);
+    if (d.getExpr())
       context = d.getExpr().getContext();
+  }
   if (!context)
-    return groups;
-  for (int64_t value : target) {
-    if (value == 0 && next < in.size()) {
-      groups.push_back(in[next++]);
+    return {};
+  SmallVector<int64_t> sizes(target.begin(), target.end());
+  int64_t total = 1, known = 1;
+  for (int64_t size : inSizes)
+    total *= size;
+  for (size_t i = 0; i < sizes.size(); ++i) {
+    if (sizes[i] == 0 && i < inSizes.size())
+      sizes[i] = inSizes[i]; // 0 copies the input's dim
+    if (sizes[i] > 0)
+      known *= sizes[i];
+  }
+  if (llvm::count(sizes, -1) == 1 && total % known == 0)
+    *llvm::find(sizes, -1) = total / known;
+  Dims groups(sizes.size());
+  size_t i = 0, j = 0;
+  while (i < sizes.size()) {
+    if (sizes[i] <= 0)
+      return groups;
+    if (sizes[i] == 1 && (j == inSizes.size() || inSizes[j] != 1)) {
+      groups[i++] = Dim::get(context, 1);
       continue;
     }
-    Dim group = Dim::get(context, 1);
-    int64_t size = 1;
-    while (next < in.size() && size < value) {
-      std::optional<int64_t> at = in[next].evaluate(env);
-      if (!at)
-        return groups;
-      group = group * in[next++];
-      size *= *at;
-    }
-    // Trailing dims of size 1 belong to the group as well.
-    if (size != value || value <= 0)
+    while (j < inSizes.size() && inSizes[j] == 1 && sizes[i] != 1)
+      ++j;
+    if (j == inSizes.size())
       return groups;
-    groups.push_back(group);
+    // The shortest runs of entries [i, iEnd) and dims [j, jEnd) whose sizes
+    // multiply to the same number.
+    size_t iEnd = i + 1, jEnd = j + 1;
+    int64_t left = sizes[i], right = inSizes[j];
+    while (left != right) {
+      if (left < right && iEnd < sizes.size() && sizes[iEnd] > 0)
+        left *= sizes[iEnd++];
+      else if (right < left && jEnd < inSizes.size())
+        right *= inSizes[jEnd++];
+      else
+        return groups;
+    }
+    if (iEnd == i + 1) {
+      Dim product = Dim::get(context, 1);
+      for (size_t k = j; k < jEnd; ++k)
+        product = product * in[k];
+      groups[i] = product;
+    } else if (jEnd == j + 1) {
+      for (size_t k = i; k < iEnd; ++k) {
+        if (in[j].getValue())
+          groups[k] = Dim::get(context, sizes[k]);
+        else
+          splitsSize[k] = true;
+      }
+    }
+    i = iEnd, j = jEnd;
   }
   return groups;
 }
 
 // For each entry of a shape operand, the constant it comes from and the
 // entry there (null where it is computed), through concats and the ops that
-// only relabel a vector.
-static std::vector<std::pair<Value, size_t>> traceEntries(Value value) {
+// only relabel a vector; `path` receives those ops, each after the ones it
+// reads.
+static std::vector<std::pair<Value, size_t>>
+traceEntries(Value value, SmallVectorImpl<Operation *> &path) {
   Operation *def = value.getDefiningOp();
   if (auto constant = dyn_cast_or_null<ConstantOp>(def)) {
     std::vector<std::pair<Value, size_t>> entries;
@@ -668,15 +729,20 @@ static std::vector<std::pair<Value, size_t>> traceEntries(Value value) {
       auto type = dyn_cast<RankedTensorType>(part.getType());
       if (!type || type.getRank() > 1 || !type.hasStaticShape())
         return {};
-      std::vector<std::pair<Value, size_t>> sub = traceEntries(part);
+      std::vector<std::pair<Value, size_t>> sub = traceEntries(part, path);
       if (sub.empty())
         sub.assign(type.getNumElements(), {Value(), 0});
       entries.insert(entries.end(), sub.begin(), sub.end());
     }
+    path.push_back(def);
     return entries;
   }
-  if (isa_and_nonnull<UnsqueezeOp, SqueezeOp, CastOp, ReshapeOp>(def))
-    return traceEntries(def->getOperand(0));
+  if (isa_and_nonnull<UnsqueezeOp, SqueezeOp, CastOp, ReshapeOp>(def)) {
+    std::vector<std::pair<Value, size_t>> entries =
+        traceEntries(def->getOperand(0), path);
+    path.push_back(def);
+    return entries;
+  }
   auto type = dyn_cast<RankedTensorType>(value.getType());
   if (type && type.getRank() <= 1 && type.hasStaticShape())
     return std::vector<std::pair<Value, size_t>>(type.getNumElements(),
@@ -685,31 +751,32 @@ static std::vector<std::pair<Value, size_t>> traceEntries(Value value) {
 }
 
 // The constants in shape operands that equal an expression of the free dims
-// at the export's size: an export artifact. `assumptions` receives each such
-// constant's entries with the expressions in place.
-void FlexibilityAnalysis::findBaked(Phase &phase, Report &report,
-                                    DenseMap<Value, Dims> &assumptions) {
-  if (llvm::any_of(freeDims, [](const Report::FreeDim &f) {
-        return f.exportSize == ShapedType::kDynamic;
-      }))
-    return; // a dynamic export bakes nothing in
+// at the export's size: an export artifact. Called for each op before its
+// shapes are inferred, so an op's input dims are those of the graph with the
+// baked constants before it already generalized (a channel shuffle's
+// Reshape reads what the one before wrote); each such constant takes its
+// expressions from then on.
+void FlexibilityAnalysis::generalizeBaked(Phase &phase, Operation &op,
+                                          BakedSearch &search, Report &report) {
   ShapeAnalysis &shapes = *phase.shapes;
-  SmallVector<int64_t> env = exportEnv(phase);
-  // Every expression of the free dims in the graph: where a constant may
-  // have come from.
-  // Each with the axis it was first seen at.
-  std::vector<std::pair<Dim, size_t>> pool;
-  llvm::DenseSet<AffineExpr> inPool;
+  // Every expression of the free dims before `op`: where a constant may
+  // have come from. Each with the axis it was first seen at.
   auto addToPool = [&](Value value) {
     if (std::optional<Dims> dims = shapes.get(value).dims)
       for (auto [axis, d] : llvm::enumerate(*dims))
-        if (d.isSymbolic() && inPool.insert(d.getExpr()).second)
-          pool.push_back({d, axis});
+        if (d.isSymbolic() && search.inPool.insert(d.getExpr()).second)
+          search.pool.push_back({d, axis});
   };
-  for (BlockArgument arg : func.getArguments())
-    addToPool(arg);
-  for (Operation &op : func.getBody().front())
-    llvm::for_each(op.getResults(), addToPool);
+  if (search.env.empty()) {
+    search.env = exportEnv(phase);
+    for (BlockArgument arg : func.getArguments())
+      addToPool(arg);
+  }
+  if (search.previous)
+    llvm::for_each(search.previous->getResults(), addToPool);
+  search.previous = &op;
+  ArrayRef<int64_t> env = search.env;
+
   auto symbolsOf = [](Dim d) {
     llvm::SmallSetVector<unsigned, 4> symbols;
     int64_t period = 1;
@@ -744,109 +811,130 @@ void FlexibilityAnalysis::findBaked(Phase &phase, Report &report,
     for (Dim d : preferred)
       consider(d, 1);
     // A tensor's dim at the same axis (H for H) wins a tie too.
-    for (auto [d, seenAt] : pool)
+    for (auto [d, seenAt] : search.pool)
       consider(d, seenAt == axis ? 1 : 0);
     return best;
   };
 
-  for (Operation &op : func.getBody().front()) {
-    // The shape operand, and the candidates for each of its entries.
-    Value operand;
-    StringRef role;
-    std::optional<Dims> in;
-    if (auto resize = dyn_cast<ResizeOp>(op)) {
-      operand = resize.getSizes(), role = "sizes";
-      in = shapes.get(resize.getInput()).dims;
-    } else if (auto reshape = dyn_cast<ReshapeOp>(op)) {
-      operand = reshape.getShape(), role = "shape";
-      in = shapes.get(reshape.getInput()).dims;
-    } else if (auto expand = dyn_cast<ExpandOp>(op)) {
-      operand = expand.getShape(), role = "shape";
-      in = shapes.get(expand.getInput()).dims;
-    } else if (auto fill = dyn_cast<ConstantOfShapeOp>(op)) {
-      operand = fill.getShape(), role = "shape";
-    } else {
+  // The shape operand, and the candidates for each of its entries.
+  Value operand;
+  StringRef role;
+  std::optional<Dims> in;
+  if (auto resize = dyn_cast<ResizeOp>(op)) {
+    operand = resize.getSizes(), role = "sizes";
+    in = shapes.get(resize.getInput()).dims;
+  } else if (auto reshape = dyn_cast<ReshapeOp>(op)) {
+    operand = reshape.getShape(), role = "shape";
+    in = shapes.get(reshape.getInput()).dims;
+    // Where the input's sizes are unknown (after a blocker), which of its
+    // dims an entry takes is too: a window's 16 tokens would pass for H/4.
+    if (!in || llvm::any_of(*in, [](Dim d) { return d.isUnknown(); }))
+      return;
+  } else if (auto expand = dyn_cast<ExpandOp>(op)) {
+    operand = expand.getShape(), role = "shape";
+    in = shapes.get(expand.getInput()).dims;
+  } else if (auto fill = dyn_cast<ConstantOfShapeOp>(op)) {
+    operand = fill.getShape(), role = "shape";
+  } else {
+    return;
+  }
+  if (!operand)
+    return;
+  // Where each entry comes from: a constant's entry, through the concats
+  // of shape computations (torch writes [N, C] from Shape and [64, 64] as
+  // a constant).
+  SmallVector<Operation *> path;
+  std::vector<std::pair<Value, size_t>> sources = traceEntries(operand, path);
+  std::optional<Dims> entries = shapes.get(operand).values;
+  if (!entries || sources.size() != entries->size())
+    return;
+  // Each entry's value at the export; `constant` where it is one still (an
+  // entry generalized for an op before this one is an expression now).
+  std::vector<int64_t> values;
+  std::vector<bool> constant;
+  for (Dim entry : *entries) {
+    values.push_back(entry.evaluate(env).value_or(-1));
+    constant.push_back(entry.getValue().has_value());
+  }
+  Dims substituted = *entries;
+  std::vector<size_t> matched;
+  Dims groups;
+  SmallVector<bool> splitsSize;
+  if (isa<ReshapeOp>(op))
+    groups = alignReshape(*in, values, env, splitsSize);
+  for (auto [i, value] : llvm::enumerate(values)) {
+    if (value <= 1 || !constant[i] || !sources[i].first)
+      continue; // 0, 1 and -1 mean "copy", "one" and "the rest"
+    if (i < splitsSize.size() && splitsSize[i])
       continue;
-    }
-    if (!operand)
-      continue;
-    // Where each entry comes from: a constant's entry, through the concats
-    // of shape computations (torch writes [N, C] from Shape and [64, 64] as
-    // a constant).
-    std::vector<std::pair<Value, size_t>> sources = traceEntries(operand);
-    std::optional<Dims> entries = shapes.get(operand).values;
-    if (!entries || sources.size() != entries->size())
-      continue;
-    std::vector<int64_t> values;
-    for (Dim entry : *entries)
-      values.push_back(entry.getValue().value_or(-1));
-    Dims substituted = *entries;
-    std::vector<size_t> matched;
-    Dims groups = in && isa<ReshapeOp>(op) ? alignReshape(*in, values, env)
-                                           : Dims();
-    for (auto [i, value] : llvm::enumerate(values)) {
-      if (value <= 1 || !sources[i].first)
-        continue; // 0, 1 and -1 mean "copy", "one" and "the rest"
-      SmallVector<Dim> preferred;
-      std::optional<Dim> like;
-      if (in && i < in->size()) {
-        Dim same = (*in)[i];
-        if (same.isConstant(value))
-          continue; // the dim is kept (batch, channels), not a size
-        if (same.isSymbolic()) {
-          like = same;
-          for (int64_t k : {1, 2, 4, 8, 16, 32}) {
-            preferred.push_back(same * k);
-            preferred.push_back(same.floorDiv(k));
-          }
+    Dim group = i < groups.size() ? groups[i] : Dim();
+    if (group.getValue())
+      continue; // a regrouping of kept dims (batch, channels), not a size
+    SmallVector<Dim> preferred;
+    std::optional<Dim> like;
+    if (in && i < in->size() && group.isUnknown()) {
+      Dim same = (*in)[i];
+      if (same.isConstant(value))
+        continue; // the dim is kept (batch, channels), not a size
+      if (same.isSymbolic()) {
+        like = same;
+        for (int64_t k : {1, 2, 4, 8, 16, 32}) {
+          preferred.push_back(same * k);
+          preferred.push_back(same.floorDiv(k));
         }
       }
-      Dim formula;
-      if (in && isa<ReshapeOp>(op)) {
-        // The run of the input's dims this entry regroups, when the target
-        // lines up with the input: [1, 8, 64] of 1x8x8x8 takes 64 from
-        // dims 2 and 3 (3136 = floor(H/4)*floor(W/4)).
-        if (i < groups.size() && groups[i].isSymbolic())
-          formula = groups[i];
-        like.reset();
-      }
-      if (formula.isUnknown())
-        formula = match(value, i, preferred, like);
-      if (formula.isUnknown())
-        continue;
-      substituted[i] = formula;
-      matched.push_back(i);
-      // The constant's entry becomes the formula.
-      auto [constant, at] = sources[i];
-      auto [it, inserted] = assumptions.try_emplace(
-          constant, toDims(context, *getConstantInts(constant)));
-      it->second[at] = formula;
     }
-    if (matched.empty())
+    Dim formula;
+    if (in && isa<ReshapeOp>(op)) {
+      // The run of the input's dims this entry regroups, when the target
+      // lines up with the input: [1, 8, 64] of 1x8x8x8 takes 64 from
+      // dims 2 and 3 (3136 = floor(H/4)*floor(W/4)).
+      if (group.isSymbolic())
+        formula = group;
+      like.reset();
+    }
+    if (formula.isUnknown())
+      formula = match(value, i, preferred, like);
+    if (formula.isUnknown())
       continue;
-    // Words for the op: what it targets, and what was baked.
-    std::string node = getNodeName(&op), type = getONNXOpType(&op);
-    std::vector<std::string> equalities;
-    for (size_t i : matched)
-      equalities.push_back(std::to_string(values[i]) + " = " +
-                           format(phase, substituted[i]));
-    std::string text;
-    if (isa<ResizeOp>(op)) {
-      std::vector<int64_t> spatial;
-      for (size_t i = 2; i < values.size(); ++i)
-        spatial.push_back(values[i]);
-      text = "outputs a constant " + formatDims(spatial) + "; " +
-             llvm::join(equalities, ", ") + " at " + atExport() +
-             " was baked in at export";
-    } else {
-      text = "targets [" + formatList(values) + "]; " +
-             llvm::join(equalities, ", ") + " at " + atExport() +
-             " was baked in at export";
-    }
-    for (size_t i : matched)
-      report.baked.push_back({&op, node, type, role.str(), unsigned(i),
-                              values[i], format(phase, substituted[i]), text});
+    substituted[i] = formula;
+    matched.push_back(i);
+    // The constant's entry becomes the formula.
+    auto [source, at] = sources[i];
+    auto [it, inserted] = search.assumed.try_emplace(
+        source, toDims(context, *getConstantInts(source)));
+    it->second[at] = formula;
   }
+  if (matched.empty())
+    return;
+  for (auto &[source, _] : sources)
+    if (source)
+      shapes.assumeValues(source, search.assumed.lookup(source));
+  for (Operation *step : path)
+    (void)shapes.infer(step);
+
+  // Words for the op: what it targets, and what was baked.
+  std::string node = getNodeName(&op), type = getONNXOpType(&op);
+  std::vector<std::string> equalities;
+  for (size_t i : matched)
+    equalities.push_back(std::to_string(values[i]) + " = " +
+                         format(phase, substituted[i]));
+  std::string text;
+  if (isa<ResizeOp>(op)) {
+    std::vector<int64_t> spatial;
+    for (size_t i = 2; i < values.size(); ++i)
+      spatial.push_back(values[i]);
+    text = "outputs a constant " + formatDims(spatial) + "; " +
+           llvm::join(equalities, ", ") + " at " + atExport() +
+           " was baked in at export";
+  } else {
+    text = "targets [" + formatList(values) + "]; " +
+           llvm::join(equalities, ", ") + " at " + atExport() +
+           " was baked in at export";
+  }
+  for (size_t i : matched)
+    report.baked.push_back({&op, node, type, role.str(), unsigned(i), values[i],
+                            format(phase, substituted[i]), text});
 }
 
 // The simplest of H*k and floor(H/k) that equals `dim` at every size that
@@ -910,39 +998,28 @@ FailureOr<Report> FlexibilityAnalysis::run() {
   Report report;
   report.freeDims = freeDims;
 
-  // As exported.
-  Phase exported;
-  if (failed(runPhase(exported, DenseMap<Value, Dims>())))
+  // With the baked constants computed from the input size as they are met:
+  // the network as its author wrote it, which merging exports of several
+  // sizes recovers. Where nothing was baked, the network as exported.
+  bool dynamicExport = llvm::any_of(freeDims, [](const Report::FreeDim &f) {
+    return f.exportSize == ShapedType::kDynamic;
+  }); // a dynamic export bakes nothing in
+  Phase phase;
+  BakedSearch search;
+  if (failed(runPhase(phase, [&](Operation &op) {
+        if (!dynamicExport)
+          generalizeBaked(phase, op, search, report);
+      })))
     return failure();
   std::vector<Pin> pins;
-  solve(exported, report, pins);
-  findUnknownDims(exported, report);
-  explainPins(exported, pins, report);
-  DenseMap<Value, Dims> assumptions;
-  findBaked(exported, report, assumptions);
-  describeOutputs(exported, report);
-  if (report.baked.empty()) {
-    report.verdict = report.blockers.empty() ? FlexibilityVerdict::Flexible
-                                             : FlexibilityVerdict::Blocked;
-    return report;
-  }
-
-  // With the baked constants computed from the input size: the network as
-  // its author wrote it, which merging exports of several sizes recovers.
-  Phase generalized;
-  if (failed(runPhase(generalized, assumptions)))
-    return failure();
-  Report structural;
-  structural.freeDims = freeDims;
-  std::vector<Pin> structuralPins;
-  solve(generalized, structural, structuralPins);
-  findUnknownDims(generalized, structural);
-  explainPins(generalized, structuralPins, structural);
-  describeOutputs(generalized, structural);
-  structural.baked = std::move(report.baked);
-  structural.verdict = structural.blockers.empty() ? FlexibilityVerdict::Baked
-                                                   : FlexibilityVerdict::Blocked;
-  return structural;
+  solve(phase, report, pins);
+  findUnknownDims(phase, report);
+  explainPins(phase, pins, report);
+  describeOutputs(phase, report);
+  report.verdict = !report.blockers.empty() ? FlexibilityVerdict::Blocked
+                   : report.baked.empty()   ? FlexibilityVerdict::Flexible
+                                            : FlexibilityVerdict::Baked;
+  return report;
 }
 
 //===----------------------------------------------------------------------===//
@@ -967,6 +1044,20 @@ StringRef mlc::stringifyVerdict(FlexibilityVerdict verdict) {
     return "blocked";
   }
   return "";
+}
+
+// "and ...: " the ops in `names` on a line, a few of them and how many more
+// (--json lists them all).
+static void listOthers(llvm::raw_ostream &os, StringRef lead,
+                       ArrayRef<std::string> names) {
+  constexpr size_t kNamesShown = 4;
+  if (names.empty())
+    return;
+  size_t listed = names.size() <= kNamesShown + 1 ? names.size() : kNamesShown;
+  os << "    " << lead << llvm::join(names.take_front(listed), ", ");
+  if (listed < names.size())
+    os << " and " << names.size() - listed << " more (--json lists them all)";
+  os << "\n";
 }
 
 std::string mlc::formatFlexibilityReport(const Report &report) {
@@ -997,7 +1088,6 @@ std::string mlc::formatFlexibilityReport(const Report &report) {
     // Blockers for one reason (Swin's dozens of ops downstream of one
     // shape computation) in one entry: the first in full, then the others
     // by name, a few of them (--json lists every one).
-    constexpr size_t kNamesShown = 4;
     os << "  blockers:\n";
     std::vector<bool> shown(report.blockers.size());
     for (auto [i, b] : llvm::enumerate(report.blockers)) {
@@ -1016,27 +1106,26 @@ std::string mlc::formatFlexibilityReport(const Report &report) {
         shown[j] = true;
         same.push_back(describeNode(other.opType, other.node));
       }
-      if (same.empty())
-        continue;
-      size_t listed = same.size() <= kNamesShown + 1 ? same.size() : kNamesShown;
-      os << "    and for the same reason: "
-         << llvm::join(ArrayRef<std::string>(same).take_front(listed), ", ");
-      if (listed < same.size())
-        os << " and " << same.size() - listed
-           << " more (--json lists them all)";
-      os << "\n";
+      listOthers(os, "and for the same reason: ", same);
     }
   }
   if (!report.baked.empty()) {
+    // Likewise, ops whose constants were baked alike (ViT's attention
+    // Reshapes of its 197 tokens) in one entry. An op has an entry per
+    // constant it holds, with one text.
     os << "  baked in at export (merging exports of several sizes generalizes "
           "these nodes):\n";
-    std::string last;
-    for (const auto &b : report.baked) {
-      std::string line = b.opType + (b.node.empty() ? "" : " '" + b.node + "'") +
-                         " " + b.text;
-      if (line != last)
-        os << "    " << line << ".\n";
-      last = line;
+    llvm::DenseSet<Operation *> shown;
+    for (auto [i, b] : llvm::enumerate(report.baked)) {
+      if (!shown.insert(b.op).second)
+        continue;
+      os << "    " << b.opType << (b.node.empty() ? "" : " '" + b.node + "'")
+         << " " << b.text << ".\n";
+      std::vector<std::string> same;
+      for (const auto &other : ArrayRef(report.baked).drop_front(i + 1))
+        if (other.text == b.text && shown.insert(other.op).second)
+          same.push_back(describeNode(other.opType, other.node));
+      listOthers(os, "and the same in: ", same);
     }
   }
   StringRef qualifier =

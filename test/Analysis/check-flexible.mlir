@@ -109,6 +109,36 @@ func.func @reshape_baked(%x: tensor<1x3x32x32xf32> {nn.name = "image"}) -> (tens
 
 // -----
 
+// A channel shuffle written with the feature map's size at export (torch's
+// view(n, groups, c / groups, h, w) on a traced size), twice: each Reshape's
+// input is known once the one before is generalized, the groups' 2 and 4
+// split the 8 channels (not a size, though 4 = 16 / 4), and a non-square
+// export keeps H and W apart.
+// expected-remark @+1 {{baked; outputs: out 1x8x(ceil(H/2))x(ceil(W/2)); sizes that work: H >= 1, W >= 1}}
+func.func @channel_shuffle_baked(%x: tensor<1x3x32x48xf32> {nn.name = "image"}) -> (tensor<1x8x16x24xf32> {nn.name = "out"}) {
+  %w = nn.constant dense<1.0> : tensor<8x3x3x3xf32>
+  %w2 = nn.constant dense<1.0> : tensor<8x8x1x1xf32>
+  %split = nn.constant dense<[1, 2, 4, 16, 24]> : tensor<5xi64>
+  %merge = nn.constant dense<[1, -1, 16, 24]> : tensor<4xi64>
+  %split2 = nn.constant dense<[1, 2, 4, 16, 24]> : tensor<5xi64>
+  %merge2 = nn.constant dense<[1, -1, 16, 24]> : tensor<4xi64>
+  %0 = nn.conv %x, %w {strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>} : (tensor<1x3x32x48xf32>, tensor<8x3x3x3xf32>) -> tensor<1x8x16x24xf32>
+  // expected-warning @+1 {{baked in at export: targets [1, 2, 4, 16, 24]; 16 = ceil(H/2), 24 = ceil(W/2) at H=32, W=48 was baked in at export}}
+  %1 = nn.reshape %0, %split : (tensor<1x8x16x24xf32>, tensor<5xi64>) -> tensor<1x2x4x16x24xf32>
+  %2 = nn.transpose %1 {perm = array<i64: 0, 2, 1, 3, 4>} : (tensor<1x2x4x16x24xf32>) -> tensor<1x4x2x16x24xf32>
+  // expected-warning @+1 {{baked in at export: targets [1, -1, 16, 24]; 16 = ceil(H/2), 24 = ceil(W/2) at H=32, W=48 was baked in at export}}
+  %3 = nn.reshape %2, %merge : (tensor<1x4x2x16x24xf32>, tensor<4xi64>) -> tensor<1x8x16x24xf32>
+  %4 = nn.conv %3, %w2 : (tensor<1x8x16x24xf32>, tensor<8x8x1x1xf32>) -> tensor<1x8x16x24xf32>
+  // expected-warning @+1 {{baked in at export: targets [1, 2, 4, 16, 24]; 16 = ceil(H/2), 24 = ceil(W/2) at H=32, W=48 was baked in at export}}
+  %5 = nn.reshape %4, %split2 : (tensor<1x8x16x24xf32>, tensor<5xi64>) -> tensor<1x2x4x16x24xf32>
+  %6 = nn.transpose %5 {perm = array<i64: 0, 2, 1, 3, 4>} : (tensor<1x2x4x16x24xf32>) -> tensor<1x4x2x16x24xf32>
+  // expected-warning @+1 {{baked in at export: targets [1, -1, 16, 24]; 16 = ceil(H/2), 24 = ceil(W/2) at H=32, W=48 was baked in at export}}
+  %7 = nn.reshape %6, %merge2 : (tensor<1x4x2x16x24xf32>, tensor<4xi64>) -> tensor<1x8x16x24xf32>
+  return %7 : tensor<1x8x16x24xf32>
+}
+
+// -----
+
 // A Reshape whose target is computed from Shape is understood.
 // expected-remark @+1 {{flexible; outputs: out 1x8x(ceil(H/4)*ceil(W/4)); sizes that work: H >= 1, W >= 1}}
 func.func @reshape_from_shape(%x: tensor<1x3x32x32xf32> {nn.name = "image"}) -> (tensor<1x8x64xf32> {nn.name = "out"}) {

@@ -63,6 +63,8 @@ arguments that check them (I = test/Analysis/Inputs):
         --size 40x72
     $I/reshape_baked_static.onnx --dynamic $I/reshape_baked_dynamic.onnx --expect baked
         --size 64x40 --size 30x50
+    $I/channel_shuffle_static.onnx --dynamic $I/channel_shuffle_dynamic.onnx --expect baked
+        --size 64x40 --size 31x17
     $I/dynamic_dims_dynamic.onnx --batch 2 --size 48x40 --size 33x17
     $I/depth_to_space_sr_static.onnx --dynamic $I/depth_to_space_sr_dynamic.onnx
         --size 48x40 --size 17x23
