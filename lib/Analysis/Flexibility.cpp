@@ -10,6 +10,7 @@
 #include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/CheckedArithmetic.h"
 
 #include <numeric>
 
@@ -654,15 +655,22 @@ static Dims alignReshape(ArrayRef<Dim> in, ArrayRef<int64_t> target,
   }
   if (!context)
     return {};
+  // Products of a model's sizes may overflow: then nothing lines up.
+  auto times = [](int64_t &product, int64_t factor) {
+    std::optional<int64_t> result = llvm::checkedMul(product, factor);
+    product = result.value_or(0);
+    return result.has_value();
+  };
   SmallVector<int64_t> sizes(target.begin(), target.end());
   int64_t total = 1, known = 1;
   for (int64_t size : inSizes)
-    total *= size;
+    if (!times(total, size))
+      return {};
   for (size_t i = 0; i < sizes.size(); ++i) {
     if (sizes[i] == 0 && i < inSizes.size())
       sizes[i] = inSizes[i]; // 0 copies the input's dim
-    if (sizes[i] > 0)
-      known *= sizes[i];
+    if (sizes[i] > 0 && !times(known, sizes[i]))
+      return {};
   }
   if (llvm::count(sizes, -1) == 1 && total % known == 0)
     *llvm::find(sizes, -1) = total / known;
@@ -684,11 +692,12 @@ static Dims alignReshape(ArrayRef<Dim> in, ArrayRef<int64_t> target,
     size_t iEnd = i + 1, jEnd = j + 1;
     int64_t left = sizes[i], right = inSizes[j];
     while (left != right) {
+      bool grown = false;
       if (left < right && iEnd < sizes.size() && sizes[iEnd] > 0)
-        left *= sizes[iEnd++];
+        grown = times(left, sizes[iEnd++]);
       else if (right < left && jEnd < inSizes.size())
-        right *= inSizes[jEnd++];
-      else
+        grown = times(right, inSizes[jEnd++]);
+      if (!grown)
         return groups;
     }
     if (iEnd == i + 1) {

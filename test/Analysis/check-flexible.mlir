@@ -216,3 +216,15 @@ func.func @channel_split(%x: tensor<1x3x32x32xf32> {nn.name = "image"}) -> (tens
   %1 = nn.slice %0, %zero, %half axes(%axis) : (tensor<1x8x16x16xf32>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>) -> tensor<1x4x16x16xf32>
   return %1 : tensor<1x4x16x16xf32>
 }
+
+// -----
+
+// A target whose product overflows 64 bits lines up with nothing (and does
+// not crash the alignment of its entries with the input's dims).
+// expected-remark @+1 {{blocked; outputs: out 4294967296x4294967296x?; sizes that work: H >= 1, W >= 1}}
+func.func @reshape_overflow(%x: tensor<1x3x32x32xf32> {nn.name = "image"}) -> (tensor<*xf32> {nn.name = "out"}) {
+  %target = nn.constant dense<[4294967296, 4294967296, -1]> : tensor<3xi64>
+  // expected-warning @+1 {{blocks other input sizes: targets a shape that is not an expression of the input's size}}
+  %0 = nn.reshape %x, %target : (tensor<1x3x32x32xf32>, tensor<3xi64>) -> tensor<*xf32>
+  return %0 : tensor<*xf32>
+}
