@@ -136,6 +136,12 @@ private:
 
   // The free dims at the export's sizes; other symbols (a batch dim) at 1.
   SmallVector<int64_t> exportEnv(const Phase &phase) const;
+  /// Whether the free dims have sizes in the export (not `?`).
+  bool exportedAtOneSize() const {
+    return llvm::none_of(freeDims, [](const Report::FreeDim &f) {
+      return f.exportSize == ShapedType::kDynamic;
+    });
+  }
   std::string atExport() const;
   std::string format(const Phase &phase, Dim dim) const {
     return phase.shapes->format(dim);
@@ -584,8 +590,9 @@ void FlexibilityAnalysis::explainPins(Phase &phase, ArrayRef<Pin> pins,
                        "} fits";
     } else {
       fits = "so only sizes with " + format(phase, symbolic) + " = " +
-             format(phase, fixed) + " fit, such as the export's " +
-             atExport();
+             format(phase, fixed) + " fit";
+      if (exportedAtOneSize())
+        fits += ", such as the export's " + atExport();
     }
     std::string reason, fix;
     if (isa<GemmOp, MatMulOp>(op) && r.kind == Requirement::Kind::Equal) {
@@ -1010,13 +1017,10 @@ FailureOr<Report> FlexibilityAnalysis::run() {
   // With the baked constants computed from the input size as they are met:
   // the network as its author wrote it, which merging exports of several
   // sizes recovers. Where nothing was baked, the network as exported.
-  bool dynamicExport = llvm::any_of(freeDims, [](const Report::FreeDim &f) {
-    return f.exportSize == ShapedType::kDynamic;
-  }); // a dynamic export bakes nothing in
   Phase phase;
   BakedSearch search;
   if (failed(runPhase(phase, [&](Operation &op) {
-        if (!dynamicExport)
+        if (exportedAtOneSize()) // a dynamic export bakes nothing in
           generalizeBaked(phase, op, search, report);
       })))
     return failure();

@@ -174,6 +174,7 @@ private:
   MergeStatus matchGraphs();
   MergeStatus chooseShapes();
   MergeStatus generalize();
+  MergeStatus findBakedInOne();
   MergeStatus retype();
   MergeStatus validate();
   MergeStatus freeBatch();
@@ -209,6 +210,9 @@ private:
   std::vector<Difference> differences;
   // Each export's input shape (the first export's type changes on merging).
   SmallVector<SmallVector<int64_t>> exportedShapes;
+  // With one export: the first size it baked in, as check-flexible words it
+  // (one export does not say how to compute it at another size).
+  std::string bakedInOne;
   // Op i of the first export is op i of every export.
   SmallVector<SmallVector<Operation *>> ops; // per export
 };
@@ -1101,6 +1105,29 @@ void Merger::nameOutputDims(ShapeAnalysis &shapes) {
   }
 }
 
+// One export at one size: the sizes it baked in (a Resize to its own 64x64)
+// would stay constants at the set's other sizes, a graph that runs there and
+// gives the wrong shapes. check-flexible finds them; validate refuses the
+// other sizes then. With several exports, those constants differ between them
+// and are generalized.
+MergeStatus Merger::findBakedInOne() {
+  if (funcs.size() != 1 || freeDims.empty())
+    return MergeStatus::Merged;
+  FlexibilityOptions flexibility;
+  flexibility.input = report.input;
+  flexibility.dims.assign(freeDims.begin(), freeDims.end());
+  FailureOr<FlexibilityReport> found =
+      analyzeFlexibility(funcs[0], flexibility);
+  if (failed(found))
+    return MergeStatus::Error;
+  if (!found->baked.empty()) {
+    const FlexibilityReport::Baked &first = found->baked.front();
+    bakedInOne = first.opType + " '" + first.node + "' " + first.text +
+                 " (exports of two sizes show how it follows the input)";
+  }
+  return MergeStatus::Merged;
+}
+
 // The merged graph must give every export's shapes at its size, and take the
 // other sizes in the set.
 MergeStatus Merger::validate() {
@@ -1136,6 +1163,8 @@ MergeStatus Merger::validate() {
     }
   }
   // Sizes beyond the exports: only where the network is proven valid.
+  if (freeDims.empty())
+    return MergeStatus::Merged; // the set is the exports' one shape
   FlexibilityOptions flexibility;
   flexibility.input = report.input;
   flexibility.dims.assign(freeDims.begin(), freeDims.end());
@@ -1143,6 +1172,8 @@ MergeStatus Merger::validate() {
   if (failed(proof))
     return MergeStatus::Error;
   auto allowed = [&](ArrayRef<int64_t> shape) -> std::optional<std::string> {
+    if (!bakedInOne.empty())
+      return bakedInOne;
     for (const auto &c : proof->constraints) {
       auto it = llvm::find(symbolNames, c.dim);
       if (it == symbolNames.end())
@@ -1258,9 +1289,10 @@ MergeStatus Merger::freeBatch() {
 MergeStatus Merger::run() {
   for (const std::string &name : names)
     report.exports.push_back(name);
-  for (auto step : {&Merger::checkSignatures, &Merger::matchGraphs,
-                    &Merger::chooseShapes, &Merger::generalize, &Merger::retype,
-                    &Merger::validate, &Merger::freeBatch})
+  for (auto step :
+       {&Merger::checkSignatures, &Merger::matchGraphs, &Merger::chooseShapes,
+        &Merger::generalize, &Merger::findBakedInOne, &Merger::retype,
+        &Merger::validate, &Merger::freeBatch})
     if (MergeStatus status = (this->*step)(); status != MergeStatus::Merged)
       return status;
   report.weightBytes = getStoredWeightBytes(exports.front());
