@@ -228,3 +228,15 @@ func.func @reshape_overflow(%x: tensor<1x3x32x32xf32> {nn.name = "image"}) -> (t
   %0 = nn.reshape %x, %target : (tensor<1x3x32x32xf32>, tensor<3xi64>) -> tensor<*xf32>
   return %0 : tensor<*xf32>
 }
+
+// -----
+
+// A model whose sizes are dynamic (a merged one) has no export's size to
+// name beside the sizes that fit.
+// expected-remark @+1 {{blocked; outputs: out 1x3x1024; sizes that work: H >= 1, W >= 1}}
+func.func @dynamic_pinned(%x: tensor<1x3x?x?xf32> {nn.name = "image"}) -> (tensor<1x3x1024xf32> {nn.name = "out"}) {
+  %target = nn.constant dense<[1, 3, 1024]> : tensor<3xi64>
+  // expected-warning-re @+1 {{cannot reshape 1x3xHxW (3*H*W elements) to 1x3x1024, so only sizes with 3*H*W = 3072 fit. Fix:{{.*}}}}
+  %0 = nn.reshape %x, %target : (tensor<1x3x?x?xf32>, tensor<3xi64>) -> tensor<1x3x1024xf32>
+  return %0 : tensor<1x3x1024xf32>
+}
