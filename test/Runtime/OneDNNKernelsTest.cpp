@@ -358,6 +358,32 @@ TestTensor withLayout(const TestTensor &t, Layout layout) {
   return result;
 }
 
+// A plan's layout conversions (its input into channels-last, results back),
+// held to the element-by-element reordering: an RGB image's planes take
+// mlc's own interleave (whole vectors of 16 pixels and a tail), other
+// channel counts and the way back oneDNN's reorder.
+TEST(OneDNNKernels, LayoutConversion) {
+  for (Dims dims : std::vector<Dims>{
+           {1, 3, 16, 16}, {2, 3, 5, 7}, {1, 3, 1, 1}, {1, 4, 3, 5}}) {
+    std::string shape = formatShape(dims);
+    TestTensor x = TestTensor::random(dims, 7);
+    for (Layout to : {Layout::channelsLast, Layout::plain}) {
+      TestTensor from = withLayout(x, to == Layout::plain ? Layout::channelsLast
+                                                          : Layout::plain);
+      TestTensor out = withLayout(output(dims), to);
+      KernelArgs args;
+      args.inputs = {&from.ref};
+      args.outputs = {&out.ref};
+      std::unique_ptr<Kernel> kernel = makeLayoutConversion(args);
+      ASSERT_TRUE(kernel) << shape;
+      kernel->run(args);
+      std::vector<float> want = withLayout(x, to).floats();
+      EXPECT_EQ(out.floats(), want)
+          << shape << (to == Layout::plain ? " to plain" : " to channels-last");
+    }
+  }
+}
+
 // The variants a session's tuning times against the direct kernel:
 // Winograd's algorithm (1) for 3x3 stride-1 convolutions, on the phases of
 // a dilated one (2) and, on two threads, as one-thread kernels on parts of

@@ -20,6 +20,7 @@
 #include "OneDNN.h"
 
 #include <cstdlib>
+#include <immintrin.h>
 #include <omp.h>
 
 namespace mlc::rt {
@@ -239,6 +240,59 @@ private:
   dnnl_exec_arg_t arguments[2];
 };
 
+// Three planes of `pixels` floats (an RGB image, NCHW) interleaved into
+// pixels x 3 (NHWC): 16 pixels at a time, each output vector of 16 floats
+// picked from two planes and then the third (two permutes each).
+__attribute__((target("avx512f"))) void
+interleaveThree(const float *planes, int64_t pixels, float *out) {
+  const float *r = planes, *g = planes + pixels, *b = planes + 2 * pixels;
+  alignas(64) int32_t firstTwo[3][16], third[3][16];
+  for (int v = 0; v < 3; ++v)
+    for (int p = 0; p < 16; ++p) {
+      int e = 16 * v + p, pixel = e / 3, channel = e % 3;
+      firstTwo[v][p] = channel == 0 ? pixel : channel == 1 ? 16 + pixel : 0;
+      third[v][p] = channel == 2 ? 16 + pixel : p;
+    }
+  __m512i pickTwo[3], pickThird[3];
+  for (int v = 0; v < 3; ++v) {
+    pickTwo[v] = _mm512_load_si512(firstTwo[v]);
+    pickThird[v] = _mm512_load_si512(third[v]);
+  }
+  int64_t p = 0;
+  for (; p + 16 <= pixels; p += 16) {
+    __m512 x = _mm512_loadu_ps(r + p), y = _mm512_loadu_ps(g + p),
+           z = _mm512_loadu_ps(b + p);
+    for (int v = 0; v < 3; ++v) {
+      __m512 two = _mm512_permutex2var_ps(x, pickTwo[v], y);
+      _mm512_storeu_ps(out + 3 * p + 16 * v,
+                       _mm512_permutex2var_ps(two, pickThird[v], z));
+    }
+  }
+  for (; p < pixels; ++p) {
+    out[3 * p] = r[p];
+    out[3 * p + 1] = g[p];
+    out[3 * p + 2] = b[p];
+  }
+}
+
+// An image's planes into channels-last, where oneDNN's reorder runs at a
+// third of the speed (3x224x224: 36 us against 12; it is every prediction's
+// first step).
+class RGBToChannelsLast : public Kernel {
+public:
+  bool rebinds() const override { return true; }
+  void run(const KernelArgs &args) override {
+    const TensorRef &from = *args.inputs[0];
+    int64_t pixels = 1;
+    for (size_t d = 2; d < from.rank(); ++d)
+      pixels *= from.dim(d);
+    for (int64_t n = 0; n < from.dim(0); ++n)
+      interleaveThree(
+          static_cast<const float *>(from.data) + n * 3 * pixels, pixels,
+          static_cast<float *>(args.outputs[0]->data) + n * 3 * pixels);
+  }
+};
+
 } // namespace
 
 std::unique_ptr<Kernel> makeLayoutConversion(const KernelArgs &args) {
@@ -246,6 +300,9 @@ std::unique_ptr<Kernel> makeLayoutConversion(const KernelArgs &args) {
   if (from.type != ElementType::f32 || to.type != ElementType::f32 ||
       from.dims != to.dims)
     args.fail("a layout conversion between different tensors");
+  if (from.layout == Layout::plain && to.layout == Layout::channelsLast &&
+      from.rank() >= 3 && from.dim(1) == 3 && oneDNNHasAVX512())
+    return std::make_unique<RGBToChannelsLast>();
   return std::make_unique<LayoutConversion>(args);
 }
 
