@@ -275,9 +275,9 @@ interleaveThree(const float *planes, int64_t pixels, float *out) {
   }
 }
 
-// An image's planes into channels-last, where oneDNN's reorder runs at a
-// third of the speed (3x224x224: 36 us against 12; it is every prediction's
-// first step).
+// An image's planes into channels-last, every prediction's first step,
+// where oneDNN's reorder runs at a third of the speed (3x224x224 with the
+// output's copy: 41 us against 15 in mobilenet_v2's profile).
 class RGBToChannelsLast : public Kernel {
 public:
   bool rebinds() const override { return true; }
