@@ -1162,15 +1162,19 @@ MergeStatus Merger::validate() {
       }
     }
   }
-  // Sizes beyond the exports: only where the network is proven valid.
+  // Sizes beyond the exports: only where the network is proven valid (one
+  // export with a baked size is refused them without a proof).
   if (freeDims.empty())
     return MergeStatus::Merged; // the set is the exports' one shape
-  FlexibilityOptions flexibility;
-  flexibility.input = report.input;
-  flexibility.dims.assign(freeDims.begin(), freeDims.end());
-  FailureOr<FlexibilityReport> proof = analyzeFlexibility(merged, flexibility);
-  if (failed(proof))
-    return MergeStatus::Error;
+  FailureOr<FlexibilityReport> proof = FlexibilityReport();
+  if (bakedInOne.empty()) {
+    FlexibilityOptions flexibility;
+    flexibility.input = report.input;
+    flexibility.dims.assign(freeDims.begin(), freeDims.end());
+    proof = analyzeFlexibility(merged, flexibility);
+    if (failed(proof))
+      return MergeStatus::Error;
+  }
   auto allowed = [&](ArrayRef<int64_t> shape) -> std::optional<std::string> {
     if (!bakedInOne.empty())
       return bakedInOne;
