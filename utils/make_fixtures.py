@@ -84,6 +84,11 @@ examples/models/  (torch.onnx.export, eval mode, input "image", output "logits" 
                                     two stages of 8 and 16 channels): MBConv blocks, window
                                     and grid attention with relative position bias, its
                                     products as Einsum.
+  tiny_video_{8x32,4x48}.onnx       opset 13. torchvision's video ResNets in small (NCDHW
+                                    input 1x3x8x32x32 and 1x3x4x48x48): a 3x7x7 Conv3d stem,
+                                    MaxPool3d, BasicBlocks of 3x3x3 and (2+1)-D Conv3d,
+                                    AdaptiveAvgPool3d, Linear: frames, height and width
+                                    differ between the two.
   The files of one net at several sizes have identical weights (same seed, same code).
 
 examples/models/  (custom layers; onnx.helper, no torch: the plugin example of
@@ -560,6 +565,34 @@ def tiny_maxvit(torch):
                   stochastic_depth_prob=0.0, num_classes=10)
 
 
+def tiny_video(torch):
+    """torchvision's video ResNets (r3d_18, r2plus1d_18) in small: their stem (a 3x7x7
+    Conv3d of spatial stride 2), a 3-D max pool as S3D has, a BasicBlock of 3x3x3 Conv3d
+    (r3d) and one of (2+1)-D convolutions (1x3x3 then 3x1x1, r2plus1d) with stride 2 and a
+    1x1x1 downsample, then AdaptiveAvgPool3d and a Linear: input NCDHW."""
+    import torch.nn as nn
+    from torchvision.models.video.resnet import BasicBlock, Conv2Plus1D, Conv3DSimple
+
+    class TinyVideo(nn.Module):
+        def __init__(self, num_classes=10):
+            super().__init__()
+            self.stem = nn.Sequential(
+                nn.Conv3d(3, 8, (3, 7, 7), stride=(1, 2, 2), padding=(1, 3, 3), bias=False),
+                nn.BatchNorm3d(8), nn.ReLU(inplace=True),
+                nn.MaxPool3d((1, 3, 3), stride=(1, 2, 2), padding=(0, 1, 1)))
+            self.layer1 = BasicBlock(8, 8, Conv3DSimple)
+            down = nn.Sequential(nn.Conv3d(8, 16, 1, stride=2, bias=False), nn.BatchNorm3d(16))
+            self.layer2 = BasicBlock(8, 16, Conv2Plus1D, stride=2, downsample=down)
+            self.avgpool = nn.AdaptiveAvgPool3d(1)
+            self.fc = nn.Linear(16, num_classes)
+
+        def forward(self, x):
+            x = self.layer2(self.layer1(self.stem(x)))
+            return self.fc(torch.flatten(self.avgpool(x), 1))
+
+    return TinyVideo()
+
+
 TORCH_NETS = {
     "tiny_resnet": (tiny_resnet, "logits"),
     "tiny_mobilenetv2": (tiny_mobilenetv2, "logits"),
@@ -568,9 +601,10 @@ TORCH_NETS = {
     "tiny_vit": (tiny_vit, "logits"),
     "tiny_swin": (tiny_swin, "logits"),
     "tiny_maxvit": (tiny_maxvit, "logits"),
+    "tiny_video": (tiny_video, "logits"),
 }
 
-# (file stem, net, input size, opset, dynamic batch)
+# (file stem, net, input size (H = W; or (D, H, W) of a video), opset, dynamic batch)
 TORCH_EXPORTS = [
     ("tiny_resnet_64", "tiny_resnet", 64, 13, False),
     ("tiny_resnet_96", "tiny_resnet", 96, 13, False),
@@ -589,7 +623,14 @@ TORCH_EXPORTS = [
     ("tiny_swin_48", "tiny_swin", 48, 13, False),
     ("tiny_swin_64", "tiny_swin", 64, 13, False),
     ("tiny_maxvit_32", "tiny_maxvit", 32, 13, False),
+    ("tiny_video_8x32", "tiny_video", (8, 32, 32), 13, False),
+    ("tiny_video_4x48", "tiny_video", (4, 48, 48), 13, False),
 ]
+
+
+def input_shape(size, batch=1):
+    """The NCHW (or NCDHW) input shape of a TORCH_EXPORTS entry's size."""
+    return (batch, 3) + (tuple(size) if isinstance(size, tuple) else (size, size))
 
 
 def build_net(name):
@@ -613,7 +654,7 @@ def make_torch_models(root):
         net, out_name = nets[net_name]
         path = os.path.join(out_dir, stem + ".onnx")
         axes = {"image": {0: "batch"}, out_name: {0: "batch"}} if dynbatch else None
-        export_checked(net, [(1, 3, size, size)], out_name, path, opset, dynamic_axes=axes)
+        export_checked(net, [input_shape(size)], out_name, path, opset, dynamic_axes=axes)
         written.append(path)
     check_same_weights(out_dir)
     return written
@@ -1746,7 +1787,7 @@ def verify(root):
             net, _ = nets[net_name]
             batches = [1, 3] if dynbatch else [1]
             for batch in batches:
-                shape = [batch, 3, size, size]
+                shape = list(input_shape(size, batch))
                 outs, _ = oc.run_model(os.path.join(root, MODELS_DIR, stem + ".onnx"),
                                        os.path.join(work, stem), shape=shape)
                 got = list(outs.values())[0]

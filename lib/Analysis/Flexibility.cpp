@@ -162,7 +162,16 @@ private:
 } // namespace
 
 LogicalResult FlexibilityAnalysis::findFreeDims() {
-  int64_t needed = *std::max_element(options.dims.begin(), options.dims.end());
+  // By default the spatial dims of the inputs of the largest rank: the
+  // image's H and W, a video's D, H and W, a signal's length.
+  int64_t largestRank = 0;
+  for (BlockArgument arg : func.getArguments())
+    if (auto type = dyn_cast<RankedTensorType>(arg.getType()))
+      largestRank = std::max(largestRank, type.getRank());
+  bool spatial = options.dims.empty();
+  int64_t needed =
+      spatial ? std::max<int64_t>(largestRank, 3) - 1
+              : *std::max_element(options.dims.begin(), options.dims.end());
   bool first = true;
   for (BlockArgument arg : func.getArguments()) {
     auto nameAttr =
@@ -176,14 +185,15 @@ LogicalResult FlexibilityAnalysis::findFreeDims() {
       continue;
     auto params = func.getArgAttrOfType<ArrayAttr>(arg.getArgNumber(),
                                                    NNDialect::kDimParamsAttr);
-    for (int64_t dim : options.dims) {
+    SmallVector<int64_t> dims(options.dims.begin(), options.dims.end());
+    if (spatial)
+      dims = llvm::to_vector(llvm::seq<int64_t>(2, type.getRank()));
+    for (int64_t dim : dims) {
       std::string name;
       if (params && dim < int64_t(params.size()))
         name = cast<StringAttr>(params[dim]).str();
       if (name.empty()) {
-        name = dim == type.getRank() - 2   ? "H"
-               : dim == type.getRank() - 1 ? "W"
-                                           : "D" + std::to_string(dim);
+        name = nameInputDim(dim, type.getRank());
         if (!first)
           name += "_" + input;
       }
@@ -197,14 +207,28 @@ LogicalResult FlexibilityAnalysis::findFreeDims() {
   if (!options.input.empty())
     return func.emitError() << "has no input '" << options.input
                             << "' of rank " << needed + 1 << " or more";
+  if (spatial)
+    return func.emitError() << "has no input of rank 3 or more, whose dims "
+                               "after the channels could be free";
   return func.emitError() << "has no input of rank " << needed + 1
-                          << " or more whose dims " << llvm::join(
-                                 llvm::map_range(options.dims,
-                                                 [](int64_t d) {
-                                                   return std::to_string(d);
-                                                 }),
-                                 ",")
+                          << " or more whose dims "
+                          << llvm::join(llvm::map_range(options.dims,
+                                                        [](int64_t d) {
+                                                          return std::to_string(
+                                                              d);
+                                                        }),
+                                        ",")
                           << " could be free";
+}
+
+std::string mlc::nameInputDim(int64_t dim, int64_t rank) {
+  if (dim == rank - 1)
+    return "W";
+  if (dim == rank - 2)
+    return "H";
+  if (dim == rank - 3 && rank == 5)
+    return "D";
+  return "D" + std::to_string(dim);
 }
 
 LogicalResult
@@ -1041,9 +1065,6 @@ FailureOr<Report> FlexibilityAnalysis::run() {
 
 FailureOr<Report> mlc::analyzeFlexibility(func::FuncOp func,
                                           const FlexibilityOptions &options) {
-  if (options.dims.empty())
-    return func.emitError() << "has no dims to free: name some (dims 2,3 are "
-                               "H and W of an NCHW input)";
   return FlexibilityAnalysis(func, options).run();
 }
 

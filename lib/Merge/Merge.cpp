@@ -500,9 +500,7 @@ MergeStatus Merger::chooseShapes() {
     if (params && d < int64_t(params.size()))
       name = cast<StringAttr>(params[d]).str();
     if (name.empty())
-      name = d == type.getRank() - 2   ? "H"
-             : d == type.getRank() - 1 ? "W"
-                                       : "D" + std::to_string(d);
+      name = nameInputDim(d, type.getRank());
     symbolNames.push_back(name);
   }
   report.freeDims.assign(symbolNames.begin(), symbolNames.end());

@@ -32,8 +32,9 @@ namespace {
 
 struct CheckFlexiblePipelineOptions
     : PassPipelineOptions<CheckFlexiblePipelineOptions> {
-  ListOption<int64_t> dims{*this, "dims",
-                           llvm::cl::desc("Input dims to treat as free (default: 2,3)")};
+  ListOption<int64_t> dims{
+      *this, "dims",
+      llvm::cl::desc("Input dims to treat as free (default: 2 to the last)")};
   Option<std::string> input{*this, "input",
                             llvm::cl::desc("The input whose dims are free")};
 };

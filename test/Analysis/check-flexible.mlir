@@ -240,3 +240,34 @@ func.func @dynamic_pinned(%x: tensor<1x3x?x?xf32> {nn.name = "image"}) -> (tenso
   %0 = nn.reshape %x, %target : (tensor<1x3x?x?xf32>, tensor<3xi64>) -> tensor<1x3x1024xf32>
   return %0 : tensor<1x3x1024xf32>
 }
+
+// -----
+
+// A video network (NCDHW, as torchvision's r3d_18): by default its frames,
+// height and width (dims 2 to 4) are free, D, H and W.
+// expected-remark @+1 {{flexible; outputs: logits 1x5; sizes that work: D >= 1, H >= 1, W >= 1}}
+func.func @video(%x: tensor<1x3x8x32x32xf32> {nn.name = "clip"}) -> (tensor<1x5xf32> {nn.name = "logits"}) {
+  %w = nn.constant dense<1.0> : tensor<4x3x3x3x3xf32>
+  %fc = nn.constant dense<1.0> : tensor<5x4xf32>
+  %0 = nn.conv %x, %w {strides = array<i64: 2, 2, 2>, pads = array<i64: 1, 1, 1, 1, 1, 1>} : (tensor<1x3x8x32x32xf32>, tensor<4x3x3x3x3xf32>) -> tensor<1x4x4x16x16xf32>
+  %1 = nn.global_pool average %0 : (tensor<1x4x4x16x16xf32>) -> tensor<1x4x1x1x1xf32>
+  %2 = nn.flatten %1 : (tensor<1x4x1x1x1xf32>) -> tensor<1x4xf32>
+  %3 = nn.gemm %2, %fc {trans_b = true} : (tensor<1x4xf32>, tensor<5x4xf32>) -> tensor<1x5xf32>
+  return %3 : tensor<1x5xf32>
+}
+
+// ONLY-H: remark: flexible; outputs: logits 1x5; sizes that work: D >= 1
+
+// -----
+
+// A signal (NCL): its length, dim 2, is free by default; the side input of
+// rank 2 keeps its sizes.
+// expected-remark @+1 {{flexible; outputs: out 1x4x(ceil(W/2)); sizes that work: W >= 1}}
+func.func @signal(%x: tensor<1x2x100xf32> {nn.name = "signal"}, %gain: tensor<1x1xf32> {nn.name = "gain"}) -> (tensor<1x4x50xf32> {nn.name = "out"}) {
+  %w = nn.constant dense<1.0> : tensor<4x2x3xf32>
+  %0 = nn.conv %x, %w {strides = array<i64: 2>, pads = array<i64: 1, 1>} : (tensor<1x2x100xf32>, tensor<4x2x3xf32>) -> tensor<1x4x50xf32>
+  %1 = nn.binary mul %0, %gain : (tensor<1x4x50xf32>, tensor<1x1xf32>) -> tensor<1x4x50xf32>
+  return %1 : tensor<1x4x50xf32>
+}
+
+// ONLY-H: remark: flexible; outputs: out 1x4x(ceil(W/2)); sizes that work: W >= 1

@@ -27,8 +27,10 @@ namespace mlc {
 struct FlexibilityOptions {
   /// The input whose dims are free; empty: every input of high enough rank.
   std::string input;
-  /// The dims to free in each such input.
-  std::vector<int64_t> dims = {2, 3};
+  /// The dims to free in each such input; empty: the spatial dims (2 to the
+  /// last: H and W of NCHW, D, H and W of NCDHW) of the inputs of the largest
+  /// rank, at least 3.
+  std::vector<int64_t> dims;
   /// The largest size searched for constraints.
   int64_t maxSize = 4096;
 };
@@ -105,6 +107,11 @@ std::string formatFlexibilityReport(const FlexibilityReport &report);
 llvm::json::Value toJSON(const FlexibilityReport &report);
 
 llvm::StringRef stringifyVerdict(FlexibilityVerdict verdict);
+
+/// How reports name dim `dim` of an input of rank `rank` that has no
+/// dim_param: the spatial dims of NCHW and NCDHW as H, W and D, others as
+/// "D<dim>".
+std::string nameInputDim(int64_t dim, int64_t rank);
 
 } // namespace mlc
 
