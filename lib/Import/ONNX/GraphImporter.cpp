@@ -3,6 +3,7 @@
 #include "Importer.h"
 #include "mlc/Import/ONNX.h"
 #include "mlc/ONNX/DataTypes.h"
+#include "mlc/ONNX/Schemas.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Verifier.h"
@@ -248,15 +249,28 @@ FailureOr<SmallVector<Value>> GraphImporter::importCustom(NodeImport &node) {
     return node.emitError() << "(custom op)"
                             << " leaves out an optional input, which "
                                "nn.custom cannot keep";
-  // What the model declares of the outputs, else unknown: the op's shape
-  // behaviour is not known to nn.
-  Type fallback = UnrankedTensorType::get(
-      operands.empty() ? builder.getF32Type()
-                       : getElementType(operands.front().getType()));
+  // What the model declares of the outputs, else unranked: the op's shape
+  // behaviour is not known to nn. The element type is the one the op's ONNX
+  // schema gives (TopK's indices are int64 whatever its input), else the
+  // first input's.
+  SmallVector<Type> inputTypes;
+  for (Value input : node.inputs)
+    inputTypes.push_back(input ? getElementType(input.getType()) : Type());
   SmallVector<Type> resultTypes;
-  for (const std::string &output : node.node.output())
-    resultTypes.push_back(declaredTypes.lookup(output) ? declaredTypes.lookup(output)
-                                                       : fallback);
+  for (auto [i, output] : llvm::enumerate(node.node.output())) {
+    if (Type declared = declaredTypes.lookup(output)) {
+      resultTypes.push_back(declared);
+      continue;
+    }
+    Type element = onnx_types::getSchemaOutputElementType(
+        context, node.node.op_type(),
+        isDefaultDomain(node.node.domain()) ? "" : node.node.domain(),
+        node.opset, i, inputTypes);
+    if (!element)
+      element = operands.empty() ? builder.getF32Type()
+                                 : getElementType(operands.front().getType());
+    resultTypes.push_back(UnrankedTensorType::get(element));
+  }
   auto op = builder.create<CustomOp>(
       node.loc, resultTypes, operands, node.node.op_type(),
       isDefaultDomain(node.node.domain()) ? "" : node.node.domain(), *attrs);

@@ -1,0 +1,31 @@
+//===- Schemas.h - What ONNX's operator schemas say of an op ----*- C++ -*-===//
+//
+// ONNX's own operator definitions (libonnx's schema registry), for the ops
+// nn keeps whole as nn.custom: the element types of their outputs.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef MLC_ONNX_SCHEMAS_H
+#define MLC_ONNX_SCHEMAS_H
+
+#include "mlir/IR/Types.h"
+#include "llvm/ADT/ArrayRef.h"
+#include "llvm/ADT/StringRef.h"
+
+namespace mlc::onnx_types {
+
+/// The element type that the ONNX schema of `opType` (in `domain`, "" for
+/// ONNX's own, at `opset`) gives its output `output`, the element types of
+/// its inputs being `inputTypes` (null for an input left out): the one type
+/// the output's constraint allows (TopK's indices: int64), else that of an
+/// input of the same constraint. Null when there is no schema or the type
+/// depends on more (an attribute's value, say).
+mlir::Type getSchemaOutputElementType(mlir::MLIRContext *context,
+                                      llvm::StringRef opType,
+                                      llvm::StringRef domain, int64_t opset,
+                                      size_t output,
+                                      llvm::ArrayRef<mlir::Type> inputTypes);
+
+} // namespace mlc::onnx_types
+
+#endif // MLC_ONNX_SCHEMAS_H
