@@ -7,11 +7,11 @@
     /usr/bin/python3 utils/survey_torchvision.py --markdown docs/survey.md
     /usr/bin/python3 utils/survey_torchvision.py --dynamic-batch --work /tmp/mlc-survey-batch
 
-For each of torchvision's classification and segmentation models (random weights from
-torch.manual_seed(0), eval mode; utils/torch_exports.py), it exports WORK/<model>_<size>.onnx
-at every size (torch.onnx.export at opset 13 or --opset, batch 1 or --dynamic-batch; an
-existing export is reused; a model torch cannot export at a size is reported as such),
-then:
+For each of torchvision's classification, segmentation and video classification models
+(random weights from torch.manual_seed(0), eval mode; utils/torch_exports.py), it exports
+WORK/<model>_<size>.onnx at every size (a video model's of 16 frames; torch.onnx.export at
+opset 13 or --opset, batch 1 or --dynamic-batch; an existing export is reused; a model
+torch cannot export at a size is reported as such), then:
 
 1. `mlc check-flexible` on the export of the first size: the verdict (flexible, or what
    stops it); an exit code other than 0 or 1 is a failure;
@@ -55,7 +55,7 @@ RATIO = re.compile(r"max\|diff\| \S+, (\S+) of max\|ort\|")
 def all_models():
     import torchvision
     return (torchvision.models.list_models(module=torchvision.models)
-            + list(te.SEGMENTATION))
+            + list(te.SEGMENTATION) + list(te.VIDEO))
 
 
 def export_all(name, args):

@@ -15,6 +15,20 @@ import time
 SEGMENTATION = ("fcn_resnet50", "fcn_resnet101", "deeplabv3_mobilenet_v3_large",
                 "deeplabv3_resnet50", "deeplabv3_resnet101", "lraspp_mobilenet_v3_large")
 
+# torchvision's video classifiers (input NCDHW: VIDEO_FRAMES frames of SIZExSIZE). MViT's
+# are left out: their position embeddings fix the size, and torch 1.13 runs out of memory
+# exporting them on a 24 GB machine.
+VIDEO = ("r3d_18", "mc3_18", "r2plus1d_18", "s3d")
+# S3D's last pooling (2x7x7 over a 32x downsampled map) needs at least 13 frames.
+VIDEO_FRAMES = 16
+
+
+def input_shape(name, size, batch=1):
+    """The input shape of torchvision's NAME exported at SIZE: NCHW, or NCDHW of
+    VIDEO_FRAMES frames for a video classifier."""
+    frames = (VIDEO_FRAMES,) if name in VIDEO else ()
+    return (batch, 3) + frames + (size, size)
+
 
 def out_only(net):
     """net, wrapped to return only the "out" entry of the dict it returns (the wrapped
@@ -33,13 +47,16 @@ def out_only(net):
 
 
 def torchvision_model(name):
-    """torchvision's model NAME (any classification model, or one of SEGMENTATION) with
-    random weights from torch.manual_seed(0) (weights=None, weights_backbone=None, no
-    auxiliary classifier), in eval mode; a segmentation model wrapped by out_only."""
+    """torchvision's model NAME (any classification model, one of VIDEO or of
+    SEGMENTATION) with random weights from torch.manual_seed(0) (weights=None,
+    weights_backbone=None, no auxiliary classifier), in eval mode; a segmentation model
+    wrapped by out_only."""
     import torch
     import torchvision.models as tvm
     import torchvision.models.segmentation as seg
     torch.manual_seed(0)
+    if name in VIDEO:
+        return getattr(tvm.video, name)(weights=None).eval()
     if name not in SEGMENTATION:
         # Any classification model of torchvision's, without auxiliary heads.
         if not hasattr(tvm, name):
@@ -105,13 +122,14 @@ def against_torch(net, inputs, got, rtol=1e-4):
 
 
 def square_export(path, log=print, dynamic_batch=False, opset=13):
-    """The export at PATH, named NAME_SIZE.onnx (torchvision's NAME at SIZExSIZE, batch 1,
-    or with dynamic_batch a dynamic batch axis named "batch"; input "image", output
-    "logits", or "out" for SEGMENTATION; at opset), made if missing."""
+    """The export at PATH, named NAME_SIZE.onnx (torchvision's NAME at SIZExSIZE, of
+    VIDEO_FRAMES frames for a VIDEO model, batch 1, or with dynamic_batch a dynamic batch
+    axis named "batch"; input "image", output "logits", or "out" for SEGMENTATION; at
+    opset), made if missing."""
     name, size = os.path.basename(path)[:-len(".onnx")].rsplit("_", 1)
     os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
     output = "out" if name in SEGMENTATION else "logits"
     axes = {"image": {0: "batch"}, output: {0: "batch"}} if dynamic_batch else None
     return cached(path, "%s at %s" % (name, size), lambda tmp: export(
-        torchvision_model(name), [(1, 3, int(size), int(size))], tmp, output,
+        torchvision_model(name), [input_shape(name, int(size))], tmp, output,
         opset=opset, dynamic_axes=axes), log)

@@ -164,9 +164,18 @@ private:
 LogicalResult FlexibilityAnalysis::findFreeDims() {
   // By default the spatial dims of the inputs of the largest rank: the
   // image's H and W, a video's D, H and W, a signal's length.
+  auto inputName = [&](BlockArgument arg) {
+    auto name = func.getArgAttrOfType<StringAttr>(arg.getArgNumber(),
+                                                  NNDialect::kNameAttr);
+    return name ? name.str() : "input_" + std::to_string(arg.getArgNumber());
+  };
+  auto chosen = [&](BlockArgument arg) {
+    return options.input.empty() || inputName(arg) == options.input;
+  };
   int64_t largestRank = 0;
   for (BlockArgument arg : func.getArguments())
-    if (auto type = dyn_cast<RankedTensorType>(arg.getType()))
+    if (auto type = dyn_cast<RankedTensorType>(arg.getType());
+        type && chosen(arg))
       largestRank = std::max(largestRank, type.getRank());
   bool spatial = options.dims.empty();
   int64_t needed =
@@ -174,12 +183,9 @@ LogicalResult FlexibilityAnalysis::findFreeDims() {
               : *std::max_element(options.dims.begin(), options.dims.end());
   bool first = true;
   for (BlockArgument arg : func.getArguments()) {
-    auto nameAttr =
-        func.getArgAttrOfType<StringAttr>(arg.getArgNumber(), NNDialect::kNameAttr);
-    std::string input = nameAttr ? nameAttr.str()
-                                 : "input_" + std::to_string(arg.getArgNumber());
-    if (!options.input.empty() && input != options.input)
+    if (!chosen(arg))
       continue;
+    std::string input = inputName(arg);
     auto type = dyn_cast<RankedTensorType>(arg.getType());
     if (!type || type.getRank() <= needed)
       continue;
@@ -204,21 +210,25 @@ LogicalResult FlexibilityAnalysis::findFreeDims() {
   }
   if (!freeDims.empty())
     return success();
-  if (!options.input.empty())
+  if (!options.input.empty()) {
+    if (!llvm::any_of(func.getArguments(), chosen)) {
+      std::string inputs =
+          llvm::join(llvm::map_range(func.getArguments(), inputName), ", ");
+      return func.emitError() << "has no input '" << options.input
+                              << "' (its inputs: " << inputs << ")";
+    }
     return func.emitError() << "has no input '" << options.input
                             << "' of rank " << needed + 1 << " or more";
+  }
   if (spatial)
     return func.emitError() << "has no input of rank 3 or more, whose dims "
                                "after the channels could be free";
+  std::string dims =
+      llvm::join(llvm::map_range(options.dims,
+                                 [](int64_t d) { return std::to_string(d); }),
+                 ",");
   return func.emitError() << "has no input of rank " << needed + 1
-                          << " or more whose dims "
-                          << llvm::join(llvm::map_range(options.dims,
-                                                        [](int64_t d) {
-                                                          return std::to_string(
-                                                              d);
-                                                        }),
-                                        ",")
-                          << " could be free";
+                          << " or more whose dims " << dims << " could be free";
 }
 
 std::string mlc::nameInputDim(int64_t dim, int64_t rank) {
