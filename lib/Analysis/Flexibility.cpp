@@ -191,15 +191,16 @@ LogicalResult FlexibilityAnalysis::findFreeDims() {
       continue;
     auto params = func.getArgAttrOfType<ArrayAttr>(arg.getArgNumber(),
                                                    NNDialect::kDimParamsAttr);
+    SmallVector<int64_t> spatialDims = getSpatialDims(arg);
     SmallVector<int64_t> dims(options.dims.begin(), options.dims.end());
     if (spatial)
-      dims = llvm::to_vector(llvm::seq<int64_t>(2, type.getRank()));
+      dims = spatialDims;
     for (int64_t dim : dims) {
       std::string name;
       if (params && dim < int64_t(params.size()))
         name = cast<StringAttr>(params[dim]).str();
       if (name.empty()) {
-        name = nameInputDim(dim, type.getRank());
+        name = nameInputDim(dim, spatialDims);
         if (!first)
           name += "_" + input;
       }
@@ -231,12 +232,32 @@ LogicalResult FlexibilityAnalysis::findFreeDims() {
                           << " or more whose dims " << dims << " could be free";
 }
 
-std::string mlc::nameInputDim(int64_t dim, int64_t rank) {
-  if (dim == rank - 1)
+SmallVector<int64_t> mlc::getSpatialDims(BlockArgument arg) {
+  auto type = cast<ShapedType>(arg.getType());
+  int64_t rank = type.getRank();
+  if (rank < 3)
+    return {};
+  SmallVector<int64_t> toChannelsFirst = {0, rank - 1};
+  llvm::append_range(toChannelsFirst, llvm::seq<int64_t>(1, rank - 1));
+  bool channelsLast = llvm::any_of(arg.getUsers(), [&](Operation *user) {
+    auto transpose = dyn_cast<TransposeOp>(user);
+    return transpose && transpose.getPerm() &&
+           ArrayRef<int64_t>(*transpose.getPerm()) ==
+               ArrayRef<int64_t>(toChannelsFirst);
+  });
+  if (channelsLast)
+    return llvm::to_vector(llvm::seq<int64_t>(1, rank - 1));
+  return llvm::to_vector(llvm::seq<int64_t>(2, rank));
+}
+
+std::string mlc::nameInputDim(int64_t dim, ArrayRef<int64_t> spatial) {
+  const auto *it = llvm::find(spatial, dim);
+  int64_t fromLast = spatial.end() - it; // 1 for the last
+  if (it != spatial.end() && fromLast == 1)
     return "W";
-  if (dim == rank - 2)
+  if (it != spatial.end() && fromLast == 2)
     return "H";
-  if (dim == rank - 3 && rank == 5)
+  if (it != spatial.end() && fromLast == 3 && spatial.size() == 3)
     return "D";
   return "D" + std::to_string(dim);
 }

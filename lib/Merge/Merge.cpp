@@ -474,9 +474,11 @@ MergeStatus Merger::chooseShapes() {
     }
     exported.push_back(shape);
   }
+  SmallVector<int64_t> spatial = getSpatialDims(first.getArgument(inputIndex));
   if (options.spec) {
     std::string error;
-    report.shapes = options.spec->resolve(context, type.getShape(), error);
+    report.shapes =
+        options.spec->resolve(context, type.getShape(), spatial, error);
     if (!report.shapes) {
       emitError(first.getLoc()) << "--shapes: " << error;
       return MergeStatus::Error;
@@ -500,7 +502,7 @@ MergeStatus Merger::chooseShapes() {
     if (params && d < int64_t(params.size()))
       name = cast<StringAttr>(params[d]).str();
     if (name.empty())
-      name = nameInputDim(d, type.getRank());
+      name = nameInputDim(d, spatial);
     symbolNames.push_back(name);
   }
   report.freeDims.assign(symbolNames.begin(), symbolNames.end());

@@ -83,12 +83,19 @@ std::optional<ShapeSpec> ShapeSpec::parse(StringRef text, std::string &error) {
 
 ShapeSetAttr ShapeSpec::resolve(MLIRContext *context,
                                 ArrayRef<int64_t> defaultShape,
+                                ArrayRef<int64_t> spatial,
                                 std::string &error) const {
   int64_t rank = defaultShape.size();
-  // Which dims a size of `count` dims names: the last ones (a square size
-  // names the last two).
+  // Which dims a size of `count` dims names: the last spatial ones (a square
+  // size names the last two: H and W of NCHW and of NHWC), or every dim;
+  // else the last ones.
   auto place = [&](size_t count, SmallVectorImpl<int64_t> &dims) {
     dims.clear();
+    size_t named = count == 1 ? 2 : count;
+    if (named <= spatial.size() && int64_t(count) != rank) {
+      dims.append(spatial.end() - named, spatial.end());
+      return true;
+    }
     if (count == 1 && rank >= 2) {
       dims.append({rank - 2, rank - 1});
       return true;

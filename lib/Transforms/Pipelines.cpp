@@ -34,7 +34,8 @@ struct CheckFlexiblePipelineOptions
     : PassPipelineOptions<CheckFlexiblePipelineOptions> {
   ListOption<int64_t> dims{
       *this, "dims",
-      llvm::cl::desc("Input dims to treat as free (default: 2 to the last)")};
+      llvm::cl::desc(
+          "Input dims to treat as free (default: the spatial ones)")};
   Option<std::string> input{*this, "input",
                             llvm::cl::desc("The input whose dims are free")};
 };

@@ -271,3 +271,18 @@ func.func @signal(%x: tensor<1x2x100xf32> {nn.name = "signal"}, %gain: tensor<1x
 }
 
 // ONLY-H: remark: flexible; outputs: out 1x4x(ceil(W/2)); sizes that work: W >= 1
+
+// -----
+
+// A channels-last (NHWC) input, as TensorFlow and Keras models export, moved
+// to NCHW first: its H and W are dims 1 and 2.
+// expected-remark @+1 {{flexible; outputs: out 1x4x(ceil(H/2))x(ceil(W/2)); sizes that work: H >= 1, W >= 1}}
+func.func @channels_last(%x: tensor<1x32x48x3xf32> {nn.name = "image"}) -> (tensor<1x4x16x24xf32> {nn.name = "out"}) {
+  %w = nn.constant dense<1.0> : tensor<4x3x3x3xf32>
+  %0 = nn.transpose %x {perm = array<i64: 0, 3, 1, 2>} : (tensor<1x32x48x3xf32>) -> tensor<1x3x32x48xf32>
+  %1 = nn.conv %0, %w {strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>} : (tensor<1x3x32x48xf32>, tensor<4x3x3x3xf32>) -> tensor<1x4x16x24xf32>
+  return %1 : tensor<1x4x16x24xf32>
+}
+
+// With dims=2 (W here), named so.
+// ONLY-H: remark: flexible; outputs: out 1x4x16x(ceil(W/2)); sizes that work: W >= 1

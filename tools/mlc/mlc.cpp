@@ -485,8 +485,8 @@ int main(int argc, char **argv) {
                        "of high enough rank)");
   checkCmd
       ->add_option("--dims", dims,
-                   "The dims to free, e.g. 2,3 (default: 2 to the last: "
-                   "H and W of NCHW, D, H and W of NCDHW)")
+                   "The dims to free, e.g. 2,3 (default: the spatial ones: "
+                   "H and W of NCHW or NHWC, D, H and W of NCDHW)")
       ->delimiter(',');
   checkCmd->add_flag("--json", json, "Print JSON (schema in docs/check-flexible.md)");
   // Quiet: errors only; the answer is the exit code (and the output file).

@@ -27,9 +27,9 @@ namespace mlc {
 struct FlexibilityOptions {
   /// The input whose dims are free; empty: every input of high enough rank.
   std::string input;
-  /// The dims to free in each such input; empty: the spatial dims (2 to the
-  /// last: H and W of NCHW, D, H and W of NCDHW) of the inputs of the largest
-  /// rank, at least 3.
+  /// The dims to free in each such input; empty: the spatial dims (H and W
+  /// of NCHW or NHWC, D, H and W of NCDHW: getSpatialDims) of the inputs of
+  /// the largest rank, at least 3.
   std::vector<int64_t> dims;
   /// The largest size searched for constraints.
   int64_t maxSize = 4096;
@@ -108,10 +108,16 @@ llvm::json::Value toJSON(const FlexibilityReport &report);
 
 llvm::StringRef stringifyVerdict(FlexibilityVerdict verdict);
 
-/// How reports name dim `dim` of an input of rank `rank` that has no
-/// dim_param: the spatial dims of NCHW and NCDHW as H, W and D, others as
-/// "D<dim>".
-std::string nameInputDim(int64_t dim, int64_t rank);
+/// The spatial dims of the graph input `arg` (rank 3 or more): 2 to the last
+/// (NCHW, NCDHW), or 1 to the last but one where the graph moves the last dim
+/// to the channels' place first (a Transpose of perm [0, r-1, 1, ..., r-2]:
+/// the NHWC inputs of TensorFlow and Keras models).
+llvm::SmallVector<int64_t> getSpatialDims(mlir::BlockArgument arg);
+
+/// How reports name dim `dim` of a graph input that has no dim_param: the
+/// last of its `spatial` dims W, the one before H, the one before that D
+/// (of three), others "D<dim>".
+std::string nameInputDim(int64_t dim, llvm::ArrayRef<int64_t> spatial);
 
 } // namespace mlc
 

@@ -42,11 +42,14 @@ struct ShapeSpec {
   static std::optional<ShapeSpec> parse(llvm::StringRef text,
                                         std::string &error);
 
-  /// The shape set for an input of `defaultShape`'s rank: the dims the spec
-  /// does not name keep the input's sizes. Null, after `error`, when the
-  /// spec does not fit the rank.
+  /// The shape set for an input of `defaultShape`'s rank whose spatial dims
+  /// are `spatial` (getSpatialDims): a size of n dims names the last n
+  /// spatial dims (a square one the last two), a whole shape every dim; the
+  /// dims the spec does not name keep the input's sizes. Null, after
+  /// `error`, when the spec does not fit the rank.
   nn::ShapeSetAttr resolve(mlir::MLIRContext *context,
                            llvm::ArrayRef<int64_t> defaultShape,
+                           llvm::ArrayRef<int64_t> spatial,
                            std::string &error) const;
 };
 

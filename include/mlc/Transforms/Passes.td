@@ -22,9 +22,9 @@ def InferShapesPass : Pass<"nn-infer-shapes", "::mlir::ModuleOp"> {
 def CheckFlexiblePass : Pass<"nn-check-flexible", "::mlir::ModuleOp"> {
   let summary = "Prove that the network accepts other input sizes, or name what stops it";
   let description = [{
-    Makes the chosen input dims free (by default the dims after the
-    channels, 2 to the last, of the inputs of the largest rank: H and W of
-    NCHW) and propagates them through the graph as symbols.
+    Makes the chosen input dims free (by default the spatial dims of the
+    inputs of the largest rank: H and W of NCHW or NHWC, D, H and W of
+    NCDHW) and propagates them through the graph as symbols.
     Emits a warning at each op that blocks other sizes (the reason and a
     fix) and at each op whose shape operand holds a size baked in at
     export, and a remark at the function with the verdict, each output's
@@ -33,7 +33,7 @@ def CheckFlexiblePass : Pass<"nn-check-flexible", "::mlir::ModuleOp"> {
   }];
   let options = [
     ListOption<"dims", "dims", "int64_t",
-               "Input dims to treat as free (default: 2 to the last)">,
+               "Input dims to treat as free (default: the spatial ones)">,
     Option<"input", "input", "std::string", /*default=*/"",
            "The input whose dims are free (default: every input of high "
            "enough rank)">,
