@@ -252,12 +252,12 @@ SmallVector<int64_t> mlc::getSpatialDims(BlockArgument arg) {
 
 std::string mlc::nameInputDim(int64_t dim, ArrayRef<int64_t> spatial) {
   const auto *it = llvm::find(spatial, dim);
-  int64_t fromLast = spatial.end() - it; // 1 for the last
-  if (it != spatial.end() && fromLast == 1)
+  size_t fromLast = spatial.end() - it; // 1 for the last, 0 for none
+  if (fromLast == 1)
     return "W";
-  if (it != spatial.end() && fromLast == 2)
+  if (fromLast == 2)
     return "H";
-  if (it != spatial.end() && fromLast == 3 && spatial.size() == 3)
+  if (fromLast == 3 && spatial.size() == 3)
     return "D";
   return "D" + std::to_string(dim);
 }
