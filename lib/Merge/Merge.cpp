@@ -210,9 +210,10 @@ private:
   std::vector<Difference> differences;
   // Each export's input shape (the first export's type changes on merging).
   SmallVector<SmallVector<int64_t>> exportedShapes;
-  // With one export: the first size it baked in, as check-flexible words it
-  // (one export does not say how to compute it at another size).
-  std::string bakedInOne;
+  // With one export: check-flexible's report on it, the proof of the sizes
+  // beyond it (what it baked in refuses them: one export does not say how to
+  // compute a baked size at another).
+  std::optional<FlexibilityReport> oneExport;
   // Op i of the first export is op i of every export.
   SmallVector<SmallVector<Operation *>> ops; // per export
 };
@@ -1120,11 +1121,7 @@ MergeStatus Merger::findBakedInOne() {
       analyzeFlexibility(funcs[0], flexibility);
   if (failed(found))
     return MergeStatus::Error;
-  if (!found->baked.empty()) {
-    const FlexibilityReport::Baked &first = found->baked.front();
-    bakedInOne = first.opType + " '" + first.node + "' " + first.text +
-                 " (exports of two sizes show how it follows the input)";
-  }
+  oneExport = std::move(*found);
   return MergeStatus::Merged;
 }
 
@@ -1163,11 +1160,13 @@ MergeStatus Merger::validate() {
     }
   }
   // Sizes beyond the exports: only where the network is proven valid (one
-  // export with a baked size is refused them without a proof).
+  // export's proof is findBakedInOne's, and a size it baked in refuses them).
   if (freeDims.empty())
     return MergeStatus::Merged; // the set is the exports' one shape
   FailureOr<FlexibilityReport> proof = FlexibilityReport();
-  if (bakedInOne.empty()) {
+  if (oneExport) {
+    proof = *oneExport;
+  } else {
     FlexibilityOptions flexibility;
     flexibility.input = report.input;
     flexibility.dims.assign(freeDims.begin(), freeDims.end());
@@ -1176,8 +1175,11 @@ MergeStatus Merger::validate() {
       return MergeStatus::Error;
   }
   auto allowed = [&](ArrayRef<int64_t> shape) -> std::optional<std::string> {
-    if (!bakedInOne.empty())
-      return bakedInOne;
+    if (!proof->baked.empty()) {
+      const FlexibilityReport::Baked &first = proof->baked.front();
+      return first.opType + " '" + first.node + "' " + first.text +
+             " (exports of two sizes show how it follows the input)";
+    }
     for (const auto &c : proof->constraints) {
       auto it = llvm::find(symbolNames, c.dim);
       if (it == symbolNames.end())

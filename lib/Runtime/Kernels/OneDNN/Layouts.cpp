@@ -240,23 +240,31 @@ private:
   dnnl_exec_arg_t arguments[2];
 };
 
+// For output vector v of 16 floats (of 48 per 16 pixels): the lanes of the
+// first two planes' permute, and of the third's over its result.
+struct InterleaveTables {
+  alignas(64) int32_t firstTwo[3][16], third[3][16];
+  InterleaveTables() {
+    for (int v = 0; v < 3; ++v)
+      for (int p = 0; p < 16; ++p) {
+        int e = 16 * v + p, pixel = e / 3, channel = e % 3;
+        firstTwo[v][p] = channel == 0 ? pixel : channel == 1 ? 16 + pixel : 0;
+        third[v][p] = channel == 2 ? 16 + pixel : p;
+      }
+  }
+};
+
 // Three planes of `pixels` floats (an RGB image, NCHW) interleaved into
 // pixels x 3 (NHWC): 16 pixels at a time, each output vector of 16 floats
 // picked from two planes and then the third (two permutes each).
 __attribute__((target("avx512f"))) void
 interleaveThree(const float *planes, int64_t pixels, float *out) {
+  static const InterleaveTables tables; // made once, not per prediction
   const float *r = planes, *g = planes + pixels, *b = planes + 2 * pixels;
-  alignas(64) int32_t firstTwo[3][16], third[3][16];
-  for (int v = 0; v < 3; ++v)
-    for (int p = 0; p < 16; ++p) {
-      int e = 16 * v + p, pixel = e / 3, channel = e % 3;
-      firstTwo[v][p] = channel == 0 ? pixel : channel == 1 ? 16 + pixel : 0;
-      third[v][p] = channel == 2 ? 16 + pixel : p;
-    }
   __m512i pickTwo[3], pickThird[3];
   for (int v = 0; v < 3; ++v) {
-    pickTwo[v] = _mm512_load_si512(firstTwo[v]);
-    pickThird[v] = _mm512_load_si512(third[v]);
+    pickTwo[v] = _mm512_load_si512(tables.firstTwo[v]);
+    pickThird[v] = _mm512_load_si512(tables.third[v]);
   }
   int64_t p = 0;
   for (; p + 16 <= pixels; p += 16) {
