@@ -10,6 +10,8 @@
 #include "onnx/defs/schema.h"
 #include "llvm/ADT/StringExtras.h"
 
+#include <limits>
+
 using namespace mlir;
 
 Type mlc::onnx_types::getSchemaOutputElementType(MLIRContext *context,
@@ -44,5 +46,63 @@ Type mlc::onnx_types::getSchemaOutputElementType(MLIRContext *context,
     if (inputTypes[i] &&
         inputs[std::min(i, inputs.size() - 1)].GetTypeStr() == typeStr)
       return inputTypes[i];
+  return {};
+}
+
+std::string mlc::onnx_types::checkSchemaArity(StringRef opType,
+                                              StringRef domain, int64_t opset,
+                                              ArrayRef<bool> given,
+                                              size_t outputCount) {
+  const auto &known =
+      ::onnx::OpSchemaRegistry::DomainToVersionRange::Instance().Map();
+  auto range = known.find(domain.empty() ? ::onnx::ONNX_DOMAIN : domain.str());
+  if (range == known.end())
+    return {};
+  // The newest version libonnx knows, and the node's own where it knows
+  // that. A newer opset may have added inputs (Pad's axes, ReduceMean's at
+  // 18): a node of one is held only to the inputs the newest known version
+  // requires, which later versions keep.
+  int newestKnown = range->second.second;
+  const ::onnx::OpSchema *newest =
+      ::onnx::OpSchemaRegistry::Schema(opType.str(), newestKnown, domain.str());
+  const ::onnx::OpSchema *schema =
+      opset <= newestKnown ? ::onnx::OpSchemaRegistry::Schema(
+                                 opType.str(), int(opset), domain.str())
+                           : newest;
+  if (!schema)
+    return {};
+  bool exact = opset <= newestKnown;
+  auto count = [](int n, StringRef what) {
+    return std::to_string(n) + " " + what.str() + (n == 1 ? "" : "s");
+  };
+  auto span = [&](int min, int max, StringRef what) {
+    if (min == max)
+      return count(min, what);
+    if (max == std::numeric_limits<int>::max() || !exact)
+      return "at least " + count(min, what);
+    return std::to_string(min) + " to " + count(max, what);
+  };
+  int inputs = int(given.size()), outputs = int(outputCount);
+  if (inputs < schema->min_input() || (exact && inputs > schema->max_input()))
+    return opType.str() + " takes " +
+           span(schema->min_input(), schema->max_input(), "input") +
+           ", the node has " + std::to_string(inputs);
+  if (exact &&
+      (outputs < schema->min_output() || outputs > schema->max_output()))
+    return opType.str() + " has " +
+           span(schema->min_output(), schema->max_output(), "output") +
+           ", the node has " + std::to_string(outputs);
+  // An input a later version made optional (Resize's roi at 13) is taken
+  // as optional at every version, as runtimes do.
+  auto required = [](const ::onnx::OpSchema *in, size_t i) {
+    return in && i < in->inputs().size() &&
+           in->inputs()[i].GetOption() ==
+               ::onnx::OpSchema::FormalParameterOption::Single;
+  };
+  for (size_t i = 0; i < given.size(); ++i)
+    if (!given[i] && required(schema, i) && required(newest, i))
+      return opType.str() + "'s input " + std::to_string(i) + " ('" +
+             schema->inputs()[i].GetName() +
+             "') is required, the node leaves it out";
   return {};
 }

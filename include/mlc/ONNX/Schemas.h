@@ -1,7 +1,8 @@
 //===- Schemas.h - What ONNX's operator schemas say of an op ----*- C++ -*-===//
 //
-// ONNX's own operator definitions (libonnx's schema registry), for the ops
-// nn keeps whole as nn.custom: the element types of their outputs.
+// ONNX's own operator definitions (libonnx's schema registry): whether a
+// node has the inputs and outputs its operator takes, and, for the ops nn
+// keeps whole as nn.custom, the element types of their outputs.
 //
 //===----------------------------------------------------------------------===//
 
@@ -11,6 +12,8 @@
 #include "mlir/IR/Types.h"
 #include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/StringRef.h"
+
+#include <string>
 
 namespace mlc::onnx_types {
 
@@ -25,6 +28,15 @@ mlir::Type getSchemaOutputElementType(mlir::MLIRContext *context,
                                       llvm::StringRef domain, int64_t opset,
                                       size_t output,
                                       llvm::ArrayRef<mlir::Type> inputTypes);
+
+/// Why a node of `opType` (in `domain`, at `opset`) whose inputs are
+/// `given` (false for one left out, as by an empty name) and which has
+/// `outputCount` outputs does not fit the operator's schema: too few or too
+/// many inputs or outputs, or a required input left out. Empty when it
+/// fits, or when ONNX has no schema for it (a custom domain's op).
+std::string checkSchemaArity(llvm::StringRef opType, llvm::StringRef domain,
+                             int64_t opset, llvm::ArrayRef<bool> given,
+                             size_t outputCount);
 
 } // namespace mlc::onnx_types
 

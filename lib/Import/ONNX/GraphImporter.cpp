@@ -292,6 +292,15 @@ LogicalResult GraphImporter::importNode(const ::onnx::NodeProto &node) {
   }
   StringRef domain = isDefaultDomain(node.domain()) ? StringRef("ai.onnx")
                                                    : StringRef(node.domain());
+  // Importers and nn's ops count on the operator's inputs being there.
+  SmallVector<bool> given;
+  for (const std::string &name : node.input())
+    given.push_back(!name.empty());
+  std::string misfit = onnx_types::checkSchemaArity(
+      node.op_type(), domain == "ai.onnx" ? "" : domain, opsets.lookup(domain),
+      given, node.output_size());
+  if (!misfit.empty())
+    return emitError(loc) << misfit;
   NodeImport import(node, loc, opsets.lookup(domain), inputs, builder, tensors,
                     shapes);
   // Operators nn does not know, and forms of known ones it does not cover
