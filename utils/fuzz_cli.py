@@ -8,7 +8,7 @@ shape, the opset; or raw bytes flipped or cut off, of the .onnx and of a compile
 model, and run of a compiled model. Each run must end as mlc promises:
 
   - exit 0, 1 or 2; never a signal (a crash, an assertion), never a hang (--timeout);
-  - at exit 2, a message on stderr that names the file, and no "Stack dump",
+  - at exit 2, a message on stderr that names a file it was given, and no "Stack dump",
     "Assertion", "LLVM ERROR" or sanitizer report;
   - at exit 2, no output file left behind (mlc writes to a temporary, then renames).
 
@@ -182,6 +182,18 @@ def mutate_bytes(data, rng):
     return bytes(data[:start] + data[start + rng.randrange(1, 64):]), "cut out bytes"
 
 
+def input_npy(onnx_bytes, rng):
+    """A valid .npy for the model's first input (a dynamic dim taken as 1)."""
+    import io
+    import numpy
+    value = onnx.load_from_string(onnx_bytes).graph.input[0]
+    dims = [d.dim_value or 1 for d in value.type.tensor_type.shape.dim]
+    dtype = onnx.mapping.TENSOR_TYPE_TO_NP_TYPE[value.type.tensor_type.elem_type]
+    buffer = io.BytesIO()
+    numpy.save(buffer, numpy.ones(dims, dtype))
+    return buffer.getvalue()
+
+
 # --- One case --------------------------------------------------------------
 
 def make_case(index, seed, models, work, mlc_dir_files):
@@ -205,11 +217,20 @@ def make_case(index, seed, models, work, mlc_dir_files):
         compiled = mlc_dir_files.get(name)
         if compiled is None:
             return None
-        data, description = mutate_bytes(compiled, rng)
-        broken = os.path.join(case_dir, "broken.mlc")
         out = os.path.join(case_dir, "out")
-        return (f"{name}.mlc: {description}", {broken: data},
-                [(["run", broken, "--quiet", "--output-dir", out], None)])
+        if rng.randrange(2):
+            data, description = mutate_bytes(compiled, rng)
+            broken = os.path.join(case_dir, "broken.mlc")
+            return (f"{name}.mlc: {description}", {broken: data},
+                    [(["run", broken, "--quiet", "--output-dir", out], None)])
+        # A broken .npy input to the unbroken compiled model.
+        model_file = os.path.join(case_dir, "model.mlc")
+        broken = os.path.join(case_dir, "broken.npy")
+        data, description = mutate_bytes(input_npy(original, rng), rng)
+        first = onnx.load_from_string(original).graph.input[0].name
+        return (f"{name} input .npy: {description}", {broken: data, model_file: compiled},
+                [(["run", model_file, "--quiet", "--input", f"{first}={broken}",
+                   "--output-dir", out], None)])
     broken = os.path.join(case_dir, "broken.onnx")
     mlc_out = os.path.join(case_dir, "broken.mlc")
     merged = os.path.join(case_dir, "merged.mlc")
@@ -227,7 +248,6 @@ def run_case(mlc, case, timeout, codes):
         os.makedirs(os.path.dirname(path), exist_ok=True)
         with open(path, "wb") as f:
             f.write(data)
-    broken = next(iter(files))
     problems = []
     for argv, output in commands:
         shown = " ".join(["mlc"] + argv)
@@ -247,8 +267,10 @@ def run_case(mlc, case, timeout, codes):
         if marks:
             problems.append(f"{shown}: {marks[0]} on stderr: {err.strip()[-400:]}")
         if result.returncode == 2:
-            if os.path.basename(broken) not in err:
-                problems.append(f"{shown}: exit 2, message does not name the file: "
+            given = [a.split("=", 1)[-1] for a in argv]
+            named = [a for a in given if os.path.isfile(a) and os.path.basename(a) in err]
+            if not named:
+                problems.append(f"{shown}: exit 2, message names none of its files: "
                                 f"{err.strip()[:300]!r}")
             if output and os.path.exists(output):
                 problems.append(f"{shown}: exit 2 left {output} behind")

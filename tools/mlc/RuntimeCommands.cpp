@@ -235,6 +235,20 @@ llvm::json::Object describeOutput(const std::string &name, size_t item,
   return result;
 }
 
+/// Prints an error of `mlc <command>` and returns exit code 2. An error of
+/// a session on the model at `path` (empty before there is one) is named by
+/// the file, as every error of mlc's is: the runtime's own messages name
+/// the node or the input, not the file.
+int reportError(const char *command, const std::string &path,
+                const Error &error) {
+  llvm::StringRef message = error.what();
+  llvm::errs() << "mlc " << command << ": error: ";
+  if (!path.empty() && !message.starts_with(path))
+    llvm::errs() << path << ": ";
+  llvm::errs() << message << "\n";
+  return 2;
+}
+
 SessionOptions sessionOptions(int threads, bool reference,
                               const std::vector<std::string> &plugins,
                               const std::string &convChains) {
@@ -283,6 +297,7 @@ splitInputOption(const std::string &option, const rt::Model &model,
 }
 
 int runModel(const RunOptions &options) {
+  std::string inSession;
   try {
     auto model = Model::load(options.model);
     auto files = parseNamed(options.inputs, *model, "--input");
@@ -294,10 +309,11 @@ int runModel(const RunOptions &options) {
     SessionOptions settings = sessionOptions(
         options.threads, options.reference, options.plugins, options.convChains);
     settings.prepare = settings.tune = false;
-    Session session(model, settings);
     std::vector<TensorMap> batch;
     for (int i = 0; i < options.batch; ++i)
       batch.push_back(makeInputs(*model, files, shapes, i));
+    inSession = options.model;
+    Session session(model, settings);
     Clock::time_point start = Clock::now();
     std::vector<TensorMap> results =
         options.batch == 1 ? std::vector<TensorMap>{session.predict(batch[0])}
@@ -348,12 +364,12 @@ int runModel(const RunOptions &options) {
     }
     return 0;
   } catch (const Error &e) {
-    llvm::errs() << "mlc run: error: " << e.what() << "\n";
-    return 2;
+    return reportError("run", inSession, e);
   }
 }
 
 int benchModel(const BenchOptions &options) {
+  std::string inSession;
   try {
     auto model = Model::load(options.model);
     auto shapes = parseNamed(options.shapes, *model, "--shape");
@@ -377,6 +393,7 @@ int benchModel(const BenchOptions &options) {
     if (options.batch > 1)
       sessionSettings.batchSizes = {options.batch};
     Clock::time_point start = Clock::now();
+    inSession = options.model;
     Session session(model, sessionSettings);
     double prepare = millisecondsSince(start);
     int parts = session.batchParts(options.batch);
@@ -479,8 +496,7 @@ int benchModel(const BenchOptions &options) {
                                     op.kernel);
     return 0;
   } catch (const Error &e) {
-    llvm::errs() << "mlc bench: error: " << e.what() << "\n";
-    return 2;
+    return reportError("bench", inSession, e);
   }
 }
 
@@ -622,8 +638,7 @@ int inspectCompiled(const std::string &path, bool json) {
       llvm::outs() << "  plans: made at run time for each size\n";
     return 0;
   } catch (const Error &e) {
-    llvm::errs() << "mlc inspect: error: " << e.what() << "\n";
-    return 2;
+    return reportError("inspect", "", e);
   }
 }
 
