@@ -72,7 +72,10 @@ def mutate_attribute(model, rng):
     elif attr.type == onnx.AttributeProto.STRING:
         attr.s = rng.choice((b"", b"bogus", b"\xff\xfe"))
     elif attr.type == onnx.AttributeProto.TENSOR:
-        attr.t.dims.append(rng.choice(BAD_INTS))
+        # A Constant's value: its shape, or one of its numbers (the shape
+        # vectors of Reshape, Slice, Resize and Pad are such constants).
+        if choice == 1 or not change_value(attr.t, rng):
+            attr.t.dims.append(rng.choice(BAD_INTS))
     else:
         # Another type under the same name.
         attr.type = rng.choice((onnx.AttributeProto.INT, onnx.AttributeProto.STRING,
@@ -80,12 +83,29 @@ def mutate_attribute(model, rng):
     return f"changed attribute {attr.name} of {node.name or node.op_type}"
 
 
+def change_value(tensor, rng):
+    """Sets one number of an int64 or float tensor to a bad one; False when
+    it holds neither."""
+    import numpy
+    from onnx import numpy_helper
+    array = numpy_helper.to_array(tensor).copy()
+    if array.size == 0 or array.dtype not in (numpy.int64, numpy.float32):
+        return False
+    bad = rng.choice(BAD_INTS) if array.dtype == numpy.int64 else rng.choice(
+        (0.0, -1.0, float("nan"), float("inf"), 1e30))
+    array.flat[rng.randrange(array.size)] = bad
+    tensor.CopyFrom(numpy_helper.from_array(array, tensor.name))
+    return True
+
+
 def mutate_initializer(model, rng):
     inits = list(model.graph.initializer)
     if not inits:
         return None
     init = rng.choice(inits)
-    choice = rng.randrange(6)
+    choice = rng.randrange(7)
+    if choice == 6 and change_value(init, rng):
+        return f"changed a value of weight {init.name}"
     if choice == 0 and init.dims:
         init.dims[rng.randrange(len(init.dims))] = rng.choice(BAD_INTS)
     elif choice == 1 and init.dims:
