@@ -315,6 +315,10 @@ test/Merge/Inputs/  (fixtures of `mlc merge`: per-size exports of one network; t
                        exit 0, sizes[2] = H, sizes[3] = W; `--shapes 64..96:16` too.
   fcn_80.onnx          the same net at 80 (fresh, for `--shapes 64..96:16` or `64..96:8`):
                        /Constant_3 [80, 80].
+  fcn_dynamic.onnx     the same net exported with dynamic H and W ("height", "width"): the
+                       Resize's sizes come from Shape -> Slice -> Concat on the input. Takes
+                       any size as it is; expected merge alone: exit 2, and with --shapes
+                       (64,80,96 or a range) exit 0, merged at the first size.
   hw_64x96.onnx        the FCN net at 64x96 and 96x128 (H != W): /Constant_3 = [64, 96] |
   hw_96x128.onnx       [96, 128]. sizes[2] must become H and sizes[3] W: with two exports an
                        affine fit in H alone also "fits" sizes[3] (W = H + 32 at both), so only
@@ -1565,6 +1569,10 @@ MERGE_EXPORTS = [
     ("adaptive_64", "adaptive", 0, (64, 64), ("image",)),
     ("adaptive_96", "adaptive", 0, (96, 96), ("image",)),
 ]
+# Exported with dynamic H and W (same tuple).
+MERGE_DYNAMIC_EXPORTS = [
+    ("fcn_dynamic", "fcn", 0, (64, 64), ("image",)),
+]
 
 # What differs between two files (diff_models' keys; the header says the values). Checked
 # on every run, so that the header stays true: "input image" / "output out" are the graph
@@ -1617,7 +1625,7 @@ def merge_input_shapes(channels, hw):
 
 def export_merge(name, seed, hw, input_names, path, dynamic=False):
     """torch.onnx.export at opset 13, eval mode, one [1, C, H, W] input per name; dynamic
-    makes dims 2 and 3 of every input "height", "width" (for the probes only)."""
+    makes dims 2 and 3 of every input "height", "width" (MERGE_DYNAMIC_EXPORTS, probes)."""
     net, channels, out_name = build_merge_net(name, seed)
     dynamic_axes = {n: {2: "height", 3: "width"} for n in input_names} if dynamic else None
     return export_checked(net, merge_input_shapes(channels, hw), out_name, path,
@@ -1701,6 +1709,10 @@ def make_merge_inputs(root):
     for stem, name, seed, hw, input_names in MERGE_EXPORTS:
         path = os.path.join(out_dir, stem + ".onnx")
         models[stem] = export_merge(name, seed, hw, input_names, path)
+        written.append(path)
+    for stem, name, seed, hw, input_names in MERGE_DYNAMIC_EXPORTS:
+        path = os.path.join(out_dir, stem + ".onnx")
+        export_merge(name, seed, hw, input_names, path, dynamic=True)
         written.append(path)
     problems = []
     for a, b, want in MERGE_DIFFS:

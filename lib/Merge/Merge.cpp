@@ -423,11 +423,23 @@ MergeStatus Merger::chooseShapes() {
   // A batch dim the exports left dynamic (torch's dynamic_axes {0: 'batch'})
   // is merged at 1, as a fixed-size export has it: the .mlc still runs
   // batches of any size (its lowering frees dim 0 again). Other dynamic dims
-  // are flexible already: there is nothing to merge there.
+  // are flexible already: there is nothing to merge there, but one export's
+  // may be given sizes (--shapes names them): it is merged at the set's
+  // first shape (a range's smallest), as an export of that size would be,
+  // and the model takes the set, its plans made ahead.
+  SmallVector<int64_t> sizedDims;
+  if (funcs.size() == 1 && options.spec) {
+    BlockArgument arg = first.getArgument(inputIndex);
+    std::string error;
+    sizedDims =
+        options.spec->namedDims(cast<RankedTensorType>(arg.getType()).getRank(),
+                                getSpatialDims(arg), error);
+  }
   for (func::FuncOp func : funcs) {
     BlockArgument arg = func.getArgument(inputIndex);
     auto argType = cast<RankedTensorType>(arg.getType());
     SmallVector<int64_t> shape(argType.getShape());
+    SmallVector<int64_t> sized;
     auto params =
         func.getArgAttrOfType<ArrayAttr>(inputIndex, NNDialect::kDimParamsAttr);
     auto paramOf = [&](int64_t d) {
@@ -443,12 +455,18 @@ MergeStatus Merger::chooseShapes() {
     for (int64_t d = 0; d < argType.getRank(); ++d) {
       if (shape[d] != ShapedType::kDynamic)
         continue;
+      if ((d != 0 || argType.getRank() < 3) &&
+          llvm::is_contained(sizedDims, d)) {
+        sized.push_back(d);
+        continue;
+      }
       if (d != 0 || argType.getRank() < 3) {
         emitError(func.getLoc())
             << "input '" << report.input << "' already has dynamic "
             << dimName(d)
             << ": it takes other sizes there as it is (mlc check-flexible "
-               "tells which); merge exports of fixed sizes";
+               "tells which); merge exports of fixed sizes, or this export "
+               "alone with --shapes for its sizes";
         return MergeStatus::Error;
       }
       if (report.batchDim.empty()) {
@@ -456,6 +474,20 @@ MergeStatus Merger::chooseShapes() {
         batchParam = paramOf(d).empty() ? "batch" : paramOf(d).str();
       }
       shape[d] = 1;
+    }
+    if (!sized.empty()) {
+      SmallVector<int64_t> placeholder(shape);
+      for (int64_t d : sized)
+        placeholder[d] = 1;
+      std::string error;
+      ShapeSetAttr set = options.spec->resolve(context, placeholder,
+                                               getSpatialDims(arg), error);
+      if (!set) {
+        emitError(first.getLoc()) << "--shapes: " << error;
+        return MergeStatus::Error;
+      }
+      for (int64_t d : sized)
+        shape[d] = set.getDefaultShape()[d];
     }
     arg.setType(RankedTensorType::get(shape, argType.getElementType()));
     func.setFunctionType(FunctionType::get(

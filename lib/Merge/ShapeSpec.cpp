@@ -81,33 +81,58 @@ std::optional<ShapeSpec> ShapeSpec::parse(StringRef text, std::string &error) {
   return spec;
 }
 
+// Which dims a size of `count` dims names: the last spatial ones (a square
+// size names the last two: H and W of NCHW and of NHWC), or every dim; else
+// the last ones.
+bool ShapeSpec::placeSize(size_t count, int64_t rank, ArrayRef<int64_t> spatial,
+                          SmallVectorImpl<int64_t> &dims, std::string &error) {
+  dims.clear();
+  size_t named = count == 1 ? 2 : count;
+  if (named <= spatial.size() && int64_t(count) != rank) {
+    dims.append(spatial.end() - named, spatial.end());
+    return true;
+  }
+  if (count == 1 && rank >= 2) {
+    dims.append({rank - 2, rank - 1});
+    return true;
+  }
+  if (int64_t(count) > rank) {
+    error = "a size of " + std::to_string(count) +
+            " dims does not fit the input's rank " + std::to_string(rank);
+    return false;
+  }
+  for (int64_t d = rank - count; d < rank; ++d)
+    dims.push_back(d);
+  return true;
+}
+
+SmallVector<int64_t> ShapeSpec::namedDims(int64_t rank,
+                                          ArrayRef<int64_t> spatial,
+                                          std::string &error) const {
+  SmallVector<int64_t> all, dims;
+  SmallVector<size_t> counts;
+  if (range)
+    counts.push_back(mins.size());
+  for (const auto &shape : shapes)
+    counts.push_back(shape.size());
+  for (size_t count : counts) {
+    if (!placeSize(count, rank, spatial, dims, error))
+      return {};
+    for (int64_t d : dims)
+      if (!llvm::is_contained(all, d))
+        all.push_back(d);
+  }
+  llvm::sort(all);
+  return all;
+}
+
 ShapeSetAttr ShapeSpec::resolve(MLIRContext *context,
                                 ArrayRef<int64_t> defaultShape,
                                 ArrayRef<int64_t> spatial,
                                 std::string &error) const {
   int64_t rank = defaultShape.size();
-  // Which dims a size of `count` dims names: the last spatial ones (a square
-  // size names the last two: H and W of NCHW and of NHWC), or every dim;
-  // else the last ones.
   auto place = [&](size_t count, SmallVectorImpl<int64_t> &dims) {
-    dims.clear();
-    size_t named = count == 1 ? 2 : count;
-    if (named <= spatial.size() && int64_t(count) != rank) {
-      dims.append(spatial.end() - named, spatial.end());
-      return true;
-    }
-    if (count == 1 && rank >= 2) {
-      dims.append({rank - 2, rank - 1});
-      return true;
-    }
-    if (int64_t(count) > rank) {
-      error = "a size of " + std::to_string(count) +
-              " dims does not fit the input's rank " + std::to_string(rank);
-      return false;
-    }
-    for (int64_t d = rank - count; d < rank; ++d)
-      dims.push_back(d);
-    return true;
+    return placeSize(count, rank, spatial, dims, error);
   };
   SmallVector<int64_t> dims;
   if (range) {

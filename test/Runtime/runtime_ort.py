@@ -6,8 +6,9 @@
                    [--work DIR]
 
 One export is compiled (`mlc compile EXPORT -o WORK/model.mlc`); several exports of one
-network at different sizes are merged straight into a .mlc (`mlc merge ... -o
-WORK/model.mlc`). Then for each export, at its input shape: ONNX Runtime runs the export
+network at different sizes, or one with --shapes, are merged straight into a .mlc (`mlc
+merge ... -o WORK/model.mlc`). Then for each export, at its input shape (one export given
+several shapes: an export of dynamic sizes, at each): ONNX Runtime runs the export
 on the sin pattern of utils/ort_compare.py (x[i] = 0.5*sin(i)), `mlc run` runs the .mlc
 on the same input (as .npy), and every output must agree in shape and within
 
@@ -100,9 +101,12 @@ def main():
     shapes = [oc.parse_dims(re.sub(r"\[(\d+)\.\.\d+\]", r"\1", s).replace("?", "1"))
               for s in inputs[0]["shapes"].split(", ")]
 
-    for n, export in enumerate(args.exports):
-        name = os.path.basename(export)
-        dims = shapes[min(n, len(shapes) - 1)]
+    # One export given several shapes (--shapes): an export of dynamic sizes, which
+    # ONNX Runtime runs at each of them.
+    runs = list(zip(args.exports, shapes)) if len(args.exports) > 1 else [
+        (args.exports[0], dims) for dims in shapes]
+    for n, (export, dims) in enumerate(runs):
+        name = "%s at %s" % (os.path.basename(export), oc.format_dims(dims))
         try:
             ref, _ = oc.run_model(export, os.path.join(work, "ort%d" % n), shape=dims,
                                   threads=args.threads, timeout=600)
@@ -113,7 +117,7 @@ def main():
         np.save(path, oc.sin_pattern(dims))
         cmd = [args.mlc, "run", model, "--quiet", "--output-dir",
                os.path.join(work, "mlc%d" % n), "--input", "%s=%s" % (input_name, path)]
-        if not run(cmd + flags, ck, "%s: mlc run at %s" % (name, oc.format_dims(dims))):
+        if not run(cmd + flags, ck, "%s: mlc run" % name):
             continue
         test = read_outputs(os.path.join(work, "mlc%d" % n))
         for out_name, expected in ref.items():

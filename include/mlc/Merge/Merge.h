@@ -51,6 +51,21 @@ struct ShapeSpec {
                            llvm::ArrayRef<int64_t> defaultShape,
                            llvm::ArrayRef<int64_t> spatial,
                            std::string &error) const;
+
+  /// The dims of an input of `rank` that the spec gives sizes for (as
+  /// resolve places them), in order; empty, after `error`, when it does not
+  /// fit the rank.
+  llvm::SmallVector<int64_t> namedDims(int64_t rank,
+                                       llvm::ArrayRef<int64_t> spatial,
+                                       std::string &error) const;
+
+private:
+  /// The dims a size of `count` dims names in an input of `rank`; false,
+  /// after `error`, when it does not fit.
+  static bool placeSize(size_t count, int64_t rank,
+                        llvm::ArrayRef<int64_t> spatial,
+                        llvm::SmallVectorImpl<int64_t> &dims,
+                        std::string &error);
 };
 
 struct MergeOptions {
