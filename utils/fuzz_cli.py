@@ -3,9 +3,9 @@
 
 Takes the example models, breaks each in one of many ways (a structure-aware change of
 the ONNX graph: an attribute, a weight's dims or bytes, a node's wiring, an input's
-shape, the opset; or raw bytes flipped or cut off, of the .onnx and of a compiled
-.mlc), and runs mlc on the result: check-flexible, compile, merge with the unbroken
-model, and run of a compiled model. Each run must end as mlc promises:
+shape, the opset; or raw bytes flipped or cut off, of the .onnx, of a compiled .mlc and
+of an .npy input), and runs mlc on the result: check-flexible, compile, merge with the
+unbroken model, export, quantize, and run of a compiled model. Each run must end as mlc promises:
 
   - exit 0, 1 or 2; never a signal (a crash, an assertion), never a hang (--timeout);
   - at exit 2, a message on stderr that names a file it was given, and no "Stack dump",
@@ -257,6 +257,15 @@ def make_case(index, seed, models, work, mlc_dir_files):
     commands = [(["check-flexible", broken, "--quiet"], None),
                 (["compile", broken, "-o", mlc_out, "--quiet"], mlc_out),
                 (["merge", broken, path, "-o", merged], merged)]
+    # Every third case also through export and quantize (with its report, which runs
+    # both models).
+    if index % 3 == 0:
+        exported = os.path.join(case_dir, "exported.onnx")
+        quantized = os.path.join(case_dir, "quantized.mlc")
+        commands += [(["export", broken, "-o", exported], exported),
+                     (["quantize", broken, "--mode", rng.choice(("linear", "kmeans", "fp16")),
+                       "--min-size", "0", "--report", "--quiet", "-o", quantized],
+                      quantized)]
     return f"{name}: {description}", {broken: data}, commands
 
 

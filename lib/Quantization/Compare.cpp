@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "mlc/Quantization/Compare.h"
+#include "mlc/Format/Format.h"
 #include "mlc/Runtime/WeightEncoding.h"
 
 #include <algorithm>
@@ -335,7 +336,10 @@ comparisonShapes(const Model &model) {
       std::vector<int64_t> lo, mid, hi;
       for (const ShapeSet::Range &r : info.shapes.ranges) {
         int64_t step = std::max<int64_t>(r.step, 1);
-        int64_t steps = (r.max - r.min) / step;
+        // A dim of any size (a dynamic batch) is compared at its smallest:
+        // its range's top is no size anyone runs.
+        int64_t steps =
+            r.max == format::kUnboundedDim ? 0 : (r.max - r.min) / step;
         lo.push_back(r.min);
         mid.push_back(r.min + steps / 2 * step);
         hi.push_back(r.min + steps * step);

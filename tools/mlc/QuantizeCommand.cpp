@@ -9,6 +9,7 @@
 #include "QuantizeCommand.h"
 #include "CommandContext.h"
 #include "CompareCommand.h"
+#include "RuntimeCommands.h"
 
 #include "mlc/Driver/ModelIO.h"
 #include "mlc/Lowering/Lowering.h"
@@ -247,7 +248,8 @@ int runQuantize(const QuantizeCommandOptions &o) {
       llvm::outs() << quant::formatComparison(*comparison);
     return 0;
   } catch (const rt::Error &e) {
-    return fail(e.what());
+    // The report runs the model: a runtime error names its node or input.
+    return reportError("quantize", o.model, e);
   }
 }
 

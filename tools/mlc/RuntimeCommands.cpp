@@ -235,20 +235,6 @@ llvm::json::Object describeOutput(const std::string &name, size_t item,
   return result;
 }
 
-/// Prints an error of `mlc <command>` and returns exit code 2. An error of
-/// a session on the model at `path` (empty before there is one) is named by
-/// the file, as every error of mlc's is: the runtime's own messages name
-/// the node or the input, not the file.
-int reportError(const char *command, const std::string &path,
-                const Error &error) {
-  llvm::StringRef message = error.what();
-  llvm::errs() << "mlc " << command << ": error: ";
-  if (!path.empty() && !message.starts_with(path))
-    llvm::errs() << path << ": ";
-  llvm::errs() << message << "\n";
-  return 2;
-}
-
 SessionOptions sessionOptions(int threads, bool reference,
                               const std::vector<std::string> &plugins,
                               const std::string &convChains) {
@@ -263,6 +249,16 @@ SessionOptions sessionOptions(int threads, bool reference,
 }
 
 } // namespace
+
+int reportError(const char *command, const std::string &path,
+                const Error &error) {
+  llvm::StringRef message = error.what();
+  llvm::errs() << "mlc " << command << ": error: ";
+  if (!path.empty() && !message.starts_with(path))
+    llvm::errs() << path << ": ";
+  llvm::errs() << message << "\n";
+  return 2;
+}
 
 bool loadPlugins(const std::vector<std::string> &plugins, const char *command) {
   try {

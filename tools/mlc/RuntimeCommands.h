@@ -8,6 +8,7 @@
 #include <vector>
 
 namespace mlc::rt {
+class Error;
 class Model;
 } // namespace mlc::rt
 
@@ -48,6 +49,13 @@ int benchModel(const BenchOptions &options);
 int inspectCompiled(const std::string &path, bool json);
 /// Whether `path` holds a .mlc model (by content).
 bool isCompiledModel(const std::string &path);
+
+/// Prints an error of `mlc <command>` and returns exit code 2. An error of
+/// a session on the model at `path` (empty when there is none) is named by
+/// the file, as every error of mlc's is: the runtime's own messages name
+/// the node or the input, not the file.
+int reportError(const char *command, const std::string &path,
+                const rt::Error &error);
 
 /// Loads custom layer plugins (their classes, and their shape rules for the
 /// compiler); prints "mlc COMMAND: error: ..." and fails on the first that

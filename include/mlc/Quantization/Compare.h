@@ -83,7 +83,8 @@ struct CompareOptions {
 };
 
 /// The input shapes the synthetic set runs at: every enumerated shape of
-/// `model`; for a ranged input its smallest, its largest and one in between.
+/// `model`; for a ranged input its smallest, its largest and one in between
+/// (a dim of any size, as a dynamic batch, at its smallest).
 /// With several inputs, the k-th of each (the last where one has fewer).
 std::vector<std::vector<std::vector<int64_t>>>
 comparisonShapes(const rt::Model &model);
