@@ -6,6 +6,7 @@
     /usr/bin/python3 utils/survey_torchvision.py --large             # the >300 MB ones too
     /usr/bin/python3 utils/survey_torchvision.py --markdown docs/survey.md
     /usr/bin/python3 utils/survey_torchvision.py --dynamic-batch --work /tmp/mlc-survey-batch
+    /usr/bin/python3 utils/survey_torchvision.py --dynamic-size --work /tmp/mlc-survey-dynsize
 
 For each of torchvision's classification, segmentation and video classification models
 (random weights from torch.manual_seed(0), eval mode; utils/torch_exports.py), it exports
@@ -20,6 +21,9 @@ torch cannot export at a size is reported as such), then:
    output's largest magnitude), and a batch of 2 against its items run alone. When mlc
    refuses to merge the exports as different networks (exit 1: torchvision's graph changes
    with the size, as Swin's at 224), each export is compiled and checked alone instead.
+   With --dynamic-size: one export of dynamic H and W (D too for a video) traced at the
+   first size, merged alone with `--shapes SIZES`, and run at each size against ONNX
+   Runtime on that export.
 
 A table gives, per model, the sizes exported, the verdict, the merge (merged / refused /
 failed), the largest max|diff| / max|ort| of its outputs and the seconds taken. Exit code 0
@@ -62,11 +66,12 @@ def export_all(name, args):
     """The exports of name at args.sizes that torch makes, and for each size it cannot,
     why."""
     made, refused = [], []
-    for size in args.sizes:
+    # With --dynamic-size, one export (traced at the first size) takes them all.
+    for size in args.sizes[:1] if args.dynamic_size else args.sizes:
         path = os.path.join(args.work, "%s_%d.onnx" % (name, size))
         try:
             te.square_export(path, log=log, dynamic_batch=args.dynamic_batch,
-                             opset=args.opset)
+                             opset=args.opset, dynamic_size=args.dynamic_size)
             made.append(path)
         except Exception as e:  # torch's exporter and torchvision's own asserts
             line = (str(e).strip().splitlines() or [type(e).__name__])[0]
@@ -90,10 +95,13 @@ def check_flexible(mlc, export):
     return True, verdict
 
 
-def runtime_check(mlc, exports, work, batch):
-    """(returncode, output) of runtime_ort.py on exports (merged when several)."""
+def runtime_check(mlc, exports, work, batch, shapes=None):
+    """(returncode, output) of runtime_ort.py on exports (merged when several, or merged
+    with --shapes `shapes`: an export of dynamic sizes, run at each)."""
     cmd = [sys.executable, os.path.join(REPO, "test", "Runtime", "runtime_ort.py"),
            "--mlc", mlc, "--work", work, "--batch", str(batch)] + exports
+    if shapes:
+        cmd += ["--shapes", ",".join(str(s) for s in shapes)]
     proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     return proc.returncode, proc.stdout
 
@@ -108,6 +116,8 @@ def survey(name, args):
     row = {"model": name}
     exports, refused = export_all(name, args)
     row["sizes"] = ",".join(os.path.basename(e)[:-5].rsplit("_", 1)[1] for e in exports)
+    if args.dynamic_size and exports:
+        row["sizes"] = ",".join(str(s) for s in args.sizes) + " (one dynamic export)"
     row["not exported"] = "; ".join(refused)
     if not exports:
         row.update(verdict="-", merge="-", ratio="-", ok=None)
@@ -115,8 +125,9 @@ def survey(name, args):
     ok, row["verdict"] = check_flexible(args.mlc, exports[0])
     log("  check-flexible: %s" % row["verdict"])
     work = os.path.join(args.work, name)
-    code, out = runtime_check(args.mlc, exports, work, args.batch)
-    row["merge"] = "merged" if len(exports) > 1 else "one size"
+    shapes = args.sizes if args.dynamic_size and len(args.sizes) > 1 else None
+    code, out = runtime_check(args.mlc, exports, work, args.batch, shapes)
+    row["merge"] = "merged" if len(exports) > 1 or shapes else "one size"
     if code != 0 and len(exports) > 1 and "is not the same network" in out:
         row["merge"] = "refused"
         code = 0
@@ -178,6 +189,10 @@ def main():
     p.add_argument("--dynamic-batch", action="store_true",
                    help="export with a dynamic batch axis (torch's dynamic_axes {0: 'batch'}; "
                         "use another --work than fixed-batch exports)")
+    p.add_argument("--dynamic-size", action="store_true",
+                   help="one export per model with dynamic H and W (and D of a video), "
+                        "traced at the first size, merged with --shapes SIZES and run at "
+                        "each (use another --work)")
     p.add_argument("--clean", action="store_true", help="drop the files of each model that passes")
     p.add_argument("--markdown", help="also write the table to this file")
     args = p.parse_args()

@@ -121,15 +121,20 @@ def against_torch(net, inputs, got, rtol=1e-4):
     return oc.compare_arrays(ref, got, rtol=rtol)
 
 
-def square_export(path, log=print, dynamic_batch=False, opset=13):
+def square_export(path, log=print, dynamic_batch=False, opset=13, dynamic_size=False):
     """The export at PATH, named NAME_SIZE.onnx (torchvision's NAME at SIZExSIZE, of
     VIDEO_FRAMES frames for a VIDEO model, batch 1, or with dynamic_batch a dynamic batch
-    axis named "batch"; input "image", output "logits", or "out" for SEGMENTATION; at
+    axis named "batch"; with dynamic_size dynamic spatial axes "H" and "W" (and "D" of a
+    video), traced at SIZE; input "image", output "logits", or "out" for SEGMENTATION; at
     opset), made if missing."""
     name, size = os.path.basename(path)[:-len(".onnx")].rsplit("_", 1)
     os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
     output = "out" if name in SEGMENTATION else "logits"
     axes = {"image": {0: "batch"}, output: {0: "batch"}} if dynamic_batch else None
+    if dynamic_size:
+        axes = axes or {"image": {}}
+        spatial = ("D", "H", "W") if name in VIDEO else ("H", "W")
+        axes["image"].update({2 + i: a for i, a in enumerate(spatial)})
     return cached(path, "%s at %s" % (name, size), lambda tmp: export(
         torchvision_model(name), [input_shape(name, int(size))], tmp, output,
         opset=opset, dynamic_axes=axes), log)

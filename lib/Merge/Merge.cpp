@@ -455,12 +455,12 @@ MergeStatus Merger::chooseShapes() {
     for (int64_t d = 0; d < argType.getRank(); ++d) {
       if (shape[d] != ShapedType::kDynamic)
         continue;
-      if ((d != 0 || argType.getRank() < 3) &&
-          llvm::is_contained(sizedDims, d)) {
+      bool batch = d == 0 && argType.getRank() >= 3;
+      if (!batch && llvm::is_contained(sizedDims, d)) {
         sized.push_back(d);
         continue;
       }
-      if (d != 0 || argType.getRank() < 3) {
+      if (!batch) {
         emitError(func.getLoc())
             << "input '" << report.input << "' already has dynamic "
             << dimName(d)

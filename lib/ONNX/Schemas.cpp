@@ -55,7 +55,7 @@ std::string mlc::onnx_types::checkSchemaArity(StringRef opType,
                                               size_t outputCount) {
   const auto &known =
       ::onnx::OpSchemaRegistry::DomainToVersionRange::Instance().Map();
-  auto range = known.find(domain.empty() ? ::onnx::ONNX_DOMAIN : domain.str());
+  auto range = known.find(domain.str());
   if (range == known.end())
     return {};
   // The newest version libonnx knows, and the node's own where it knows
