@@ -460,6 +460,17 @@ MergeStatus Merger::chooseShapes() {
         sized.push_back(d);
         continue;
       }
+      if (!batch && !sizedDims.empty()) {
+        // One export whose --shapes size some of its dynamic dims only.
+        SmallVector<int64_t> spatial = getSpatialDims(arg);
+        std::string sizes;
+        for (int64_t s : spatial)
+          sizes += (sizes.empty() ? "" : " x ") + nameInputDim(s, spatial);
+        emitError(func.getLoc())
+            << "input '" << report.input << "' has dynamic " << dimName(d)
+            << ", which --shapes does not size: give each size as " << sizes;
+        return MergeStatus::Error;
+      }
       if (!batch) {
         emitError(func.getLoc())
             << "input '" << report.input << "' already has dynamic "
