@@ -315,6 +315,10 @@ test/Merge/Inputs/  (fixtures of `mlc merge`: per-size exports of one network; t
                        exit 0, sizes[2] = H, sizes[3] = W; `--shapes 64..96:16` too.
   fcn_80.onnx          the same net at 80 (fresh, for `--shapes 64..96:16` or `64..96:8`):
                        /Constant_3 [80, 80].
+  nhwc_{64,96}.onnx    the same net taking a channels-last image (1x64x64x3, 1x96x96x3), as
+                       TensorFlow and Keras models do: a Transpose (perm 0,3,1,2) first. H and
+                       W are dims 1 and 2. Differs: /net/Constant_3 (the Resize's sizes) and
+                       the input and output dims. Expected merge: exit 0, sizes name H, W.
   fcn_dynamic.onnx     the same net exported with dynamic H and W ("height", "width"): the
                        Resize's sizes come from Shape -> Slice -> Concat on the input. Takes
                        any size as it is; expected merge alone: exit 2, and with --shapes
@@ -1458,6 +1462,22 @@ MERGE_DIR = os.path.join("test", "Merge", "Inputs")
 MAX_MERGE_BYTES = 150 * 1024
 
 
+def merge_nhwc(torch):
+    """The FCN of flex_fcn taking a channels-last (NHWC) image, as TensorFlow and Keras
+    models do: a Transpose to NCHW first."""
+    fcn = flex_fcn(torch, False)
+
+    class ChannelsLast(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.net = fcn
+
+        def forward(self, x):
+            return self.net(x.permute(0, 3, 1, 2))
+
+    return ChannelsLast()
+
+
 def merge_unet(torch):
     import torch.nn as nn
     import torch.nn.functional as F
@@ -1543,6 +1563,7 @@ def merge_adaptive(torch):
 MERGE_NETS = {
     "unet": (merge_unet, (3,), "out"),
     "fcn": (lambda torch: flex_fcn(torch, False), (3,), "out"),
+    "fcn_nhwc": (merge_nhwc, (3,), "out"),
     "classifier": (lambda torch: flex_classifier_gap(torch, False), (3,), "logits"),
     "classifier_deeper": (merge_classifier_deeper, (3,), "logits"),
     "two_inputs": (merge_two_inputs, (3, 1), "logits"),
@@ -1568,6 +1589,8 @@ MERGE_EXPORTS = [
     ("two_inputs_64", "two_inputs", 0, (64, 64), ("image", "mask")),
     ("adaptive_64", "adaptive", 0, (64, 64), ("image",)),
     ("adaptive_96", "adaptive", 0, (96, 96), ("image",)),
+    ("nhwc_64", "fcn_nhwc", 0, (64, 64), ("image",)),
+    ("nhwc_96", "fcn_nhwc", 0, (96, 96), ("image",)),
 ]
 # Exported with dynamic H and W (same tuple).
 MERGE_DYNAMIC_EXPORTS = [
@@ -1602,6 +1625,7 @@ MERGE_DIFFS = [
         for kind in ("weight", "bias")]),
     ("adaptive_64", "adaptive_96", ["input image", "node /pool/AveragePool kernel_shape",
                                     "node /pool/AveragePool strides"]),
+    ("nhwc_64", "nhwc_96", ["input image", "output out", "node /net/Constant_3 value"]),
 ]
 
 # Sizes at which a dynamic re-export (not committed) of the UNet runs in ONNX Runtime, or
@@ -1619,7 +1643,13 @@ def build_merge_net(name, seed):
     return net, channels, out_name
 
 
-def merge_input_shapes(channels, hw):
+# Nets of MERGE_NETS whose inputs are channels-last (NHWC).
+CHANNELS_LAST = ("fcn_nhwc",)
+
+
+def merge_input_shapes(name, channels, hw):
+    if name in CHANNELS_LAST:
+        return [(1, hw[0], hw[1], c) for c in channels]
     return [(1, c, hw[0], hw[1]) for c in channels]
 
 
@@ -1628,7 +1658,7 @@ def export_merge(name, seed, hw, input_names, path, dynamic=False):
     makes dims 2 and 3 of every input "height", "width" (MERGE_DYNAMIC_EXPORTS, probes)."""
     net, channels, out_name = build_merge_net(name, seed)
     dynamic_axes = {n: {2: "height", 3: "width"} for n in input_names} if dynamic else None
-    return export_checked(net, merge_input_shapes(channels, hw), out_name, path,
+    return export_checked(net, merge_input_shapes(name, channels, hw), out_name, path,
                           input_names=input_names, dynamic_axes=dynamic_axes)
 
 
@@ -1747,7 +1777,7 @@ def verify_merge(root):
     try:
         for stem, name, seed, hw, input_names in MERGE_EXPORTS:
             net, channels, _ = build_merge_net(name, seed)
-            shapes = merge_input_shapes(channels, hw)
+            shapes = merge_input_shapes(name, channels, hw)
             xs = [oc.sin_pattern(list(s)) for s in shapes]
             inputs = {}
             for n, s, x in zip(input_names, shapes, xs):
