@@ -38,7 +38,16 @@ REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # dynamic batch, custom ops, attention, video).
 SEEDS = ("tiny_resnet_64.onnx", "tiny_mobilenetv2_64.onnx", "tiny_fcn_64.onnx",
          "tiny_fcn_64_dynbatch.onnx", "custom_ops_64.onnx", "tiny_vit_32.onnx",
-         "tiny_video_8x32.onnx", "tiny_blocks_64_opset17.onnx")
+         "tiny_video_8x32.onnx", "tiny_blocks_64_opset17.onnx",
+         # Dynamic H and W; a channels-last image.
+         "test/Merge/Inputs/fcn_dynamic.onnx", "test/Merge/Inputs/nhwc_64.onnx")
+
+
+def seed_path(name):
+    """A seed's file: a name in examples/models, or a path (from the repository)."""
+    return os.path.join(REPO, name if os.sep in name else os.path.join("examples", "models", name))
+
+
 # Values that break shape arithmetic: zero, negative, huge, overflowing.
 BAD_INTS = (0, -1, -2, 1, 2, 3, 7, 1000, 1 << 31, (1 << 63) - 1, -(1 << 63))
 CRASH_MARKS = ("Stack dump", "Assertion", "LLVM ERROR", "AddressSanitizer",
@@ -220,7 +229,7 @@ def make_case(index, seed, models, work, mlc_dir_files):
     """A case: (description, files to write {name: bytes}, commands [[argv], output])."""
     rng = random.Random(seed * 1000003 + index)
     name = rng.choice(models)
-    path = os.path.join(REPO, "examples", "models", name) if not os.path.isabs(name) else name
+    path = seed_path(name)
     with open(path, "rb") as f:
         original = f.read()
     case_dir = os.path.join(work, f"case{index}")
@@ -327,7 +336,8 @@ def main():
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--timeout", type=float, default=60)
     parser.add_argument("--models", default=",".join(SEEDS),
-                        help="comma-separated names in examples/models (or paths)")
+                        help="comma-separated names in examples/models (or paths from the "
+                             "repository)")
     parser.add_argument("--keep", help="where failing cases go")
     args = parser.parse_args()
 
@@ -336,8 +346,8 @@ def main():
     # Compiled seeds, whose bytes the .mlc cases break.
     compiled = {}
     for name in models:
-        path = os.path.join(REPO, "examples", "models", name)
-        out = os.path.join(work, name + ".mlc")
+        path = seed_path(name)
+        out = os.path.join(work, os.path.basename(name) + ".mlc")
         if subprocess.run([args.mlc, "compile", path, "-o", out, "--quiet"]).returncode == 0:
             with open(out, "rb") as f:
                 compiled[name] = f.read()
