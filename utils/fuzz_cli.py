@@ -22,6 +22,7 @@ campaign (test/mlc/CMakeLists.txt); longer ones are for before a release.
 """
 
 import argparse
+import collections
 import concurrent.futures
 import os
 import random
@@ -177,7 +178,10 @@ def mutate_io(model, rng):
     elif choice == 4 and dims:
         del dims[rng.randrange(len(dims))]
     else:
-        graph.output.remove(value) if value in graph.output else graph.input.remove(value)
+        if value in graph.output:
+            graph.output.remove(value)
+        else:
+            graph.input.remove(value)
         return f"removed graph input or output {value.name}"
     return f"changed graph input or output {value.name} (way {choice})"
 
@@ -211,7 +215,7 @@ def mutate_bytes(data, rng):
     return bytes(data[:start] + data[start + rng.randrange(1, 64):]), "cut out bytes"
 
 
-def input_npy(onnx_bytes, rng):
+def input_npy(onnx_bytes):
     """A valid .npy for the model's first input (a dynamic dim taken as 1)."""
     import io
     import numpy
@@ -255,7 +259,7 @@ def make_case(index, seed, models, work, mlc_dir_files):
         # A broken .npy input to the unbroken compiled model.
         model_file = os.path.join(case_dir, "model.mlc")
         broken = os.path.join(case_dir, "broken.npy")
-        data, description = mutate_bytes(input_npy(original, rng), rng)
+        data, description = mutate_bytes(input_npy(original), rng)
         first = onnx.load_from_string(original).graph.input[0].name
         return (f"{name} input .npy: {description}", {broken: data, model_file: compiled},
                 [(["run", model_file, "--quiet", "--input", f"{first}={broken}",
@@ -278,15 +282,15 @@ def make_case(index, seed, models, work, mlc_dir_files):
     return f"{name}: {description}", {broken: data}, commands
 
 
-def run_case(mlc, case, timeout, codes):
-    """The broken promises of one case (empty when it ended as promised);
-    counts each command's exit code in `codes`."""
+def run_case(mlc, case, timeout):
+    """The broken promises of one case (empty when it ended as promised), and each
+    command's (name, exit code)."""
     description, files, commands = case
     for path, data in files.items():
         os.makedirs(os.path.dirname(path), exist_ok=True)
         with open(path, "wb") as f:
             f.write(data)
-    problems = []
+    problems, codes = [], []
     for argv, output in commands:
         shown = " ".join(["mlc"] + argv)
         try:
@@ -296,8 +300,7 @@ def run_case(mlc, case, timeout, codes):
             problems.append(f"{shown}: no answer in {timeout} s")
             continue
         err = result.stderr
-        key = (argv[0], result.returncode)
-        codes[key] = codes.get(key, 0) + 1
+        codes.append((argv[0], result.returncode))
         if result.returncode < 0 or result.returncode > 2:
             problems.append(f"{shown}: exit {result.returncode}: {err.strip()[-400:]}")
             continue
@@ -325,7 +328,7 @@ def run_case(mlc, case, timeout, codes):
                                         f"{run.stderr.strip()[-400:]}")
                 except subprocess.TimeoutExpired:
                     problems.append(f"mlc run {output}: no answer in {timeout} s")
-    return problems
+    return problems, codes
 
 
 def main():
@@ -354,13 +357,14 @@ def main():
     cases = [make_case(i, args.seed, models, work, compiled) for i in range(args.cases)]
     cases = [(i, c) for i, c in enumerate(cases) if c]
     failures = []
-    codes = {}
+    codes = collections.Counter()
     with concurrent.futures.ThreadPoolExecutor(args.jobs) as pool:
-        futures = {pool.submit(run_case, args.mlc, case, args.timeout, codes): (i, case)
+        futures = {pool.submit(run_case, args.mlc, case, args.timeout): (i, case)
                    for i, case in cases}
         for future in concurrent.futures.as_completed(futures):
             index, case = futures[future]
-            problems = future.result()
+            problems, ran = future.result()
+            codes.update(ran)
             if problems:
                 failures.append((index, case[0], problems))
             else:
