@@ -439,6 +439,7 @@ MergeStatus Merger::chooseShapes() {
     BlockArgument arg = func.getArgument(inputIndex);
     auto argType = cast<RankedTensorType>(arg.getType());
     SmallVector<int64_t> shape(argType.getShape());
+    SmallVector<int64_t> spatial = getSpatialDims(arg);
     SmallVector<int64_t> sized;
     auto params =
         func.getArgAttrOfType<ArrayAttr>(inputIndex, NNDialect::kDimParamsAttr);
@@ -460,9 +461,8 @@ MergeStatus Merger::chooseShapes() {
         sized.push_back(d);
         continue;
       }
-      if (!batch && !sizedDims.empty()) {
-        // One export whose --shapes size some of its dynamic dims only.
-        SmallVector<int64_t> spatial = getSpatialDims(arg);
+      if (!batch && !sizedDims.empty() && llvm::is_contained(spatial, d)) {
+        // One export whose --shapes size some of its dynamic sizes only.
         std::string sizes;
         for (int64_t s : spatial)
           sizes += (sizes.empty() ? "" : " x ") + nameInputDim(s, spatial);
@@ -491,8 +491,8 @@ MergeStatus Merger::chooseShapes() {
       for (int64_t d : sized)
         placeholder[d] = 1;
       std::string error;
-      ShapeSetAttr set = options.spec->resolve(context, placeholder,
-                                               getSpatialDims(arg), error);
+      ShapeSetAttr set =
+          options.spec->resolve(context, placeholder, spatial, error);
       if (!set) {
         emitError(first.getLoc()) << "--shapes: " << error;
         return MergeStatus::Error;
