@@ -427,19 +427,20 @@ MergeStatus Merger::chooseShapes() {
   // may be given sizes (--shapes names them): it is merged at the set's
   // first shape (a range's smallest), as an export of that size would be,
   // and the model takes the set, its plans made ahead.
+  // The exports are one network: the first's spatial dims are every one's.
+  SmallVector<int64_t> spatial = getSpatialDims(first.getArgument(inputIndex));
   SmallVector<int64_t> sizedDims;
   if (funcs.size() == 1 && options.spec) {
-    BlockArgument arg = first.getArgument(inputIndex);
     std::string error;
-    sizedDims =
-        options.spec->namedDims(cast<RankedTensorType>(arg.getType()).getRank(),
-                                getSpatialDims(arg), error);
+    sizedDims = options.spec->namedDims(
+        cast<RankedTensorType>(first.getArgument(inputIndex).getType())
+            .getRank(),
+        spatial, error);
   }
   for (func::FuncOp func : funcs) {
     BlockArgument arg = func.getArgument(inputIndex);
     auto argType = cast<RankedTensorType>(arg.getType());
     SmallVector<int64_t> shape(argType.getShape());
-    SmallVector<int64_t> spatial = getSpatialDims(arg);
     SmallVector<int64_t> sized;
     auto params =
         func.getArgAttrOfType<ArrayAttr>(inputIndex, NNDialect::kDimParamsAttr);
@@ -518,7 +519,6 @@ MergeStatus Merger::chooseShapes() {
     }
     exported.push_back(shape);
   }
-  SmallVector<int64_t> spatial = getSpatialDims(first.getArgument(inputIndex));
   if (options.spec) {
     std::string error;
     report.shapes =

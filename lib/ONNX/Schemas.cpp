@@ -63,15 +63,15 @@ std::string mlc::onnx_types::checkSchemaArity(StringRef opType,
   // 18): a node of one is held only to the inputs the newest known version
   // requires, which later versions keep.
   int newestKnown = range->second.second;
+  bool exact = opset <= newestKnown;
   const ::onnx::OpSchema *newest =
       ::onnx::OpSchemaRegistry::Schema(opType.str(), newestKnown, domain.str());
   const ::onnx::OpSchema *schema =
-      opset <= newestKnown ? ::onnx::OpSchemaRegistry::Schema(
-                                 opType.str(), int(opset), domain.str())
-                           : newest;
+      exact ? ::onnx::OpSchemaRegistry::Schema(opType.str(), int(opset),
+                                               domain.str())
+            : newest;
   if (!schema)
     return {};
-  bool exact = opset <= newestKnown;
   auto count = [](int n, StringRef what) {
     return std::to_string(n) + " " + what.str() + (n == 1 ? "" : "s");
   };

@@ -122,23 +122,6 @@ LogicalResult mlc::quantizeWeights(ModuleOp module,
 
   // Check every weight's options before changing anything.
   for (Candidate &c : candidates) {
-    // Scales and centroids are fitted to the values: a NaN or an infinity
-    // (a corrupt or diverged weight) has no place among them.
-    auto bits = options.bitsByNode.find(c.node);
-    bool keptFloat = llvm::is_contained(options.skip, c.node) ||
-                     (bits != options.bitsByNode.end() && bits->second == 0);
-    if (options.mode != QuantizeMode::FP16 && !keptFloat) {
-      std::vector<float> values = readFloats(c.constant.getValue());
-      auto bad =
-          llvm::find_if(values, [](float v) { return !std::isfinite(v); });
-      if (bad != values.end())
-        return c.user->emitError()
-               << "its weight holds "
-               << (std::isnan(*bad) ? "a NaN" : "an infinity") << " (value "
-               << (bad - values.begin())
-               << "): quantization needs finite weights (--skip this node "
-                  "to keep it float)";
-    }
     if (!kmeans || !options.groupChannels)
       continue;
     int64_t axis = getChannelAxis(c.user, c.constant.getResult());
@@ -182,6 +165,20 @@ LogicalResult mlc::quantizeWeights(ModuleOp module,
       llvm::errs() << "\rquantizing " << done << "/" << candidates.size()
                    << ": " << layer.node << " " << layer.shape << "\x1b[K";
     std::vector<float> values = readFloats(c.constant.getValue());
+    // Scales and centroids are fitted to the values: a NaN or an infinity
+    // (a corrupt or diverged weight) has no place among them. (The pass
+    // fails as a whole: nothing of it is kept.)
+    auto bad =
+        options.mode == QuantizeMode::FP16
+            ? values.end()
+            : llvm::find_if(values, [](float v) { return !std::isfinite(v); });
+    if (bad != values.end())
+      return c.user->emitError()
+             << "its weight holds "
+             << (std::isnan(*bad) ? "a NaN" : "an infinity") << " (value "
+             << (bad - values.begin())
+             << "): quantization needs finite weights (--skip this node to "
+                "keep it float)";
     int64_t axis = getChannelAxis(c.user, c.constant.getResult());
     quant::Quantized q;
     switch (options.mode) {
