@@ -349,12 +349,22 @@ void PreparedPlan::build(std::shared_ptr<Arena> arena, BackendState *state,
   // A batch's first ops run item by item, as its items' plan runs them:
   // they take that plan's choices. The ops on the whole batch are tuned at
   // the batch (fcn_resnet50's run 10-15% faster at batch 8 with their own).
-  // A plan like one at the same shape takes all of its choices.
-  bool twin = like && like->plan.symbolValues == plan.symbolValues;
+  // A plan like one at the same batch (another lane's at this shape, or
+  // one at another size) takes all of its choices; but an op that ran on
+  // one thread at a smaller size may not be short at this one: it takes the
+  // plan's threads.
+  int32_t batch = graph.batch_symbol();
+  bool twin = like && (batch < 0 || like->plan.symbolValues[batch] ==
+                                        plan.symbolValues[batch]);
   opChoices.assign(ops.size(), Choice());
-  if (twin)
+  if (twin) {
     opChoices = like->opChoices;
-  else if (like)
+    for (size_t i = 0; i < ops.size(); ++i) {
+      int32_t out = ops[i]->outputs()->Get(0);
+      if (like->tensors[out].count() < tensors[out].count())
+        opChoices[i].threads = 0;
+    }
+  } else if (like)
     std::copy(like->opChoices.begin(), like->opChoices.begin() + itemOps,
               opChoices.begin());
   // The conversions into each op's copies run just before it.
@@ -392,6 +402,7 @@ void PreparedPlan::build(std::shared_ptr<Arena> arena, BackendState *state,
   }
   std::vector<double> seconds(steps.size(), INFINITY);
   bool tuneHere = runAll(steps, seconds) && !twin;
+  tunedHere = tuneHere;
   double warmUp = 0;
   for (double s : seconds)
     warmUp += s;

@@ -87,12 +87,16 @@ public:
   /// and each oneDNN kernel is timed against its alternatives: its other
   /// variants (Winograd's algorithm for a 3x3 convolution, on several
   /// threads also as row parts side by side), or one thread for a short op
-  /// (a depthwise convolution at 7x7, say). The fastest stays. A plan given `like` (a batch's, given its items' plan) takes
-  /// its choices for the ops it runs item by item, and tunes the others;
-  /// given a plan at the same shape (another thread's), it takes all of its
-  /// choices and times nothing.
+  /// (a depthwise convolution at 7x7, say). The fastest stays. A plan given
+  /// `like` at another batch (a batch's, given its items' plan) takes its
+  /// choices for the ops it runs item by item, and tunes the others; given
+  /// a plan at the same batch (another thread's at the same shape, or one
+  /// at another size), it takes all of its choices and times nothing.
   void build(std::shared_ptr<Arena> arena, BackendState *backendState,
              int threads, bool tune, const PreparedPlan *like = nullptr);
+  /// Whether build timed its kernels' alternatives (rather than taking
+  /// another plan's choices, or oneDNN's defaults).
+  bool tuned() const { return tunedHere; }
 
   /// Runs one prediction: copies `inputs` (one per model input, checked)
   /// in, runs every kernel (the reference kernels when `reference`), and
@@ -203,6 +207,7 @@ private:
   /// Per tensor, the ops that read it, plus one for a model output.
   std::vector<uint32_t> readers;
   std::vector<Choice> opChoices;
+  bool tunedHere = false;
   std::vector<Step> steps;
 
   /// A batch of `items` (the batch symbol's value) runs ops [0, itemOps)

@@ -364,16 +364,82 @@ int runModel(const RunOptions &options) {
   }
 }
 
+namespace {
+
+// The profile of `predictions`: per prediction, each op type's total and
+// the slowest ops; into `json` (every op) when given, else printed.
+void reportProfile(const Session &session, int64_t predictions, int parts,
+                   llvm::json::Object *json) {
+  std::vector<OpProfile> ops = session.profile();
+  std::map<std::string, double> byType;
+  double profiled = 0;
+  for (OpProfile &op : ops) {
+    op.milliseconds /= predictions;
+    byType[op.type] += op.milliseconds;
+    profiled += op.milliseconds;
+  }
+  std::vector<std::pair<std::string, double>> types(byType.begin(),
+                                                    byType.end());
+  std::stable_sort(
+      types.begin(), types.end(),
+      [](const auto &a, const auto &b) { return a.second > b.second; });
+  if (json) {
+    // Every op in the model's order, then conversions and copies.
+    llvm::json::Array all, shares;
+    for (const OpProfile &op : ops)
+      all.push_back(llvm::json::Object{{"name", op.name},
+                                       {"type", op.type},
+                                       {"kernel", op.kernel},
+                                       {"ms", op.milliseconds}});
+    for (const auto &[type, ms] : types)
+      shares.push_back(llvm::json::Object{{"type", type}, {"ms", ms}});
+    (*json)["ops"] = std::move(all);
+    (*json)["op_types"] = std::move(shares);
+    return;
+  }
+  std::vector<OpProfile> slowest = ops;
+  std::stable_sort(slowest.begin(), slowest.end(),
+                   [](const OpProfile &a, const OpProfile &b) {
+                     return a.milliseconds > b.milliseconds;
+                   });
+  if (slowest.size() > 15)
+    slowest.resize(15);
+  llvm::outs() << llvm::formatv(
+      "profile (ms per prediction, {0} predictions; {1:f2} ms in ops{2}):\n",
+      predictions, profiled, parts > 1 ? ", the parts' threads' added" : "");
+  for (const auto &[type, ms] : types)
+    llvm::outs() << llvm::formatv("  {0,-20} {1,9:f3} ms  {2,5:f1}%\n", type,
+                                  ms, profiled > 0 ? 100 * ms / profiled : 0);
+  llvm::outs() << "slowest ops:\n";
+  for (const OpProfile &op : slowest)
+    llvm::outs() << llvm::formatv("  {0,-20} {1,9:f3} ms  {2}  [{3}]\n",
+                                  op.type, op.milliseconds, op.name, op.kernel);
+}
+
+} // namespace
+
 int benchModel(const BenchOptions &options) {
   std::string inSession;
   try {
     auto model = Model::load(options.model);
-    auto shapes = parseNamed(options.shapes, *model, "--shape");
+    // An input named again starts another shape: the shapes are timed in
+    // turn in one session, as an app meets a ranged model's sizes (the
+    // first prediction at each is its planning).
+    std::vector<std::map<std::string, std::string>> cases(1);
+    for (const std::string &option : options.shapes) {
+      auto [name, value] = splitInputOption(option, *model, "--shape");
+      if (cases.back().count(name))
+        cases.emplace_back();
+      cases.back()[name] = value;
+    }
     if (options.batch < 1 || options.runs < 1)
       throw Error("--batch and --runs must be 1 or more");
-    std::vector<TensorMap> batch;
-    for (int i = 0; i < options.batch; ++i)
-      batch.push_back(makeInputs(*model, {}, shapes, i));
+    if (options.profile && cases.size() > 1)
+      throw Error("--profile times one shape: give each input's --shape once");
+    std::vector<std::vector<TensorMap>> batches(cases.size());
+    for (size_t c = 0; c < cases.size(); ++c)
+      for (int i = 0; i < options.batch; ++i)
+        batches[c].push_back(makeInputs(*model, {}, cases[c], i));
     SessionOptions sessionSettings =
         sessionOptions(options.threads, options.reference, options.plugins,
                        options.convChains);
@@ -393,103 +459,73 @@ int benchModel(const BenchOptions &options) {
     Session session(model, sessionSettings);
     double prepare = millisecondsSince(start);
     int parts = session.batchParts(options.batch);
-    // Outputs reused from one prediction to the next, as an app that
-    // predicts in a loop would.
-    TensorMap outputs;
-    std::vector<TensorMap> results;
-    auto once = [&] {
-      if (options.batch == 1)
-        session.predict(batch[0], outputs);
-      else
-        session.predictBatch(batch, results);
-    };
-    start = Clock::now();
-    once();
-    double first = millisecondsSince(start);
-    std::vector<double> times;
-    for (int r = 0; r < options.runs; ++r) {
+    llvm::json::Array timings;
+    for (const std::vector<TensorMap> &batch : batches) {
+      // Outputs reused from one prediction to the next, as an app that
+      // predicts in a loop would.
+      TensorMap outputs;
+      std::vector<TensorMap> results;
+      auto once = [&] {
+        if (options.batch == 1)
+          session.predict(batch[0], outputs);
+        else
+          session.predictBatch(batch, results);
+      };
       start = Clock::now();
       once();
-      times.push_back(millisecondsSince(start));
-    }
-    std::sort(times.begin(), times.end());
-    double median = times[times.size() / 2];
-    double throughput = options.batch * 1000.0 / median;
-    std::string shape;
-    for (const auto &[name, tensor] : batch[0])
-      shape += (shape.empty() ? "" : ", ") + name + " " +
-               formatShape(tensor.shape());
-    // The profile: per run, the slowest ops and each type's total.
-    std::vector<OpProfile> ops = session.profile();
-    int64_t predictions = options.runs + 1;
-    std::map<std::string, double> byType;
-    double profiled = 0;
-    for (OpProfile &op : ops) {
-      op.milliseconds /= predictions;
-      byType[op.type] += op.milliseconds;
-      profiled += op.milliseconds;
-    }
-    std::vector<OpProfile> slowest = ops;
-    std::stable_sort(slowest.begin(), slowest.end(),
-                     [](const OpProfile &a, const OpProfile &b) {
-                       return a.milliseconds > b.milliseconds;
-                     });
-    if (slowest.size() > 15)
-      slowest.resize(15);
-    std::vector<std::pair<std::string, double>> types(byType.begin(),
-                                                      byType.end());
-    std::stable_sort(types.begin(), types.end(),
-                     [](const auto &a, const auto &b) { return a.second > b.second; });
-    if (options.json) {
-      llvm::json::Object result{
-          {"model", options.model},      {"inputs", shape},
-          {"batch", options.batch},      {"threads", options.threads},
-          {"runs", options.runs},        {"prepare_ms", prepare},
-          {"first_ms", first},           {"median_ms", median},
-          {"min_ms", times.front()},     {"items_per_second", throughput},
-          {"batched", options.batch > 1 && model->batchable()},
-          {"parts", parts}};
-      if (options.profile) {
-        // Every op in the model's order, then conversions and copies.
-        llvm::json::Array all, shares;
-        for (const OpProfile &op : ops)
-          all.push_back(llvm::json::Object{{"name", op.name},
-                                           {"type", op.type},
-                                           {"kernel", op.kernel},
-                                           {"ms", op.milliseconds}});
-        for (const auto &[type, ms] : types)
-          shares.push_back(llvm::json::Object{{"type", type}, {"ms", ms}});
-        result["ops"] = std::move(all);
-        result["op_types"] = std::move(shares);
+      double first = millisecondsSince(start);
+      std::vector<double> times;
+      for (int r = 0; r < options.runs; ++r) {
+        start = Clock::now();
+        once();
+        times.push_back(millisecondsSince(start));
       }
-      llvm::outs() << llvm::formatv("{0:2}", llvm::json::Value(std::move(result)))
-                   << "\n";
-      return 0;
+      std::sort(times.begin(), times.end());
+      double median = times[times.size() / 2];
+      double throughput = options.batch * 1000.0 / median;
+      std::string shape;
+      for (const auto &[name, tensor] : batch[0])
+        shape += (shape.empty() ? "" : ", ") + name + " " +
+                 formatShape(tensor.shape());
+      if (options.json) {
+        timings.push_back(llvm::json::Object{
+            {"model", options.model},
+            {"inputs", shape},
+            {"batch", options.batch},
+            {"threads", options.threads},
+            {"runs", options.runs},
+            {"prepare_ms", prepare},
+            {"first_ms", first},
+            {"median_ms", median},
+            {"min_ms", times.front()},
+            {"items_per_second", throughput},
+            {"batched", options.batch > 1 && model->batchable()},
+            {"parts", parts}});
+        continue;
+      }
+      llvm::outs() << llvm::formatv(
+          "{0} ({1}; batch {2}{3}; {4} threads; {5} runs)\n", options.model,
+          shape, options.batch,
+          options.batch > 1 ? ", " + describeBatch(session, options.batch)
+                            : std::string(),
+          options.threads ? std::to_string(options.threads) : "all",
+          options.runs);
+      if (&batch == &batches.front())
+        llvm::outs() << llvm::formatv("  prepare     {0:f2} ms\n", prepare);
+      llvm::outs() << llvm::formatv(
+          "  first run   {0:f2} ms\n  median      {1:f2} ms\n"
+          "  min         {2:f2} ms\n  throughput  {3:f1} items/s\n",
+          first, median, times.front(), throughput);
     }
-    llvm::outs() << llvm::formatv(
-        "{0} ({1}; batch {2}{3}; {4} threads; {5} runs)\n"
-        "  prepare     {6:f2} ms\n  first run   {7:f2} ms\n"
-        "  median      {8:f2} ms\n  min         {9:f2} ms\n"
-        "  throughput  {10:f1} items/s\n",
-        options.model, shape, options.batch,
-        options.batch > 1 ? ", " + describeBatch(session, options.batch)
-                          : std::string(),
-        options.threads ? std::to_string(options.threads) : "all", options.runs,
-        prepare, first, median, times.front(), throughput);
-    if (!options.profile)
-      return 0;
-    llvm::outs() << llvm::formatv(
-        "profile (ms per prediction, {0} predictions; {1:f2} ms in ops{2}):\n",
-        predictions, profiled,
-        parts > 1 ? ", the parts' threads' added" : "");
-    for (const auto &[type, ms] : types)
-      llvm::outs() << llvm::formatv("  {0,-20} {1,9:f3} ms  {2,5:f1}%\n", type,
-                                    ms, profiled > 0 ? 100 * ms / profiled : 0);
-    llvm::outs() << "slowest ops:\n";
-    for (const OpProfile &op : slowest)
-      llvm::outs() << llvm::formatv("  {0,-20} {1,9:f3} ms  {2}  [{3}]\n",
-                                    op.type, op.milliseconds, op.name,
-                                    op.kernel);
+    if (options.profile)
+      reportProfile(session, options.runs + 1, parts,
+                    options.json ? timings.front().getAsObject() : nullptr);
+    if (options.json)
+      llvm::outs() << llvm::formatv("{0:2}",
+                                    timings.size() == 1
+                                        ? std::move(timings.front())
+                                        : llvm::json::Value(std::move(timings)))
+                   << "\n";
     return 0;
   } catch (const Error &e) {
     return reportError("bench", inSession, e);

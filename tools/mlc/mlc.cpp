@@ -566,8 +566,11 @@ int main(int argc, char **argv) {
       "bench", "Time predictions of a .mlc model: first run, median, "
                "throughput");
   benchCmd->add_option("model", bench.model, "The .mlc model")->required();
-  benchCmd->add_option("--shape", bench.shapes,
-                       "NAME=1x3x224x224 (default: the first the model takes)")
+  benchCmd
+      ->add_option("--shape", bench.shapes,
+                   "NAME=1x3x224x224 (default: the first the model "
+                   "takes); an input named again starts another shape, "
+                   "timed after the last in the same session")
       ->allow_extra_args(false);
   benchCmd->add_option("--batch", bench.batch, "Items per prediction");
   benchCmd->add_option("--threads", bench.threads,

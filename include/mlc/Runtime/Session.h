@@ -97,6 +97,14 @@ struct SessionOptions {
   /// then, so that its first prediction is as fast as the next. A batch of
   /// another size is made ready at its first prediction.
   std::vector<int64_t> batchSizes;
+  /// A plan made at a prediction (a shape the session was not made ready
+  /// for: a ranged model's new size) takes the kernel choices of the
+  /// nearest shape tuned at the same batch, untimed, and is tuned only when
+  /// there is none. A thread of predictions keeps at most `plansKept` of
+  /// the plans made so; beyond it the least recently used goes, with what
+  /// only it held (its kernels, weights in layouts no other plan uses). The
+  /// tuned plans stay.
+  size_t plansKept = 16;
 };
 
 /// Where predictions spent their time: one entry per op of the model, then
