@@ -3,11 +3,12 @@
 // A session runs a model's predictions. Each input shape the model takes
 // has a plan (every tensor's dims and its place in a memory arena):
 // enumerated shapes come with the file, others are planned on first sight
-// and cached. A plan is made ready to run once (its kernels, the weights in
-// the kernels' layouts, its arena): when the session is made for the
-// shapes the file has plans for (SessionOptions::prepare), on first use for
-// the others. After that, a prediction at that shape allocates nothing but
-// its outputs (none with the predict overload that reuses them).
+// and cached (SessionOptions::plansKept). A plan is made ready to run once
+// (its kernels, the weights in the kernels' layouts, its arena): when the
+// session is made for the shapes the file has plans for
+// (SessionOptions::prepare), on first use for the others. After that, a
+// prediction at that shape allocates nothing but its outputs (none with the
+// predict overload that reuses them).
 //
 //===----------------------------------------------------------------------===//
 
