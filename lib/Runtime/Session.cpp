@@ -209,14 +209,17 @@ struct Session::Impl {
   void dropLeastUsed(Lane &lane);
   void prepareStoredPlans();
   /// Makes ready the plans batches of SessionOptions::batchSizes run at the
-  /// shapes the file has plans for.
+  /// shapes made ready (the file's, SessionOptions::shapes).
   void prepareBatches();
   /// Makes ready the outputs of `items` predictions by `plan` on `lane`
   /// (each a slice of the plan's when `stacked`: a batch's items).
   void makeOutputsReady(Lane &lane, const PreparedPlan &plan, int64_t items,
                         bool stacked);
-  /// Checks a pass's inputs and finds (or makes) its plan.
-  void plan(Lane &lane, Lane::Pass &pass);
+  /// Makes ready the plans of SessionOptions::shapes.
+  void prepareShapes();
+  /// Checks a pass's inputs and finds (or makes: `ahead`, see getPlan) its
+  /// plan.
+  void plan(Lane &lane, Lane::Pass &pass, bool ahead = false);
   void runPasses(Lane &lane);
   /// Plans `lane`'s passes over `count` items: one with the items stacked
   /// when they can run as one, else one per item.
@@ -429,16 +432,14 @@ void Session::Impl::makeOutputsReady(Lane &lane, const PreparedPlan &plan,
 
 void Session::Impl::prepareBatches() {
   const format::Model &graph = model->graph();
-  if (!graph.plans())
-    return;
   int32_t batchSymbol = graph.batch_symbol();
+  // At the shapes made ready so far: the file's and SessionOptions::shapes.
+  std::vector<std::vector<int64_t>> shapes;
+  for (const auto &[values, plan] : main.plans)
+    shapes.push_back(values);
   for (int64_t items : options.batchSizes) {
     int parts = partsOf(items);
-    for (const format::Plan *stored : *graph.plans()) {
-      std::vector<int64_t> values(stored->symbol_values()->begin(),
-                                  stored->symbol_values()->end());
-      if (values.size() != graph.symbols()->size())
-        continue;
+    for (std::vector<int64_t> values : shapes) {
       // Each part, as planItems runs it: one pass at its size when the
       // model takes batches, else item by item at the stored shape.
       for (int l = 0; l < parts; ++l) {
@@ -467,7 +468,29 @@ void Session::Impl::prepareBatches() {
 
 // `pass.batch` > 0 when its inputs are a batch of that many stacked items
 // (dim 0), already checked one by one.
-void Session::Impl::plan(Lane &lane, Lane::Pass &pass) {
+void Session::Impl::prepareShapes() {
+  for (const auto &shape : options.shapes) {
+    TensorMap inputs, outputs;
+    for (const auto &[name, dims] : shape) {
+      ElementType type = ElementType::f32;
+      for (const TensorInfo &info : model->inputs())
+        if (info.name == name)
+          type = info.type;
+      inputs.emplace(name, Tensor(type, dims));
+    }
+    Lane::Pass pass;
+    pass.inputs = &inputs;
+    pass.outputs = &outputs;
+    try {
+      plan(main, pass, true);
+    } catch (const Error &e) {
+      throw Error(std::string("a shape to prepare: ") + e.what());
+    }
+    makeOutputsReady(main, *pass.plan, 1, false);
+  }
+}
+
+void Session::Impl::plan(Lane &lane, Lane::Pass &pass, bool ahead) {
   const format::Model &graph = model->graph();
   const auto &infos = model->inputs();
   for (const auto &[name, tensor] : *pass.inputs) {
@@ -514,7 +537,7 @@ void Session::Impl::plan(Lane &lane, Lane::Pass &pass) {
   symbolValues.clear();
   for (const format::Symbol *symbol : *graph.symbols())
     symbolValues.push_back(given[symbol->input()]->shape()[symbol->dim()]);
-  pass.plan = &getPlan(lane, symbolValues);
+  pass.plan = &getPlan(lane, symbolValues, ahead);
   for (size_t i = 0; i < model->outputs().size(); ++i) {
     const TensorRef &ref = pass.plan->tensor(graph.outputs()->Get(i));
     lane.reuseOrTake((*pass.outputs)[model->outputs()[i].name], ref.type,
@@ -659,6 +682,7 @@ Session::Session(std::shared_ptr<const Model> model, SessionOptions options)
   if (options.prepare) {
     ThreadCount count(main.threads);
     impl->prepareStoredPlans();
+    impl->prepareShapes();
     impl->prepareBatches();
   }
 }

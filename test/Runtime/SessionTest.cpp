@@ -772,6 +772,38 @@ TEST(Session, RangedModelSizesShareAnArenaAndTheirChoices) {
   }
 }
 
+// SessionOptions::shapes: a ranged model's sizes made ready (and their
+// batches) with the session; a size it does not take is refused then.
+TEST(Session, ShapesAreMadeReadyWithTheSession) {
+  LOAD_OR_RETURN(model, "fcn_ranged.mlc");
+  Session reference(model, {1, Backend::Reference});
+  SessionOptions options{1, Backend::Fast};
+  options.shapes = {{{"image", {1, 3, 80, 96}}}, {{"image", kShape64}}};
+  options.batchSizes = {2};
+  Session session(model, options);
+  size_t plans = session.planCount();
+  EXPECT_GE(plans, 2u);
+  for (const std::vector<int64_t> &shape :
+       {std::vector<int64_t>{1, 3, 80, 96}, kShape64}) {
+    TensorMap out = session.predict(imageInput(shape, 11));
+    EXPECT_TRUE(closeTensors(reference.predict(imageInput(shape, 11)).at("out"),
+                             out.at("out"), 1e-5));
+    session.predictBatch({imageInput(shape, 11), imageInput(shape, 12)});
+  }
+  EXPECT_EQ(session.planCount(), plans) << "a prediction made a plan";
+
+  options.shapes = {{{"image", {1, 3, 72, 64}}}};
+  std::string message = errorOf([&] { Session(model, options); });
+  EXPECT_NE(
+      message.find("a shape to prepare: input 'image' has shape 1x3x72x64"),
+      std::string::npos)
+      << message;
+  options.shapes = {{{"picture", kShape64}}};
+  message = errorOf([&] { Session(model, options); });
+  EXPECT_NE(message.find("no input named 'picture'"), std::string::npos)
+      << message;
+}
+
 // Beyond SessionOptions::plansKept, the least recently used plan made at a
 // prediction goes; a size met again is planned again, and agrees.
 TEST(Session, RangedModelKeepsTheMostRecentPlans) {

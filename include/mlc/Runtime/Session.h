@@ -18,6 +18,7 @@
 #include "mlc/Runtime/Model.h"
 #include "mlc/Runtime/Tensor.h"
 
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -92,12 +93,18 @@ struct SessionOptions {
   /// layers are never split: a layer's code need not be safe to run on
   /// several threads at once.)
   bool splitBatches = true;
-  /// Batch sizes (predictBatch) to make ready with the shapes the file has
-  /// plans for, when the session is made (with `prepare`): the plans a batch
-  /// of each size runs (its parts', when it is split) are made and tuned
-  /// then, so that its first prediction is as fast as the next. A batch of
-  /// another size is made ready at its first prediction.
+  /// Batch sizes (predictBatch) to make ready at the shapes the file has
+  /// plans for and `shapes`, when the session is made (with `prepare`): the
+  /// plans a batch of each size runs (its parts', when it is split) are
+  /// made and tuned then, so that its first prediction is as fast as the
+  /// next. A batch of another size is made ready at its first prediction.
   std::vector<int64_t> batchSizes;
+  /// Input shapes to make ready with the session too (with `prepare`),
+  /// besides those the file has plans for: a ranged model's sizes the app
+  /// will meet, planned and tuned now rather than at their first
+  /// prediction. Each gives every input's dims by name; one the model does
+  /// not take throws rt::Error, as a prediction at it would.
+  std::vector<std::map<std::string, std::vector<int64_t>>> shapes;
   /// A plan made at a prediction (a shape the session was not made ready
   /// for: a ranged model's new size) takes the kernel choices of the
   /// nearest shape tuned at the same batch, untimed, and is tuned only when
