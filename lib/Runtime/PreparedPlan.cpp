@@ -349,13 +349,11 @@ void PreparedPlan::build(std::shared_ptr<Arena> arena, BackendState *state,
   // A batch's first ops run item by item, as its items' plan runs them:
   // they take that plan's choices. The ops on the whole batch are tuned at
   // the batch (fcn_resnet50's run 10-15% faster at batch 8 with their own).
-  // A plan like one at the same batch (another lane's at this shape, or
-  // one at another size) takes all of its choices; but an op that ran on
-  // one thread at a smaller size may not be short at this one: it takes the
-  // plan's threads.
-  int32_t batch = graph.batch_symbol();
-  bool twin = like && (batch < 0 || like->plan.symbolValues[batch] ==
-                                        plan.symbolValues[batch]);
+  // A plan like one that is a batch as it is or not (another lane's at this
+  // shape, or one at another size or batch size) takes all of its choices; but
+  // an op that ran on one thread at a smaller size may not be short at this
+  // one: it takes the plan's threads.
+  bool twin = like && like->batched() == batched();
   opChoices.assign(ops.size(), Choice());
   if (twin) {
     opChoices = like->opChoices;
@@ -421,6 +419,11 @@ void PreparedPlan::build(std::shared_ptr<Arena> arena, BackendState *state,
   if (tuneHere)
     tuneThreads(warmUp);
   omp_set_num_threads(threads);
+}
+
+bool PreparedPlan::batched() const {
+  int32_t batch = model.graph().batch_symbol();
+  return batch >= 0 && plan.symbolValues[batch] > 1;
 }
 
 void PreparedPlan::makeSteps(bool chainAll, bool fuse) {

@@ -87,13 +87,17 @@ public:
   /// and each oneDNN kernel is timed against its alternatives: its other
   /// variants (Winograd's algorithm for a 3x3 convolution, on several
   /// threads also as row parts side by side), or one thread for a short op
-  /// (a depthwise convolution at 7x7, say). The fastest stays. A plan given
-  /// `like` at another batch (a batch's, given its items' plan) takes its
-  /// choices for the ops it runs item by item, and tunes the others; given
-  /// a plan at the same batch (another thread's at the same shape, or one
-  /// at another size), it takes all of its choices and times nothing.
+  /// (a depthwise convolution at 7x7, say). The fastest stays. A batch's
+  /// plan given its items' plan as `like` takes its choices for the ops it
+  /// runs item by item, and tunes the others; a plan given one that is a
+  /// batch as it is or not (another thread's at the same shape, or one at
+  /// another size or batch size) takes all of its choices and times
+  /// nothing.
   void build(std::shared_ptr<Arena> arena, BackendState *backendState,
              int threads, bool tune, const PreparedPlan *like = nullptr);
+  /// Whether it runs a batch (the batch symbol above 1): a batch's first ops
+  /// run item by item, at any batch size alike.
+  bool batched() const;
   /// Whether build timed its kernels' alternatives (rather than taking
   /// another plan's choices, or oneDNN's defaults).
   bool tuned() const { return tunedHere; }

@@ -199,8 +199,9 @@ struct Session::Impl {
   /// when the session is being made (tuned then), else at a prediction.
   PreparedPlan &getPlan(Lane &lane, const std::vector<int64_t> &symbolValues,
                         bool ahead = false);
-  /// The lane's tuned plan at the same batch whose sizes are nearest
-  /// `symbolValues`'; nullptr when it has none.
+  /// The lane's tuned plan whose sizes are nearest `symbolValues`', a
+  /// batch if they are one (PreparedPlan::batched); nullptr when it has
+  /// none.
   const PreparedPlan *
   nearestTuned(const Lane &lane,
                const std::vector<int64_t> &symbolValues) const;
@@ -300,8 +301,9 @@ PreparedPlan &Session::Impl::getPlan(Lane &lane,
     if (same != from->plans.end())
       like = same->second.get();
   }
-  // A shape first met at a prediction (a ranged model's new size) takes
-  // the choices of the nearest shape tuned at the same batch, untimed: its
+  // A shape first met at a prediction (a ranged model's new size, a new
+  // batch size) takes the choices of the nearest shape tuned that is a
+  // batch as it is or not, untimed: its
   // first prediction then costs the kernels' making, not tens of runs of
   // tuning (resnet18 at 256x384 after 224: 34 ms against 331, 25 warm).
   if (!like && !ahead && tune && (like = nearestTuned(*from, symbolValues)))
@@ -366,10 +368,12 @@ Session::Impl::nearestTuned(const Lane &lane,
   int32_t batch = model->graph().batch_symbol();
   const PreparedPlan *nearest = nullptr;
   double nearestDistance = INFINITY;
+  bool batched = batch >= 0 && symbolValues[batch] > 1;
   for (const auto &[values, plan] : lane.plans) {
-    if (!plan->tuned() || (batch >= 0 && values[batch] != symbolValues[batch]))
+    if (!plan->tuned() || plan->batched() != batched)
       continue;
-    // Sizes compare by ratio: 224 is as near 448 as 448 is near 896.
+    // Sizes (and batch sizes) compare by ratio: 224 is as near 448 as 448
+    // is near 896.
     double distance = 0;
     for (size_t s = 0; s < values.size(); ++s)
       distance +=

@@ -106,12 +106,12 @@ struct SessionOptions {
   /// not take throws rt::Error, as a prediction at it would.
   std::vector<std::map<std::string, std::vector<int64_t>>> shapes;
   /// A plan made at a prediction (a shape the session was not made ready
-  /// for: a ranged model's new size) takes the kernel choices of the
-  /// nearest shape tuned at the same batch, untimed, and is tuned only when
-  /// there is none. A thread of predictions keeps at most `plansKept` of
-  /// the plans made so; beyond it the least recently used goes, with what
-  /// only it held (its kernels, weights in layouts no other plan uses). The
-  /// tuned plans stay.
+  /// for: a ranged model's new size, a batch of a new size) takes the
+  /// kernel choices of the nearest shape tuned, a batch if it is one,
+  /// untimed, and is tuned only when there is none. A thread of predictions
+  /// keeps at most `plansKept` of the plans made so; beyond it the least
+  /// recently used goes, with what only it held (its kernels, weights in
+  /// layouts no other plan uses). The tuned plans stay.
   size_t plansKept = 16;
 };
 
