@@ -391,8 +391,19 @@ LogicalResult Lowering::analyzeEnumerated() {
   std::vector<std::vector<SmallVector<int64_t>>> argShapes(1);
   for (unsigned i = 0; i < func.getNumArguments(); ++i) {
     InputShapes set = getInputShapes(func, i);
-    if (set.ranged)
-      return success(); // a ranged input: plans are made at run time
+    if (set.ranged) {
+      // A batch of any size of one shape (a dynamic-batch export) is
+      // planned at its smallest batch, as a batch-1 export is: a session
+      // makes it ready, and its batch sizes from it. Other ranged inputs'
+      // plans are made at run time.
+      auto type = cast<RankedTensorType>(func.getArgument(i).getType());
+      if (batchSymbol < 0 || type.getRank() == 0)
+        return success();
+      for (int64_t d = 1; d < type.getRank(); ++d)
+        if (type.isDynamicDim(d))
+          return success();
+      set.shapes = {set.mins};
+    }
     std::vector<SmallVector<int64_t>> nextBindings;
     std::vector<std::vector<SmallVector<int64_t>>> nextShapes;
     for (size_t b = 0; b < bindings.size(); ++b)

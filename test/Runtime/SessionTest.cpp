@@ -481,6 +481,28 @@ TEST(Session, BatchSizesAreMadeReadyWithTheSession) {
             std::string::npos);
 }
 
+// A batch of a size the session was not told of, after one it was: it takes
+// that batch's choices, and agrees with the items predicted alone.
+TEST(Session, NewBatchSizesTakeATunedBatchsChoices) {
+  LOAD_OR_RETURN(model, "mobilenet.mlc");
+  for (int threads : {1, 2}) {
+    SCOPED_TRACE(std::to_string(threads) + " threads");
+    SessionOptions options{threads, Backend::Fast};
+    options.batchSizes = {4};
+    Session session(model, options);
+    for (int64_t items : {3, 6, 2}) {
+      std::vector<TensorMap> batch;
+      for (int64_t i = 0; i < items; ++i)
+        batch.push_back(imageInput(kShape96, 700 + i));
+      std::vector<TensorMap> results = session.predictBatch(batch);
+      for (int64_t i = 0; i < items; ++i)
+        for (const auto &[name, tensor] : session.predict(batch[i]))
+          EXPECT_TRUE(closeTensors(tensor, results[i].at(name), 1e-5))
+              << name << " of item " << i << " of " << items;
+    }
+  }
+}
+
 // Sessions on threads of their own, each splitting its batches: a split
 // batch called from a parallel region runs its parts on the calling thread,
 // and sessions running at once share no oneDNN stream or scratchpad.
