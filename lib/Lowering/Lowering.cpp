@@ -394,8 +394,8 @@ LogicalResult Lowering::analyzeEnumerated() {
     if (set.ranged) {
       // A batch of any size of one shape (a dynamic-batch export) is
       // planned at its smallest batch, as a batch-1 export is: a session
-      // makes it ready, and its batch sizes from it. Other ranged inputs'
-      // plans are made at run time.
+      // makes it ready, and the batch sizes it is told of at it. Other
+      // ranged inputs' plans are made at run time.
       auto type = cast<RankedTensorType>(func.getArgument(i).getType());
       if (batchSymbol < 0 || type.getRank() == 0)
         return success();
