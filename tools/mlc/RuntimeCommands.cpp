@@ -6,6 +6,7 @@
 
 #include "RuntimeCommands.h"
 
+#include "mlc/Format/Format.h"
 #include "mlc/Format/Schema_generated.h"
 #include "mlc/Runtime/CustomLayer.h"
 #include "mlc/Runtime/Model.h"
@@ -53,14 +54,21 @@ std::vector<int64_t> parseShape(const std::string &text) {
   return shape;
 }
 
-// The shape input `info` gets when none is given: its first shape, or each
-// range's smallest size.
-std::vector<int64_t> defaultShape(const TensorInfo &info) {
+// The shape input `info` of `model` gets when none is given: its first
+// shape, or each range's smallest size. A dim of any size has none (a
+// prediction at 1x1 would tell nothing) but the batch dim, which gets 1.
+std::vector<int64_t> defaultShape(const Model &model, const TensorInfo &info) {
   if (!info.shapes.ranged)
     return info.shapes.shapes.front();
   std::vector<int64_t> shape;
-  for (const ShapeSet::Range &r : info.shapes.ranges)
+  for (const ShapeSet::Range &r : info.shapes.ranges) {
+    if (!shape.empty() && r.max == format::kUnboundedDim)
+      throw Error(model.path() + ": input '" + info.name + "' takes " +
+                  info.shapes.describe() +
+                  ", dims of any size: give its shape with --shape " +
+                  info.name + "=DIMS");
     shape.push_back(r.min);
+  }
   return shape;
 }
 
@@ -132,18 +140,19 @@ TensorMap makeInputs(const Model &model,
                      int seed) {
   TensorMap inputs;
   for (const TensorInfo &info : model.inputs()) {
+    auto file = files.find(info.name);
+    const std::string *path = file != files.end() ? &file->second : nullptr;
+    if (path && path->size() > 4 &&
+        path->compare(path->size() - 4, 4, ".npy") == 0) {
+      inputs.emplace(info.name, readNpy(*path));
+      continue;
+    }
     auto shapeText = shapes.find(info.name);
     std::vector<int64_t> shape = shapeText != shapes.end()
                                      ? parseShape(shapeText->second)
-                                     : defaultShape(info);
-    auto file = files.find(info.name);
-    if (file == files.end()) {
-      inputs.emplace(info.name, patternTensor(info, shape, seed));
-      continue;
-    }
-    const std::string &path = file->second;
-    bool npy = path.size() > 4 && path.compare(path.size() - 4, 4, ".npy") == 0;
-    inputs.emplace(info.name, npy ? readNpy(path) : readRaw(path, info, shape));
+                                     : defaultShape(model, info);
+    inputs.emplace(info.name, path ? readRaw(*path, info, shape)
+                                   : patternTensor(info, shape, seed));
   }
   return inputs;
 }
