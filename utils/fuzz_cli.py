@@ -215,12 +215,29 @@ def mutate_bytes(data, rng):
     return bytes(data[:start] + data[start + rng.randrange(1, 64):]), "cut out bytes"
 
 
+def run_dims(onnx_bytes):
+    """The model's first input and the dims to run it at: a dynamic batch at 1, another
+    dynamic dim at 16 (mlc run asks for a shape then), as a list."""
+    value = onnx.load_from_string(onnx_bytes).graph.input[0]
+    dims = [d.dim_value or (16 if i else 1)
+            for i, d in enumerate(value.type.tensor_type.shape.dim)]
+    return value, dims
+
+
+def run_shape(onnx_bytes):
+    """--shape for `mlc run` of the seed when its first input has a dynamic dim other
+    than the batch (mlc run has no size to run it at otherwise)."""
+    value, dims = run_dims(onnx_bytes)
+    if all(d.dim_value for d in value.type.tensor_type.shape.dim[1:]):
+        return []
+    return ["--shape", value.name + "=" + "x".join(map(str, dims))]
+
+
 def input_npy(onnx_bytes):
-    """A valid .npy for the model's first input (a dynamic dim taken as 1)."""
+    """A valid .npy for the model's first input (at run_dims)."""
     import io
     import numpy
-    value = onnx.load_from_string(onnx_bytes).graph.input[0]
-    dims = [d.dim_value or 1 for d in value.type.tensor_type.shape.dim]
+    value, dims = run_dims(onnx_bytes)
     dtype = onnx.mapping.TENSOR_TYPE_TO_NP_TYPE[value.type.tensor_type.elem_type]
     buffer = io.BytesIO()
     numpy.save(buffer, numpy.ones(dims, dtype))
@@ -230,7 +247,8 @@ def input_npy(onnx_bytes):
 # --- One case --------------------------------------------------------------
 
 def make_case(index, seed, models, work, mlc_dir_files):
-    """A case: (description, files to write {name: bytes}, commands [[argv], output])."""
+    """A case: (description, files to write {name: bytes}, commands [[argv], output],
+    the --shape to run what compile writes at)."""
     rng = random.Random(seed * 1000003 + index)
     name = rng.choice(models)
     path = seed_path(name)
@@ -255,7 +273,8 @@ def make_case(index, seed, models, work, mlc_dir_files):
             data, description = mutate_bytes(compiled, rng)
             broken = os.path.join(case_dir, "broken.mlc")
             return (f"{name}.mlc: {description}", {broken: data},
-                    [(["run", broken, "--quiet", "--output-dir", out], None)])
+                    [(["run", broken, "--quiet", "--output-dir", out] + run_shape(original),
+                      None)], [])
         # A broken .npy input to the unbroken compiled model.
         model_file = os.path.join(case_dir, "model.mlc")
         broken = os.path.join(case_dir, "broken.npy")
@@ -263,7 +282,7 @@ def make_case(index, seed, models, work, mlc_dir_files):
         first = onnx.load_from_string(original).graph.input[0].name
         return (f"{name} input .npy: {description}", {broken: data, model_file: compiled},
                 [(["run", model_file, "--quiet", "--input", f"{first}={broken}",
-                   "--output-dir", out], None)])
+                   "--output-dir", out], None)], [])
     broken = os.path.join(case_dir, "broken.onnx")
     mlc_out = os.path.join(case_dir, "broken.mlc")
     merged = os.path.join(case_dir, "merged.mlc")
@@ -279,13 +298,13 @@ def make_case(index, seed, models, work, mlc_dir_files):
                      (["quantize", broken, "--mode", rng.choice(("linear", "kmeans", "fp16")),
                        "--min-size", "0", "--report", "--quiet", "-o", quantized],
                       quantized)]
-    return f"{name}: {description}", {broken: data}, commands
+    return f"{name}: {description}", {broken: data}, commands, run_shape(original)
 
 
 def run_case(mlc, case, timeout):
     """The broken promises of one case (empty when it ended as promised), and each
     command's (name, exit code)."""
-    description, files, commands = case
+    description, files, commands, run_args = case
     for path, data in files.items():
         os.makedirs(os.path.dirname(path), exist_ok=True)
         with open(path, "wb") as f:
@@ -319,7 +338,8 @@ def run_case(mlc, case, timeout):
             # The next command runs what compile wrote, when it wrote anything.
             if output.endswith("broken.mlc") and result.returncode == 0:
                 try:
-                    run = subprocess.run([mlc, "run", output, "--quiet", "--threads", "1"],
+                    run = subprocess.run([mlc, "run", output, "--quiet", "--threads", "1"] +
+                                         run_args,
                                          capture_output=True, text=True,
                                          errors="replace", timeout=timeout)
                     if run.returncode < 0 or run.returncode > 2 or any(

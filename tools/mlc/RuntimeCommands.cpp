@@ -291,13 +291,13 @@ splitInputOption(const std::string &option, const rt::Model &model,
   } else if (model.inputs().size() == 1) {
     name = model.inputs()[0].name;
   } else {
-    throw Error(std::string(what) + " '" + option +
+    throw Error(model.path() + ": " + what + " '" + option +
                 "': name the input (NAME=...), the model has several");
   }
   for (const TensorInfo &info : model.inputs())
     if (info.name == name)
       return {name, value};
-  throw Error(std::string(what) + " '" + option +
+  throw Error(model.path() + ": " + what + " '" + option +
               "': the model has no input named '" + name + "'");
 }
 
