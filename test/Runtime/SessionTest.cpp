@@ -853,6 +853,35 @@ TEST(Session, RangedModelKeepsTheMostRecentPlans) {
   }
 }
 
+// A batch of items of several sizes plans one pass per item: a plan its
+// earlier items are to run is not dropped for a later item's, however few
+// plans are kept.
+TEST(Session, BatchOfManySizesKeepsThePlansItRuns) {
+  LOAD_OR_RETURN(model, "fcn_ranged.mlc");
+  Session reference(model, {1, Backend::Reference});
+  const std::vector<std::vector<int64_t>> sizes = {{1, 3, 64, 64},
+                                                   {1, 3, 80, 80},
+                                                   {1, 3, 96, 64},
+                                                   {1, 3, 64, 96},
+                                                   {1, 3, 96, 96}};
+  std::vector<TensorMap> batch;
+  for (size_t i = 0; i < sizes.size(); ++i)
+    batch.push_back(imageInput(sizes[i], 800 + i));
+  for (int threads : {1, 2}) {
+    SCOPED_TRACE(std::to_string(threads) + " threads");
+    SessionOptions options{threads, Backend::Fast};
+    options.plansKept = 1;
+    Session session(model, options);
+    for (int round = 0; round < 2; ++round) {
+      std::vector<TensorMap> results = session.predictBatch(batch);
+      for (size_t i = 0; i < sizes.size(); ++i)
+        EXPECT_TRUE(closeTensors(reference.predict(batch[i]).at("out"),
+                                 results[i].at("out"), 1e-5))
+            << "item " << i << ", round " << round;
+    }
+  }
+}
+
 //===----------------------------------------------------------------------===//
 // Npy
 //===----------------------------------------------------------------------===//
