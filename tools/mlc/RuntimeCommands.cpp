@@ -257,6 +257,56 @@ SessionOptions sessionOptions(int threads, bool reference,
   return options;
 }
 
+// The profile of `predictions`: per prediction, each op type's total and
+// the slowest ops; into `json` (every op) when given, else printed.
+void reportProfile(const Session &session, int64_t predictions, int parts,
+                   llvm::json::Object *json) {
+  std::vector<OpProfile> ops = session.profile();
+  std::map<std::string, double> byType;
+  double profiled = 0;
+  for (OpProfile &op : ops) {
+    op.milliseconds /= predictions;
+    byType[op.type] += op.milliseconds;
+    profiled += op.milliseconds;
+  }
+  std::vector<std::pair<std::string, double>> types(byType.begin(),
+                                                    byType.end());
+  std::stable_sort(
+      types.begin(), types.end(),
+      [](const auto &a, const auto &b) { return a.second > b.second; });
+  if (json) {
+    // Every op in the model's order, then conversions and copies.
+    llvm::json::Array all, shares;
+    for (const OpProfile &op : ops)
+      all.push_back(llvm::json::Object{{"name", op.name},
+                                       {"type", op.type},
+                                       {"kernel", op.kernel},
+                                       {"ms", op.milliseconds}});
+    for (const auto &[type, ms] : types)
+      shares.push_back(llvm::json::Object{{"type", type}, {"ms", ms}});
+    (*json)["ops"] = std::move(all);
+    (*json)["op_types"] = std::move(shares);
+    return;
+  }
+  std::vector<OpProfile> slowest = ops;
+  std::stable_sort(slowest.begin(), slowest.end(),
+                   [](const OpProfile &a, const OpProfile &b) {
+                     return a.milliseconds > b.milliseconds;
+                   });
+  if (slowest.size() > 15)
+    slowest.resize(15);
+  llvm::outs() << llvm::formatv(
+      "profile (ms per prediction, {0} predictions; {1:f2} ms in ops{2}):\n",
+      predictions, profiled, parts > 1 ? ", the parts' threads' added" : "");
+  for (const auto &[type, ms] : types)
+    llvm::outs() << llvm::formatv("  {0,-20} {1,9:f3} ms  {2,5:f1}%\n", type,
+                                  ms, profiled > 0 ? 100 * ms / profiled : 0);
+  llvm::outs() << "slowest ops:\n";
+  for (const OpProfile &op : slowest)
+    llvm::outs() << llvm::formatv("  {0,-20} {1,9:f3} ms  {2}  [{3}]\n",
+                                  op.type, op.milliseconds, op.name, op.kernel);
+}
+
 } // namespace
 
 int reportError(const char *command, const std::string &path,
@@ -373,67 +423,13 @@ int runModel(const RunOptions &options) {
   }
 }
 
-namespace {
-
-// The profile of `predictions`: per prediction, each op type's total and
-// the slowest ops; into `json` (every op) when given, else printed.
-void reportProfile(const Session &session, int64_t predictions, int parts,
-                   llvm::json::Object *json) {
-  std::vector<OpProfile> ops = session.profile();
-  std::map<std::string, double> byType;
-  double profiled = 0;
-  for (OpProfile &op : ops) {
-    op.milliseconds /= predictions;
-    byType[op.type] += op.milliseconds;
-    profiled += op.milliseconds;
-  }
-  std::vector<std::pair<std::string, double>> types(byType.begin(),
-                                                    byType.end());
-  std::stable_sort(
-      types.begin(), types.end(),
-      [](const auto &a, const auto &b) { return a.second > b.second; });
-  if (json) {
-    // Every op in the model's order, then conversions and copies.
-    llvm::json::Array all, shares;
-    for (const OpProfile &op : ops)
-      all.push_back(llvm::json::Object{{"name", op.name},
-                                       {"type", op.type},
-                                       {"kernel", op.kernel},
-                                       {"ms", op.milliseconds}});
-    for (const auto &[type, ms] : types)
-      shares.push_back(llvm::json::Object{{"type", type}, {"ms", ms}});
-    (*json)["ops"] = std::move(all);
-    (*json)["op_types"] = std::move(shares);
-    return;
-  }
-  std::vector<OpProfile> slowest = ops;
-  std::stable_sort(slowest.begin(), slowest.end(),
-                   [](const OpProfile &a, const OpProfile &b) {
-                     return a.milliseconds > b.milliseconds;
-                   });
-  if (slowest.size() > 15)
-    slowest.resize(15);
-  llvm::outs() << llvm::formatv(
-      "profile (ms per prediction, {0} predictions; {1:f2} ms in ops{2}):\n",
-      predictions, profiled, parts > 1 ? ", the parts' threads' added" : "");
-  for (const auto &[type, ms] : types)
-    llvm::outs() << llvm::formatv("  {0,-20} {1,9:f3} ms  {2,5:f1}%\n", type,
-                                  ms, profiled > 0 ? 100 * ms / profiled : 0);
-  llvm::outs() << "slowest ops:\n";
-  for (const OpProfile &op : slowest)
-    llvm::outs() << llvm::formatv("  {0,-20} {1,9:f3} ms  {2}  [{3}]\n",
-                                  op.type, op.milliseconds, op.name, op.kernel);
-}
-
-} // namespace
-
 int benchModel(const BenchOptions &options) {
   std::string inSession;
   try {
     auto model = Model::load(options.model);
     // An input named again starts another shape: the shapes are timed in
-    // turn in one session, as an app meets a ranged model's sizes (the
-    // first prediction at each is its planning).
+    // turn in one session, as an app meets a ranged model's sizes (each
+    // after the first is planned at its first prediction).
     std::vector<std::map<std::string, std::string>> cases(1);
     for (const std::string &option : options.shapes) {
       auto [name, value] = splitInputOption(option, *model, "--shape");
