@@ -335,6 +335,11 @@ comparisonShapes(const Model &model) {
     } else {
       std::vector<int64_t> lo, mid, hi;
       for (const ShapeSet::Range &r : info.shapes.ranges) {
+        if (!lo.empty() && r.max == format::kUnboundedDim)
+          throw Error(model.path() + ": input '" + info.name + "' takes " +
+                      info.shapes.describe() +
+                      ", dims of any size: give the shapes to compare at "
+                      "(--shape NAME=DIMS)");
         int64_t step = std::max<int64_t>(r.step, 1);
         // A dim of any size (a dynamic batch) is compared at its smallest:
         // its range's top is no size anyone runs.
@@ -404,7 +409,9 @@ ModelComparison compareModels(std::shared_ptr<const Model> reference,
   } else {
     if (options.samples < 1)
       throw Error("the number of samples must be 1 or more");
-    for (const auto &shapes : comparisonShapes(*reference)) {
+    for (const auto &shapes : options.shapes.empty()
+                                  ? comparisonShapes(*reference)
+                                  : options.shapes) {
       labels.push_back(shapeLabel(*reference, shapes));
       groups.emplace_back();
       for (int s = 0; s < options.samples; ++s)

@@ -200,6 +200,22 @@ TEST(CompareModels, GivenSamples) {
   EXPECT_GT(result.outputs[0].elements / 2, result.outputs[1].elements);
 }
 
+TEST(CompareModels, GivenShapes) {
+  LOAD_OR_RETURN(ranged, "fcn_ranged.mlc");
+  CompareOptions options;
+  options.samples = 2;
+  options.shapes = {{{1, 3, 96, 64}}, {{1, 3, 64, 80}}};
+  ModelComparison result = compareModels(ranged, ranged, options);
+  EXPECT_EQ(result.shapes,
+            (std::vector<std::string>{"1x3x96x64", "1x3x64x80"}));
+  EXPECT_EQ(result.samples, 2u);
+  // A shape the model does not take is the session's error.
+  options.shapes = {{{1, 3, 72, 64}}};
+  std::string error = errorOf([&] { compareModels(ranged, ranged, options); });
+  EXPECT_NE(error.find("input 'image' has shape 1x3x72x64"), std::string::npos)
+      << error;
+}
+
 TEST(CompareModels, DifferentModelsAreAnError) {
   LOAD_OR_RETURN(resnet, "resnet.mlc");
   LOAD_OR_RETURN(fcn, "fcn.mlc");

@@ -100,7 +100,11 @@ int runCompare(const CompareCommandOptions &options) {
     auto reference = loadAny(options.a);
     auto test = loadAny(options.b);
     quant::CompareOptions compare;
+    if (!options.inputs.empty() && !options.shapes.empty())
+      throw Error("--inputs and --shape: give samples or their shapes, not "
+                  "both");
     compare.inputs = readSamples(options.inputs, *reference);
+    compare.shapes = shapeSets(options.shapes, *reference);
     compare.samples = options.samples;
     compare.threads = options.threads;
     quant::ModelComparison result =

@@ -32,6 +32,9 @@ struct CompareCommandOptions {
   /// sample (an input given N times: N samples). Default: a deterministic
   /// synthetic set at every shape the reference takes.
   std::vector<std::string> inputs;
+  /// NAME=DIMS: the synthetic set's shapes (shapeSets); default: every
+  /// shape the reference takes (quant::comparisonShapes).
+  std::vector<std::string> shapes;
   /// Synthetic samples per shape.
   int samples = 4;
   int threads = 0;

@@ -95,6 +95,9 @@ int runQuantize(const QuantizeCommandOptions &o) {
   StringRef ext = llvm::sys::path::extension(o.output);
   if (ext != ".mlc" && ext != ".mlir" && ext != ".mlirbc")
     return fail(o.output + ": write a quantized model to .mlc, .mlir or .mlirbc");
+  if (!o.shapes.empty() && !o.report && !o.minSnr)
+    return fail("--shape sets the report's samples: give --report or "
+                "--min-snr");
   if (o.autoRaise && !o.minSnr)
     return fail("--auto needs --min-snr: the bar it keeps layers above");
 
@@ -120,6 +123,7 @@ int runQuantize(const QuantizeCommandOptions &o) {
       reference = compileInMemory(*module, o.model + " (float)");
       if (!reference)
         return 2;
+      compareOptions.shapes = shapeSets(o.shapes, *reference);
     }
     QuantizeReport report;
     OwningOpRef<ModuleOp> quantized;

@@ -23,6 +23,9 @@ struct QuantizeCommandOptions {
   bool dropActivationQDQ = false;
   /// Run the float and quantized models on sample inputs and report.
   bool report = false;
+  /// NAME=DIMS: the report's sample shapes (shapeSets); default: the
+  /// model's (quant::comparisonShapes).
+  std::vector<std::string> shapes;
   std::optional<double> minSnr;
   bool autoRaise = false;
   int threads = 0;

@@ -257,6 +257,19 @@ SessionOptions sessionOptions(int threads, bool reference,
   return options;
 }
 
+// `--shape` options in turn: an input named again starts another set.
+std::vector<std::map<std::string, std::string>>
+shapeOptionSets(const std::vector<std::string> &options, const Model &model) {
+  std::vector<std::map<std::string, std::string>> sets(1);
+  for (const std::string &option : options) {
+    auto [name, value] = splitInputOption(option, model, "--shape");
+    if (sets.back().count(name))
+      sets.emplace_back();
+    sets.back()[name] = value;
+  }
+  return sets;
+}
+
 // The profile of `predictions`: per prediction, each op type's total and
 // the slowest ops; into `json` (every op) when given, else printed.
 void reportProfile(const Session &session, int64_t predictions, int parts,
@@ -308,6 +321,22 @@ void reportProfile(const Session &session, int64_t predictions, int parts,
 }
 
 } // namespace
+
+std::vector<std::vector<std::vector<int64_t>>>
+shapeSets(const std::vector<std::string> &options, const Model &model) {
+  std::vector<std::vector<std::vector<int64_t>>> sets;
+  if (options.empty())
+    return sets;
+  for (const auto &named : shapeOptionSets(options, model)) {
+    sets.emplace_back();
+    for (const TensorInfo &info : model.inputs()) {
+      auto given = named.find(info.name);
+      sets.back().push_back(given != named.end() ? parseShape(given->second)
+                                                 : defaultShape(model, info));
+    }
+  }
+  return sets;
+}
 
 int reportError(const char *command, const std::string &path,
                 const Error &error) {
@@ -427,16 +456,10 @@ int benchModel(const BenchOptions &options) {
   std::string inSession;
   try {
     auto model = Model::load(options.model);
-    // An input named again starts another shape: the shapes are timed in
-    // turn in one session, as an app meets a ranged model's sizes (each
-    // after the first is planned at its first prediction).
-    std::vector<std::map<std::string, std::string>> cases(1);
-    for (const std::string &option : options.shapes) {
-      auto [name, value] = splitInputOption(option, *model, "--shape");
-      if (cases.back().count(name))
-        cases.emplace_back();
-      cases.back()[name] = value;
-    }
+    // Several shapes are timed in turn in one session, as an app meets a
+    // ranged model's sizes (each after the first is planned at its first
+    // prediction).
+    auto cases = shapeOptionSets(options.shapes, *model);
     if (options.batch < 1 || options.runs < 1)
       throw Error("--batch and --runs must be 1 or more");
     if (options.profile && cases.size() > 1)

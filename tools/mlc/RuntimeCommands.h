@@ -3,6 +3,7 @@
 #ifndef MLC_TOOLS_RUNTIMECOMMANDS_H
 #define MLC_TOOLS_RUNTIMECOMMANDS_H
 
+#include <cstdint>
 #include <string>
 #include <utility>
 #include <vector>
@@ -68,6 +69,14 @@ bool loadPlugins(const std::vector<std::string> &plugins, const char *command);
 std::pair<std::string, std::string>
 splitInputOption(const std::string &option, const rt::Model &model,
                  const char *what);
+
+/// The input shapes `--shape` options give (NAME=1x3x224x224; an input
+/// named again starts another set), in turn: each set one shape per input
+/// of `model`, in order, its default shape where the set names none (which
+/// throws rt::Error for an input with dims of any size). Empty when no
+/// option is given.
+std::vector<std::vector<std::vector<int64_t>>>
+shapeSets(const std::vector<std::string> &options, const rt::Model &model);
 
 } // namespace mlc::cli
 

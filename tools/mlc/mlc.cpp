@@ -634,6 +634,12 @@ int main(int argc, char **argv) {
                         "Run the float and quantized models on sample inputs: "
                         "per output SNR, max error, cosine, top-1; per layer "
                         "weight SNR");
+  quantizeCmd
+      ->add_option("--shape", quantize.shapes,
+                   "NAME=1x3x224x224: a shape the report's synthetic "
+                   "samples take (an input named again starts another; "
+                   "default: the model's shapes)")
+      ->allow_extra_args(false);
   quantizeCmd->add_option("--min-snr", quantize.minSnr,
                           "Refuse (exit 1, nothing written) when an output's "
                           "SNR is under DB");
@@ -657,6 +663,11 @@ int main(int argc, char **argv) {
                          "NAME=FILE.npy (or FILE.npy): one sample each "
                          "(default: a deterministic synthetic set at every "
                          "shape the reference takes)")
+      ->allow_extra_args(false);
+  compareCmd
+      ->add_option("--shape", compare.shapes,
+                   "NAME=1x3x224x224: a shape of the synthetic set (an "
+                   "input named again starts another)")
       ->allow_extra_args(false);
   compareCmd->add_option("--samples", compare.samples,
                          "Synthetic samples per shape (default 4)");

@@ -73,6 +73,9 @@ struct CompareOptions {
   /// set of `samples` per shape the reference takes.
   std::vector<rt::TensorMap> inputs;
   int samples = 4;
+  /// The shapes of the synthetic set, each one per model input; empty:
+  /// comparisonShapes(reference).
+  std::vector<std::vector<std::vector<int64_t>>> shapes;
   /// Varies the synthetic values (sample 0 is always the smooth pattern).
   uint64_t seed = 0;
   int threads = 0;
@@ -84,8 +87,10 @@ struct CompareOptions {
 
 /// The input shapes the synthetic set runs at: every enumerated shape of
 /// `model`; for a ranged input its smallest, its largest and one in between
-/// (a dim of any size, as a dynamic batch, at its smallest).
-/// With several inputs, the k-th of each (the last where one has fewer).
+/// (a dynamic batch at 1). With several inputs, the k-th of each (the last
+/// where one has fewer). Throws rt::Error for an input with other dims of
+/// any size (a dynamic H and W): a comparison at 1x1 would tell nothing,
+/// the shapes must be given (CompareOptions::shapes).
 std::vector<std::vector<std::vector<int64_t>>>
 comparisonShapes(const rt::Model &model);
 
