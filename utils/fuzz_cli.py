@@ -296,8 +296,8 @@ def make_case(index, seed, models, work, mlc_dir_files):
         quantized = os.path.join(case_dir, "quantized.mlc")
         commands += [(["export", broken, "-o", exported], exported),
                      (["quantize", broken, "--mode", rng.choice(("linear", "kmeans", "fp16")),
-                       "--min-size", "0", "--report", "--quiet", "-o", quantized],
-                      quantized)]
+                       "--min-size", "0", "--report", "--quiet", "-o", quantized] +
+                      run_shape(original), quantized)]
     return f"{name}: {description}", {broken: data}, commands, run_shape(original)
 
 
