@@ -333,13 +333,13 @@ comparisonShapes(const Model &model) {
     if (!info.shapes.ranged) {
       shapes = info.shapes.shapes;
     } else {
+      if (info.shapes.anySize())
+        throw Error(model.path() + ": input '" + info.name + "' takes " +
+                    info.shapes.describe() +
+                    ", dims of any size: give the shapes to compare at "
+                    "(--shape NAME=DIMS)");
       std::vector<int64_t> lo, mid, hi;
       for (const ShapeSet::Range &r : info.shapes.ranges) {
-        if (!lo.empty() && r.max == format::kUnboundedDim)
-          throw Error(model.path() + ": input '" + info.name + "' takes " +
-                      info.shapes.describe() +
-                      ", dims of any size: give the shapes to compare at "
-                      "(--shape NAME=DIMS)");
         int64_t step = std::max<int64_t>(r.step, 1);
         // A dim of any size (a dynamic batch) is compared at its smallest:
         // its range's top is no size anyone runs.

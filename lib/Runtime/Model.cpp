@@ -6,6 +6,7 @@
 #include "mlc/Format/Schema_generated.h"
 #include "mlc/Runtime/WeightEncoding.h"
 
+#include <algorithm>
 #include <cstring>
 #include <fcntl.h>
 #include <sys/mman.h>
@@ -42,6 +43,13 @@ bool ShapeSet::contains(const std::vector<int64_t> &shape,
       return false;
   }
   return true;
+}
+
+bool ShapeSet::anySize() const {
+  return ranged &&
+         std::any_of(
+             ranges.begin() + std::min<size_t>(ranges.size(), 1), ranges.end(),
+             [](const Range &r) { return r.max == format::kUnboundedDim; });
 }
 
 std::string ShapeSet::describe() const {

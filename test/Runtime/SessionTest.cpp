@@ -35,6 +35,15 @@ TensorMap imageInput(const std::vector<int64_t> &shape, uint32_t seed = 1) {
   return inputs;
 }
 
+// `items` pattern images of `shape`, seeds from `seed` on.
+std::vector<TensorMap> imageBatch(const std::vector<int64_t> &shape,
+                                  int64_t items, uint32_t seed) {
+  std::vector<TensorMap> batch;
+  for (int64_t i = 0; i < items; ++i)
+    batch.push_back(imageInput(shape, seed + i));
+  return batch;
+}
+
 // The message of the rt::Error `fn` throws; fails when it throws none.
 template <typename Fn> std::string errorOf(Fn fn) {
   try {
@@ -81,6 +90,15 @@ template <typename Fn> std::string errorOf(Fn fn) {
            << b[worstAt] << " (difference " << worst << ", max magnitude "
            << scale << ")";
   return ::testing::AssertionSuccess();
+}
+
+// Each item's results of a batch are `single`'s prediction of that item.
+void expectItemsPredicted(Session &single, const std::vector<TensorMap> &batch,
+                          const std::vector<TensorMap> &results) {
+  for (size_t i = 0; i < batch.size(); ++i)
+    for (const auto &[name, tensor] : single.predict(batch[i]))
+      EXPECT_TRUE(closeTensors(tensor, results[i].at(name), 1e-5))
+          << name << " of item " << i << " of " << batch.size();
 }
 
 bool bytesEqual(const Tensor &a, const Tensor &b) {
@@ -462,14 +480,8 @@ TEST(Session, BatchSizesAreMadeReadyWithTheSession) {
       EXPECT_GT(ready.planCount(), plain.planCount());
       size_t plans = ready.planCount();
       for (int64_t items : options.batchSizes) {
-        std::vector<TensorMap> batch;
-        for (int64_t i = 0; i < items; ++i)
-          batch.push_back(imageInput(kShape64, 600 + i));
-        std::vector<TensorMap> results = ready.predictBatch(batch);
-        for (int64_t i = 0; i < items; ++i)
-          for (const auto &[name, tensor] : plain.predict(batch[i]))
-            EXPECT_TRUE(closeTensors(tensor, results[i].at(name), 1e-5))
-                << name << " of item " << i << " of " << items;
+        std::vector<TensorMap> batch = imageBatch(kShape64, items, 600);
+        expectItemsPredicted(plain, batch, ready.predictBatch(batch));
       }
       EXPECT_EQ(ready.planCount(), plans) << "a batch made a plan";
     }
@@ -491,14 +503,9 @@ TEST(Session, NewBatchSizesTakeATunedBatchsChoices) {
     options.batchSizes = {4};
     Session session(model, options);
     for (int64_t items : {3, 6, 2}) {
-      std::vector<TensorMap> batch;
-      for (int64_t i = 0; i < items; ++i)
-        batch.push_back(imageInput(kShape96, 700 + i));
+      std::vector<TensorMap> batch = imageBatch(kShape96, items, 700);
       std::vector<TensorMap> results = session.predictBatch(batch);
-      for (int64_t i = 0; i < items; ++i)
-        for (const auto &[name, tensor] : session.predict(batch[i]))
-          EXPECT_TRUE(closeTensors(tensor, results[i].at(name), 1e-5))
-              << name << " of item " << i << " of " << items;
+      expectItemsPredicted(session, batch, results);
     }
   }
 }

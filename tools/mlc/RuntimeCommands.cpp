@@ -6,7 +6,6 @@
 
 #include "RuntimeCommands.h"
 
-#include "mlc/Format/Format.h"
 #include "mlc/Format/Schema_generated.h"
 #include "mlc/Runtime/CustomLayer.h"
 #include "mlc/Runtime/Model.h"
@@ -60,15 +59,14 @@ std::vector<int64_t> parseShape(const std::string &text) {
 std::vector<int64_t> defaultShape(const Model &model, const TensorInfo &info) {
   if (!info.shapes.ranged)
     return info.shapes.shapes.front();
+  if (info.shapes.anySize())
+    throw Error(model.path() + ": input '" + info.name + "' takes " +
+                info.shapes.describe() +
+                ", dims of any size: give its shape with --shape " + info.name +
+                "=DIMS");
   std::vector<int64_t> shape;
-  for (const ShapeSet::Range &r : info.shapes.ranges) {
-    if (!shape.empty() && r.max == format::kUnboundedDim)
-      throw Error(model.path() + ": input '" + info.name + "' takes " +
-                  info.shapes.describe() +
-                  ", dims of any size: give its shape with --shape " +
-                  info.name + "=DIMS");
+  for (const ShapeSet::Range &r : info.shapes.ranges)
     shape.push_back(r.min);
-  }
   return shape;
 }
 

@@ -38,6 +38,9 @@ struct ShapeSet {
   /// "1x3x224x224, 1x3x448x448", "1x3x[224..448 step 32]x[224..448 step 32]"
   /// or "?x3x?x?" (dims of any size).
   std::string describe() const;
+  /// Whether a dim other than the first (a batch) takes any size, as a
+  /// dynamic H and W does: the set has no smallest shape worth running.
+  bool anySize() const;
 };
 
 /// A model input or output.
