@@ -77,7 +77,7 @@ def batch1_export(name, size):
         path = os.path.join(folder, "%s_%d.onnx" % (name, size))
         if os.path.exists(path):
             return path
-    return te.square_export(os.path.join(PERF_CACHE, "%s_%d.onnx" % (name, size)), log)
+    return te.sized_export(os.path.join(PERF_CACHE, "%s_%d.onnx" % (name, size)), log)
 
 
 def dynamic_batch_export(name, size):

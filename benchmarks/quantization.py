@@ -46,7 +46,7 @@ def main():
     work = tempfile.mkdtemp(prefix="mlc-quant-")
     rows = []
     for name in ("resnet18", "fcn_resnet50"):
-        model = te.square_export(os.path.join("/tmp/mlc-flexible", "%s_224.onnx" % name))
+        model = te.sized_export(os.path.join("/tmp/mlc-flexible", "%s_224.onnx" % name))
         fp32 = os.path.join(work, name + ".mlc")
         subprocess.run([args.mlc, "compile", model, "-o", fp32], check=True,
                        stdout=subprocess.DEVNULL)

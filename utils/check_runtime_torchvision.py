@@ -60,7 +60,7 @@ def main():
     failed = []
     for name, extra, exports in cases:
         for path in exports:
-            te.square_export(path)
+            te.sized_export(path)
         print("== %s" % name, flush=True)
         cmd = [sys.executable, os.path.join(REPO, "test", "Runtime", "runtime_ort.py"),
                "--mlc", args.mlc, "--work", os.path.join(args.work, name.replace(" ", "_"))]

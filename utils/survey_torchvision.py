@@ -7,6 +7,8 @@
     /usr/bin/python3 utils/survey_torchvision.py --markdown docs/survey.md
     /usr/bin/python3 utils/survey_torchvision.py --dynamic-batch --work /tmp/mlc-survey-batch
     /usr/bin/python3 utils/survey_torchvision.py --dynamic-size --work /tmp/mlc-survey-dynsize
+    /usr/bin/python3 utils/survey_torchvision.py --sizes 224,448 --range 224..448 \
+        --held-out 288,250x333
 
 For each of torchvision's classification, segmentation and video classification models
 (random weights from torch.manual_seed(0), eval mode; utils/torch_exports.py), it exports
@@ -23,7 +25,11 @@ torch cannot export at a size is reported as such), then:
    with the size, as Swin's at 224), each export is compiled and checked alone instead.
    With --dynamic-size: one export of dynamic H and W (D too for a video) traced at the
    first size, merged alone with `--shapes SIZES`, and run at each size against ONNX
-   Runtime on that export.
+   Runtime on that export. With --range SPEC: the exports merged with `--shapes SPEC`
+   (a range), and run at their sizes and at each --held-out size (H = W, or HxW), whose
+   exports are made but not merged: what the range promises between its exports' sizes.
+   A network the range does not fit (exit 1: a size it cannot take) is checked at each
+   export alone.
 
 A table gives, per model, the sizes exported, the verdict, the merge (merged / refused /
 failed), the largest max|diff| / max|ort| of its outputs and the seconds taken. Exit code 0
@@ -62,20 +68,20 @@ def all_models():
             + list(te.SEGMENTATION) + list(te.VIDEO))
 
 
-def export_all(name, args):
-    """The exports of name at args.sizes that torch makes, and for each size it cannot,
-    why."""
+def export_all(name, sizes, args):
+    """The exports of name at sizes ("224" or "256x320") that torch makes, and for each
+    size it cannot, why."""
     made, refused = [], []
     # With --dynamic-size, one export (traced at the first size) takes them all.
-    for size in args.sizes[:1] if args.dynamic_size else args.sizes:
-        path = os.path.join(args.work, "%s_%d.onnx" % (name, size))
+    for size in sizes[:1] if args.dynamic_size else sizes:
+        path = os.path.join(args.work, "%s_%s.onnx" % (name, size))
         try:
-            te.square_export(path, log=log, dynamic_batch=args.dynamic_batch,
+            te.sized_export(path, log=log, dynamic_batch=args.dynamic_batch,
                              opset=args.opset, dynamic_size=args.dynamic_size)
             made.append(path)
         except Exception as e:  # torch's exporter and torchvision's own asserts
             line = (str(e).strip().splitlines() or [type(e).__name__])[0]
-            refused.append("%d: %s" % (size, line.split(" Please ")[0][:120]))
+            refused.append("%s: %s" % (size, line.split(" Please ")[0][:120]))
     return made, refused
 
 
@@ -95,14 +101,18 @@ def check_flexible(mlc, export):
     return True, verdict
 
 
-def runtime_check(mlc, exports, work, batch, shapes=None):
+def runtime_check(mlc, exports, work, batch, shapes=None, held_out=()):
     """(returncode, output) of runtime_ort.py on exports (merged when several, or merged
     with --shapes: an export of dynamic sizes, run at each of `shapes`, each the export's
-    input shape after the channels)."""
+    input shape after the channels, or a range spec as text; held_out: exports checked but
+    not merged)."""
     cmd = [sys.executable, os.path.join(REPO, "test", "Runtime", "runtime_ort.py"),
            "--mlc", mlc, "--work", work, "--batch", str(batch)] + exports
     if shapes:
-        cmd += ["--shapes", ",".join("x".join(str(d) for d in s) for s in shapes)]
+        cmd += ["--shapes", shapes if isinstance(shapes, str) else
+                ",".join("x".join(str(d) for d in s) for s in shapes)]
+    if held_out:
+        cmd += ["--held-out"] + list(held_out)
     proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     return proc.returncode, proc.stdout
 
@@ -115,11 +125,15 @@ def worst_ratio(output):
 def survey(name, args):
     start = time.time()
     row = {"model": name}
-    exports, refused = export_all(name, args)
-    row["sizes"] = ",".join(os.path.basename(e)[:-5].rsplit("_", 1)[1] for e in exports)
+    exports, refused = export_all(name, args.sizes, args)
+    held_out, refused_held_out = export_all(name, args.held_out, args) if exports else ([], [])
+    row["sizes"] = ",".join(size_of(e) for e in exports)
     if args.dynamic_size and exports:
-        row["sizes"] = ",".join(str(s) for s in args.sizes) + " (one dynamic export)"
-    row["not exported"] = "; ".join(refused)
+        row["sizes"] = ",".join(args.sizes) + " (one dynamic export)"
+    if args.range and exports:
+        row["sizes"] += " as %s%s" % (args.range, "; held out %s" % ",".join(
+            size_of(e) for e in held_out) if held_out else "")
+    row["not exported"] = "; ".join(refused + refused_held_out)
     if not exports:
         row.update(verdict="-", merge="-", ratio="-", ok=None)
         return row
@@ -127,23 +141,30 @@ def survey(name, args):
     log("  check-flexible: %s" % row["verdict"])
     work = os.path.join(args.work, name)
     # An export of dynamic sizes is given every size (D x H x W of a video).
-    shapes = [te.input_shape(name, size)[2:] for size in args.sizes] \
-        if args.dynamic_size and len(args.sizes) > 1 else None
-    code, out = runtime_check(args.mlc, exports, work, args.batch, shapes)
+    shapes = [te.input_shape(name, te.parse_size(size))[2:] for size in args.sizes] \
+        if args.dynamic_size and len(args.sizes) > 1 else args.range
+    code, out = runtime_check(args.mlc, exports, work, args.batch, shapes, held_out)
     row["merge"] = "merged" if len(exports) > 1 or shapes else "one size"
-    if code != 0 and shapes and "which the shape set asks for" in out:
+    merge_refused = re.search(r"mlc merge -o model.mlc \(\S+ s\): exit 1:", out)
+    if code != 0 and merge_refused and "is not the same network" in out:
+        row["merge"] = "refused"
+    elif code != 0 and merge_refused and args.range:
+        # A range the network cannot take (its export fixes the size: ViT's position
+        # embedding, or a size its flexibility proof refuses).
+        row["merge"] = "refused range"
+    elif code != 0 and args.dynamic_size and "which the shape set asks for" in out:
         # A size the network cannot take (its export fixes it: ViT's position
         # embedding): refused, as it should be; the export is checked at its own.
         row["merge"] = "refused %s" % ",".join(str(s) for s in args.sizes[1:])
         code, more = runtime_check(args.mlc, exports, work, args.batch, shapes[:1])
         out += more
-    elif code != 0 and len(exports) > 1 and "is not the same network" in out:
-        row["merge"] = "refused"
+    if row["merge"] in ("refused", "refused range"):
+        # Each export checked alone instead.
         code = 0
         for e in exports:
             c, o = runtime_check(args.mlc, [e], work, args.batch)
             code, out = max(code, c), out + o
-    elif code != 0 and len(exports) > 1:
+    elif code != 0 and (len(exports) > 1 or args.range):
         row["merge"] = "failed"
     for line in out.splitlines():
         log("    " + line)
@@ -151,13 +172,18 @@ def survey(name, args):
     row["ok"] = ok and code == 0
     row["seconds"] = time.time() - start
     if args.clean and row["ok"]:
-        for e in exports:
+        for e in exports + held_out:
             for data in external_data_files(e):
                 if os.path.exists(data):
                     os.remove(data)
             os.remove(e)
         shutil.rmtree(work, ignore_errors=True)
     return row
+
+
+def size_of(export):
+    """The size an export's file name gives ("224", "256x320")."""
+    return os.path.basename(export)[:-len(".onnx")].rsplit("_", 1)[1]
 
 
 def external_data_files(path):
@@ -202,13 +228,25 @@ def main():
                    help="one export per model with dynamic H and W (and D of a video), "
                         "traced at the first size, merged with --shapes SIZES and run at "
                         "each (use another --work)")
+    p.add_argument("--range", metavar="SPEC",
+                   help="merge the exports over this range (mlc merge --shapes SPEC, e.g. "
+                        "224..448:32; use another --work per range)")
+    p.add_argument("--held-out", default="",
+                   help="with --range: sizes in it (H = W, or HxW) exported and checked but "
+                        "not merged")
     p.add_argument("--clean", action="store_true", help="drop the files of each model that passes")
     p.add_argument("--markdown", help="also write the table to this file")
     args = p.parse_args()
     try:
-        args.sizes = [int(s) for s in args.sizes.split(",")]
+        args.sizes = [str(int(s)) for s in args.sizes.split(",")]
+        args.held_out = [s for s in args.held_out.split(",") if s]
+        [te.parse_size(s) for s in args.held_out]
     except ValueError:
-        p.error("--sizes takes comma-separated integers")
+        p.error("--sizes takes comma-separated integers, --held-out sizes or HxW pairs")
+    if args.held_out and not args.range:
+        p.error("--held-out is for a --range")
+    if args.range and args.dynamic_size:
+        p.error("--range merges exports of fixed sizes; --dynamic-size takes --sizes")
     known = all_models()
     models = acceptance.names(p, args.models, known, "model") if args.models else [
         m for m in known if args.large or m not in LARGE]

@@ -24,10 +24,16 @@ VIDEO_FRAMES = 16
 
 
 def input_shape(name, size, batch=1):
-    """The input shape of torchvision's NAME exported at SIZE: NCHW, or NCDHW of
-    VIDEO_FRAMES frames for a video classifier."""
+    """The input shape of torchvision's NAME exported at SIZE (H = W, or an (H, W) pair):
+    NCHW, or NCDHW of VIDEO_FRAMES frames for a video classifier."""
     frames = (VIDEO_FRAMES,) if name in VIDEO else ()
-    return (batch, 3) + frames + (size, size)
+    return (batch, 3) + frames + (tuple(size) if isinstance(size, tuple) else (size, size))
+
+
+def parse_size(text):
+    """A size as export file names write it: "224" (H = W) or "256x320" (H x W)."""
+    dims = tuple(int(d) for d in text.split("x"))
+    return dims[0] if len(dims) == 1 else dims
 
 
 def out_only(net):
@@ -121,12 +127,12 @@ def against_torch(net, inputs, got, rtol=1e-4):
     return oc.compare_arrays(ref, got, rtol=rtol)
 
 
-def square_export(path, log=print, dynamic_batch=False, opset=13, dynamic_size=False):
-    """The export at PATH, named NAME_SIZE.onnx (torchvision's NAME at SIZExSIZE, of
-    VIDEO_FRAMES frames for a VIDEO model, batch 1, or with dynamic_batch a dynamic batch
-    axis named "batch"; with dynamic_size dynamic spatial axes "H" and "W" (and "D" of a
-    video), traced at SIZE; input "image", output "logits", or "out" for SEGMENTATION; at
-    opset), made if missing."""
+def sized_export(path, log=print, dynamic_batch=False, opset=13, dynamic_size=False):
+    """The export at PATH, named NAME_SIZE.onnx (torchvision's NAME at SIZExSIZE, or
+    at HxW where SIZE is "HxW", of VIDEO_FRAMES frames for a VIDEO model, batch 1, or
+    with dynamic_batch a dynamic batch axis named "batch"; with dynamic_size dynamic
+    spatial axes "H" and "W" (and "D" of a video), traced at SIZE; input "image", output
+    "logits", or "out" for SEGMENTATION; at opset), made if missing."""
     name, size = os.path.basename(path)[:-len(".onnx")].rsplit("_", 1)
     os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
     output = "out" if name in SEGMENTATION else "logits"
@@ -136,5 +142,5 @@ def square_export(path, log=print, dynamic_batch=False, opset=13, dynamic_size=F
         spatial = ("D", "H", "W") if name in VIDEO else ("H", "W")
         axes["image"].update({2 + i: a for i, a in enumerate(spatial)})
     return cached(path, "%s at %s" % (name, size), lambda tmp: export(
-        torchvision_model(name), [input_shape(name, int(size))], tmp, output,
+        torchvision_model(name), [input_shape(name, parse_size(size))], tmp, output,
         opset=opset, dynamic_axes=axes), log)

@@ -2,8 +2,8 @@
 """Holds mlc's runtime to ONNX Runtime: a compiled model computes what the export does.
 
     runtime_ort.py --mlc BIN EXPORT.onnx [EXPORT.onnx ...] [--shapes SPEC]
-                   [--rtol 1e-4] [--threads N] [--reference] [--conv-chains MODE]
-                   [--work DIR]
+                   [--held-out EXPORT.onnx ...] [--rtol 1e-4] [--threads N]
+                   [--reference] [--conv-chains MODE] [--work DIR]
 
 One export is compiled (`mlc compile EXPORT -o WORK/model.mlc`); several exports of one
 network at different sizes, or one with --shapes, are merged straight into a .mlc (`mlc
@@ -14,7 +14,10 @@ on the same input (as .npy), and every output must agree in shape and within
 
     max |ort - mlc|  <=  rtol * max |ort|     (rtol 1e-4 by default)
 
-with NaNs at the same places. With --batch N (a batchable model), `mlc run --batch N`
+with NaNs at the same places. A model merged over a range runs at each export's own
+shape; --held-out exports, of the same network at sizes the merged set takes but no
+merged export has, are not merged: the model runs at each one's shape against it (what a
+range promises between its exports' sizes, non-square ones included). With --batch N (a batchable model), `mlc run --batch N`
 must also give each item's own single-prediction output.
 
 Exit codes: 0 all agree, 1 a mismatch or a failed command, 77 ONNX Runtime is not
@@ -51,6 +54,20 @@ def run(cmd, ck, what):
     return proc.returncode == 0
 
 
+def export_shape(mlc, export, ck):
+    """The input shape export takes (`mlc inspect --json`; a dynamic batch as 1), or
+    None/False after a failed check."""
+    proc = subprocess.run([mlc, "inspect", export, "--json"], stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, text=True)
+    inputs = json.loads(proc.stdout)["inputs"] if proc.returncode == 0 else []
+    if not ck.check(len(inputs) == 1, "%s has one input" % os.path.basename(export)):
+        return None
+    dims = inputs[0]["shape"].split("x")
+    return ck.check("?" not in dims[1:], "%s has a fixed size: %s" % (
+        os.path.basename(export), inputs[0]["shape"])) and oc.parse_dims(
+            "x".join(["1"] + dims[1:]))
+
+
 def read_outputs(out_dir):
     return {name[:-4]: np.load(os.path.join(out_dir, name))
             for name in sorted(os.listdir(out_dir)) if name.endswith(".npy")}
@@ -61,6 +78,8 @@ def main():
     p.add_argument("--mlc", required=True)
     p.add_argument("exports", nargs="+")
     p.add_argument("--shapes", help="mlc merge --shapes")
+    p.add_argument("--held-out", nargs="+", default=[], metavar="EXPORT",
+                   help="exports at other sizes of the merged set, checked but not merged")
     p.add_argument("--rtol", type=float, default=1e-4)
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--reference", action="store_true", help="mlc run --reference")
@@ -96,15 +115,21 @@ def main():
     if not ck.check(len(inputs) == 1, "the model has one input (%d)" % len(inputs)):
         return ck.result()
     input_name = inputs[0]["name"]
-    # A dim the model takes over a range ("1x3x[224..448]x[224..448]") or of any size
-    # (a dynamic batch: "?x3x224x224") is run at its smallest size.
-    shapes = [oc.parse_dims(re.sub(r"\[(\d+)\.\.\d+\]", r"\1", s).replace("?", "1"))
+    # A dim of any size (a dynamic batch: "?x3x224x224") is run at 1, a range
+    # ("1x3x[224..448 step 32]x[...]") at its smallest.
+    shapes = [oc.parse_dims(re.sub(r"\[(\d+)\.\.[^]]*\]", r"\1", s).replace("?", "1"))
               for s in inputs[0]["shapes"].split(", ")]
+    if "[" in inputs[0]["shapes"] and len(args.exports) > 1 or args.held_out:
+        # Exports merged over a range, or held out: each at its own shape.
+        shapes = [export_shape(args.mlc, e, ck) for e in args.exports + args.held_out]
+        if not all(shapes):
+            return ck.result()
 
     # One export given several shapes (--shapes): an export of dynamic sizes, which
     # ONNX Runtime runs at each of them.
-    runs = list(zip(args.exports, shapes)) if len(args.exports) > 1 else [
-        (args.exports[0], dims) for dims in shapes]
+    exports = args.exports + args.held_out
+    runs = list(zip(exports, shapes)) if len(exports) > 1 else [
+        (exports[0], dims) for dims in shapes]
     for n, (export, dims) in enumerate(runs):
         name = "%s at %s" % (os.path.basename(export), oc.format_dims(dims))
         try:
