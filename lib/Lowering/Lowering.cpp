@@ -347,6 +347,7 @@ LogicalResult Lowering::analyze() {
 // shapes (stacked along dim 0, when the graph allows it, else item by item).
 struct InputShapes {
   bool ranged = false;
+  /// Enumerated: the shapes; ranged: those planned ahead.
   SmallVector<SmallVector<int64_t>> shapes;
   SmallVector<int64_t> mins, maxs, steps;
 };
@@ -391,8 +392,9 @@ LogicalResult Lowering::analyzeEnumerated() {
   std::vector<std::vector<SmallVector<int64_t>>> argShapes(1);
   for (unsigned i = 0; i < func.getNumArguments(); ++i) {
     InputShapes set = getInputShapes(func, i);
-    if (set.ranged) {
-      // A batch of any size of one shape (a dynamic-batch export) is
+    if (set.ranged && set.shapes.empty()) {
+      // A range's planned shapes are planned as an enumeration's are. A
+      // batch of any size of one shape (a dynamic-batch export) is
       // planned at its smallest batch, as a batch-1 export is: a session
       // makes it ready, and the batch sizes it is told of at it. Other
       // ranged inputs' plans are made at run time.

@@ -437,6 +437,7 @@ MergeStatus Merger::chooseShapes() {
             .getRank(),
         spatial, error);
   }
+  bool sizedByShapes = false;
   for (func::FuncOp func : funcs) {
     BlockArgument arg = func.getArgument(inputIndex);
     auto argType = cast<RankedTensorType>(arg.getType());
@@ -488,6 +489,7 @@ MergeStatus Merger::chooseShapes() {
       shape[d] = 1;
     }
     if (!sized.empty()) {
+      sizedByShapes = true;
       SmallVector<int64_t> placeholder(shape);
       for (int64_t d : sized)
         placeholder[d] = 1;
@@ -559,6 +561,13 @@ MergeStatus Merger::chooseShapes() {
              "the set";
       return MergeStatus::Error;
     }
+  // A range is planned ahead at its exports' sizes, the sizes the network is
+  // known to run at: a session makes them ready, and other sizes take their
+  // choices. (One export given its sizes has none of its own.)
+  if (report.shapes.getRange() && !sizedByShapes)
+    report.shapes = ShapeSetAttr::get(context, report.shapes.getMins(),
+                                      report.shapes.getMaxs(),
+                                      report.shapes.getSteps(), exported);
   for (auto [e, shape] : llvm::enumerate(exported))
     for (int64_t d = 0; d < type.getRank(); ++d)
       if (!llvm::is_contained(freeDims, d) && shape[d] != exported[0][d]) {
@@ -1321,15 +1330,15 @@ MergeStatus Merger::freeBatch() {
     return dims;
   };
   ShapeSetAttr set = report.shapes;
-  if (set.getRange())
-    report.shapes = ShapeSetAttr::get(context, anyBatch(set.getMins()),
-                                      anyBatch(set.getMaxs()), set.getSteps());
-  else
-    report.shapes = ShapeSetAttr::get(
-        context, llvm::to_vector(llvm::map_range(
-                     set.getShapes(), [&](DenseI64ArrayAttr shape) {
-                       return anyBatch(shape.asArrayRef());
-                     })));
+  SmallVector<SmallVector<int64_t>> batchShapes = llvm::to_vector(
+      llvm::map_range(set.getShapes(), [&](DenseI64ArrayAttr shape) {
+        return anyBatch(shape.asArrayRef());
+      }));
+  report.shapes = set.getRange()
+                      ? ShapeSetAttr::get(context, anyBatch(set.getMins()),
+                                          anyBatch(set.getMaxs()),
+                                          set.getSteps(), batchShapes)
+                      : ShapeSetAttr::get(context, batchShapes);
   report.batchFree = true;
   declareInput();
   return succeeded(verify(func)) ? MergeStatus::Merged : MergeStatus::Error;
@@ -1417,8 +1426,8 @@ std::string mlc::formatMergeReport(const MergeReport &report, bool verbose) {
   os << "merged " << report.exports.size() << " export"
      << (report.exports.size() == 1 ? "" : "s") << ": "
      << llvm::join(report.exports, ", ") << "\n";
-  os << "  input " << report.input << " takes: "
-     << (report.shapes.getRange() ? "" : "") << report.shapes.toText() << "\n";
+  os << "  input " << report.input << " takes: " << report.shapes.toText()
+     << "\n";
   os << "  free dims: " << llvm::join(report.freeDims, ", ") << "\n";
   if (!report.batchDim.empty())
     os << "  batch: " << report.batchDim << " is dynamic in the exports"
@@ -1470,6 +1479,10 @@ llvm::json::Value mlc::toJSON(const MergeReport &report) {
     return d;
   };
   ShapeSetAttr set = report.shapes;
+  llvm::json::Array shapes;
+  for (DenseI64ArrayAttr shape : set.getShapes())
+    shapes.push_back(
+        llvm::json::Array(llvm::map_range(shape.asArrayRef(), size)));
   if (set.getRange()) {
     llvm::json::Array dims;
     for (auto [min, max, step] :
@@ -1477,11 +1490,8 @@ llvm::json::Value mlc::toJSON(const MergeReport &report) {
       dims.push_back(llvm::json::Object{
           {"min", size(min)}, {"max", size(max)}, {"step", step}});
     input["range"] = std::move(dims);
+    input["planned"] = std::move(shapes);
   } else {
-    llvm::json::Array shapes;
-    for (DenseI64ArrayAttr shape : set.getShapes())
-      shapes.push_back(
-          llvm::json::Array(llvm::map_range(shape.asArrayRef(), size)));
     input["shapes"] = std::move(shapes);
   }
   input["text"] = set.toText();

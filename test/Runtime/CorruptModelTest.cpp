@@ -8,7 +8,7 @@
 //  - truncated at every length (every one up to 4 KB, then every 97th);
 //  - one byte changed, at every position of the FlatBuffer part (to b ^ 0xFF;
 //    also to b ^ 0x01, b ^ 0x80, 0x00 and 0xFF at every position of resnet,
-//    every 8th of fcn_ranged), and at a sample of the weights;
+//    every 8th of the fcns), and at a sample of the weights;
 //  - every aligned 32-bit word of the FlatBuffer part set to 0x7FFFFFFF,
 //    0x80000000 and 0xFFFFFFFF;
 //  - the precomputed plan's arena_size at the limits of uint64.
@@ -276,8 +276,8 @@ TEST_P(CorruptModel, TruncatedAtEveryLength) {
 
 // Every position of the FlatBuffer part run with the reference kernels:
 // changed to b ^ 0xFF, and at every `denseEvery`-th position also to
-// b ^ 0x01, b ^ 0x80, 0x00 and 0xFF (every position of resnet; fcn_ranged,
-// planned at run time, is slower to predict).
+// b ^ 0x01, b ^ 0x80, 0x00 and 0xFF (every position of resnet; the fcns
+// are slower to predict).
 TEST_P(CorruptModel, EveryGraphByteChanged) {
   auto start = std::chrono::steady_clock::now();
   Counts counts;
@@ -376,9 +376,11 @@ TEST_P(CorruptModel, WeightBytesChangedSample) {
 }
 
 // resnet: a precomputed plan, Conv/Pool/GlobalPool/Gemm/Reshape.
-// fcn_ranged: plans made at run time, Resize.
+// fcn_ranged: a ranged input's stored plans, Resize. fcn_unplanned: a plan
+// made at run time from the file's shape expressions.
 INSTANTIATE_TEST_SUITE_P(Models, CorruptModel,
-                         ::testing::Values("resnet.mlc", "fcn_ranged.mlc"),
+                         ::testing::Values("resnet.mlc", "fcn_ranged.mlc",
+                                           "fcn_unplanned.mlc"),
                          [](const auto &info) {
                            std::string name = info.param;
                            return name.substr(0, name.find('.'));

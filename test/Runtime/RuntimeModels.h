@@ -13,7 +13,11 @@
 //   mobilenet.mlc   tiny_mobilenetv2_96: one shape, 1x3x96x96, inverted
 //                   residual blocks
 //   fcn.mlc         tiny_fcn 64 and 96 merged: enumerated 1x3x64x64, 1x3x96x96
-//   fcn_ranged.mlc  tiny_fcn merged with --shapes 64..96:16: a ranged input
+//   fcn_ranged.mlc  tiny_fcn merged with --shapes 64..96:16: a ranged input,
+//                   planned at the exports' 1x3x64x64 and 1x3x96x96
+//   fcn_unplanned.mlc  test/Merge/Inputs/fcn_dynamic (an FCN of 21 classes
+//                   exported with dynamic H and W) given --shapes 64..96:16:
+//                   a ranged input with no plan stored
 //
 //===----------------------------------------------------------------------===//
 

@@ -737,7 +737,7 @@ TEST(Session, PredictIntoReusedOutputs) {
 }
 
 TEST(Session, RangedModelPlansEachNewSizeOnce) {
-  LOAD_OR_RETURN(model, "fcn_ranged.mlc");
+  LOAD_OR_RETURN(model, "fcn_unplanned.mlc");
   ASSERT_EQ(model->inputs().size(), 1u);
   const ShapeSet &set = model->inputs()[0].shapes;
   EXPECT_TRUE(set.ranged);
@@ -759,7 +759,7 @@ TEST(Session, RangedModelPlansEachNewSizeOnce) {
     SCOPED_TRACE(formatShape(shape));
     TensorMap out = session.predict(imageInput(shape));
     EXPECT_EQ(out.at("out").shape(),
-              (std::vector<int64_t>{1, 5, shape[2], shape[3]}));
+              (std::vector<int64_t>{1, 21, shape[2], shape[3]}));
     EXPECT_EQ(session.planCount(), ++plans) << "a new size is planned";
     EXPECT_GE(session.arenaBytes(), arena);
     arena = session.arenaBytes();
@@ -780,7 +780,7 @@ TEST(Session, RangedModelPlansEachNewSizeOnce) {
 // Sizes met at predictions share the largest arena made so far, and take
 // the first tuned size's choices: they agree with the reference kernels.
 TEST(Session, RangedModelSizesShareAnArenaAndTheirChoices) {
-  LOAD_OR_RETURN(model, "fcn_ranged.mlc");
+  LOAD_OR_RETURN(model, "fcn_unplanned.mlc");
   Session reference(model, {1, Backend::Reference});
   const std::vector<std::vector<int64_t>> smaller = {
       {1, 3, 64, 64}, {1, 3, 80, 96}, {1, 3, 96, 64}, {1, 3, 80, 80}};
@@ -801,10 +801,27 @@ TEST(Session, RangedModelSizesShareAnArenaAndTheirChoices) {
   }
 }
 
+// A range merged from exports is planned at their sizes: a session makes
+// those ready, and another size is planned at its first prediction.
+TEST(Session, RangedMergeIsReadyAtItsExportsSizes) {
+  LOAD_OR_RETURN(model, "fcn_ranged.mlc");
+  Session reference(model, {1, Backend::Reference});
+  Session session(model, {1, Backend::Fast});
+  EXPECT_EQ(session.planCount(), 2u);
+  for (const std::vector<int64_t> &shape :
+       {kShape96, kShape64, std::vector<int64_t>{1, 3, 80, 80}}) {
+    SCOPED_TRACE(formatShape(shape));
+    TensorMap out = session.predict(imageInput(shape, 13));
+    EXPECT_TRUE(closeTensors(reference.predict(imageInput(shape, 13)).at("out"),
+                             out.at("out"), 1e-5));
+  }
+  EXPECT_EQ(session.planCount(), 3u) << "only 80x80 was planned";
+}
+
 // SessionOptions::shapes: a ranged model's sizes made ready (and their
 // batches) with the session; a size it does not take is refused then.
 TEST(Session, ShapesAreMadeReadyWithTheSession) {
-  LOAD_OR_RETURN(model, "fcn_ranged.mlc");
+  LOAD_OR_RETURN(model, "fcn_unplanned.mlc");
   Session reference(model, {1, Backend::Reference});
   SessionOptions options{1, Backend::Fast};
   options.shapes = {{{"image", {1, 3, 80, 96}}}, {{"image", kShape64}}};
@@ -836,7 +853,7 @@ TEST(Session, ShapesAreMadeReadyWithTheSession) {
 // Beyond SessionOptions::plansKept, the least recently used plan made at a
 // prediction goes; a size met again is planned again, and agrees.
 TEST(Session, RangedModelKeepsTheMostRecentPlans) {
-  LOAD_OR_RETURN(model, "fcn_ranged.mlc");
+  LOAD_OR_RETURN(model, "fcn_unplanned.mlc");
   Session reference(model, {1, Backend::Reference});
   const std::vector<std::vector<int64_t>> sizes = {
       {1, 3, 64, 64}, {1, 3, 80, 80}, {1, 3, 96, 96}, {1, 3, 64, 96},
@@ -864,7 +881,7 @@ TEST(Session, RangedModelKeepsTheMostRecentPlans) {
 // earlier items are to run is not dropped for a later item's, however few
 // plans are kept.
 TEST(Session, BatchOfManySizesKeepsThePlansItRuns) {
-  LOAD_OR_RETURN(model, "fcn_ranged.mlc");
+  LOAD_OR_RETURN(model, "fcn_unplanned.mlc");
   Session reference(model, {1, Backend::Reference});
   const std::vector<std::vector<int64_t>> sizes = {{1, 3, 64, 64},
                                                    {1, 3, 80, 80},

@@ -24,10 +24,25 @@ ShapeSetAttr ShapeSetAttr::get(MLIRContext *context,
 }
 
 ShapeSetAttr ShapeSetAttr::get(MLIRContext *context, ArrayRef<int64_t> mins,
-                               ArrayRef<int64_t> maxs,
-                               ArrayRef<int64_t> steps) {
-  return get(context, true, ArrayRef<DenseI64ArrayAttr>(), mins, maxs,
+                               ArrayRef<int64_t> maxs, ArrayRef<int64_t> steps,
+                               ArrayRef<SmallVector<int64_t>> planned) {
+  SmallVector<DenseI64ArrayAttr> attrs;
+  for (const auto &shape : planned)
+    attrs.push_back(DenseI64ArrayAttr::get(context, shape));
+  return get(context, true, ArrayRef<DenseI64ArrayAttr>(attrs), mins, maxs,
              steps);
+}
+
+// Whether `shape` is in the range of `mins`, `maxs` and `steps`.
+static bool inRange(ArrayRef<int64_t> shape, ArrayRef<int64_t> mins,
+                    ArrayRef<int64_t> maxs, ArrayRef<int64_t> steps) {
+  if (shape.size() != mins.size())
+    return false;
+  for (auto [d, min, max, step] : llvm::zip(shape, mins, maxs, steps))
+    if (isAnySize(min) ? !isAnySize(d) && d < 1
+                       : d < min || d > max || (d - min) % step != 0)
+      return false;
+  return true;
 }
 
 LogicalResult
@@ -35,8 +50,8 @@ ShapeSetAttr::verify(function_ref<InFlightDiagnostic()> emitError, bool range,
                      ArrayRef<DenseI64ArrayAttr> shapes, ArrayRef<int64_t> mins,
                      ArrayRef<int64_t> maxs, ArrayRef<int64_t> steps) {
   if (range) {
-    if (!shapes.empty() || mins.size() != maxs.size() ||
-        mins.size() != steps.size() || mins.empty())
+    if (mins.size() != maxs.size() || mins.size() != steps.size() ||
+        mins.empty())
       return emitError() << "a range needs a min, max and step per dim";
     for (auto [d, min, max, step] : llvm::enumerate(mins, maxs, steps)) {
       if (isAnySize(min) != isAnySize(max))
@@ -52,6 +67,13 @@ ShapeSetAttr::verify(function_ref<InFlightDiagnostic()> emitError, bool range,
       if (min > max)
         return emitError() << "range " << min << " to " << max
                            << " has its minimum above its maximum";
+    }
+    for (auto [i, shape] : llvm::enumerate(shapes)) {
+      if (!inRange(shape.asArrayRef(), mins, maxs, steps))
+        return emitError() << "a planned shape is not in the range";
+      for (size_t j = 0; j < i; ++j)
+        if (shapes[j] == shape)
+          return emitError() << "plans a shape twice";
     }
     return success();
   }
@@ -91,10 +113,7 @@ bool ShapeSetAttr::contains(ArrayRef<int64_t> shape) const {
         return isAnySize(accepted) ? d >= 1 : d == accepted;
       });
     });
-  for (auto [d, min, max, step] : llvm::zip(shape, getMins(), getMaxs(), getSteps()))
-    if (isAnySize(min) ? d < 1 : d < min || d > max || (d - min) % step != 0)
-      return false;
-  return true;
+  return inRange(shape, getMins(), getMaxs(), getSteps());
 }
 
 SmallVector<int64_t> ShapeSetAttr::getDefaultShape() const {
@@ -125,13 +144,13 @@ std::string ShapeSetAttr::toText() const {
   auto size = [](int64_t d) {
     return isAnySize(d) ? std::string("?") : std::to_string(d);
   };
+  std::string shapes;
+  for (auto [i, shape] : llvm::enumerate(getShapes()))
+    shapes += (i ? ", " : "") +
+              llvm::join(llvm::map_range(shape.asArrayRef(), size), "x");
+  if (!getRange())
+    return shapes;
   std::string out;
-  if (!getRange()) {
-    for (auto [i, shape] : llvm::enumerate(getShapes()))
-      out += (i ? ", " : "") +
-             llvm::join(llvm::map_range(shape.asArrayRef(), size), "x");
-    return out;
-  }
   for (auto [i, min, max, step] :
        llvm::enumerate(getMins(), getMaxs(), getSteps())) {
     if (i)
@@ -145,7 +164,7 @@ std::string ShapeSetAttr::toText() const {
       out += ":" + std::to_string(step);
     out += ")";
   }
-  return out;
+  return shapes.empty() ? out : out + " planned " + shapes;
 }
 
 ShapeSetAttr ShapeSetAttr::parseText(MLIRContext *context, StringRef text,
@@ -161,8 +180,38 @@ ShapeSetAttr ShapeSetAttr::parseText(MLIRContext *context, StringRef text,
     }
     return true;
   };
+  auto parseShapes = [&](StringRef list,
+                         SmallVectorImpl<SmallVector<int64_t>> &shapes) {
+    for (StringRef item : llvm::split(list, ',')) {
+      SmallVector<int64_t> &shape = shapes.emplace_back();
+      for (StringRef dim : llvm::split(item, 'x'))
+        if (!number(dim, shape.emplace_back()))
+          return false;
+    }
+    return true;
+  };
+  // Verifies as the attribute does, its diagnostic into `error`.
+  auto verified = [&](bool range, ArrayRef<SmallVector<int64_t>> shapes,
+                      ArrayRef<int64_t> mins, ArrayRef<int64_t> maxs,
+                      ArrayRef<int64_t> steps) {
+    ScopedDiagnosticHandler capture(context, [&](Diagnostic &d) {
+      error = d.str();
+      return success();
+    });
+    SmallVector<DenseI64ArrayAttr> attrs;
+    for (const auto &shape : shapes)
+      attrs.push_back(DenseI64ArrayAttr::get(context, shape));
+    return succeeded(
+        verify([&] { return mlir::emitError(UnknownLoc::get(context)); }, range,
+               attrs, mins, maxs, steps));
+  };
   text = text.trim();
   if (text.contains("..")) {
+    auto [rangeText, plannedText] = text.split(" planned ");
+    text = rangeText.trim();
+    SmallVector<SmallVector<int64_t>> planned;
+    if (!plannedText.empty() && !parseShapes(plannedText, planned))
+      return nullptr;
     SmallVector<int64_t> mins, maxs, steps;
     // Dims are split by 'x' outside parentheses.
     SmallVector<StringRef> dims;
@@ -196,45 +245,20 @@ ShapeSetAttr ShapeSetAttr::parseText(MLIRContext *context, StringRef text,
         return nullptr;
       mins.push_back(min), maxs.push_back(max), steps.push_back(step);
     }
-    auto diagnose = [&]() {
-      return mlir::emitError(UnknownLoc::get(context));
-    };
-    ScopedDiagnosticHandler capture(context, [&](Diagnostic &d) {
-      error = d.str();
-      return success();
-    });
-    if (failed(verify(diagnose, true, {}, ArrayRef<int64_t>(mins),
-                      ArrayRef<int64_t>(maxs), ArrayRef<int64_t>(steps))))
+    if (!verified(true, planned, mins, maxs, steps))
       return nullptr;
     return get(context, ArrayRef<int64_t>(mins), ArrayRef<int64_t>(maxs),
-               ArrayRef<int64_t>(steps));
+               ArrayRef<int64_t>(steps), planned);
   }
   SmallVector<SmallVector<int64_t>> shapes;
-  for (StringRef item : llvm::split(text, ',')) {
-    SmallVector<int64_t> shape;
-    for (StringRef dim : llvm::split(item, 'x')) {
-      int64_t value;
-      if (!number(dim, value))
-        return nullptr;
-      shape.push_back(value);
-    }
-    shapes.push_back(shape);
-  }
-  ScopedDiagnosticHandler capture(context, [&](Diagnostic &d) {
-    error = d.str();
-    return success();
-  });
-  SmallVector<DenseI64ArrayAttr> attrs;
-  for (const auto &shape : shapes)
-    attrs.push_back(DenseI64ArrayAttr::get(context, shape));
-  if (failed(verify([&] { return mlir::emitError(UnknownLoc::get(context)); },
-                    false, ArrayRef<DenseI64ArrayAttr>(attrs), {}, {}, {})))
+  if (!parseShapes(text, shapes) || !verified(false, shapes, {}, {}, {}))
     return nullptr;
   return get(context, ArrayRef<SmallVector<int64_t>>(shapes));
 }
 
 // #nn.shapes<[1, 3, 224, 224], [1, 3, 448, 448]>
 // #nn.shapes<range [1, 3, 224 to 448 step 32, 224 to 448 step 32]>
+// #nn.shapes<range [1, 3, 224 to 448, 224 to 448] planned [1, 3, 224, 224]>
 void ShapeSetAttr::print(AsmPrinter &printer) const {
   auto printSize = [&](int64_t d) {
     if (isAnySize(d))
@@ -242,13 +266,16 @@ void ShapeSetAttr::print(AsmPrinter &printer) const {
     else
       printer << d;
   };
-  printer << "<";
-  if (!getRange()) {
+  auto printShapes = [&] {
     llvm::interleaveComma(getShapes(), printer, [&](DenseI64ArrayAttr shape) {
       printer << "[";
       llvm::interleaveComma(shape.asArrayRef(), printer, printSize);
       printer << "]";
     });
+  };
+  printer << "<";
+  if (!getRange()) {
+    printShapes();
     printer << ">";
     return;
   }
@@ -262,7 +289,12 @@ void ShapeSetAttr::print(AsmPrinter &printer) const {
         if (step != 1)
           printer << " step " << step;
       });
-  printer << "]>";
+  printer << "]";
+  if (!getShapes().empty()) {
+    printer << " planned ";
+    printShapes();
+  }
+  printer << ">";
 }
 
 Attribute ShapeSetAttr::parse(AsmParser &parser, Type) {
@@ -273,6 +305,18 @@ Attribute ShapeSetAttr::parse(AsmParser &parser, Type) {
       return success();
     }
     return parser.parseInteger(size);
+  };
+  SmallVector<DenseI64ArrayAttr> shapes;
+  auto parseShapes = [&] {
+    return parser.parseCommaSeparatedList([&] {
+      SmallVector<int64_t> shape;
+      if (parser.parseCommaSeparatedList(AsmParser::Delimiter::Square, [&] {
+            return parseSize(shape.emplace_back());
+          }))
+        return failure();
+      shapes.push_back(DenseI64ArrayAttr::get(context, shape));
+      return success();
+    });
   };
   if (parser.parseLess())
     return {};
@@ -290,24 +334,18 @@ Attribute ShapeSetAttr::parse(AsmParser &parser, Type) {
             return failure();
           mins.push_back(min), maxs.push_back(max), steps.push_back(step);
           return success();
-        }) ||
-        parser.parseGreater())
+        }))
+      return {};
+    if (succeeded(parser.parseOptionalKeyword("planned")) && parseShapes())
+      return {};
+    if (parser.parseGreater())
       return {};
     return parser.getChecked<ShapeSetAttr>(
-        context, true, ArrayRef<DenseI64ArrayAttr>(), ArrayRef<int64_t>(mins),
-        ArrayRef<int64_t>(maxs), ArrayRef<int64_t>(steps));
+        context, true, ArrayRef<DenseI64ArrayAttr>(shapes),
+        ArrayRef<int64_t>(mins), ArrayRef<int64_t>(maxs),
+        ArrayRef<int64_t>(steps));
   }
-  SmallVector<DenseI64ArrayAttr> shapes;
-  if (parser.parseCommaSeparatedList([&] {
-        SmallVector<int64_t> shape;
-        if (parser.parseCommaSeparatedList(AsmParser::Delimiter::Square, [&] {
-              return parseSize(shape.emplace_back());
-            }))
-          return failure();
-        shapes.push_back(DenseI64ArrayAttr::get(context, shape));
-        return success();
-      }) ||
-      parser.parseGreater())
+  if (parseShapes() || parser.parseGreater())
     return {};
   return parser.getChecked<ShapeSetAttr>(context, false,
                                          ArrayRef<DenseI64ArrayAttr>(shapes),

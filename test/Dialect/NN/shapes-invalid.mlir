@@ -62,3 +62,24 @@ func.func @any_height(%x: tensor<1x3x?x?xf32> {nn.shapes = #nn.shapes<[1, 3, ?, 
 func.func @any_height_ranged(%x: tensor<1x3x?x?xf32> {nn.shapes = #nn.shapes<range [1, 3, ?, 224 to 448]>}) {
   return
 }
+
+// -----
+
+// expected-error @+1 {{a planned shape is not in the range}}
+func.func @planned_off_step(%x: tensor<1x3x?x?xf32> {nn.shapes = #nn.shapes<range [1, 3, 224 to 448 step 32, 224 to 448] planned [1, 3, 240, 240]>}) {
+  return
+}
+
+// -----
+
+// expected-error @+1 {{a planned shape is not in the range}}
+func.func @planned_rank(%x: tensor<1x3x?x?xf32> {nn.shapes = #nn.shapes<range [1, 3, 224 to 448, 224 to 448] planned [1, 3, 224]>}) {
+  return
+}
+
+// -----
+
+// expected-error @+1 {{plans a shape twice}}
+func.func @planned_twice(%x: tensor<1x3x?x?xf32> {nn.shapes = #nn.shapes<range [1, 3, 224 to 448, 224 to 448] planned [1, 3, 224, 224], [1, 3, 224, 224]>}) {
+  return
+}

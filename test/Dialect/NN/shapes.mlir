@@ -33,3 +33,11 @@ func.func @any_batch(%x: tensor<?x3x?x?xf32> {nn.shapes = #nn.shapes<[?, 3, 224,
 func.func @any_batch_ranged(%x: tensor<?x3x?x?xf32> {nn.shapes = #nn.shapes<range [?, 3, 224 to 448 step 32, 224 to 448 step 32]>}) {
   return
 }
+
+// -----
+
+// CHECK-LABEL: func.func @ranged_planned
+// CHECK-SAME: nn.shapes = #nn.shapes<range [?, 3, 224 to 448 step 32, 224 to 448 step 32] planned [?, 3, 224, 224], [?, 3, 448, 320]>
+func.func @ranged_planned(%x: tensor<?x3x?x?xf32> {nn.shapes = #nn.shapes<range [?, 3, 224 to 448 step 32, 224 to 448 step 32] planned [?, 3, 224, 224], [?, 3, 448, 320]>}) {
+  return
+}

@@ -129,6 +129,15 @@ def NN_ShapeSetAttr : AttrDef<NN_Dialect, "ShapeSet"> {
     #nn.shapes<range [1, 3, 224 to 448 step 32, 224 to 448 step 32]>
     ```
 
+    A range may name shapes in it that a compiled model plans ahead (a merge
+    names its exports' sizes): a session makes them ready when it is made,
+    as it does an enumeration's, and other sizes take their choices.
+
+    ```mlir
+    #nn.shapes<range [1, 3, 224 to 448 step 32, 224 to 448 step 32]
+               planned [1, 3, 224, 224], [1, 3, 448, 448]>
+    ```
+
     Dim 0 may take any size, `?` in every shape (or at both ends of its
     range): the batch of a model whose exports left it dynamic.
 
@@ -138,11 +147,12 @@ def NN_ShapeSetAttr : AttrDef<NN_Dialect, "ShapeSet"> {
 
     In ONNX it is the model's metadata entry `mlc.shapes`, e.g.
     `image: 1x3x224x224, 1x3x448x448`, `image: ?x3x224x224, ?x3x448x448` or
-    `image: 1x3x(224..448:32)x(224..448:32)`.
+    `image: 1x3x(224..448:32)x(224..448:32)` (with planned shapes,
+    `image: 1x3x(224..448:32)x(224..448:32) planned 1x3x224x224, 1x3x448x448`).
   }];
   let parameters = (ins
     "bool":$range,
-    // Enumerated: the shapes, in order.
+    // Enumerated: the shapes, in order. Ranged: the shapes planned ahead.
     ArrayRefParameter<"::mlir::DenseI64ArrayAttr">:$shapes,
     // Ranged: per dim, min, max and step (a fixed dim has min = max).
     OptionalArrayRefParameter<"int64_t">:$mins,
@@ -155,7 +165,9 @@ def NN_ShapeSetAttr : AttrDef<NN_Dialect, "ShapeSet"> {
     AttrBuilder<(ins "::llvm::ArrayRef<::llvm::SmallVector<int64_t>>":$shapes)>,
     AttrBuilder<(ins "::llvm::ArrayRef<int64_t>":$mins,
                      "::llvm::ArrayRef<int64_t>":$maxs,
-                     "::llvm::ArrayRef<int64_t>":$steps)>,
+                     "::llvm::ArrayRef<int64_t>":$steps,
+                     CArg<"::llvm::ArrayRef<::llvm::SmallVector<int64_t>>",
+                          "{}">:$planned)>,
   ];
   let extraClassDeclaration = [{
     int64_t getRank() const;
