@@ -722,6 +722,17 @@ std::vector<Source> Merger::candidates(Difference &difference, size_t entry,
     input = Value();
   std::optional<Dims> inputDims =
       input ? shapes.get(input).dims : std::optional<Dims>();
+  // The input's dim at that axis: a Reshape or Expand to another rank
+  // lines its shape up with its input from the last dim, as broadcasting
+  // does (a channel shuffle's [N, g, C/g, H, W] of [N, C, H, W] has H at
+  // entry 3 and dim 2).
+  int64_t inputAxis = axis;
+  if (inputDims && consumer && isa<ReshapeOp, ExpandOp>(consumer))
+    if (auto shapeType =
+            dyn_cast<RankedTensorType>(consumer->getOperand(1).getType());
+        shapeType && shapeType.hasStaticShape() && shapeType.getRank() == 1 &&
+        axis >= shapeType.getDimSize(0) - int64_t(inputDims->size()))
+      inputAxis -= shapeType.getDimSize(0) - int64_t(inputDims->size());
   auto describeValue = [&](Value value) {
     if (auto arg = dyn_cast<BlockArgument>(value))
       return "'" + inputName(funcs[0], arg.getArgNumber()) + "'";
@@ -731,22 +742,22 @@ std::vector<Source> Merger::candidates(Difference &difference, size_t entry,
   // input's (an FCN resizes back to the image); the input's scaled (a
   // UNet upsamples by 2); runs of the input's dims (a Reshape flattens);
   // then the other tensors, nearest first, the same axis first.
-  if (inputDims && axis < int64_t(inputDims->size()))
-    consider(input, axis, axis);
+  if (inputDims && inputAxis < int64_t(inputDims->size()))
+    consider(input, inputAxis, inputAxis);
   for (BlockArgument arg : funcs[0].getArguments())
     if (std::optional<Dims> dims = shapes.get(arg).dims;
         dims && axis < int64_t(dims->size()) && arg != input)
       consider(arg, axis, axis);
-  if (inputDims && axis < int64_t(inputDims->size())) {
-    Dim same = (*inputDims)[axis];
+  if (inputDims && inputAxis < int64_t(inputDims->size())) {
+    Dim same = (*inputDims)[inputAxis];
     std::string where =
-        "dim " + std::to_string(axis) + " of " + describeValue(input);
+        "dim " + std::to_string(inputAxis) + " of " + describeValue(input);
     for (int64_t k : {2, 4, 8, 16, 32}) {
       if (fits(same * k))
-        found.push_back({same * k, input, axis, axis,
+        found.push_back({same * k, input, inputAxis, inputAxis,
                          std::to_string(k) + " x " + where, k, 1});
       if (fits(same.floorDiv(k)))
-        found.push_back({same.floorDiv(k), input, axis, axis,
+        found.push_back({same.floorDiv(k), input, inputAxis, inputAxis,
                          where + " / " + std::to_string(k), 1, k});
     }
   }
@@ -754,7 +765,7 @@ std::vector<Source> Merger::candidates(Difference &difference, size_t entry,
     int64_t rank = inputDims->size();
     for (int64_t length = 1; length <= rank; ++length)
       for (int64_t first = 0; first + length <= rank; ++first)
-        if (!(length == 1 && first == axis))
+        if (!(length == 1 && first == inputAxis))
           consider(input, first, first + length - 1);
   }
   SmallVector<Value> computed;
@@ -905,20 +916,27 @@ MergeStatus Merger::generalize() {
     for (Operation *op : ops[0])
       (void)shapes.infer(op);
   };
-  DenseMap<Value, Dims> unknownEntries;
+  DenseMap<Value, Dims> assumed;
   for (Difference &d : differences) {
     Dims dims = toDims(context, d.values[0]);
     for (size_t i = 0; i < dims.size(); ++i)
       for (size_t e = 1; e < funcs.size(); ++e)
         if (d.values[e][i] != d.values[0][i])
           dims[i] = Dim();
-    unknownEntries[d.op.getResult()] = dims;
+    assumed[d.op.getResult()] = dims;
   }
-  ShapeAnalysis shapes(context, /*useDeclaredTypes=*/false);
-  {
+  // Analyzed again as each difference is generalized (in the order the
+  // graph uses them): the tensors after it then have dims in the free dims
+  // again, where they were unknown, and a later difference finds its
+  // provenance in them (ShuffleNet's channel shuffles, one after another).
+  std::unique_ptr<ShapeAnalysis> analysis;
+  auto reanalyze = [&] {
     ScopedDiagnosticHandler silence(context, [](Diagnostic &) { return success(); });
-    analyze(shapes, unknownEntries);
-  }
+    analysis =
+        std::make_unique<ShapeAnalysis>(context, /*useDeclaredTypes=*/false);
+    analyze(*analysis, assumed);
+  };
+  reanalyze();
 
   bool ranged = report.shapes.getRange();
   bool beyondExports = ranged;
@@ -955,6 +973,8 @@ MergeStatus Merger::generalize() {
     SmallVector<Value> parts;
     llvm::StringMap<Value> emitted;
     Type elementType = getElementTypeOrSelf(d.op.getType());
+    // The entries as computed now, for the analysis of what follows.
+    Dims entries = assumed.lookup(d.op.getResult());
     for (size_t i = 0; i < d.values[0].size(); ++i) {
       bool same = llvm::all_of(d.values, [&](const SmallVector<int64_t> &v) {
         return v[i] == d.values[0][i];
@@ -965,7 +985,7 @@ MergeStatus Merger::generalize() {
             loc, vector, DenseIntElementsAttr::get(vector, d.values[0][i])));
         continue;
       }
-      std::vector<Source> found = candidates(d, i, user, shapes);
+      std::vector<Source> found = candidates(d, i, user, *analysis);
       std::optional<Source> chosen;
       // The axis an entry sizes: a Pad's entries go begin, end over the
       // input's dims; others in order.
@@ -1024,6 +1044,7 @@ MergeStatus Merger::generalize() {
       if (!computed)
         computed = emit(builder, loc, *chosen, elementType);
       parts.push_back(computed);
+      entries[i] = chosen->dim;
       report.generalized.push_back({node, type, operand, unsigned(i), values,
                                     formatDim(chosen->dim), chosen->text});
     }
@@ -1049,6 +1070,9 @@ MergeStatus Merger::generalize() {
       computed = builder.create<CastOp>(
           loc, RankedTensorType::get(vector.getShape(), elementType), computed);
     d.op.getResult().replaceAllUsesWith(computed);
+    assumed.erase(d.op.getResult());
+    assumed[computed] = entries;
+    reanalyze();
   }
   for (Difference &d : differences)
     if (d.op->use_empty())

@@ -287,9 +287,12 @@ def format_shape(dims):
 
 
 class ShapeSet:
-    def __init__(self, kind, items):
+    """planned: a range's shapes planned ahead (a merge's exports' sizes)."""
+
+    def __init__(self, kind, items, planned=()):
         self.kind = kind
         self.items = [tuple(x) for x in items]
+        self.planned = [tuple(x) for x in planned]
 
     def __eq__(self, other):
         if not isinstance(other, ShapeSet) or self.kind != other.kind:
@@ -297,7 +300,8 @@ class ShapeSet:
         if self.kind == "enum":
             return self.items == other.items
         norm = lambda r: (r[0], r[1], r[2] if r[0] != r[1] else 1)  # noqa: E731
-        return [norm(r) for r in self.items] == [norm(r) for r in other.items]
+        return ([norm(r) for r in self.items] == [norm(r) for r in other.items]
+                and self.planned == other.planned)
 
     def rank(self):
         if self.kind == "range":
@@ -375,8 +379,11 @@ class ShapeSet:
     def text(self):
         if self.kind == "enum":
             return ", ".join(format_shape(s) for s in self.items)
-        return "x".join("?" if lo is None else str(lo) if lo == hi else
+        text = "x".join("?" if lo is None else str(lo) if lo == hi else
                         "(%d..%d:%d)" % (lo, hi, step) for lo, hi, step in self.items)
+        if self.planned:
+            text += " planned " + ", ".join(format_shape(s) for s in self.planned)
+        return text
 
 
 def _size(text, what):
@@ -456,6 +463,7 @@ def parse_metadata(value):
         name, body = chunk.split(":", 1)
         name, body = name.strip(), body.strip()
         if ".." in body:
+            body, _, planned = body.partition(" planned ")
             dims = []
             for part in re.findall(r"\([^)]*\)|[^x]+", body):
                 if ".." in part:
@@ -463,7 +471,9 @@ def parse_metadata(value):
                 else:
                     n = _size(part, name)
                     dims.append((n, n, 1))
-            sets[name] = ShapeSet("range", dims)
+            sets[name] = ShapeSet("range", dims, [
+                tuple(_size(d, name) for d in s.strip().split("x"))
+                for s in planned.split(",") if planned.strip()])
         else:
             sets[name] = ShapeSet("enum", [
                 tuple(_size(d, name) for d in s.strip().split("x"))
@@ -487,7 +497,12 @@ def report_set(entry):
                              or not isinstance(r.get("max"), int)):
                 raise SpecError("\"range\" item %r has no whole min and max" % (r,))
             dims.append((r["min"], r["max"], int(r.get("step") or 1)))
-        return ShapeSet("range", dims)
+        planned = entry.get("planned", [])
+        if not isinstance(planned, list) or not all(
+                isinstance(s, list) and all(d is None or isinstance(d, int) for d in s)
+                for s in planned):
+            raise SpecError("\"planned\" is not a list of lists of whole numbers (or null)")
+        return ShapeSet("range", dims, planned)
     raise SpecError("input %r has neither \"shapes\" nor \"range\"" % entry.get("name"))
 
 
@@ -722,18 +737,23 @@ def run_checks(args, result, merged, work, ck):
     if base is None:
         ck.fail("%s has no input %r" % (args.exports[0], spec_input))
         return
+    shapes = []  # the exports' own
+    for info in infos:
+        d = any_size(_input_dims(info, spec_input, ()))
+        if d not in shapes:
+            shapes.append(d)
     if args.shapes is not None:
         try:
             want = parse_spec(args.shapes, base)
         except SpecError as e:
             ck.fail("SPEC: %s (use --expect-exit 2 for a SPEC mlc must refuse)" % e)
             return
+        # A range merged from exports of fixed sizes is planned at them.
+        if want.kind == "range" and all(
+                d is not None for s in shapes for d in s[1:]):
+            want.planned = [tuple(None if want.items[i][0] is None else d
+                                  for i, d in enumerate(s)) for s in shapes]
     else:
-        shapes = []
-        for info in infos:
-            d = any_size(_input_dims(info, spec_input, ()))
-            if d not in shapes:
-                shapes.append(d)
         want = ShapeSet("enum", shapes)
     ck.say("  --   expected shape set of %s: %s" % (spec_input, want.text()))
     try:
@@ -929,6 +949,7 @@ def _fake_report(name, shape_set, generalized=()):
         entry["shapes"] = [list(s) for s in shape_set.items]
     else:
         entry["range"] = [{"min": lo, "max": hi, "step": st} for lo, hi, st in shape_set.items]
+        entry["planned"] = [list(s) for s in shape_set.planned]
     return {"inputs": [entry], "default_shape": list(shape_set.first()),
             "generalized": list(generalized), "weights_bytes": 1000, "shared_bytes": 1000}
 
@@ -936,7 +957,8 @@ def _fake_report(name, shape_set, generalized=()):
 HW = [1, 3, "H", "W"]
 _E = lambda *s: ShapeSet("enum", s)  # noqa: E731
 _SQ = _E((1, 3, 64, 64), (1, 3, 96, 96))
-_FCN_RANGE = ShapeSet("range", [(1, 1, 1), (3, 3, 1), (64, 96, 16), (64, 96, 16)])
+_FCN_PLANNED = [(1, 3, 64, 64), (1, 3, 96, 96)]
+_FCN_RANGE = ShapeSet("range", [(1, 1, 1), (3, 3, 1), (64, 96, 16), (64, 96, 16)], _FCN_PLANNED)
 _FCN_GEN = [{"node": "/Resize", "op": "Resize", "operand": "sizes", "index": 2,
              "values": [64, 96], "formula": "H"}]
 
@@ -997,18 +1019,26 @@ SELF_TESTS = [
     ("fcn: range 64..96:16, the dynamic export, fcn_80 between",
      ["fcn_64", "fcn_96"], {"shapes": "64..96:16", "between": ["fcn_80"],
                             "max_size_ratio": 1.05},
-     ("A/fcn_dynamic", None, "image: 1x3x(64..96:16)x(64..96:16)", 0),
+     ("A/fcn_dynamic", None,
+      "image: 1x3x(64..96:16)x(64..96:16) planned 1x3x64x64, 1x3x96x96", 0),
      (0, _fake_report("image", _FCN_RANGE, _FCN_GEN)), True),
+    ("fcn: range not planned at the exports' sizes",
+     ["fcn_64", "fcn_96"], {"shapes": "64..96:16", "between": ["fcn_80"],
+                            "max_size_ratio": 1.05},
+     ("A/fcn_dynamic", None, "image: 1x3x(64..96:16)x(64..96:16)", 0),
+     (0, _fake_report("image", _FCN_RANGE, _FCN_GEN)), "mlc.shapes for image"),
     ("fcn: range, baked 64 kept, fcn_80 between",
      ["fcn_64", "fcn_96"], {"shapes": "64..96:16", "between": ["fcn_80"]},
-     ("M/fcn_64", HW, "image: 1x3x(64..96:16)x(64..96:16)", 0),
+     ("M/fcn_64", HW, "image: 1x3x(64..96:16)x(64..96:16) planned 1x3x64x64, 1x3x96x96", 0),
      (0, _fake_report("image", _FCN_RANGE, _FCN_GEN)), "between: fcn_80.onnx at 1x3x80x80"),
     ("fcn: fcn_80 is not in 64..96:32",
      ["fcn_64", "fcn_96"], {"shapes": "64..96:32", "between": ["fcn_80"],
                             "max_size_ratio": 1.05},
-     ("A/fcn_dynamic", None, "image: 1x3x(64..96:32)x(64..96:32)", 0),
+     ("A/fcn_dynamic", None,
+      "image: 1x3x(64..96:32)x(64..96:32) planned 1x3x64x64, 1x3x96x96", 0),
      (0, _fake_report("image", ShapeSet("range", [(1, 1, 1), (3, 3, 1), (64, 96, 32),
-                                                   (64, 96, 32)]), _FCN_GEN)), "is in the shape set"),
+                                                   (64, 96, 32)], _FCN_PLANNED), _FCN_GEN)),
+     "is in the shape set"),
     ("hw: 64x96 and 96x128, the dynamic export",
      ["hw_64x96", "hw_96x128"], {"max_size_ratio": 1.05},
      ("A/fcn_dynamic", None, "image: 1x3x64x96, 1x3x96x128", 0),
