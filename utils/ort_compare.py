@@ -117,10 +117,12 @@ def _output_file(out_dir, name):
 
 
 def run_model(model, out_dir, shape=None, inputs=None, threads=2, runs=0, timeout=None,
-              ort_run=None, node_modules=None, node=None):
+              ort_run=None, node_modules=None, node=None, sequence=()):
     """Runs MODEL in ONNX Runtime through ort-run.js.
 
     shape: dims for every input not in `inputs` (the sin pattern is used for them).
+    sequence: further shapes for them (a model of dynamic sizes), each run after the
+    first in the same session and timed (report["sequence"]).
     inputs: {name: (file, dims)} raw float32 input files.
     Returns (outputs, report): outputs is an OrderedDict name -> float32 ndarray in the
     session's output order; report is ort-run.js's result.json (timings, dims).
@@ -134,8 +136,8 @@ def run_model(model, out_dir, shape=None, inputs=None, threads=2, runs=0, timeou
         shutil.rmtree(out_dir)
     os.makedirs(out_dir)
     cmd = [node, ort_run, model, "--threads", str(threads), "--runs", str(runs), "--out", out_dir]
-    if shape is not None:
-        cmd += ["--shape", format_dims(shape)]
+    for dims in ([shape] if shape is not None else []) + list(sequence):
+        cmd += ["--shape", format_dims(dims)]
     for name, (path, dims) in (inputs or {}).items():
         cmd += ["--input", "%s=%s:%s" % (name, path, format_dims(dims))]
     env = dict(os.environ, ORT_NODE_MODULES=node_modules)
