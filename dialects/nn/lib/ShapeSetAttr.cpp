@@ -207,11 +207,18 @@ ShapeSetAttr ShapeSetAttr::parseText(MLIRContext *context, StringRef text,
   };
   text = text.trim();
   if (text.contains("..")) {
-    auto [rangeText, plannedText] = text.split(" planned ");
-    text = rangeText.trim();
     SmallVector<SmallVector<int64_t>> planned;
-    if (!plannedText.empty() && !parseShapes(plannedText, planned))
-      return nullptr;
+    constexpr llvm::StringLiteral kPlanned(" planned");
+    if (size_t at = text.find(kPlanned); at != StringRef::npos) {
+      StringRef plannedText = text.drop_front(at + kPlanned.size()).trim();
+      text = text.take_front(at).trim();
+      if (plannedText.empty()) {
+        error = "'planned' names no shape";
+        return nullptr;
+      }
+      if (!parseShapes(plannedText, planned))
+        return nullptr;
+    }
     SmallVector<int64_t> mins, maxs, steps;
     // Dims are split by 'x' outside parentheses.
     SmallVector<StringRef> dims;
