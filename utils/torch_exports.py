@@ -77,10 +77,10 @@ def torchvision_model(name):
     """torchvision's model NAME (any classification model, one of VIDEO or of
     SEGMENTATION) with random weights from torch.manual_seed(0) (weights=None,
     weights_backbone=None, no auxiliary classifier) and BatchNorm statistics from
-    calibrate_batch_norms at 224 (112 for VIDEO), in eval mode; a segmentation model
-    wrapped by out_only."""
+    calibrate_batch_norms at 224 (S3D takes no smaller clip), in eval mode; a
+    segmentation model wrapped by out_only."""
     net = _random_torchvision_model(name)
-    calibrate_batch_norms(net, input_shape(name, 112 if name in VIDEO else 224, batch=2))
+    calibrate_batch_norms(net, input_shape(name, 224, batch=2))
     return net
 
 
